@@ -1,0 +1,102 @@
+//! The top-level command line: global flags, the command list, dispatch.
+//!
+//! Each command's arguments live in its own file under `commands/`; this file only lists them.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+use crate::output::Output;
+
+const ABOUT: &str = "A git-native model registry: versions and stages are annotated git tags.";
+
+const EXAMPLES: &str = "\
+Examples:
+  registry register churn                  # register HEAD as the next version of 'churn'
+  registry promote churn prod              # put the latest version of 'churn' in prod
+  registry promote churn@v1.2.0 staging    # put a given version in staging
+  registry show                            # the registry: latest version and stages
+  registry show churn#prod --version       # which version is in prod
+  registry history churn                   # every event of 'churn', newest first
+  registry check-ref \"$GITHUB_REF\" --json  # what a pushed tag means (in CI)
+
+Tags are GTO's (churn@v1.2.0, churn#prod#3), so GTO, DVC and DVC Studio read them too.";
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(name = "registry", version, about = ABOUT, after_help = EXAMPLES)]
+#[command(arg_required_else_help = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Repository to use (default: the one containing the current directory)
+    #[arg(
+        short = 'C',
+        long = "repo",
+        short_alias = 'r',
+        global = true,
+        value_name = "PATH"
+    )]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Register a version of an artifact at a commit
+    Register(commands::register::RegisterArgs),
+    /// Assign a stage to a version (GTO's signature)
+    Assign(commands::assign::AssignArgs),
+    /// Put a version in a stage: `promote NAME[@VERSION] STAGE`, or GTO's `promote NAME [REF] --stage S`
+    Promote(commands::assign::PromoteArgs),
+    /// Take a stage away from the version that holds it
+    Unassign(commands::unassign::UnassignArgs),
+    /// Withdraw a version
+    Deregister(commands::deregister::DeregisterArgs),
+    /// Deprecate an artifact (or, GTO's form: deregister `NAME VERSION`, unassign `NAME VERSION STAGE`)
+    Deprecate(commands::deprecate::DeprecateArgs),
+    /// Show the registry, or the versions of one artifact
+    Show(commands::show::ShowArgs),
+    /// Show every registry event, newest first
+    History(commands::history::HistoryArgs),
+    /// Tell what a registry tag means (for CI)
+    CheckRef(commands::check_ref::CheckRefArgs),
+    /// List stages: allowed by config, or in use
+    Stages(commands::stages::StagesArgs),
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Register(a) => commands::register::run(g, a, out),
+        Command::Assign(a) => commands::assign::run_assign(g, a, out),
+        Command::Promote(a) => commands::assign::run_promote(g, a, out),
+        Command::Unassign(a) => commands::unassign::run(g, a, out),
+        Command::Deregister(a) => commands::deregister::run(g, a, out),
+        Command::Deprecate(a) => commands::deprecate::run(g, a, out),
+        Command::Show(a) => commands::show::run(g, a, out),
+        Command::History(a) => commands::history::run(g, a, out),
+        Command::CheckRef(a) => commands::check_ref::run(g, a, out),
+        Command::Stages(a) => commands::stages::run(g, a, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,186 @@
+//! `registry assign` (GTO's signature) and `registry promote` (GTO's form, or the short form
+//! `promote NAME[@VERSION] STAGE`): put a version in a stage (reference §5.2).
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{write_tags, Scope, Session, WriteFlags};
+use crate::cli::Global;
+use crate::error::{UsageError, UserError};
+use crate::output::Output;
+use crate::registry::name::{ArtifactName, Stage};
+use crate::registry::plan::{self, Assign, AssignTarget};
+use crate::registry::resolve;
+
+const ASSIGN_EXAMPLES: &str = "\
+Examples:
+  registry assign churn --stage prod --version v1.2.0   # an existing version
+  registry assign churn abc1234 --stage dev             # a commit (registered first if needed)
+  registry assign churn HEAD --stage dev --version v2.0.0
+  registry assign churn HEAD --stage dev --sr           # without registering the commit";
+
+const PROMOTE_EXAMPLES: &str = "\
+Examples:
+  registry promote churn prod                # the latest version of 'churn' goes to prod
+  registry promote churn@v1.2.0 staging      # a given version
+  registry promote churn HEAD --stage dev    # GTO's form: same as `registry assign`";
+
+#[derive(Debug, Args)]
+#[command(after_help = ASSIGN_EXAMPLES)]
+pub struct AssignArgs {
+    /// Artifact name
+    pub name: ArtifactName,
+    /// Commit to assign (default HEAD unless --version names an existing version)
+    pub r#ref: Option<String>,
+    /// Stage to assign
+    #[arg(long, required = true)]
+    pub stage: Stage,
+    #[command(flatten)]
+    pub common: AssignFlags,
+}
+
+/// Flags `assign` and `promote` share.
+#[derive(Debug, Args)]
+pub struct AssignFlags {
+    /// With REF: the version to register REF as; without REF: the existing version to assign
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Do not register REF; the version is then named by its commit
+    #[arg(long = "skip-registration", visible_alias = "sr")]
+    pub skip_registration: bool,
+    #[command(flatten)]
+    pub write: WriteFlags,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = PROMOTE_EXAMPLES)]
+pub struct PromoteArgs {
+    /// Artifact name, optionally with a version: `churn` or `churn@v1.2.0`
+    pub name: String,
+    /// STAGE (short form), or REF (GTO's form, with --stage)
+    #[arg(num_args = 0..=1)]
+    pub arg: Option<String>,
+    /// Stage to assign (GTO's form)
+    #[arg(long)]
+    pub stage: Option<Stage>,
+    #[command(flatten)]
+    pub common: AssignFlags,
+}
+
+pub fn run_assign(global: &Global, args: AssignArgs, out: &mut Output) -> Result<()> {
+    let session = Session::open(global, Scope::Artifact(&args.name))?;
+    session.print_warnings(out)?;
+    let target = gto_target(&session, args.r#ref, &args.common)?;
+    execute(&session, out, args.name, args.stage, target, &args.common)
+}
+
+/// GTO's CLI mapping: REF given → that commit (named by --version); else --version → that
+/// version; else HEAD.
+fn gto_target(session: &Session, rev: Option<String>, flags: &AssignFlags) -> Result<AssignTarget> {
+    Ok(match (rev, &flags.version) {
+        (Some(rev), nv) => AssignTarget::Commit {
+            commit: session.commit(&rev)?,
+            name_version: nv.clone(),
+            skip_registration: flags.skip_registration,
+        },
+        (None, Some(v)) => AssignTarget::Version(v.clone()),
+        (None, None) => AssignTarget::Commit {
+            commit: session.commit("HEAD")?,
+            name_version: None,
+            skip_registration: flags.skip_registration,
+        },
+    })
+}
+
+fn execute(
+    session: &Session,
+    out: &mut Output,
+    name: ArtifactName,
+    stage: Stage,
+    target: AssignTarget,
+    flags: &AssignFlags,
+) -> Result<()> {
+    let tags = plan::assign(
+        &session.reg,
+        &session.ctx,
+        &Assign {
+            artifact: name,
+            stage,
+            target,
+            force: flags.write.force,
+            simple: flags.write.simple.into(),
+            message: flags.write.message.clone(),
+        },
+    )?;
+    write_tags(session, out, &tags, flags.write.dry_run)
+}
+
+/// Splits `churn@v1.2.0` into the name and the version part (`latest`/`greatest` mean none).
+fn split_name(s: &str) -> Result<(ArtifactName, Option<String>)> {
+    let (name, version) = match s.split_once('@') {
+        Some((n, v)) => (n, Some(v)),
+        None => (s, None),
+    };
+    let name: ArtifactName = name
+        .parse()
+        .map_err(|e: crate::registry::name::NameError| UsageError(e.message))?;
+    let version = version.filter(|v| *v != "latest" && *v != "greatest");
+    Ok((name, version.map(str::to_string)))
+}
+
+pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Result<()> {
+    let (name, at_version) = split_name(&args.name)?;
+    let session = Session::open(global, Scope::Artifact(&name))?;
+    session.print_warnings(out)?;
+    if let Some(stage) = args.stage {
+        // GTO's form: promote NAME [REF] --stage STAGE.
+        if at_version.is_some() {
+            return Err(UsageError(
+                "give the version either as NAME@VERSION (short form) or with --version, not with --stage".into(),
+            )
+            .into());
+        }
+        let target = gto_target(&session, args.arg, &args.common)?;
+        return execute(&session, out, name, stage, target, &args.common);
+    }
+    let Some(stage) = args.arg else {
+        return Err(UsageError(
+            "missing STAGE: use `registry promote NAME[@VERSION] STAGE` or `registry promote NAME [REF] --stage STAGE`".into(),
+        )
+        .into());
+    };
+    let stage: Stage = stage
+        .parse()
+        .map_err(|e: crate::registry::name::NameError| UsageError(e.message))?;
+    if at_version.is_some() && args.common.version.is_some() {
+        return Err(UsageError("give the version once: NAME@VERSION or --version".into()).into());
+    }
+    let version = match at_version.or_else(|| args.common.version.clone()) {
+        Some(v) => v,
+        None => {
+            let artifact = session.reg.artifact(&name).ok_or_else(|| {
+                UserError::new(format!("Cannot find artifact '{name}'")).with_hint(format!(
+                    "register a version first: `registry register {name}`"
+                ))
+            })?;
+            let latest = resolve::latest(artifact, true).ok_or_else(|| {
+                UserError::new(format!("No versions found for '{name}'")).with_hint(format!(
+                    "register a version first: `registry register {name}`"
+                ))
+            })?;
+            let chosen = latest.label.as_str().to_string();
+            out.line(&format!(
+                "Promoting the latest version of '{name}': {chosen}"
+            ))?;
+            chosen
+        }
+    };
+    execute(
+        &session,
+        out,
+        name,
+        stage,
+        AssignTarget::Version(version),
+        &args.common,
+    )
+}

@@ -1,0 +1,112 @@
+//! `registry history [NAME]`: every registry event, newest first (reference §5.5).
+
+use anyhow::Result;
+use clap::{ArgGroup, Args};
+
+use super::{Scope, Session};
+use crate::cli::Global;
+use crate::json;
+use crate::output::Output;
+use crate::registry::event::Event;
+use crate::registry::name::ArtifactName;
+use crate::registry::state::short;
+
+const EXAMPLES: &str = "\
+Examples:
+  registry history                  # all events, newest first
+  registry history churn --asc      # one artifact, oldest first
+  registry history churn --json     # GTO's JSON shape";
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+#[command(group(ArgGroup::new("format").args(["json", "plain"])))]
+pub struct HistoryArgs {
+    /// Only this artifact's events
+    pub name: Option<ArtifactName>,
+    /// Print JSON (GTO's shape)
+    #[arg(long)]
+    pub json: bool,
+    /// Print a plain table, easy to grep
+    #[arg(long)]
+    pub plain: bool,
+    /// Oldest first
+    #[arg(long = "asc", visible_alias = "ascending")]
+    pub ascending: bool,
+}
+
+pub fn run(global: &Global, args: HistoryArgs, out: &mut Output) -> Result<()> {
+    let scope = match &args.name {
+        Some(n) => Scope::Artifact(n),
+        None => Scope::All,
+    };
+    let session = Session::open(global, scope)?;
+    session.print_warnings(out)?;
+    let mut events: Vec<(&Event, Option<&str>)> = session
+        .reg
+        .artifacts
+        .iter()
+        .flat_map(|a| a.events_with_versions())
+        .collect();
+    // GTO sorts by (timestamp, priority), newest first unless --asc; the tag name keeps equal
+    // keys in a fixed order.
+    events.sort_by(|(a, _), (b, _)| {
+        (a.time.seconds, a.kind.priority(), a.counter, &a.tag).cmp(&(
+            b.time.seconds,
+            b.kind.priority(),
+            b.counter,
+            &b.tag,
+        ))
+    });
+    if !args.ascending {
+        events.reverse();
+    }
+    if args.json {
+        let items: Vec<json::HistoryJson> = events
+            .iter()
+            .map(|(e, v)| json::history_json(e, *v))
+            .collect();
+        out.json(&items)?;
+        return Ok(());
+    }
+    if events.is_empty() {
+        out.line("Nothing found in the current workspace")?;
+        return Ok(());
+    }
+    let headers: Vec<String> = [
+        "timestamp",
+        "artifact",
+        "event",
+        "version",
+        "stage",
+        "commit",
+        "author",
+        "ref",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|(e, v)| {
+            vec![
+                e.time.human(),
+                e.artifact.to_string(),
+                e.kind.as_str().to_string(),
+                v.map(|v| {
+                    if v.len() == 40 {
+                        short(v).to_string()
+                    } else {
+                        v.to_string()
+                    }
+                })
+                .unwrap_or_default(),
+                e.stage.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+                short(&e.commit).to_string(),
+                e.author.clone(),
+                e.tag.clone(),
+            ]
+        })
+        .collect();
+    out.table(&headers, &rows, args.plain)?;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Commands, one file per verb, and what they share: opening the registry, the write flags, and
+//! applying a plan (create the tags, roll back on failure, print GTO's lines and push hints).
+
+pub mod assign;
+pub mod check_ref;
+pub mod deprecate;
+pub mod deregister;
+pub mod history;
+pub mod register;
+pub mod show;
+pub mod stages;
+pub mod unassign;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use crate::cli::Global;
+use crate::config::Config;
+use crate::git::Repo;
+use crate::output::Output;
+use crate::registry::event::{event_from_raw, EventKind};
+use crate::registry::name::ArtifactName;
+use crate::registry::plan::{Context, NewTag, Simple};
+use crate::registry::state::{short, Registry};
+use crate::registry::tag::TagName;
+
+/// An opened repository with its registry state.
+pub struct Session {
+    pub repo: Repo,
+    pub config: Config,
+    pub reg: Registry,
+    pub ctx: Context,
+    /// Registry-shaped lightweight tags (ignored, as GTO ignores them).
+    pub lightweight: Vec<String>,
+}
+
+/// Which tags a session reads: all, or one artifact's (the others' tag objects are never read).
+pub enum Scope<'a> {
+    All,
+    Artifact(&'a ArtifactName),
+}
+
+impl Session {
+    /// Opens the repository and folds its registry tags.
+    pub fn open(global: &Global, scope: Scope<'_>) -> Result<Session> {
+        let repo = Repo::open(global.repo.as_deref())?;
+        let config = Config::load(repo.workdir())?;
+        let want = |t: &TagName| match &scope {
+            Scope::All => true,
+            Scope::Artifact(name) => &t.artifact == *name,
+        };
+        let listing = repo.list_tags(&want)?;
+        let mut events = Vec::with_capacity(listing.tags.len());
+        let mut warnings = Vec::new();
+        for raw in &listing.tags {
+            match event_from_raw(raw) {
+                Ok(Some(e)) => events.push(e),
+                Ok(None) => {}
+                Err(w) => warnings.push(w),
+            }
+        }
+        let reg = Registry::build(events, warnings);
+        let ctx = Context {
+            tag_names: listing.all_names,
+            allowed_stages: config.stages.clone(),
+        };
+        Ok(Session {
+            repo,
+            config,
+            reg,
+            ctx,
+            lightweight: listing.lightweight,
+        })
+    }
+
+    /// Prints the oddities the registry read around, one line each on stderr.
+    pub fn print_warnings(&self, out: &mut Output) -> Result<()> {
+        for w in &self.reg.warnings {
+            out.warn(&format!("{} (`registry doctor` tells more)", w.message))?;
+        }
+        Ok(())
+    }
+
+    /// Resolves a revision to a commit id.
+    pub fn commit(&self, rev: &str) -> Result<String> {
+        self.repo.resolve_commit(rev)
+    }
+}
+
+/// `--simple auto|true|false` as clap reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum SimpleArg {
+    #[default]
+    Auto,
+    True,
+    False,
+}
+
+impl From<SimpleArg> for Simple {
+    fn from(s: SimpleArg) -> Simple {
+        match s {
+            SimpleArg::Auto => Simple::Auto,
+            SimpleArg::True => Simple::Yes,
+            SimpleArg::False => Simple::No,
+        }
+    }
+}
+
+/// Flags every write command takes.
+#[derive(Debug, Clone, Args)]
+pub struct WriteFlags {
+    /// Message of the tag (replaces the default first line)
+    #[arg(short = 'm', long)]
+    pub message: Option<String>,
+    /// Tag form: `auto` (GTO's default per command), `true` = NAME@v1.0.0, `false` = NAME@v1.0.0#N
+    #[arg(long, value_enum, default_value_t = SimpleArg::Auto, value_name = "auto|true|false")]
+    pub simple: SimpleArg,
+    /// Skip the safety checks GTO skips with --force
+    #[arg(long)]
+    pub force: bool,
+    /// Print the tag that would be created, and create nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// What GTO says after creating a tag of this kind (reference §5.1–5.3).
+fn created_line(tag: &NewTag) -> String {
+    match tag.kind {
+        EventKind::Registration => format!("Created git tag '{}' that registers version", tag.name),
+        EventKind::Deregistration => {
+            format!("Created git tag '{}' that deregisters version", tag.name)
+        }
+        EventKind::Assignment => format!(
+            "Created git tag '{}' that assigns stage to version '{}'",
+            tag.name, tag.version
+        ),
+        EventKind::Unassignment => format!(
+            "Created git tag '{}' that unassigns stage from version '{}'",
+            tag.name, tag.version
+        ),
+        EventKind::Deprecation => {
+            format!("Created git tag '{}' that deprecates artifact", tag.name)
+        }
+    }
+}
+
+/// Python's `shlex.quote`, which GTO uses in its push hint (reference §5.8).
+pub fn shell_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./-_".contains(&b));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\"'\"'"))
+    }
+}
+
+fn push_hint(out: &mut Output, tag: &str, delete: bool) -> Result<()> {
+    out.line("To push the changes upstream, run:")?;
+    let verb = if delete { "push --delete" } else { "push" };
+    out.line(&format!("    git {verb} origin {}", shell_quote(tag)))?;
+    Ok(())
+}
+
+/// Creates the planned tags in order. If one fails, the ones created before it are deleted
+/// again, so a command never leaves half its work behind.
+pub fn write_tags(
+    session: &Session,
+    out: &mut Output,
+    tags: &[NewTag],
+    dry_run: bool,
+) -> Result<()> {
+    if dry_run {
+        for tag in tags {
+            out.line(&format!(
+                "Would create git tag '{}' on commit {}: {}",
+                tag.name,
+                short(&tag.commit),
+                tag.message.lines().next().unwrap_or_default()
+            ))?;
+        }
+        return Ok(());
+    }
+    let tagger = session.repo.tagger()?;
+    let mut created: Vec<&str> = Vec::new();
+    for tag in tags {
+        if let Err(e) = session
+            .repo
+            .create_tag(&tag.name, &tag.commit, &tag.message, &tagger)
+        {
+            for done in created.iter().rev() {
+                // Best effort: the original error is what the user needs to see.
+                let _ = session.repo.delete_tag(done);
+            }
+            return Err(e);
+        }
+        created.push(&tag.name);
+    }
+    for tag in tags {
+        out.line(&created_line(tag))?;
+        push_hint(out, &tag.name, false)?;
+    }
+    Ok(())
+}
+
+/// Deletes tags (`--delete`), printing GTO's lines.
+pub fn delete_tags(
+    session: &Session,
+    out: &mut Output,
+    tags: &[String],
+    dry_run: bool,
+) -> Result<()> {
+    if tags.is_empty() {
+        out.note("Nothing to delete: no tags matched")?;
+        return Ok(());
+    }
+    for tag in tags {
+        if dry_run {
+            out.line(&format!("Would delete git tag '{tag}'"))?;
+            continue;
+        }
+        session.repo.delete_tag(tag)?;
+        out.line(&format!("Deleted git tag '{tag}'"))?;
+        push_hint(out, tag, true)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_like_python_shlex() {
+        assert_eq!(shell_quote("rf@v0.0.1"), "rf@v0.0.1");
+        assert_eq!(shell_quote("rf#prod#1"), "'rf#prod#1'");
+        assert_eq!(shell_quote("rf@v1.0.0!"), "'rf@v1.0.0!'");
+        assert_eq!(shell_quote("a'b"), "'a'\"'\"'b'");
+        assert_eq!(shell_quote("dir=m@v1.0.0"), "dir=m@v1.0.0");
+    }
+}

@@ -1,0 +1,70 @@
+//! `registry register NAME [REF]`: register a version at a commit (reference §5.1).
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{write_tags, Scope, Session, WriteFlags};
+use crate::cli::Global;
+use crate::output::Output;
+use crate::registry::name::ArtifactName;
+use crate::registry::plan::{self, Register};
+use crate::registry::version::Bump;
+
+const EXAMPLES: &str = "\
+Examples:
+  registry register churn                    # HEAD becomes the next patch version (v0.0.1 first)
+  registry register churn --bump-minor       # v1.2.3 -> v1.3.0
+  registry register churn abc1234 --version v2.0.0
+  registry register models:resnet            # monorepo artifact: tag models=resnet@v0.0.1";
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct RegisterArgs {
+    /// Artifact name (`name`, or `dir:name` in a monorepo)
+    pub name: ArtifactName,
+    /// Commit to register (branch, tag or commit id)
+    #[arg(default_value = "HEAD")]
+    pub r#ref: String,
+    /// Version to register, e.g. v1.2.0 (default: bump the highest version)
+    #[arg(long, visible_alias = "ver")]
+    pub version: Option<String>,
+    /// Bump the major part
+    #[arg(long)]
+    pub bump_major: bool,
+    /// Bump the minor part
+    #[arg(long)]
+    pub bump_minor: bool,
+    /// Bump the patch part (the default)
+    #[arg(long)]
+    pub bump_patch: bool,
+    #[command(flatten)]
+    pub write: WriteFlags,
+}
+
+pub fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Result<()> {
+    let session = Session::open(global, Scope::Artifact(&args.name))?;
+    session.print_warnings(out)?;
+    let commit = session.commit(&args.r#ref)?;
+    let bumps = [
+        (args.bump_major, Bump::Major),
+        (args.bump_minor, Bump::Minor),
+        (args.bump_patch, Bump::Patch),
+    ]
+    .into_iter()
+    .filter_map(|(on, b)| on.then_some(b))
+    .collect();
+    let tag = plan::register(
+        &session.reg,
+        &session.ctx,
+        &Register {
+            artifact: args.name,
+            commit,
+            version: args.version,
+            bumps,
+            force: args.write.force,
+            simple: args.write.simple.into(),
+            message: args.write.message,
+        },
+    )?;
+    write_tags(&session, out, &[tag], args.write.dry_run)
+}

@@ -1,0 +1,399 @@
+//! `registry show [NAME | NAME@vX.Y.Z | NAME@latest | NAME#STAGE]`: the registry table, or one
+//! artifact's versions (reference §5.4). B9 fixed: `--ro` hides unregistered versions, and `-d`
+//! adds inactive ones without lifting the other filters.
+
+use anyhow::Result;
+use clap::{ArgGroup, Args, ValueEnum};
+use serde_json::{Map, Value};
+
+use super::{Scope, Session};
+use crate::cli::Global;
+use crate::error::{UsageError, UserError};
+use crate::json;
+use crate::output::Output;
+use crate::registry::name::{ArtifactName, NameError, Stage};
+use crate::registry::resolve::{self, Holder, Sort, StageOptions, VersionFilter};
+use crate::registry::state::{short, Artifact, Version};
+use crate::registry::version::is_version;
+
+const EXAMPLES: &str = "\
+Examples:
+  registry show                       # every artifact: latest version, version in each stage
+  registry show churn                 # the versions of 'churn'
+  registry show churn#prod --version  # the version in prod, e.g. to deploy it
+  registry show churn@latest --ref    # the registration tag of the latest version
+  registry show --json                # GTO's JSON shape";
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+#[command(group(ArgGroup::new("format").args(["json", "plain", "name", "version", "stage", "show_ref"])))]
+pub struct ShowArgs {
+    /// Artifact, or a shortcut: NAME@vX.Y.Z, NAME@latest, NAME@greatest, NAME#STAGE
+    pub target: Option<String>,
+    /// Print JSON (GTO's shape)
+    #[arg(long)]
+    pub json: bool,
+    /// Print a plain table, easy to grep
+    #[arg(long)]
+    pub plain: bool,
+    /// Print only the name column
+    #[arg(long)]
+    pub name: bool,
+    /// Print only the version column
+    #[arg(long)]
+    pub version: bool,
+    /// Print only the stage column
+    #[arg(long)]
+    pub stage: bool,
+    /// Print only the ref column
+    #[arg(long = "ref", id = "show_ref")]
+    pub show_ref: bool,
+    /// Resolve stages over registered versions only
+    #[arg(long = "ro", visible_alias = "registered-only")]
+    pub registered_only: bool,
+    /// Include deprecated artifacts and inactive versions
+    #[arg(short = 'd', long)]
+    pub deprecated: bool,
+    /// Stages kept per version, newest first (-1: all)
+    #[arg(long = "av", visible_alias = "assignments-per-version", default_value_t = -1, allow_negative_numbers = true)]
+    pub assignments_per_version: i64,
+    /// Versions kept per stage (-1: all)
+    #[arg(
+        long = "vs",
+        visible_alias = "versions-per-stage",
+        default_value_t = 1,
+        allow_negative_numbers = true
+    )]
+    pub versions_per_stage: i64,
+    /// Order for stage resolution
+    #[arg(long, value_enum, default_value_t = SortArg::Timestamp)]
+    pub sort: SortArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    Timestamp,
+    Semver,
+}
+
+/// What `show` was asked about.
+enum Target {
+    Registry,
+    Artifact(ArtifactName, Shortcut),
+}
+
+enum Shortcut {
+    None,
+    Latest,
+    Version(String),
+    Stage(String),
+}
+
+/// Parses NAME or a shortcut (GTO's `shortcut_re`, reference §2).
+fn parse_target(s: &str) -> Result<(ArtifactName, Shortcut)> {
+    let bad = |e: NameError| anyhow::Error::from(UsageError(e.message));
+    if let Some((name, rest)) = s.split_once('#') {
+        let stage: Stage = rest.parse().map_err(bad)?;
+        return Ok((
+            name.parse().map_err(bad)?,
+            Shortcut::Stage(stage.to_string()),
+        ));
+    }
+    if let Some((name, rest)) = s.split_once('@') {
+        let shortcut = match rest {
+            "latest" | "greatest" => Shortcut::Latest,
+            v if is_version(v) => Shortcut::Version(v.to_string()),
+            other => return Err(UsageError(format!(
+                "'{other}' in '{s}' is not a version: use NAME@vX.Y.Z, NAME@latest or NAME#STAGE"
+            ))
+            .into()),
+        };
+        return Ok((name.parse().map_err(bad)?, shortcut));
+    }
+    Ok((s.parse().map_err(bad)?, Shortcut::None))
+}
+
+pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
+    if args.assignments_per_version < -1 {
+        return Err(UserError::new("'assignments_per_version' must be >= -1").into());
+    }
+    if args.versions_per_stage < -1 {
+        return Err(UserError::new("'versions_per_stage' must be >=-1").into());
+    }
+    let target = match &args.target {
+        None => Target::Registry,
+        Some(s) => {
+            let (name, shortcut) = parse_target(s)?;
+            Target::Artifact(name, shortcut)
+        }
+    };
+    let opts = StageOptions {
+        registered_only: args.registered_only,
+        assignments_per_version: args.assignments_per_version,
+        versions_per_stage: args.versions_per_stage,
+        sort: match args.sort {
+            SortArg::Timestamp => Sort::Timestamp,
+            SortArg::Semver => Sort::Semver,
+        },
+    };
+    match target {
+        Target::Registry => {
+            let session = Session::open(global, Scope::All)?;
+            session.print_warnings(out)?;
+            show_registry(&session, &args, opts, out)
+        }
+        Target::Artifact(name, shortcut) => {
+            let session = Session::open(global, Scope::Artifact(&name))?;
+            session.print_warnings(out)?;
+            let artifact = session.reg.artifact(&name).ok_or_else(|| {
+                UserError::new(format!("Cannot find artifact '{name}'"))
+                    .with_hint("`registry show` lists the artifacts in this repository")
+            })?;
+            show_artifact(artifact, &shortcut, &args, opts, out)
+        }
+    }
+}
+
+/// Which column a one-column flag asks for.
+fn column_flag(args: &ShowArgs) -> Option<&'static str> {
+    [
+        (args.name, "name"),
+        (args.version, "version"),
+        (args.stage, "stage"),
+        (args.show_ref, "ref"),
+    ]
+    .into_iter()
+    .find_map(|(on, col)| on.then_some(col))
+}
+
+const NOTHING: &str = "Nothing found in the current workspace";
+
+fn show_registry(
+    session: &Session,
+    args: &ShowArgs,
+    opts: StageOptions,
+    out: &mut Output,
+) -> Result<()> {
+    let reg = &session.reg;
+    let stages = match &session.config.stages {
+        Some(s) => s.clone(),
+        None => resolve::used_stages(reg),
+    };
+    struct Row<'a> {
+        name: String,
+        latest: Option<&'a Version>,
+        cells: Vec<Vec<&'a Version>>,
+        active: bool,
+    }
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    for a in &reg.artifacts {
+        let active = a.is_active();
+        if !active && !args.deprecated {
+            continue;
+        }
+        let resolved = resolve::stages(a, opts);
+        let cells = stages
+            .iter()
+            .map(|s| {
+                resolved
+                    .iter()
+                    .find(|(name, _)| name == s)
+                    .map(|(_, holders)| holders.iter().map(|h| h.version).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        rows.push(Row {
+            name: a.name.to_string(),
+            latest: resolve::latest(a, true),
+            cells,
+            active,
+        });
+    }
+    if args.json {
+        let mut map = Map::new();
+        for r in &rows {
+            let mut stage_map = Map::new();
+            for (s, holders) in stages.iter().zip(&r.cells) {
+                let joined: Vec<&str> = holders.iter().map(|v| v.label.as_str()).collect();
+                let value = if joined.is_empty() {
+                    Value::Null
+                } else {
+                    Value::String(joined.join(", "))
+                };
+                stage_map.insert(s.clone(), value);
+            }
+            let mut entry = Map::new();
+            entry.insert(
+                "version".into(),
+                r.latest.map_or(Value::Null, |v| v.label.as_str().into()),
+            );
+            entry.insert("stage".into(), Value::Object(stage_map));
+            entry.insert("registered".into(), true.into());
+            entry.insert("active".into(), r.active.into());
+            map.insert(r.name.clone(), Value::Object(entry));
+        }
+        out.json(&Value::Object(map))?;
+        return Ok(());
+    }
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    let short_label = |v: &Version| short_label(v);
+    if let Some(col) = column_flag(args) {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if col != "name" {
+            return Err(UserError::new(format!("Cannot apply --{col}"))
+                .with_hint("the registry table has the columns name, latest and one per stage; give an artifact name for the others")
+                .into());
+        }
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        out.lines(&names)?;
+        return Ok(());
+    }
+    if rows.is_empty() {
+        out.line(NOTHING)?;
+        return Ok(());
+    }
+    let mut headers = vec!["name".to_string(), "latest".to_string()];
+    headers.extend(stages.iter().map(|s| format!("#{s}")));
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![
+                r.name.clone(),
+                r.latest.map(short_label).unwrap_or_default(),
+            ];
+            row.extend(r.cells.iter().map(|holders| {
+                holders
+                    .iter()
+                    .map(|v| short_label(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }));
+            row
+        })
+        .collect();
+    out.table(&headers, &table, args.plain)?;
+    Ok(())
+}
+
+/// A version as tables show it: commit-named versions cut to 7 characters.
+fn short_label(v: &Version) -> String {
+    match v.label.semver() {
+        Some(s) => s.to_string(),
+        None => short(v.label.as_str()).to_string(),
+    }
+}
+
+fn show_artifact(
+    artifact: &Artifact,
+    shortcut: &Shortcut,
+    args: &ShowArgs,
+    opts: StageOptions,
+    out: &mut Output,
+) -> Result<()> {
+    let resolved = resolve::stages(artifact, opts);
+    let holders_of = |v: &Version| -> Vec<Holder<'_>> {
+        resolved
+            .iter()
+            .flat_map(|(_, hs)| hs.iter())
+            .filter(|h| std::ptr::eq(h.version, v))
+            .copied()
+            .collect()
+    };
+    let mut versions: Vec<&Version> = if artifact.is_active() || args.deprecated {
+        resolve::versions(
+            artifact,
+            VersionFilter {
+                active_only: !args.deprecated,
+                include_non_explicit: !args.registered_only,
+                include_discovered: !args.registered_only,
+            },
+            Sort::Semver,
+        )
+    } else {
+        Vec::new()
+    };
+    if args.registered_only {
+        // GTO §14 B9: GTO keeps unregistered versions here; --ro means registered only.
+        versions.retain(|v| v.is_registered());
+    }
+    match shortcut {
+        Shortcut::None => {}
+        Shortcut::Latest => versions.truncate(1),
+        Shortcut::Version(want) => versions.retain(|v| v.label.as_str() == want),
+        Shortcut::Stage(stage) => {
+            versions = versions
+                .into_iter()
+                .filter(|v| {
+                    holders_of(v)
+                        .iter()
+                        .any(|h| h.vstage.stage.as_str() == stage)
+                })
+                .collect()
+        }
+    }
+    if args.json {
+        let items: Vec<json::VersionJson> = versions
+            .iter()
+            .map(|v| {
+                let stages = holders_of(v)
+                    .iter()
+                    .map(|h| json::vstage_json(artifact, v, h.vstage))
+                    .collect();
+                json::version_json(artifact, v, stages)
+            })
+            .collect();
+        out.json(&items)?;
+        return Ok(());
+    }
+    let rows: Vec<[String; 5]> = versions
+        .iter()
+        .map(|v| {
+            let mut stages: Vec<String> = Vec::new();
+            for h in holders_of(v) {
+                let s = h.vstage.stage.to_string();
+                if !stages.contains(&s) {
+                    stages.push(s);
+                }
+            }
+            let authoring = v.authoring_event();
+            [
+                artifact.name.to_string(),
+                short_label(v),
+                stages.join(", "),
+                authoring.map(|e| e.time.human()).unwrap_or_default(),
+                authoring.map(|e| e.tag.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if let Some(col) = column_flag(args) {
+        let index = match col {
+            "version" => 1,
+            "stage" => 2,
+            "ref" => 4,
+            _ => {
+                if rows.is_empty() {
+                    return Ok(());
+                }
+                return Err(UserError::new(format!("Cannot apply --{col}"))
+                    .with_hint("the columns of `show NAME` are artifact, version, stage, created_at and ref")
+                    .into());
+            }
+        };
+        let values: Vec<&str> = rows.iter().map(|r| r[index].as_str()).collect();
+        out.lines(&values)?;
+        return Ok(());
+    }
+    if rows.is_empty() {
+        out.line(NOTHING)?;
+        return Ok(());
+    }
+    let headers: Vec<String> = ["artifact", "version", "stage", "created_at", "ref"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let table: Vec<Vec<String>> = rows.into_iter().map(|r| r.to_vec()).collect();
+    out.table(&headers, &table, args.plain)?;
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Configuration: GTO's `.gto` and our `.registry.yaml`, both at the top of the work tree
+//! (reference §7, SPEC §5).
+//!
+//! `.gto` is read as GTO reads it (keys case-insensitive, unknown keys refused, an empty file is
+//! fine) so a shared repository means the same to both tools. Our own settings live apart in
+//! `.registry.yaml`, because GTO refuses keys it does not know. Nothing is ever written here.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde_yaml::Value;
+
+use crate::error::UserError;
+use crate::registry::name::is_name;
+
+/// The settings that matter to `registry`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Allowed stages; `None` = any.
+    pub stages: Option<Vec<String>>,
+    /// Allowed artifact types; `None` = any.
+    pub types: Option<Vec<String>>,
+    /// Policy: a version must have held the previous stage before it may take the next.
+    pub promotion_order: Option<Vec<String>>,
+    /// Policy: every registration must carry a content digest.
+    pub require_digest: bool,
+}
+
+/// GTO's settings keys (reference §7), compared case-insensitively.
+const GTO_KEYS: &[&str] = &[
+    "index",
+    "config_file_name",
+    "log_level",
+    "debug",
+    "emojis",
+    "types",
+    "stages",
+    "enrichments",
+    "autoload_enrichments",
+];
+
+const REGISTRY_KEYS: &[&str] = &["stages", "types", "promotion_order", "require_digest"];
+
+fn wrong(path: &Path, why: String) -> anyhow::Error {
+    // GTO's wording first (reference §12), then what exactly is wrong.
+    UserError::new(format!("Wrong config file '{}'", path.display()))
+        .with_hint(why)
+        .into()
+}
+
+/// Reads a YAML mapping; `None` if the file does not exist. An empty file is an empty mapping.
+fn read_mapping(path: &Path) -> Result<Option<serde_yaml::Mapping>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(wrong(path, format!("cannot read it: {e}"))),
+    };
+    if text.trim().is_empty() {
+        return Ok(Some(serde_yaml::Mapping::new()));
+    }
+    match serde_yaml::from_str::<Value>(&text) {
+        Ok(Value::Mapping(m)) => Ok(Some(m)),
+        Ok(Value::Null) => Ok(Some(serde_yaml::Mapping::new())),
+        Ok(_) => Err(wrong(path, "it must be a mapping of keys to values".into())),
+        Err(e) => Err(wrong(path, format!("invalid YAML: {e}"))),
+    }
+}
+
+/// A list of names under `key`, each checked against the name grammar.
+fn name_list(path: &Path, key: &str, value: &Value) -> Result<Option<Vec<String>>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Sequence(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                let Value::String(s) = item else {
+                    return Err(wrong(path, format!("`{key}` must be a list of names")));
+                };
+                if !is_name(s) {
+                    return Err(wrong(
+                        path,
+                        format!("`{key}` holds '{s}', which is not a valid name"),
+                    ));
+                }
+                out.push(s.clone());
+            }
+            Ok(Some(out))
+        }
+        _ => Err(wrong(path, format!("`{key}` must be a list of names"))),
+    }
+}
+
+impl Config {
+    /// Reads `.gto` and `.registry.yaml` from the work tree, if there is one.
+    pub fn load(workdir: Option<&Path>) -> Result<Config> {
+        let Some(root) = workdir else {
+            return Ok(Config::default());
+        };
+        let mut config = Config::default();
+        let gto_path: PathBuf = root.join(".gto");
+        if let Some(map) = read_mapping(&gto_path)? {
+            for (k, v) in &map {
+                let key = k.as_str().unwrap_or_default().to_ascii_lowercase();
+                if !GTO_KEYS.contains(&key.as_str()) {
+                    let shown = k.as_str().map_or_else(|| format!("{k:?}"), str::to_string);
+                    return Err(wrong(
+                        &gto_path,
+                        format!(
+                            "unknown key '{shown}' (GTO accepts: {})",
+                            GTO_KEYS.join(", ")
+                        ),
+                    ));
+                }
+                match key.as_str() {
+                    "stages" => config.stages = name_list(&gto_path, "stages", v)?,
+                    "types" => config.types = name_list(&gto_path, "types", v)?,
+                    _ => {}
+                }
+            }
+        }
+        let ours: PathBuf = root.join(".registry.yaml");
+        if let Some(map) = read_mapping(&ours)? {
+            for (k, v) in &map {
+                let key = k.as_str().unwrap_or_default();
+                match key {
+                    "stages" => {
+                        let stages = name_list(&ours, "stages", v)?;
+                        if config.stages.is_some() && stages.is_some() && config.stages != stages {
+                            return Err(wrong(
+                                &ours,
+                                "`stages` differs from the list in .gto; keep one list (GTO reads only .gto)".into(),
+                            ));
+                        }
+                        if stages.is_some() {
+                            config.stages = stages;
+                        }
+                    }
+                    "types" => {
+                        let types = name_list(&ours, "types", v)?;
+                        if types.is_some() {
+                            config.types = types;
+                        }
+                    }
+                    "promotion_order" => {
+                        config.promotion_order = name_list(&ours, "promotion_order", v)?
+                    }
+                    "require_digest" => match v {
+                        Value::Bool(b) => config.require_digest = *b,
+                        _ => {
+                            return Err(wrong(
+                                &ours,
+                                "`require_digest` must be true or false".into(),
+                            ))
+                        }
+                    },
+                    other => {
+                        return Err(wrong(
+                            &ours,
+                            format!(
+                                "unknown key '{other}' (accepted: {})",
+                                REGISTRY_KEYS.join(", ")
+                            ),
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(gto: Option<&str>, ours: Option<&str>) -> Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        if let Some(t) = gto {
+            std::fs::write(dir.path().join(".gto"), t).unwrap();
+        }
+        if let Some(t) = ours {
+            std::fs::write(dir.path().join(".registry.yaml"), t).unwrap();
+        }
+        Config::load(Some(dir.path()))
+    }
+
+    #[test]
+    fn reads_gto_keys_case_insensitively() {
+        let c = load(Some("STAGES: [dev, prod]\nemojis: false\n"), None).unwrap();
+        assert_eq!(c.stages, Some(vec!["dev".into(), "prod".into()]));
+        assert_eq!(load(Some(""), None).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn refuses_unknown_keys_naming_them() {
+        let err = load(Some("stagez: [dev]\n"), None).unwrap_err();
+        let user = err.downcast_ref::<UserError>().unwrap();
+        assert!(user.message.starts_with("Wrong config file"));
+        assert!(user.hint.as_deref().unwrap().contains("'stagez'"));
+        assert!(load(None, Some("colour: red\n")).is_err());
+    }
+
+    #[test]
+    fn reads_our_policy_keys() {
+        let c = load(
+            None,
+            Some("promotion_order: [dev, prod]\nrequire_digest: true\n"),
+        )
+        .unwrap();
+        assert_eq!(c.promotion_order, Some(vec!["dev".into(), "prod".into()]));
+        assert!(c.require_digest);
+        assert!(load(None, Some("require_digest: maybe\n")).is_err());
+    }
+
+    #[test]
+    fn refuses_bad_yaml_and_bad_names() {
+        assert!(load(Some("stages: [dev\n"), None).is_err());
+        assert!(load(Some("stages: [-bad]\n"), None).is_err());
+        assert!(load(Some("stages: [dev]\n"), Some("stages: [prod]\n")).is_err());
+    }
+}

@@ -1,0 +1,307 @@
+//! The git seam: the only file that names `git2`.
+//!
+//! Opens the repository once, lists registry tags in one pass over `refs/tags`, resolves
+//! revisions, creates and deletes annotated tags, reads the tagger identity and date the way
+//! `git tag` does. Returns the core's own types (`RawTag`, commit ids as hex strings); git2 types
+//! never leak out.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use git2::{ErrorCode, ObjectType, Repository};
+
+use crate::error::UserError;
+use crate::registry::event::{RawTag, Target};
+use crate::registry::tag::TagName;
+use crate::registry::time::{parse_git_date, Timestamp};
+
+/// An open repository.
+pub struct Repo {
+    repo: Repository,
+}
+
+/// What one pass over `refs/tags` found.
+#[derive(Debug, Default)]
+pub struct TagListing {
+    /// Annotated tags whose names parse as registry tags (and pass the caller's filter).
+    pub tags: Vec<RawTag>,
+    /// Every tag name in the repository, lightweight ones included (for counters and clashes).
+    pub all_names: HashSet<String>,
+    /// Registry-shaped names that are lightweight tags (GTO ignores them; so do we).
+    pub lightweight: Vec<String>,
+}
+
+/// Who writes a tag, and when.
+#[derive(Debug, Clone)]
+pub struct Tagger {
+    pub name: String,
+    pub email: String,
+    pub time: Timestamp,
+}
+
+impl Repo {
+    /// Opens the repository containing `path` (or the current directory).
+    pub fn open(path: Option<&Path>) -> Result<Repo> {
+        let repo = match path {
+            Some(p) => {
+                if !p.exists() {
+                    return Err(UserError::new(format!("'{}' does not exist", p.display()))
+                        .with_hint("-C takes the path of a git repository")
+                        .into());
+                }
+                Repository::discover(p).map_err(|_| not_a_repo(p))?
+            }
+            None => {
+                let cwd = std::env::current_dir().context("cannot read the current directory")?;
+                Repository::open_from_env().map_err(|_| not_a_repo(&cwd))?
+            }
+        };
+        Ok(Repo { repo })
+    }
+
+    /// The work tree, if any (`None` for a bare repository).
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// The `.git` directory.
+    pub fn git_dir(&self) -> PathBuf {
+        self.repo.path().to_path_buf()
+    }
+
+    /// One pass over `refs/tags`. `want` decides, from the parsed name alone, whether a tag object
+    /// is read at all, so a command about one artifact never reads the others' tags.
+    pub fn list_tags(&self, want: &dyn Fn(&TagName) -> bool) -> Result<TagListing> {
+        let mut listing = TagListing::default();
+        let refs = self
+            .repo
+            .references()
+            .context("cannot list the repository's references")?;
+        for reference in refs {
+            let reference = reference.context("cannot read a reference")?;
+            let Some(full) = reference.name() else {
+                continue; // not UTF-8: cannot be a registry tag
+            };
+            let Some(name) = full.strip_prefix("refs/tags/") else {
+                continue;
+            };
+            listing.all_names.insert(name.to_string());
+            let Some(parsed) = TagName::parse(name) else {
+                continue;
+            };
+            if !want(&parsed) {
+                continue;
+            }
+            let Some(oid) = reference.target() else {
+                continue; // symbolic ref under refs/tags: not a tag
+            };
+            match self.read_tag(name, oid)? {
+                Some(raw) => listing.tags.push(raw),
+                None => listing.lightweight.push(name.to_string()),
+            }
+        }
+        Ok(listing)
+    }
+
+    /// Reads one annotated tag object; `None` when `oid` is not a tag object (a lightweight tag).
+    fn read_tag(&self, name: &str, oid: git2::Oid) -> Result<Option<RawTag>> {
+        let object = self
+            .repo
+            .find_object(oid, None)
+            .with_context(|| format!("cannot read the object of tag '{name}'"))?;
+        let Some(tag) = object.as_tag() else {
+            return Ok(None);
+        };
+        let target = match tag.target_type() {
+            Some(ObjectType::Commit) => Target::Commit(tag.target_id().to_string()),
+            Some(ObjectType::Tag) => {
+                // A tag of a tag: what counts is the commit at the end of the chain.
+                match tag.target().and_then(|t| t.peel(ObjectType::Commit)) {
+                    Ok(commit) => Target::Commit(commit.id().to_string()),
+                    Err(_) => Target::Other {
+                        kind: "tag chain that ends in no commit".into(),
+                        id: tag.target_id().to_string(),
+                    },
+                }
+            }
+            other => Target::Other {
+                kind: other.map_or("unknown object", |t| t.str()).to_string(),
+                id: tag.target_id().to_string(),
+            },
+        };
+        let (tagger_name, tagger_email, time) = match tag.tagger() {
+            Some(sig) => (
+                String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+                String::from_utf8_lossy(sig.email_bytes()).into_owned(),
+                Timestamp::new(sig.when().seconds(), sig.when().offset_minutes()),
+            ),
+            None => (String::new(), String::new(), Timestamp::new(0, 0)),
+        };
+        let message = tag
+            .message_bytes()
+            .map(|m| String::from_utf8_lossy(m).into_owned())
+            .unwrap_or_default();
+        Ok(Some(RawTag {
+            name: name.to_string(),
+            target,
+            tagger_name,
+            tagger_email,
+            time,
+            message,
+        }))
+    }
+
+    /// Whether a tag exists, and whether it is annotated: `None` absent, `Some(false)` lightweight.
+    pub fn tag_kind(&self, name: &str) -> Result<Option<bool>> {
+        match self.repo.find_reference(&format!("refs/tags/{name}")) {
+            Ok(r) => {
+                let Some(oid) = r.target() else {
+                    return Ok(Some(false));
+                };
+                let object = self.repo.find_object(oid, None)?;
+                Ok(Some(object.kind() == Some(ObjectType::Tag)))
+            }
+            Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::InvalidSpec => {
+                Ok(None)
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot read tag '{name}'")),
+        }
+    }
+
+    /// The commit a revision names (`HEAD`, a branch, a tag, a commit id).
+    pub fn resolve_commit(&self, rev: &str) -> Result<String> {
+        let object = self.repo.revparse_single(rev).map_err(|_| {
+            let hint = if self.head_commit().is_none() {
+                "the repository has no commits yet: commit something first".to_string()
+            } else {
+                "give a commit id, branch or tag that exists here (`git log --oneline` lists commits)"
+                    .to_string()
+            };
+            UserError::new(format!("unknown revision '{rev}'")).with_hint(hint)
+        })?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| UserError::new(format!("revision '{rev}' does not point at a commit")))?;
+        Ok(commit.id().to_string())
+    }
+
+    /// HEAD's commit, if the repository has one.
+    pub fn head_commit(&self) -> Option<String> {
+        self.repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .map(|c| c.id().to_string())
+    }
+
+    /// The tagger as `git tag` finds it: `GIT_COMMITTER_NAME/EMAIL`, else `user.name/email`;
+    /// the date from `GIT_COMMITTER_DATE`, else now.
+    pub fn tagger(&self) -> Result<Tagger> {
+        let config = self.repo.config().ok();
+        let from_config = |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok());
+        let name = std::env::var("GIT_COMMITTER_NAME")
+            .ok()
+            .or_else(|| from_config("user.name"))
+            .filter(|s| !s.trim().is_empty());
+        let email = std::env::var("GIT_COMMITTER_EMAIL")
+            .ok()
+            .or_else(|| std::env::var("EMAIL").ok())
+            .or_else(|| from_config("user.email"))
+            .filter(|s| !s.trim().is_empty());
+        let (Some(name), Some(email)) = (name, email) else {
+            return Err(UserError::new("no git identity to write the tag with")
+                .with_hint(
+                    "set one with `git config --global user.name \"Your Name\"` and \
+                     `git config --global user.email you@example.com` \
+                     (or GIT_COMMITTER_NAME and GIT_COMMITTER_EMAIL)",
+                )
+                .into());
+        };
+        let time = match std::env::var("GIT_COMMITTER_DATE") {
+            Ok(raw) if !raw.trim().is_empty() => parse_git_date(&raw).ok_or_else(|| {
+                UserError::new(format!("GIT_COMMITTER_DATE '{raw}' is not a date")).with_hint(
+                    "use a form git reads, e.g. '2026-03-01T12:00:00+01:00' or '@1772362800 +0000'",
+                )
+            })?,
+            _ => {
+                let now = git2::Signature::now(&name, &email)
+                    .with_context(|| format!("invalid git identity '{name} <{email}>'"))?;
+                Timestamp::new(now.when().seconds(), now.when().offset_minutes())
+            }
+        };
+        Ok(Tagger { name, email, time })
+    }
+
+    /// Creates an annotated tag `name` on `commit`. Fails, writing nothing, if the tag exists
+    /// (also when another writer created it a moment ago: the ref is created atomically).
+    pub fn create_tag(
+        &self,
+        name: &str,
+        commit: &str,
+        message: &str,
+        tagger: &Tagger,
+    ) -> Result<()> {
+        if !git2::Reference::is_valid_name(&format!("refs/tags/{name}")) {
+            return Err(UserError::new(format!("'{name}' is not a valid git tag name")).into());
+        }
+        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
+        let object = self
+            .repo
+            .find_object(oid, Some(ObjectType::Commit))
+            .with_context(|| format!("commit {commit} is not in this repository"))?;
+        let sig = git2::Signature::new(
+            &tagger.name,
+            &tagger.email,
+            &git2::Time::new(tagger.time.seconds, tagger.time.offset_minutes),
+        )
+        .with_context(|| format!("invalid git identity '{} <{}>'", tagger.name, tagger.email))?;
+        let mut text = message.to_string();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        match self.repo.tag(name, &object, &sig, &text, false) {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == ErrorCode::Exists => {
+                Err(UserError::new(format!("tag '{name}' already exists")).into())
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot create tag '{name}'")),
+        }
+    }
+
+    /// Deletes a tag.
+    pub fn delete_tag(&self, name: &str) -> Result<()> {
+        match self.repo.tag_delete(name) {
+            Ok(()) => Ok(()),
+            Err(e) if e.code() == ErrorCode::NotFound => {
+                Err(UserError::new(format!("tag '{name}' is not found")).into())
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot delete tag '{name}'")),
+        }
+    }
+
+    /// The file at `path` in `commit`'s tree, or `None` if there is none.
+    pub fn read_file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
+        let tree = self
+            .repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .with_context(|| format!("cannot read the tree of commit {commit}"))?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {path} at {commit}")),
+        };
+        let object = entry
+            .to_object(&self.repo)
+            .with_context(|| format!("cannot read {path} at {commit}"))?;
+        Ok(object.as_blob().map(|b| b.content().to_vec()))
+    }
+}
+
+fn not_a_repo(path: &Path) -> anyhow::Error {
+    UserError::new(format!("'{}' is not in a git repository", path.display()))
+        .with_hint("run `git init` there first, or point -C at a repository")
+        .into()
+}

@@ -1,0 +1,48 @@
+//! Process boundary: parse the command line, run, map the outcome to an exit code.
+//!
+//! 0 success, 1 error (message and hint on stderr), 2 usage error. A closed stdout (e.g. `| head`)
+//! is success, not an error.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use registry::cli::{self, Cli};
+use registry::error::{UsageError, UserError};
+use registry::output::Output;
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = Output::stdio();
+    let result = cli::run(cli, &mut out).and_then(|()| out.flush().map_err(Into::into));
+    let Err(err) = result else {
+        return ExitCode::SUCCESS;
+    };
+    if is_broken_pipe(&err) {
+        return ExitCode::SUCCESS;
+    }
+    // Anything still buffered belongs before the error message.
+    let _ = out.flush();
+    let mut stderr = io::stderr().lock();
+    if let Some(usage) = err.downcast_ref::<UsageError>() {
+        let _ = writeln!(stderr, "error: {usage}");
+        let _ = writeln!(stderr, "\nFor more information, try '--help'.");
+        return ExitCode::from(2);
+    }
+    if let Some(user) = err.downcast_ref::<UserError>() {
+        let _ = writeln!(stderr, "error: {}", user.message.trim_end());
+        if let Some(hint) = &user.hint {
+            let _ = writeln!(stderr, "hint: {hint}");
+        }
+    } else {
+        let _ = writeln!(stderr, "error: {err:#}");
+    }
+    ExitCode::from(1)
+}

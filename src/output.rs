@@ -1,0 +1,96 @@
+//! All output goes through here: lines, GTO-shaped JSON, tables, warnings.
+//!
+//! Commands build plain views and hand them over; this module owns the formats (4-space JSON as
+//! GTO prints it, a boxed or plain table, one value per line). Nothing uses `println!`, which
+//! panics on a closed pipe: writes return errors, and `main` treats a broken pipe as success.
+
+use std::io::{self, Write};
+
+use comfy_table::{presets, ContentArrangement, Table};
+use serde::Serialize;
+
+/// Where a command writes: stdout for results, stderr for diagnostics.
+pub struct Output {
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+}
+
+impl Output {
+    /// The process's own stdout and stderr.
+    pub fn stdio() -> Self {
+        Output {
+            out: Box::new(io::BufWriter::new(io::stdout())),
+            err: Box::new(io::stderr()),
+        }
+    }
+
+    /// A result line on stdout.
+    pub fn line(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Several result lines.
+    pub fn lines<S: AsRef<str>>(&mut self, lines: &[S]) -> io::Result<()> {
+        for l in lines {
+            self.line(l.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// JSON with 4-space indentation, as GTO prints it.
+    pub fn json<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
+        let mut buf = Vec::new();
+        let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
+        value.serialize(&mut ser).map_err(io::Error::other)?;
+        buf.push(b'\n');
+        self.out.write_all(&buf)
+    }
+
+    /// A table: boxed by default, GTO's grep-able "plain" form with `plain`. Empty cells show `-`.
+    pub fn table(
+        &mut self,
+        headers: &[String],
+        rows: &[Vec<String>],
+        plain: bool,
+    ) -> io::Result<()> {
+        let mut table = Table::new();
+        if plain {
+            table.load_preset(presets::NOTHING);
+        } else {
+            table.load_preset(presets::UTF8_FULL_CONDENSED);
+        }
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        table.set_header(headers.iter().cloned());
+        for row in rows {
+            table.add_row(row.iter().map(|c| {
+                if c.is_empty() {
+                    "-".to_string()
+                } else {
+                    c.clone()
+                }
+            }));
+        }
+        let text = table.to_string();
+        for line in text.lines() {
+            self.line(line.trim_end())?;
+        }
+        Ok(())
+    }
+
+    /// A diagnostic on stderr: `warning: …`.
+    pub fn warn(&mut self, message: &str) -> io::Result<()> {
+        writeln!(self.err, "warning: {message}")
+    }
+
+    /// A note on stderr (progress, what was chosen) that must not pollute stdout.
+    pub fn note(&mut self, message: &str) -> io::Result<()> {
+        writeln!(self.err, "{message}")
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.err.flush()
+    }
+}

@@ -1,0 +1,16 @@
+//! The pure core: names, the tag grammar, events, the state fold, resolution and write planning.
+//!
+//! Nothing here touches git, the file system, the clock or clap: it takes plain data and returns
+//! plain data, so GTO's rules are unit-tested in microseconds (`tests.rs` beside this file).
+
+pub mod event;
+pub mod name;
+pub mod plan;
+pub mod resolve;
+pub mod state;
+pub mod tag;
+pub mod time;
+pub mod version;
+
+#[cfg(test)]
+mod tests;

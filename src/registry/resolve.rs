@@ -1,0 +1,193 @@
+//! Reading the state: version lists, "latest", and which version is in each stage
+//! (reference §4.2–4.4), with the options `--ro`, `--av`, `--vs`, `--sort`.
+//!
+//! Sorting follows GTO's code: a stable ascending sort, then a reversal, so ties come out exactly
+//! as GTO's do (reference §4.3: at equal seconds the lower/older version comes first).
+//! Deliberate differences: `--av N` keeps the N *newest* stages (GTO §14 B4).
+
+use super::state::{Artifact, Registry, VStage, Version};
+
+/// How versions are ordered for stage resolution (`--sort`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// By the time of the assignment (GTO's CLI default).
+    #[default]
+    Timestamp,
+    /// By SemVer precedence.
+    Semver,
+}
+
+/// Options of stage resolution, GTO's defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageOptions {
+    /// `--ro`: only registered versions take part.
+    pub registered_only: bool,
+    /// `--av`: stages kept per version; -1 = all.
+    pub assignments_per_version: i64,
+    /// `--vs`: versions kept per stage; -1 = all.
+    pub versions_per_stage: i64,
+    pub sort: Sort,
+}
+
+impl Default for StageOptions {
+    fn default() -> Self {
+        StageOptions {
+            registered_only: false,
+            assignments_per_version: -1,
+            versions_per_stage: 1,
+            sort: Sort::Timestamp,
+        }
+    }
+}
+
+/// Which versions a listing keeps (GTO's `get_versions` flags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionFilter {
+    pub active_only: bool,
+    /// Keep versions that were never registered (named by their commit).
+    pub include_non_explicit: bool,
+    /// Keep versions known only from stage tags.
+    pub include_discovered: bool,
+}
+
+fn keep(v: &Version, f: VersionFilter) -> bool {
+    !f.active_only
+        || (v.is_active()
+            && ((v.is_registered() && !v.is_discovered())
+                || (f.include_discovered && v.is_discovered())
+                || (f.include_non_explicit && !v.is_registered())))
+}
+
+/// GTO's `sort_versions`: SemVer names by precedence, then commit-named ones by name, both
+/// descending; or all by creation time, newest first.
+pub fn sort_versions<'a>(mut versions: Vec<&'a Version>, sort: Sort) -> Vec<&'a Version> {
+    match sort {
+        Sort::Semver => {
+            let (mut semver, mut other): (Vec<&Version>, Vec<&Version>) = versions
+                .into_iter()
+                .partition(|v| v.label.semver().is_some());
+            semver.sort_by(|a, b| match (a.label.semver(), b.label.semver()) {
+                (Some(x), Some(y)) => x.precedence(y),
+                _ => std::cmp::Ordering::Equal,
+            });
+            semver.reverse();
+            other.sort_by(|a, b| a.label.as_str().cmp(b.label.as_str()));
+            other.reverse();
+            semver.extend(other);
+            semver
+        }
+        Sort::Timestamp => {
+            versions.sort_by_key(|v| v.created_seconds());
+            versions.reverse();
+            versions
+        }
+    }
+}
+
+/// The versions of an artifact that pass the filter, in `sort` order.
+pub fn versions(artifact: &Artifact, filter: VersionFilter, sort: Sort) -> Vec<&Version> {
+    let kept = artifact
+        .versions
+        .iter()
+        .filter(|v| keep(v, filter))
+        .collect();
+    sort_versions(kept, sort)
+}
+
+/// The highest active version by SemVer; `registered_only` leaves out commit-named ones
+/// (the registry table's "latest" column uses `true`).
+pub fn latest(artifact: &Artifact, registered_only: bool) -> Option<&Version> {
+    let filter = VersionFilter {
+        active_only: true,
+        include_non_explicit: !registered_only,
+        include_discovered: false,
+    };
+    versions(artifact, filter, Sort::Semver).into_iter().next()
+}
+
+/// One stage held by one version, as resolution returns it.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    pub version: &'a Version,
+    pub vstage: &'a VStage,
+}
+
+/// Which versions are in each stage (GTO's `get_vstages`), stages in the order first met.
+pub fn stages<'a>(artifact: &'a Artifact, opts: StageOptions) -> Vec<(String, Vec<Holder<'a>>)> {
+    let candidates = versions(
+        artifact,
+        VersionFilter {
+            active_only: true,
+            include_non_explicit: !opts.registered_only,
+            include_discovered: false,
+        },
+        opts.sort,
+    );
+    let mut picked: Vec<Holder<'a>> = Vec::new();
+    for version in candidates {
+        let active = version.active_vstages_ascending();
+        let take = if opts.assignments_per_version > -1 {
+            // GTO §14 B4: GTO keeps the *oldest* N; the documented Kanban meaning is the newest N.
+            let n = usize::try_from(opts.assignments_per_version).unwrap_or(usize::MAX);
+            &active[active.len().saturating_sub(n)..]
+        } else {
+            &active[..]
+        };
+        picked.extend(take.iter().map(|vstage| Holder { version, vstage }));
+    }
+    if opts.sort == Sort::Timestamp {
+        picked.sort_by_key(|h| h.vstage.created_seconds());
+        picked.reverse();
+    }
+    let mut out: Vec<(String, Vec<Holder<'a>>)> = Vec::new();
+    for holder in picked {
+        let stage = holder.vstage.stage.as_str();
+        let slot = match out.iter().position(|(s, _)| s == stage) {
+            Some(i) => i,
+            None => {
+                out.push((stage.to_string(), Vec::new()));
+                out.len() - 1
+            }
+        };
+        let holders = &mut out[slot].1;
+        let full = opts.versions_per_stage > -1 && holders.len() as i64 >= opts.versions_per_stage;
+        if !full
+            && !holders
+                .iter()
+                .any(|h| h.version.label.as_str() == holder.version.label.as_str())
+        {
+            holders.push(holder);
+        }
+    }
+    out
+}
+
+/// The holders of one stage (empty when nobody holds it).
+pub fn stage_holders<'a>(
+    artifact: &'a Artifact,
+    stage: &str,
+    opts: StageOptions,
+) -> Vec<Holder<'a>> {
+    stages(artifact, opts)
+        .into_iter()
+        .find(|(s, _)| s == stage)
+        .map(|(_, h)| h)
+        .unwrap_or_default()
+}
+
+/// Stages in use: sorted names of stages an active version holds, over all artifacts
+/// (GTO's `unique_stages`, which is "currently active", reference §4.4).
+pub fn used_stages(reg: &Registry) -> Vec<String> {
+    let opts = StageOptions {
+        sort: Sort::Semver,
+        ..StageOptions::default()
+    };
+    let mut names: Vec<String> = reg
+        .artifacts
+        .iter()
+        .flat_map(|a| stages(a, opts).into_iter().map(|(s, _)| s))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
