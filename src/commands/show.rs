@@ -103,10 +103,12 @@ fn parse_target(s: &str) -> Result<(ArtifactName, Shortcut)> {
         let shortcut = match rest {
             "latest" | "greatest" => Shortcut::Latest,
             v if is_version(v) => Shortcut::Version(v.to_string()),
-            other => return Err(UsageError(format!(
+            other => {
+                return Err(UsageError(format!(
                 "'{other}' in '{s}' is not a version: use NAME@vX.Y.Z, NAME@latest or NAME#STAGE"
             ))
-            .into()),
+                .into())
+            }
         };
         return Ok((name.parse().map_err(bad)?, shortcut));
     }

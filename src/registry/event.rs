@@ -120,13 +120,15 @@ pub fn event_from_raw(raw: &RawTag) -> Result<Option<Event>, Warning> {
         TagAction::Assign(s) => (EventKind::Assignment, None, Some(s)),
         TagAction::Unassign(s) => (EventKind::Unassignment, None, Some(s)),
         TagAction::Deprecate => (EventKind::Deprecation, None, None),
-        TagAction::Created => return Err(Warning {
-            tag: raw.name.clone(),
-            message: format!(
+        TagAction::Created => {
+            return Err(Warning {
+                tag: raw.name.clone(),
+                message: format!(
                 "tag '{}' uses the reserved '@created' form, which records nothing; it is ignored",
                 raw.name
             ),
-        }),
+            })
+        }
     };
     Ok(Some(Event {
         kind,

@@ -1,1 +1,5 @@
+//! One integration-test binary for the real `registry` program: a fixture plus one file per
+//! command (ARCHITECTURE.md, "Tests that tell the truth").
 
+mod fixture;
+mod smoke;
