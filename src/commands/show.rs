@@ -324,16 +324,11 @@ fn show_artifact(
         Shortcut::None => {}
         Shortcut::Latest => versions.truncate(1),
         Shortcut::Version(want) => versions.retain(|v| v.label.as_str() == want),
-        Shortcut::Stage(stage) => {
-            versions = versions
-                .into_iter()
-                .filter(|v| {
-                    holders_of(v)
-                        .iter()
-                        .any(|h| h.vstage.stage.as_str() == stage)
-                })
-                .collect()
-        }
+        Shortcut::Stage(stage) => versions.retain(|v| {
+            holders_of(v)
+                .iter()
+                .any(|h| h.vstage.stage.as_str() == stage)
+        }),
     }
     if args.json {
         let items: Vec<json::VersionJson> = versions

@@ -60,7 +60,7 @@ fn keep(v: &Version, f: VersionFilter) -> bool {
 
 /// GTO's `sort_versions`: SemVer names by precedence, then commit-named ones by name, both
 /// descending; or all by creation time, newest first.
-pub fn sort_versions<'a>(mut versions: Vec<&'a Version>, sort: Sort) -> Vec<&'a Version> {
+pub fn sort_versions(mut versions: Vec<&Version>, sort: Sort) -> Vec<&Version> {
     match sort {
         Sort::Semver => {
             let (mut semver, mut other): (Vec<&Version>, Vec<&Version>) = versions

@@ -386,12 +386,12 @@ impl Registry {
             explicit
                 .iter()
                 .copied()
-                .filter(|&i| {
+                .rev()
+                .find(|&i| {
                     artifact.versions[i]
                         .activated_at()
                         .is_some_and(|t| t.seconds <= e.time.seconds)
                 })
-                .last()
                 .unwrap_or(explicit[0])
         };
         let vstage = artifact.versions[index].vstage_mut(&stage);
