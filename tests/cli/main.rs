@@ -1,5 +1,6 @@
 //! One integration-test binary for the real `registry` program: a fixture plus one file per
 //! command (ARCHITECTURE.md, "Tests that tell the truth").
 
+mod docs;
 mod fixture;
 mod smoke;
