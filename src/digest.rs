@@ -1,0 +1,338 @@
+//! Content digests: SHA-256 of a file, or of a directory's manifest (SPEC §4.2).
+//!
+//! A directory's digest is the SHA-256 of its manifest: one line per regular file,
+//! `<sha256-hex><two spaces><relative/path>\n`, paths with `/`, sorted bytewise. Those are the
+//! bytes `sha256sum` prints, so anyone can recompute a digest with standard tools:
+//! `(cd DIR && find . -type f | sed 's|^\./||' | LC_ALL=C sort | xargs -d '\n' sha256sum) | sha256sum`.
+//! Files are streamed (never read whole); a directory's files are hashed on every core.
+//! Symbolic links and other non-regular files are not part of a manifest.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use sha2::{Digest as _, Sha256};
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// SHA-256 of bytes in memory, as hex.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// SHA-256 of a reader, streamed in 1 MiB blocks; `done` is told how many bytes went through.
+pub fn sha256_reader(mut r: impl Read, done: &AtomicU64) -> io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        done.fetch_add(n as u64, Ordering::Relaxed);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// One manifest line's parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestEntry {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// The manifest bytes for entries (sorted here, bytewise by path).
+pub fn manifest_bytes(entries: &[ManifestEntry]) -> Vec<u8> {
+    let mut sorted: Vec<&ManifestEntry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    let mut out = Vec::new();
+    for e in sorted {
+        out.extend_from_slice(e.sha256.as_bytes());
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(e.path.as_bytes());
+        out.push(b'\n');
+    }
+    out
+}
+
+/// What hashing a path found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashed {
+    /// `sha256:<hex>` of the file, or of the directory's manifest.
+    pub digest: String,
+    /// For a directory, its files (for `verify` to name differences).
+    pub manifest: Option<Vec<ManifestEntry>>,
+}
+
+/// Progress shown on a terminal for work that takes over a second (never in pipes or CI).
+struct Progress {
+    label: String,
+    total: u64,
+    done: AtomicU64,
+    enabled: bool,
+}
+
+impl Progress {
+    fn new(label: &str, total: u64) -> Self {
+        use std::io::IsTerminal;
+        let enabled = io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        Progress {
+            label: label.to_string(),
+            total,
+            done: AtomicU64::new(0),
+            enabled,
+        }
+    }
+
+    /// Runs `work` while a thread redraws a progress line every 200 ms after the first second.
+    fn run<T>(&self, work: impl FnOnce() -> T + Send) -> T
+    where
+        T: Send,
+    {
+        if !self.enabled {
+            return work();
+        }
+        let finished = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let drawer = s.spawn(|| {
+                let start = Instant::now();
+                let mut drawn = false;
+                while !finished.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(200));
+                    if start.elapsed() < Duration::from_secs(1) {
+                        continue;
+                    }
+                    let done = self.done.load(Ordering::Relaxed);
+                    let pct = (done * 100).checked_div(self.total).unwrap_or(100);
+                    let _ = write!(
+                        io::stderr(),
+                        "\rhashing {}: {pct:>3}% ({} / {} MiB)",
+                        self.label,
+                        done >> 20,
+                        self.total >> 20
+                    );
+                    drawn = true;
+                }
+                if drawn {
+                    let _ = write!(io::stderr(), "\r\x1b[2K");
+                }
+            });
+            let out = work();
+            finished.store(true, Ordering::Relaxed);
+            let _ = drawer.join();
+            out
+        })
+    }
+}
+
+/// Hashes a file or a directory of the work tree.
+pub fn hash_path(path: &Path) -> Result<Hashed> {
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.is_file() {
+        let progress = Progress::new(&path.display().to_string(), meta.len());
+        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let hex = progress
+            .run(|| sha256_reader(file, &progress.done))
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok(Hashed {
+            digest: format!("sha256:{hex}"),
+            manifest: None,
+        });
+    }
+    if !meta.is_dir() {
+        anyhow::bail!("{} is neither a file nor a directory", path.display());
+    }
+    let mut files: Vec<(String, PathBuf, u64)> = Vec::new();
+    for entry in walkdir::WalkDir::new(path).follow_links(false) {
+        let entry = entry.with_context(|| format!("cannot walk {}", path.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(path)
+            .context("walked outside the directory")?;
+        let rel = rel
+            .to_str()
+            .with_context(|| format!("file name is not UTF-8: {}", entry.path().display()))?
+            .replace(std::path::MAIN_SEPARATOR, "/");
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        files.push((rel, entry.path().to_path_buf(), size));
+    }
+    let total = files.iter().map(|f| f.2).sum();
+    let progress = Progress::new(&path.display().to_string(), total);
+    let entries = progress.run(|| hash_files_parallel(&files, &progress.done))?;
+    let manifest = manifest_bytes(&entries);
+    Ok(Hashed {
+        digest: format!("sha256:{}", sha256_bytes(&manifest)),
+        manifest: Some(entries),
+    })
+}
+
+/// Hashes files on every core: workers take the next file from a shared index.
+fn hash_files_parallel(
+    files: &[(String, PathBuf, u64)],
+    done: &AtomicU64,
+) -> Result<Vec<ManifestEntry>> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let results: Vec<Result<Vec<(usize, String)>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| -> Result<Vec<(usize, String)>> {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((_, full, _)) = files.get(i) else {
+                            break;
+                        };
+                        let file = File::open(full)
+                            .with_context(|| format!("cannot open {}", full.display()))?;
+                        let hex = sha256_reader(file, done)
+                            .with_context(|| format!("cannot read {}", full.display()))?;
+                        out.push((i, hex));
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a hashing thread failed")))
+            })
+            .collect()
+    });
+    let mut hashes = vec![String::new(); files.len()];
+    for r in results {
+        for (i, hex) in r? {
+            hashes[i] = hex;
+        }
+    }
+    Ok(files
+        .iter()
+        .zip(hashes)
+        .map(|((rel, _, _), sha256)| ManifestEntry {
+            path: rel.clone(),
+            sha256,
+        })
+        .collect())
+}
+
+/// Files added, removed and changed between two manifests (for `verify`).
+pub fn manifest_diff(
+    expected: &[ManifestEntry],
+    actual: &[ManifestEntry],
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    use std::collections::BTreeMap;
+    let e: BTreeMap<&str, &str> = expected
+        .iter()
+        .map(|m| (m.path.as_str(), m.sha256.as_str()))
+        .collect();
+    let a: BTreeMap<&str, &str> = actual
+        .iter()
+        .map(|m| (m.path.as_str(), m.sha256.as_str()))
+        .collect();
+    let added = a
+        .keys()
+        .filter(|p| !e.contains_key(*p))
+        .map(|p| p.to_string())
+        .collect();
+    let removed = e
+        .keys()
+        .filter(|p| !a.contains_key(*p))
+        .map(|p| p.to_string())
+        .collect();
+    let changed = e
+        .iter()
+        .filter(|(p, h)| a.get(*p).is_some_and(|x| x != *h))
+        .map(|(p, _)| p.to_string())
+        .collect();
+    (added, removed, changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_vectors() {
+        assert_eq!(
+            sha256_bytes(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let done = AtomicU64::new(0);
+        assert_eq!(
+            sha256_reader(&b""[..], &done).unwrap(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn manifest_is_sorted_bytewise() {
+        let m = manifest_bytes(&[
+            ManifestEntry {
+                path: "b.txt".into(),
+                sha256: "22".into(),
+            },
+            ManifestEntry {
+                path: "B.txt".into(),
+                sha256: "11".into(),
+            },
+            ManifestEntry {
+                path: "a/z".into(),
+                sha256: "33".into(),
+            },
+        ]);
+        assert_eq!(
+            String::from_utf8(m).unwrap(),
+            "11  B.txt\n33  a/z\n22  b.txt\n"
+        );
+    }
+
+    #[test]
+    fn directory_digest_matches_its_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("a.bin"), b"abc").unwrap();
+        std::fs::write(dir.path().join("sub/b.bin"), b"").unwrap();
+        let h = hash_path(dir.path()).unwrap();
+        let manifest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  a.bin\n\
+             e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  sub/b.bin\n";
+        assert_eq!(
+            h.digest,
+            format!("sha256:{}", sha256_bytes(manifest.as_bytes()))
+        );
+        let (added, removed, changed) = manifest_diff(
+            h.manifest.as_ref().unwrap(),
+            &[ManifestEntry {
+                path: "a.bin".into(),
+                sha256: "x".into(),
+            }],
+        );
+        assert_eq!(
+            (added, removed, changed),
+            (vec![], vec!["sub/b.bin".into()], vec!["a.bin".into()])
+        );
+    }
+}
