@@ -4,6 +4,7 @@
 //! Layout: `registry/` is the pure core; `git.rs` the only file that names git2; `commands/` one
 //! file per verb; `output.rs` all rendering.
 
+pub mod artifacts;
 pub mod cli;
 pub mod commands;
 pub mod config;

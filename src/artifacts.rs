@@ -1,0 +1,505 @@
+//! `artifacts.yaml`: GTO's schema (reference §9.1), loading with errors that name file, line and
+//! field, and edits that keep the rest of the file byte for byte.
+//!
+//! The only file that names the YAML crate for artifacts. Edits work on the text, not on a parsed
+//! tree, because no YAML library round-trips comments: an entry is the block from its top-level
+//! `name:` line to the next top-level line; a field is a line at the entry's indentation plus its
+//! continuation lines. Only the lines of the fields being set change; comments, order, blank lines
+//! and other entries stay exactly as written. Loading validates first, so a malformed file is
+//! reported and never rewritten.
+
+use serde_yaml::{Mapping, Value};
+
+use crate::error::UserError;
+use crate::registry::name::is_name;
+
+/// One artifact's declaration. `raw` keeps every key as written (unknown ones too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub kind: Option<String>,
+    pub path: Option<String>,
+    /// GTO's default is `true` when the key is absent.
+    pub is_virtual: bool,
+    pub labels: Vec<String>,
+    pub description: Option<String>,
+    pub custom: Option<Value>,
+    pub raw: Mapping,
+}
+
+/// The 1-based line of a top-level `name:` key, and of `field:` inside its block.
+fn locate(text: &str, name: &str, field: Option<&str>) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| key_of(l) == Some(name))?;
+    let Some(field) = field else {
+        return Some(start + 1);
+    };
+    for (i, l) in lines.iter().enumerate().skip(start + 1) {
+        if is_top_level(l) {
+            break;
+        }
+        if l.trim_start().strip_prefix(field).is_some_and(|r| r.starts_with(':')) {
+            return Some(i + 1);
+        }
+    }
+    Some(start + 1)
+}
+
+fn err_at(file: &str, text: &str, name: &str, field: Option<&str>, what: String) -> UserError {
+    let line = locate(text, name, field).map_or(String::new(), |l| format!(":{l}"));
+    let place = match field {
+        Some(f) => format!("'{name}.{f}'"),
+        None => format!("'{name}'"),
+    };
+    // GTO's wording first (reference §12), then where and what.
+    UserError::new(format!(
+        "{file}{line}: {place} {what} (artifacts.yaml file doesn't conform to GTO format)"
+    ))
+}
+
+/// Parses a whole `artifacts.yaml`; `file` names it in errors. Entries keep file order.
+pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let value: Value = serde_yaml::from_str(text).map_err(|e| {
+        let at = e
+            .location()
+            .map_or(String::new(), |l| format!(":{}:{}", l.line(), l.column()));
+        UserError::new(format!("{file}{at}: invalid YAML: {e}"))
+    })?;
+    let map = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Mapping(m) => m,
+        _ => {
+            return Err(UserError::new(format!(
+                "{file}:1: must be a mapping of artifact names to entries (artifacts.yaml file doesn't conform to GTO format)"
+            )))
+        }
+    };
+    let mut out = Vec::new();
+    for (k, v) in map {
+        let Value::String(name) = k else {
+            return Err(UserError::new(format!(
+                "{file}: artifact names must be strings, found {k:?}"
+            )));
+        };
+        if !is_name(&name) {
+            return Err(err_at(file, text, &name, None, "is not a valid artifact name".into()));
+        }
+        let raw = match v {
+            Value::Null => Mapping::new(),
+            Value::Mapping(m) => m,
+            _ => return Err(err_at(file, text, &name, None, "must be a mapping of fields".into())),
+        };
+        let text_field = |key: &str| -> Result<Option<String>, UserError> {
+            match raw.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(err_at(file, text, &name, Some(key), "must be a string".into())),
+            }
+        };
+        let kind = text_field("type")?;
+        if let Some(t) = &kind {
+            if !is_name(t) {
+                return Err(err_at(file, text, &name, Some("type"), format!("'{t}' is not a valid type name")));
+            }
+        }
+        let path = text_field("path")?;
+        let description = text_field("description")?;
+        let is_virtual = match raw.get("virtual") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(err_at(file, text, &name, Some("virtual"), "must be true or false".into())),
+        };
+        let labels = match raw.get("labels") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Sequence(items)) => {
+                let mut labels = Vec::new();
+                for item in items {
+                    match item {
+                        Value::String(s) if is_name(s) => labels.push(s.clone()),
+                        _ => {
+                            return Err(err_at(file, text, &name, Some("labels"), format!("holds {item:?}, which is not a valid label")))
+                        }
+                    }
+                }
+                labels
+            }
+            Some(_) => return Err(err_at(file, text, &name, Some("labels"), "must be a list".into())),
+        };
+        let custom = raw.get("custom").cloned().filter(|v| !v.is_null());
+        out.push((
+            name,
+            Entry {
+                kind,
+                path,
+                is_virtual,
+                labels,
+                description,
+                custom,
+                raw,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// What `annotate` sets; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    pub kind: Option<String>,
+    pub path: Option<String>,
+    pub is_virtual: Option<bool>,
+    /// Labels to add (kept unique, in order).
+    pub labels: Vec<String>,
+    pub description: Option<String>,
+    /// `custom` keys to set (value parsed as YAML).
+    pub custom: Vec<(String, Value)>,
+}
+
+fn key_of(line: &str) -> Option<&str> {
+    if !is_top_level(line) {
+        return None;
+    }
+    let (key, _) = line.split_once(':')?;
+    Some(key.trim().trim_matches(|c| c == '"' || c == '\''))
+}
+
+/// A line that starts a new top-level key (not indented, not a comment, not blank).
+fn is_top_level(line: &str) -> bool {
+    !line.is_empty() && !line.starts_with([' ', '\t', '#']) && !line.starts_with("---")
+}
+
+/// A string as a YAML scalar: plain where unambiguous, else double-quoted (JSON is valid YAML).
+fn scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+        && !s.starts_with(['-', '.'])
+        && serde_yaml::from_str::<Value>(s).ok() == Some(Value::String(s.to_string()));
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+    }
+}
+
+/// Renders a YAML value under `key` at `indent`, as lines.
+fn render(key: &str, value: &Value, indent: &str) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![format!("{indent}{key}: {}", scalar(s))],
+        Value::Bool(_) | Value::Number(_) | Value::Null => {
+            let v = serde_yaml::to_string(value).unwrap_or_default();
+            vec![format!("{indent}{key}: {}", v.trim_end())]
+        }
+        Value::Sequence(items) if items.iter().all(|i| matches!(i, Value::String(_))) => {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|i| i.as_str().map(scalar))
+                .collect();
+            vec![format!("{indent}{key}: [{}]", parts.join(", "))]
+        }
+        _ => {
+            let body = serde_yaml::to_string(value).unwrap_or_default();
+            let mut lines = vec![format!("{indent}{key}:")];
+            lines.extend(body.lines().map(|l| format!("{indent}  {l}")));
+            lines
+        }
+    }
+}
+
+/// Lines `[start, end)` of the block of top-level key `name`, if present.
+fn entry_block(lines: &[&str], name: &str) -> Option<(usize, usize)> {
+    let start = lines.iter().position(|l| key_of(l) == Some(name))?;
+    let mut end = start + 1;
+    while end < lines.len() && !is_top_level(lines[end]) {
+        end += 1;
+    }
+    // Blank lines and comments right before the next key belong to the gap, not to this entry.
+    while end > start + 1 && (lines[end - 1].trim().is_empty() || lines[end - 1].starts_with('#')) {
+        end -= 1;
+    }
+    Some((start, end))
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// Applies `changes` to entry `name` in `text` (creating the entry at the end if absent) and
+/// returns the new text. `current` is the entry as parsed, for merging labels and custom keys.
+pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Changes) -> String {
+    let mut sets: Vec<(&str, Value)> = Vec::new();
+    if let Some(t) = &changes.kind {
+        sets.push(("type", Value::String(t.clone())));
+    }
+    if let Some(p) = &changes.path {
+        sets.push(("path", Value::String(p.clone())));
+    }
+    if let Some(v) = changes.is_virtual {
+        sets.push(("virtual", Value::Bool(v)));
+    }
+    if !changes.labels.is_empty() {
+        let mut labels: Vec<String> = current.map(|e| e.labels.clone()).unwrap_or_default();
+        for l in &changes.labels {
+            if !labels.contains(l) {
+                labels.push(l.clone());
+            }
+        }
+        sets.push(("labels", Value::Sequence(labels.into_iter().map(Value::String).collect())));
+    }
+    if let Some(d) = &changes.description {
+        sets.push(("description", Value::String(d.clone())));
+    }
+    if !changes.custom.is_empty() {
+        let mut custom = match current.and_then(|e| e.custom.clone()) {
+            Some(Value::Mapping(m)) => m,
+            _ => Mapping::new(),
+        };
+        for (k, v) in &changes.custom {
+            custom.insert(Value::String(k.clone()), v.clone());
+        }
+        sets.push(("custom", Value::Mapping(custom)));
+    }
+
+    let had_newline = text.ends_with('\n') || text.is_empty();
+    let lines: Vec<&str> = text.lines().collect();
+    let Some((start, end)) = entry_block(&lines, name) else {
+        // A new entry at the end of the file.
+        let mut out = text.to_string();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("{}:\n", scalar(name)));
+        for (key, value) in &sets {
+            for l in render(key, value, "  ") {
+                out.push_str(&l);
+                out.push('\n');
+            }
+        }
+        return out;
+    };
+    let head = lines[start];
+    let inline_value = head.split_once(':').map_or("", |(_, v)| v).trim();
+    let inline_value = if inline_value.starts_with('#') {
+        ""
+    } else {
+        inline_value.split(" #").next().unwrap_or("").trim()
+    };
+    let mut block: Vec<String>;
+    if !inline_value.is_empty() && inline_value != "~" && inline_value != "null" {
+        // A flow-style entry (`name: {type: model}`) cannot be edited in place: this one entry is
+        // rewritten in block style with every key it had.
+        block = vec![format!("{}:", scalar(name))];
+        let mut merged = current.map(|e| e.raw.clone()).unwrap_or_default();
+        for (key, value) in &sets {
+            merged.insert(Value::String((*key).to_string()), value.clone());
+        }
+        for (k, v) in &merged {
+            if let Some(k) = k.as_str() {
+                block.extend(render(k, v, "  "));
+            }
+        }
+    } else {
+        block = lines[start..end].iter().map(|s| s.to_string()).collect();
+        if !inline_value.is_empty() {
+            block[0] = format!("{}:", scalar(name));
+        }
+        let indent_width = block
+            .iter()
+            .skip(1)
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .map_or(2, |l| indent_of(l));
+        let indent = " ".repeat(indent_width);
+        for (key, value) in &sets {
+            let rendered = render(key, value, &indent);
+            let field_line = block.iter().position(|l| {
+                indent_of(l) == indent_width
+                    && l.trim_start()
+                        .strip_prefix(*key)
+                        .is_some_and(|r| r.starts_with(':'))
+            });
+            match field_line {
+                Some(i) => {
+                    // The field's continuation: deeper lines, or `- item` lines at its indent.
+                    let mut j = i + 1;
+                    while j < block.len() {
+                        let l = &block[j];
+                        let deeper = !l.trim().is_empty() && indent_of(l) > indent_width;
+                        let seq = indent_of(l) == indent_width && l.trim_start().starts_with("- ");
+                        if deeper || seq {
+                            j += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    block.splice(i..j, rendered);
+                }
+                None => {
+                    let mut at = block.len();
+                    while at > 1 && block[at - 1].trim().is_empty() {
+                        at -= 1;
+                    }
+                    block.splice(at..at, rendered);
+                }
+            }
+        }
+    }
+    let mut out: Vec<String> = lines[..start].iter().map(|s| s.to_string()).collect();
+    out.extend(block);
+    out.extend(lines[end..].iter().map(|s| s.to_string()));
+    let mut text = out.join("\n");
+    if had_newline {
+        text.push('\n');
+    }
+    text
+}
+
+/// Removes entry `name` (and the comment lines directly above it); `None` if absent.
+pub fn remove(text: &str, name: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let (mut start, end) = entry_block(&lines, name)?;
+    while start > 0 && lines[start - 1].starts_with('#') {
+        start -= 1;
+    }
+    let mut out: Vec<&str> = lines[..start].to_vec();
+    out.extend(&lines[end..]);
+    // Do not leave two blank lines where the entry was.
+    if start > 0
+        && start < out.len()
+        && out[start - 1].trim().is_empty()
+        && out[start].trim().is_empty()
+    {
+        out.remove(start);
+    }
+    let mut text_out = out.join("\n");
+    if text.ends_with('\n') && !text_out.is_empty() {
+        text_out.push('\n');
+    }
+    Some(text_out)
+}
+
+/// The artifacts.yaml of an artifact name (`dir/artifacts.yaml` for `dir:name`) and its key.
+pub fn location(name: &crate::registry::name::ArtifactName) -> (String, String) {
+    match name.dirname() {
+        Some(dir) => (format!("{dir}/artifacts.yaml"), name.basename().to_string()),
+        None => ("artifacts.yaml".to_string(), name.basename().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMMENTED: &str = "\
+# Models of the churn team.
+churn:   # the main one
+  type: model
+  # kept in git LFS
+  path: models/churn.pkl
+  owner: team-a      # unknown key, kept
+  labels:
+  - tabular
+
+# Forecasting
+forecast:
+  type: model
+  path: models/forecast.pkl
+";
+
+    #[test]
+    fn parses_entries_in_file_order() {
+        let entries = parse(COMMENTED, "artifacts.yaml").unwrap();
+        let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, vec!["churn", "forecast"]);
+        let churn = &entries[0].1;
+        assert_eq!(churn.path.as_deref(), Some("models/churn.pkl"));
+        assert!(churn.is_virtual, "GTO's default for a missing `virtual` is true");
+        assert_eq!(churn.labels, vec!["tabular"]);
+        assert_eq!(churn.raw.get("owner").and_then(|v| v.as_str()), Some("team-a"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let bad = "churn:\n  type: model\n  virtual: maybe\n";
+        let e = parse(bad, "artifacts.yaml").unwrap_err();
+        assert!(e.message.starts_with("artifacts.yaml:3: 'churn.virtual' must be true or false"), "{}", e.message);
+        let e = parse("churn: [\n", "sub/artifacts.yaml").unwrap_err();
+        assert!(e.message.starts_with("sub/artifacts.yaml:"), "{}", e.message);
+        let e = parse("churn:\n  labels: [ok, -bad]\n", "artifacts.yaml").unwrap_err();
+        assert!(e.message.contains("'churn.labels'"), "{}", e.message);
+    }
+
+    #[test]
+    fn editing_one_field_keeps_every_other_byte() {
+        let current = parse(COMMENTED, "a").unwrap().remove(0).1;
+        let changes = Changes {
+            path: Some("models/churn-v2.pkl".into()),
+            ..Changes::default()
+        };
+        let out = annotate(COMMENTED, "churn", Some(&current), &changes);
+        assert_eq!(out, COMMENTED.replace("models/churn.pkl", "models/churn-v2.pkl"));
+    }
+
+    #[test]
+    fn adding_fields_and_labels() {
+        let current = parse(COMMENTED, "a").unwrap().remove(0).1;
+        let changes = Changes {
+            labels: vec!["tabular".into(), "gbm".into()],
+            description: Some("Churn: who leaves?".into()),
+            is_virtual: Some(false),
+            ..Changes::default()
+        };
+        let out = annotate(COMMENTED, "churn", Some(&current), &changes);
+        let expected = COMMENTED.replace(
+            "  labels:\n  - tabular\n",
+            "  labels: [tabular, gbm]\n  virtual: false\n  description: \"Churn: who leaves?\"\n",
+        );
+        assert_eq!(out, expected);
+        assert!(parse(&out, "a").is_ok());
+    }
+
+    #[test]
+    fn new_entries_go_at_the_end() {
+        let changes = Changes {
+            kind: Some("model".into()),
+            path: Some("m.pkl".into()),
+            is_virtual: Some(false),
+            custom: vec![("framework".into(), Value::String("xgboost".into()))],
+            ..Changes::default()
+        };
+        let out = annotate(COMMENTED, "new", None, &changes);
+        assert_eq!(
+            out,
+            format!("{COMMENTED}new:\n  type: model\n  path: m.pkl\n  virtual: false\n  custom:\n    framework: xgboost\n")
+        );
+        let entries = parse(&out, "a").unwrap();
+        assert_eq!(entries.len(), 3);
+        assert_eq!(annotate("", "x", None, &Changes::default()), "x:\n");
+    }
+
+    #[test]
+    fn flow_entries_are_rewritten_alone() {
+        let text = "a: {type: model, path: a.pkl}\nb:\n  type: model\n";
+        let current = parse(text, "f").unwrap().remove(0).1;
+        let out = annotate(text, "a", Some(&current), &Changes { description: Some("d".into()), ..Changes::default() });
+        assert_eq!(out, "a:\n  type: model\n  path: a.pkl\n  description: d\nb:\n  type: model\n");
+    }
+
+    #[test]
+    fn remove_takes_the_entry_and_its_comment() {
+        let out = remove(COMMENTED, "forecast").unwrap();
+        assert_eq!(out, COMMENTED.split("\n# Forecasting").next().unwrap().to_string() + "\n");
+        let out = remove(COMMENTED, "churn").unwrap();
+        assert!(out.starts_with("\n# Forecasting\nforecast:") || out.starts_with("# Forecasting"), "{out:?}");
+        assert!(remove(COMMENTED, "absent").is_none());
+    }
+
+    #[test]
+    fn scalars_are_quoted_only_when_needed() {
+        assert_eq!(scalar("models/churn.pkl"), "models/churn.pkl");
+        assert_eq!(scalar("true"), "\"true\"");
+        assert_eq!(scalar("10"), "\"10\"");
+        assert_eq!(scalar("s3://bucket/m.pkl"), "\"s3://bucket/m.pkl\"");
+        assert_eq!(scalar("a b"), "\"a b\"");
+    }
+}
