@@ -2,4 +2,5 @@
 //! command (ARCHITECTURE.md, "Tests that tell the truth").
 
 mod fixture;
+mod interop;
 mod smoke;
