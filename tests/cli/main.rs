@@ -3,4 +3,5 @@
 
 mod docs;
 mod fixture;
+mod interop;
 mod smoke;
