@@ -37,7 +37,10 @@ fn locate(text: &str, name: &str, field: Option<&str>) -> Option<usize> {
         if is_top_level(l) {
             break;
         }
-        if l.trim_start().strip_prefix(field).is_some_and(|r| r.starts_with(':')) {
+        if l.trim_start()
+            .strip_prefix(field)
+            .is_some_and(|r| r.starts_with(':'))
+        {
             return Some(i + 1);
         }
     }
@@ -84,24 +87,50 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
             )));
         };
         if !is_name(&name) {
-            return Err(err_at(file, text, &name, None, "is not a valid artifact name".into()));
+            return Err(err_at(
+                file,
+                text,
+                &name,
+                None,
+                "is not a valid artifact name".into(),
+            ));
         }
         let raw = match v {
             Value::Null => Mapping::new(),
             Value::Mapping(m) => m,
-            _ => return Err(err_at(file, text, &name, None, "must be a mapping of fields".into())),
+            _ => {
+                return Err(err_at(
+                    file,
+                    text,
+                    &name,
+                    None,
+                    "must be a mapping of fields".into(),
+                ))
+            }
         };
         let text_field = |key: &str| -> Result<Option<String>, UserError> {
             match raw.get(key) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(err_at(file, text, &name, Some(key), "must be a string".into())),
+                Some(_) => Err(err_at(
+                    file,
+                    text,
+                    &name,
+                    Some(key),
+                    "must be a string".into(),
+                )),
             }
         };
         let kind = text_field("type")?;
         if let Some(t) = &kind {
             if !is_name(t) {
-                return Err(err_at(file, text, &name, Some("type"), format!("'{t}' is not a valid type name")));
+                return Err(err_at(
+                    file,
+                    text,
+                    &name,
+                    Some("type"),
+                    format!("'{t}' is not a valid type name"),
+                ));
             }
         }
         let path = text_field("path")?;
@@ -109,7 +138,15 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
         let is_virtual = match raw.get("virtual") {
             None | Some(Value::Null) => true,
             Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(err_at(file, text, &name, Some("virtual"), "must be true or false".into())),
+            Some(_) => {
+                return Err(err_at(
+                    file,
+                    text,
+                    &name,
+                    Some("virtual"),
+                    "must be true or false".into(),
+                ))
+            }
         };
         let labels = match raw.get("labels") {
             None | Some(Value::Null) => Vec::new(),
@@ -119,13 +156,27 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
                     match item {
                         Value::String(s) if is_name(s) => labels.push(s.clone()),
                         _ => {
-                            return Err(err_at(file, text, &name, Some("labels"), format!("holds {item:?}, which is not a valid label")))
+                            return Err(err_at(
+                                file,
+                                text,
+                                &name,
+                                Some("labels"),
+                                format!("holds {item:?}, which is not a valid label"),
+                            ))
                         }
                     }
                 }
                 labels
             }
-            Some(_) => return Err(err_at(file, text, &name, Some("labels"), "must be a list".into())),
+            Some(_) => {
+                return Err(err_at(
+                    file,
+                    text,
+                    &name,
+                    Some("labels"),
+                    "must be a list".into(),
+                ))
+            }
         };
         let custom = raw.get("custom").cloned().filter(|v| !v.is_null());
         out.push((
@@ -173,7 +224,8 @@ fn is_top_level(line: &str) -> bool {
 /// A string as a YAML scalar: plain where unambiguous, else double-quoted (JSON is valid YAML).
 fn scalar(s: &str) -> String {
     let plain = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
         && !s.starts_with(['-', '.'])
         && serde_yaml::from_str::<Value>(s).ok() == Some(Value::String(s.to_string()));
     if plain {
@@ -245,7 +297,10 @@ pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Chang
                 labels.push(l.clone());
             }
         }
-        sets.push(("labels", Value::Sequence(labels.into_iter().map(Value::String).collect())));
+        sets.push((
+            "labels",
+            Value::Sequence(labels.into_iter().map(Value::String).collect()),
+        ));
     }
     if let Some(d) = &changes.description {
         sets.push(("description", Value::String(d.clone())));
@@ -413,18 +468,33 @@ forecast:
         assert_eq!(names, vec!["churn", "forecast"]);
         let churn = &entries[0].1;
         assert_eq!(churn.path.as_deref(), Some("models/churn.pkl"));
-        assert!(churn.is_virtual, "GTO's default for a missing `virtual` is true");
+        assert!(
+            churn.is_virtual,
+            "GTO's default for a missing `virtual` is true"
+        );
         assert_eq!(churn.labels, vec!["tabular"]);
-        assert_eq!(churn.raw.get("owner").and_then(|v| v.as_str()), Some("team-a"));
+        assert_eq!(
+            churn.raw.get("owner").and_then(|v| v.as_str()),
+            Some("team-a")
+        );
     }
 
     #[test]
     fn errors_name_file_line_and_field() {
         let bad = "churn:\n  type: model\n  virtual: maybe\n";
         let e = parse(bad, "artifacts.yaml").unwrap_err();
-        assert!(e.message.starts_with("artifacts.yaml:3: 'churn.virtual' must be true or false"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("artifacts.yaml:3: 'churn.virtual' must be true or false"),
+            "{}",
+            e.message
+        );
         let e = parse("churn: [\n", "sub/artifacts.yaml").unwrap_err();
-        assert!(e.message.starts_with("sub/artifacts.yaml:"), "{}", e.message);
+        assert!(
+            e.message.starts_with("sub/artifacts.yaml:"),
+            "{}",
+            e.message
+        );
         let e = parse("churn:\n  labels: [ok, -bad]\n", "artifacts.yaml").unwrap_err();
         assert!(e.message.contains("'churn.labels'"), "{}", e.message);
     }
@@ -437,7 +507,10 @@ forecast:
             ..Changes::default()
         };
         let out = annotate(COMMENTED, "churn", Some(&current), &changes);
-        assert_eq!(out, COMMENTED.replace("models/churn.pkl", "models/churn-v2.pkl"));
+        assert_eq!(
+            out,
+            COMMENTED.replace("models/churn.pkl", "models/churn-v2.pkl")
+        );
     }
 
     #[test]
@@ -481,16 +554,38 @@ forecast:
     fn flow_entries_are_rewritten_alone() {
         let text = "a: {type: model, path: a.pkl}\nb:\n  type: model\n";
         let current = parse(text, "f").unwrap().remove(0).1;
-        let out = annotate(text, "a", Some(&current), &Changes { description: Some("d".into()), ..Changes::default() });
-        assert_eq!(out, "a:\n  type: model\n  path: a.pkl\n  description: d\nb:\n  type: model\n");
+        let out = annotate(
+            text,
+            "a",
+            Some(&current),
+            &Changes {
+                description: Some("d".into()),
+                ..Changes::default()
+            },
+        );
+        assert_eq!(
+            out,
+            "a:\n  type: model\n  path: a.pkl\n  description: d\nb:\n  type: model\n"
+        );
     }
 
     #[test]
     fn remove_takes_the_entry_and_its_comment() {
         let out = remove(COMMENTED, "forecast").unwrap();
-        assert_eq!(out, COMMENTED.split("\n# Forecasting").next().unwrap().to_string() + "\n");
+        assert_eq!(
+            out,
+            COMMENTED
+                .split("\n# Forecasting")
+                .next()
+                .unwrap()
+                .to_string()
+                + "\n"
+        );
         let out = remove(COMMENTED, "churn").unwrap();
-        assert!(out.starts_with("\n# Forecasting\nforecast:") || out.starts_with("# Forecasting"), "{out:?}");
+        assert!(
+            out.starts_with("\n# Forecasting\nforecast:") || out.starts_with("# Forecasting"),
+            "{out:?}"
+        );
         assert!(remove(COMMENTED, "absent").is_none());
     }
 

@@ -71,6 +71,14 @@ pub enum Command {
     CheckRef(commands::check_ref::CheckRefArgs),
     /// List stages: allowed by config, or in use
     Stages(commands::stages::StagesArgs),
+    /// Declare or update an artifact in artifacts.yaml
+    Annotate(commands::annotate::AnnotateArgs),
+    /// Delete an artifact's entry from artifacts.yaml
+    Remove(commands::annotate::RemoveArgs),
+    /// Print an artifact's artifacts.yaml entry as it was at a version's commit
+    Describe(commands::describe::DescribeArgs),
+    /// Check a file or directory against the digest a version recorded
+    Verify(commands::verify::VerifyArgs),
 }
 
 /// Runs the parsed command.
@@ -87,6 +95,10 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::History(a) => commands::history::run(g, a, out),
         Command::CheckRef(a) => commands::check_ref::run(g, a, out),
         Command::Stages(a) => commands::stages::run(g, a, out),
+        Command::Annotate(a) => commands::annotate::run_annotate(g, a, out),
+        Command::Remove(a) => commands::annotate::run_remove(g, a, out),
+        Command::Describe(a) => commands::describe::run(g, a, out),
+        Command::Verify(a) => commands::verify::run(g, a, out),
     }
 }
 

@@ -300,6 +300,65 @@ impl Repo {
     }
 }
 
+/// What a path is in a commit's tree.
+pub enum TreePath {
+    Missing,
+    /// A file's bytes.
+    File(Vec<u8>),
+    /// A directory's regular files: path relative to it (with `/`) and bytes, in tree order.
+    Dir(Vec<(String, Vec<u8>)>),
+}
+
+impl Repo {
+    /// Reads `path` (a file or a directory) from `commit`'s tree, for content digests. Symbolic
+    /// links and submodules are left out, as a manifest of regular files leaves them out.
+    pub fn read_path_at(&self, commit: &str, path: &str) -> Result<TreePath> {
+        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
+        let tree = self
+            .repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .with_context(|| format!("cannot read the tree of commit {commit}"))?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(TreePath::Missing),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {path} at {commit}")),
+        };
+        let object = entry
+            .to_object(&self.repo)
+            .with_context(|| format!("cannot read {path} at {commit}"))?;
+        if let Some(blob) = object.as_blob() {
+            return Ok(TreePath::File(blob.content().to_vec()));
+        }
+        let Some(sub) = object.as_tree() else {
+            return Ok(TreePath::Missing);
+        };
+        let mut files = Vec::new();
+        let mut failure = None;
+        sub.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if e.filemode() != 0o100644 && e.filemode() != 0o100755 {
+                return git2::TreeWalkResult::Ok;
+            }
+            let Some(name) = e.name() else {
+                return git2::TreeWalkResult::Ok;
+            };
+            match self.repo.find_blob(e.id()) {
+                Ok(b) => files.push((format!("{dir}{name}"), b.content().to_vec())),
+                Err(err) => {
+                    failure = Some(err);
+                    return git2::TreeWalkResult::Abort;
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .with_context(|| format!("cannot walk {path} at {commit}"))?;
+        if let Some(err) = failure {
+            return Err(err).with_context(|| format!("cannot read {path} at {commit}"));
+        }
+        Ok(TreePath::Dir(files))
+    }
+}
+
 fn not_a_repo(path: &Path) -> anyhow::Error {
     UserError::new(format!("'{}' is not in a git repository", path.display()))
         .with_hint("run `git init` there first, or point -C at a repository")

@@ -13,4 +13,5 @@ pub mod error;
 pub mod git;
 pub mod json;
 pub mod output;
+pub mod provenance;
 pub mod registry;

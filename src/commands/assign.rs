@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{write_tags, Scope, Session, WriteFlags};
+use super::{attach_provenance, write_tags, Scope, Session, WriteFlags};
 use crate::cli::Global;
 use crate::error::{UsageError, UserError};
 use crate::output::Output;
@@ -100,7 +100,7 @@ fn execute(
     target: AssignTarget,
     flags: &AssignFlags,
 ) -> Result<()> {
-    let tags = plan::assign(
+    let mut tags = plan::assign(
         &session.reg,
         &session.ctx,
         &Assign {
@@ -112,6 +112,7 @@ fn execute(
             message: flags.write.message.clone(),
         },
     )?;
+    attach_provenance(session, &mut tags, None, out)?;
     write_tags(session, out, &tags, flags.write.dry_run)
 }
 

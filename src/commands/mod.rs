@@ -1,15 +1,18 @@
 //! Commands, one file per verb, and what they share: opening the registry, the write flags, and
 //! applying a plan (create the tags, roll back on failure, print GTO's lines and push hints).
 
+pub mod annotate;
 pub mod assign;
 pub mod check_ref;
 pub mod deprecate;
 pub mod deregister;
+pub mod describe;
 pub mod history;
 pub mod register;
 pub mod show;
 pub mod stages;
 pub mod unassign;
+pub mod verify;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
@@ -160,6 +163,33 @@ fn push_hint(out: &mut Output, tag: &str, delete: bool) -> Result<()> {
     out.line("To push the changes upstream, run:")?;
     let verb = if delete { "push --delete" } else { "push" };
     out.line(&format!("    git {verb} origin {}", shell_quote(tag)))?;
+    Ok(())
+}
+
+/// Adds what each planned registration stands for (path, digest, manifest) to its message.
+pub fn attach_provenance(
+    session: &Session,
+    tags: &mut [NewTag],
+    given: Option<&str>,
+    out: &mut Output,
+) -> Result<()> {
+    for tag in tags
+        .iter_mut()
+        .filter(|t| t.kind == EventKind::Registration)
+    {
+        let Some(parsed) = TagName::parse(&tag.name) else {
+            continue;
+        };
+        if let Some(p) = crate::provenance::for_registration(
+            &session.repo,
+            &parsed.artifact,
+            &tag.commit,
+            given,
+            out,
+        )? {
+            tag.message = crate::registry::trailer::message(&tag.message, Some(&p));
+        }
+    }
     Ok(())
 }
 

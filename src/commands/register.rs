@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{write_tags, Scope, Session, WriteFlags};
+use super::{attach_provenance, write_tags, Scope, Session, WriteFlags};
 use crate::cli::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
@@ -37,6 +37,9 @@ pub struct RegisterArgs {
     /// Bump the patch part (the default)
     #[arg(long)]
     pub bump_patch: bool,
+    /// Digest to record for a virtual artifact: sha256:<hex>
+    #[arg(long, value_name = "sha256:HEX")]
+    pub digest: Option<String>,
     #[command(flatten)]
     pub write: WriteFlags,
 }
@@ -66,5 +69,7 @@ pub fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Result<()> 
             message: args.write.message,
         },
     )?;
-    write_tags(&session, out, &[tag], args.write.dry_run)
+    let mut tags = [tag];
+    attach_provenance(&session, &mut tags, args.digest.as_deref(), out)?;
+    write_tags(&session, out, &tags, args.write.dry_run)
 }

@@ -82,7 +82,7 @@ enum Target {
     Artifact(ArtifactName, Shortcut),
 }
 
-enum Shortcut {
+pub(crate) enum Shortcut {
     None,
     Latest,
     Version(String),
@@ -90,7 +90,7 @@ enum Shortcut {
 }
 
 /// Parses NAME or a shortcut (GTO's `shortcut_re`, reference §2).
-fn parse_target(s: &str) -> Result<(ArtifactName, Shortcut)> {
+pub(crate) fn parse_target(s: &str) -> Result<(ArtifactName, Shortcut)> {
     let bad = |e: NameError| anyhow::Error::from(UsageError(e.message));
     if let Some((name, rest)) = s.split_once('#') {
         let stage: Stage = rest.parse().map_err(bad)?;
@@ -186,6 +186,7 @@ fn show_registry(
         latest: Option<&'a Version>,
         cells: Vec<Vec<&'a Version>>,
         active: bool,
+        registered: bool,
     }
     let mut rows: Vec<Row<'_>> = Vec::new();
     for a in &reg.artifacts {
@@ -209,7 +210,21 @@ fn show_registry(
             latest: resolve::latest(a, true),
             cells,
             active,
+            registered: true,
         });
+    }
+    // Artifacts declared in artifacts.yaml at HEAD but never tagged show as `*name` (reference
+    // §9.1). Only artifacts with no tags at all: a deprecated one stays deprecated (GTO B5).
+    for declared in declared_at_head(session, out)? {
+        if reg.artifact(&declared).is_none() {
+            rows.push(Row {
+                name: declared.to_string(),
+                latest: None,
+                cells: vec![Vec::new(); stages.len()],
+                active: true,
+                registered: false,
+            });
+        }
     }
     if args.json {
         let mut map = Map::new();
@@ -230,7 +245,7 @@ fn show_registry(
                 r.latest.map_or(Value::Null, |v| v.label.as_str().into()),
             );
             entry.insert("stage".into(), Value::Object(stage_map));
-            entry.insert("registered".into(), true.into());
+            entry.insert("registered".into(), r.registered.into());
             entry.insert("active".into(), r.active.into());
             map.insert(r.name.clone(), Value::Object(entry));
         }
@@ -248,7 +263,10 @@ fn show_registry(
                 .with_hint("the registry table has the columns name, latest and one per stage; give an artifact name for the others")
                 .into());
         }
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        let names: Vec<String> = rows
+            .iter()
+            .map(|r| display_name(&r.name, r.registered))
+            .collect();
         out.lines(&names)?;
         return Ok(());
     }
@@ -262,7 +280,7 @@ fn show_registry(
         .iter()
         .map(|r| {
             let mut row = vec![
-                r.name.clone(),
+                display_name(&r.name, r.registered),
                 r.latest.map(short_label).unwrap_or_default(),
             ];
             row.extend(r.cells.iter().map(|holders| {
@@ -277,6 +295,36 @@ fn show_registry(
         .collect();
     out.table(&headers, &table, args.plain)?;
     Ok(())
+}
+
+/// GTO marks artifacts that are declared but not registered with a `*`.
+fn display_name(name: &str, registered: bool) -> String {
+    if registered {
+        name.to_string()
+    } else {
+        format!("*{name}")
+    }
+}
+
+/// Names declared in the top-level artifacts.yaml at HEAD. A malformed file is a warning here:
+/// it must not hide the registry, which lives in tags.
+fn declared_at_head(session: &Session, out: &mut Output) -> Result<Vec<ArtifactName>> {
+    let Some(head) = session.repo.head_commit() else {
+        return Ok(Vec::new());
+    };
+    let Some(bytes) = session.repo.read_file_at(&head, "artifacts.yaml")? else {
+        return Ok(Vec::new());
+    };
+    match crate::artifacts::parse(&String::from_utf8_lossy(&bytes), "artifacts.yaml at HEAD") {
+        Ok(entries) => Ok(entries
+            .into_iter()
+            .filter_map(|(name, _)| name.parse().ok())
+            .collect()),
+        Err(e) => {
+            out.warn(&e.message)?;
+            Ok(Vec::new())
+        }
+    }
 }
 
 /// A version as tables show it: commit-named versions cut to 7 characters.

@@ -10,6 +10,7 @@ pub mod resolve;
 pub mod state;
 pub mod tag;
 pub mod time;
+pub mod trailer;
 pub mod version;
 
 #[cfg(test)]

@@ -1,0 +1,214 @@
+//! `registry annotate NAME …` and `registry remove NAME`: declare artifacts in artifacts.yaml
+//! (SPEC §4.1). Edits keep the rest of the file as written and replace it atomically.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use serde_yaml::Value;
+
+use super::{Scope, Session};
+use crate::artifacts::{self, Changes};
+use crate::cli::Global;
+use crate::error::{UsageError, UserError};
+use crate::output::Output;
+use crate::provenance;
+use crate::registry::name::{is_name, ArtifactName};
+
+const ANNOTATE_EXAMPLES: &str = "\
+Examples:
+  registry annotate churn --type model --path models/churn.pkl --description 'Churn classifier'
+  registry annotate churn --label tabular --custom framework=xgboost
+  registry annotate models/cv:resnet --path weights/resnet.pt   # in models/cv/artifacts.yaml
+  registry annotate embeddings --virtual --path s3://bucket/emb.npy";
+
+const REMOVE_EXAMPLES: &str = "\
+Examples:
+  registry remove churn                 # deletes the entry from artifacts.yaml
+  registry remove models/cv:resnet      # from models/cv/artifacts.yaml";
+
+#[derive(Debug, Args)]
+#[command(after_help = ANNOTATE_EXAMPLES)]
+pub struct AnnotateArgs {
+    /// Artifact name (`dir:name` goes to dir/artifacts.yaml)
+    pub name: ArtifactName,
+    /// Type, e.g. model or dataset
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+    /// Path of the artifact, relative to its artifacts.yaml (a URL with --virtual)
+    #[arg(long)]
+    pub path: Option<String>,
+    /// The path is not in the repository (a URL, a bucket, …)
+    #[arg(long = "virtual")]
+    pub is_virtual: bool,
+    /// A label to add (repeatable)
+    #[arg(long = "label", value_name = "LABEL")]
+    pub labels: Vec<String>,
+    /// Description
+    #[arg(long)]
+    pub description: Option<String>,
+    /// A custom KEY=VALUE (repeatable; VALUE is read as YAML: 10 is a number, true a bool)
+    #[arg(long = "custom", value_name = "KEY=VALUE")]
+    pub custom: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = REMOVE_EXAMPLES)]
+pub struct RemoveArgs {
+    /// Artifact name
+    pub name: ArtifactName,
+}
+
+/// The work tree, or a clear error for a bare repository.
+fn work_tree(session: &Session) -> Result<PathBuf> {
+    session.repo.workdir().map(Path::to_path_buf).ok_or_else(|| {
+        UserError::new("this repository has no work tree (it is bare); artifacts.yaml lives in a work tree")
+            .with_hint("run the command in a clone with a work tree")
+            .into()
+    })
+}
+
+fn read_existing(path: &Path) -> Result<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| UserError::new(format!("{} is not UTF-8 text", path.display())).into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Replaces `path` with `text` atomically: a temp file in the same directory, then a rename, so
+/// an interrupted run leaves the old file or the new one, never half of one.
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .context("artifacts.yaml has no parent directory")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = dir.join(format!(".artifacts.yaml.{}.tmp", std::process::id()));
+    let result = (|| -> Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        f.write_all(text.as_bytes())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.sync_all()
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+pub fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Result<()> {
+    let session = Session::open(global, Scope::Artifact(&args.name))?;
+    let root = work_tree(&session)?;
+    let (file, key) = artifacts::location(&args.name);
+    let full = root.join(&file);
+    let text = read_existing(&full)?;
+    let entries = artifacts::parse(&text, &file)?;
+    let current = entries.iter().find(|(k, _)| *k == key).map(|(_, e)| e);
+
+    if let Some(t) = &args.kind {
+        if !is_name(t) {
+            return Err(UsageError(crate::registry::name::invalid_value(t).message).into());
+        }
+        if let Some(types) = &session.config.types {
+            if !types.contains(t) {
+                let list: Vec<String> = types.iter().map(|s| format!("'{s}'")).collect();
+                return Err(
+                    UserError::new(format!("Allowed types are: '[{}]'", list.join(", ")))
+                        .with_hint(format!(
+                            "type '{t}' is not in the `types` list of the config"
+                        ))
+                        .into(),
+                );
+            }
+        }
+    }
+    for l in &args.labels {
+        if !is_name(l) {
+            return Err(UsageError(crate::registry::name::invalid_value(l).message).into());
+        }
+    }
+    let is_virtual =
+        args.is_virtual || current.is_some_and(|e| e.is_virtual && e.raw.contains_key("virtual"));
+    if let Some(p) = &args.path {
+        if !is_virtual {
+            let rel = provenance::repo_relative(&args.name, p)?;
+            provenance::check_inside(&root, &rel)?;
+        } else if p.is_empty() {
+            return Err(UserError::new("--path is empty").into());
+        }
+    }
+    let mut custom = Vec::new();
+    for kv in &args.custom {
+        let Some((k, v)) = kv.split_once('=') else {
+            return Err(UsageError(format!("--custom '{kv}' is not KEY=VALUE")).into());
+        };
+        if k.is_empty() {
+            return Err(UsageError(format!("--custom '{kv}' has an empty KEY")).into());
+        }
+        let value =
+            serde_yaml::from_str::<Value>(v).unwrap_or_else(|_| Value::String(v.to_string()));
+        let value = if value.is_null() && !v.is_empty() {
+            Value::String(v.to_string())
+        } else {
+            value
+        };
+        custom.push((k.to_string(), value));
+    }
+    let changes = Changes {
+        kind: args.kind.clone(),
+        path: args.path.clone(),
+        is_virtual: if args.is_virtual {
+            Some(true)
+        } else if args.path.is_some() && !is_virtual {
+            Some(false)
+        } else {
+            None
+        },
+        labels: args.labels.clone(),
+        description: args.description.clone(),
+        custom,
+    };
+    let new_text = artifacts::annotate(&text, &key, current, &changes);
+    // Never write what we cannot read back.
+    artifacts::parse(&new_text, &file).map_err(|e| {
+        UserError::new(format!(
+            "the edit would not produce a valid {file}: {}",
+            e.message
+        ))
+        .with_hint("nothing was written; edit the file by hand")
+    })?;
+    if new_text == text {
+        out.line(&format!("Nothing to change for '{}' in {file}", args.name))?;
+        return Ok(());
+    }
+    write_atomic(&full, &new_text)?;
+    let verb = if current.is_some() {
+        "Updated"
+    } else {
+        "Added"
+    };
+    out.line(&format!("{verb} '{}' in {file}", args.name))?;
+    Ok(())
+}
+
+pub fn run_remove(global: &Global, args: RemoveArgs, out: &mut Output) -> Result<()> {
+    let session = Session::open(global, Scope::Artifact(&args.name))?;
+    let root = work_tree(&session)?;
+    let (file, key) = artifacts::location(&args.name);
+    let full = root.join(&file);
+    let text = read_existing(&full)?;
+    artifacts::parse(&text, &file)?;
+    let Some(new_text) = artifacts::remove(&text, &key) else {
+        return Err(
+            UserError::new(format!("Cannot find artifact '{}' in {file}", args.name)).into(),
+        );
+    };
+    write_atomic(&full, &new_text)?;
+    out.line(&format!("Removed '{}' from {file}", args.name))?;
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! `registry describe NAME[@vX.Y.Z|#STAGE|@latest]`: the artifacts.yaml entry as it was at that
+//! version's commit (HEAD without a version), SPEC §4.1.
+
+use anyhow::Result;
+use clap::{ArgGroup, Args};
+
+use super::show::{parse_target, Shortcut};
+use super::{Scope, Session};
+use crate::cli::Global;
+use crate::error::UserError;
+use crate::output::Output;
+use crate::provenance;
+use crate::registry::name::ArtifactName;
+use crate::registry::resolve::{self, StageOptions};
+use crate::registry::state::short;
+
+const EXAMPLES: &str = "\
+Examples:
+  registry describe churn                 # the entry at HEAD, as JSON
+  registry describe churn@v1.2.0 --path   # the path as declared when v1.2.0 was registered
+  registry describe churn#prod --type";
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+#[command(group(ArgGroup::new("field").args(["json", "path", "kind", "description"])))]
+pub struct DescribeArgs {
+    /// NAME, NAME@vX.Y.Z, NAME@latest or NAME#STAGE
+    pub target: String,
+    /// Print JSON (the default)
+    #[arg(long)]
+    pub json: bool,
+    /// Print only the path
+    #[arg(long)]
+    pub path: bool,
+    /// Print only the type
+    #[arg(long = "type")]
+    pub kind: bool,
+    /// Print only the description
+    #[arg(long)]
+    pub description: bool,
+}
+
+/// The commit a NAME[@…|#…] target stands for: HEAD, or the version's commit.
+pub(crate) fn target_commit(
+    session: &Session,
+    name: &ArtifactName,
+    shortcut: &Shortcut,
+) -> Result<String> {
+    let artifact = || {
+        session.reg.artifact(name).ok_or_else(|| {
+            UserError::new(format!("Cannot find artifact '{name}'"))
+                .with_hint("`registry show` lists the registered artifacts")
+        })
+    };
+    let version = match shortcut {
+        Shortcut::None => return session.commit("HEAD"),
+        Shortcut::Latest => resolve::latest(artifact()?, true)
+            .ok_or_else(|| UserError::new(format!("No versions found for '{name}'")))?,
+        Shortcut::Version(v) => artifact()?
+            .versions
+            .iter()
+            .rev()
+            .find(|x| x.label.as_str() == v && !x.is_discovered())
+            .ok_or_else(|| UserError::new(format!("Version '{v}' is not registered")))?,
+        Shortcut::Stage(s) => resolve::stage_holders(artifact()?, s, StageOptions::default())
+            .first()
+            .map(|h| h.version)
+            .ok_or_else(|| {
+                UserError::new(format!("No version in stage '{s}' was found for '{name}'"))
+            })?,
+    };
+    Ok(version.commit.clone())
+}
+
+pub fn run(global: &Global, args: DescribeArgs, out: &mut Output) -> Result<()> {
+    let (name, shortcut) = parse_target(&args.target)?;
+    let session = Session::open(global, Scope::Artifact(&name))?;
+    let commit = target_commit(&session, &name, &shortcut)?;
+    let entry = provenance::entry_at(&session.repo, &commit, &name)?.ok_or_else(|| {
+        let (file, _) = crate::artifacts::location(&name);
+        UserError::new(format!(
+            "No entry for '{name}' in {file} at commit {}",
+            short(&commit)
+        ))
+        .with_hint(format!(
+            "declare it with `registry annotate {name} --path …` and commit"
+        ))
+    })?;
+    let field = if args.path {
+        Some(entry.path)
+    } else if args.kind {
+        Some(entry.kind)
+    } else if args.description {
+        Some(entry.description)
+    } else {
+        None
+    };
+    match field {
+        Some(value) => {
+            if let Some(v) = value {
+                out.line(&v)?;
+            }
+        }
+        None => {
+            let json = serde_json::to_value(&entry.raw)
+                .map_err(|e| UserError::new(format!("cannot show the entry as JSON: {e}")))?;
+            out.json(&json)?;
+        }
+    }
+    Ok(())
+}

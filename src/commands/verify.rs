@@ -1,0 +1,124 @@
+//! `registry verify NAME[@VERSION|#STAGE] [--path FILE_OR_DIR]`: recompute a digest and compare
+//! it with the one the registration recorded (SPEC §4.5).
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::show::{parse_target, Shortcut};
+use super::{Scope, Session};
+use crate::cli::Global;
+use crate::digest::{self, ManifestEntry};
+use crate::error::UserError;
+use crate::output::Output;
+use crate::provenance;
+use crate::registry::resolve::{self, StageOptions};
+use crate::registry::trailer;
+
+const EXAMPLES: &str = "\
+Examples:
+  registry verify churn                         # the latest version against the work tree
+  registry verify churn@v1.2.0 --path /tmp/dl/churn.pkl   # a downloaded copy
+  registry verify churn#prod --path ./deploy/model        # a directory: names differing files";
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct VerifyArgs {
+    /// NAME (latest version), NAME@vX.Y.Z, NAME@latest or NAME#STAGE
+    pub target: String,
+    /// File or directory to check (default: the artifact's path in the work tree)
+    #[arg(long)]
+    pub path: Option<PathBuf>,
+}
+
+pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
+    let (name, shortcut) = parse_target(&args.target)?;
+    let session = Session::open(global, Scope::Artifact(&name))?;
+    let artifact = session.reg.artifact(&name).ok_or_else(|| {
+        UserError::new(format!("Cannot find artifact '{name}'"))
+            .with_hint("`registry show` lists the registered artifacts")
+    })?;
+    let version = match &shortcut {
+        Shortcut::None | Shortcut::Latest => resolve::latest(artifact, true)
+            .ok_or_else(|| UserError::new(format!("No versions found for '{name}'")))?,
+        Shortcut::Version(v) => artifact
+            .versions
+            .iter()
+            .rev()
+            .find(|x| x.label.as_str() == v && x.is_registered())
+            .ok_or_else(|| UserError::new(format!("Version '{v}' is not registered")))?,
+        Shortcut::Stage(s) => resolve::stage_holders(artifact, s, StageOptions::default())
+            .first()
+            .map(|h| h.version)
+            .ok_or_else(|| {
+                UserError::new(format!("No version in stage '{s}' was found for '{name}'"))
+            })?,
+    };
+    let label = version.label.as_str();
+    let recorded = version
+        .registrations
+        .iter()
+        .rev()
+        .find_map(|e| trailer::parse(&e.message))
+        .ok_or_else(|| {
+            UserError::new(format!(
+                "version {label} of '{name}' has no recorded digest"
+            ))
+            .with_hint(
+                "register records one when artifacts.yaml declares a `path` for the artifact",
+            )
+        })?;
+    let target = match &args.path {
+        Some(p) => p.clone(),
+        None => {
+            if recorded.source == "given" || recorded.path.is_empty() {
+                return Err(UserError::new(format!(
+                    "version {label} of '{name}' has no path in the work tree to check"
+                ))
+                .with_hint("give the copy to check with --path")
+                .into());
+            }
+            let root = session.repo.workdir().ok_or_else(|| {
+                UserError::new(
+                    "this repository has no work tree; give the copy to check with --path",
+                )
+            })?;
+            root.join(provenance::repo_relative(&name, &recorded.path)?)
+        }
+    };
+    if !target.exists() {
+        return Err(UserError::new(format!("'{}' does not exist", target.display())).into());
+    }
+    let actual = digest::hash_path(&target)?;
+    if actual.digest == recorded.digest {
+        out.line(&format!(
+            "OK: '{}' matches {name} {label} ({})",
+            target.display(),
+            recorded.digest
+        ))?;
+        return Ok(());
+    }
+    let mut message = format!(
+        "'{}' does not match {name} {label}: recorded {}, found {}",
+        target.display(),
+        recorded.digest,
+        actual.digest
+    );
+    if let (Some(expected), Some(found)) = (&recorded.manifest, &actual.manifest) {
+        let expected: Vec<ManifestEntry> = expected
+            .iter()
+            .map(|(path, sha256)| ManifestEntry {
+                path: path.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect();
+        let (added, removed, changed) = digest::manifest_diff(&expected, found);
+        for (what, files) in [("added", added), ("removed", removed), ("changed", changed)] {
+            for f in files {
+                message.push_str(&format!("\n  {what}: {f}"));
+            }
+        }
+    }
+    Err(UserError::new(message).into())
+}

@@ -1,0 +1,229 @@
+//! What bytes a registration stands for: the artifact's `path` from its artifacts.yaml at the
+//! registered commit, hashed from git when git tracks it there, else from the work tree (files
+//! that DVC, LFS or `.gitignore` keep out of git), SPEC §4.2. Also the path rules of SPEC §4.1.
+
+use std::path::{Component, Path};
+
+use anyhow::Result;
+
+use crate::artifacts::{self, Entry};
+use crate::digest::{self, ManifestEntry};
+use crate::error::UserError;
+use crate::git::{Repo, TreePath};
+use crate::output::Output;
+use crate::registry::name::ArtifactName;
+use crate::registry::trailer::Provenance;
+
+/// The artifact's entry in its artifacts.yaml at `commit`, if any.
+pub fn entry_at(repo: &Repo, commit: &str, name: &ArtifactName) -> Result<Option<Entry>> {
+    let (file, key) = artifacts::location(name);
+    let Some(bytes) = repo.read_file_at(commit, &file)? else {
+        return Ok(None);
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let label = format!("{file} at {}", &commit[..commit.len().min(7)]);
+    let entries = artifacts::parse(&text, &label)?;
+    Ok(entries.into_iter().find(|(k, _)| *k == key).map(|(_, e)| e))
+}
+
+/// A declared `path` made repository-relative (it is relative to its artifacts.yaml's
+/// directory), refusing absolute paths and `..` escapes.
+pub fn repo_relative(name: &ArtifactName, path: &str) -> Result<String, UserError> {
+    let bad = |why: &str| {
+        UserError::new(format!("path '{path}' of '{name}' {why}"))
+            .with_hint("paths are relative to the artifacts.yaml and stay inside the repository; use --virtual for URLs and outside locations")
+    };
+    if path.is_empty() {
+        return Err(bad("is empty"));
+    }
+    if path.contains("://") || Path::new(path).is_absolute() || path.starts_with('\\') {
+        return Err(bad("is not a relative path"));
+    }
+    let mut parts: Vec<String> = name
+        .dirname()
+        .map(|d| {
+            d.split('/')
+                .filter(|s| !s.is_empty() && *s != ".")
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    for c in Path::new(path).components() {
+        match c {
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Err(bad("leads outside the repository"));
+                }
+            }
+            _ => return Err(bad("is not a relative path")),
+        }
+    }
+    if parts.is_empty() {
+        return Err(bad("names the repository itself"));
+    }
+    Ok(parts.join("/"))
+}
+
+/// Refuses a work-tree path that resolves (through symbolic links) outside the repository.
+pub fn check_inside(root: &Path, rel: &str) -> Result<(), UserError> {
+    let full = root.join(rel);
+    let (Ok(root_c), Ok(full_c)) = (root.canonicalize(), full.canonicalize()) else {
+        return Ok(()); // does not exist (yet): nothing to follow
+    };
+    if !full_c.starts_with(&root_c) {
+        return Err(UserError::new(format!(
+            "path '{rel}' leads outside the repository (to {})",
+            full_c.display()
+        ))
+        .with_hint(
+            "a symbolic link points out of the repository; use --virtual for outside locations",
+        ));
+    }
+    Ok(())
+}
+
+fn manifest_pairs(entries: &[ManifestEntry]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| (e.path.clone(), e.sha256.clone()))
+        .collect();
+    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    pairs
+}
+
+/// Hashes what git holds at `path` in `commit`, if anything.
+pub fn hash_from_git(repo: &Repo, commit: &str, path: &str) -> Result<Option<digest::Hashed>> {
+    Ok(match repo.read_path_at(commit, path)? {
+        TreePath::Missing => None,
+        TreePath::File(bytes) => Some(digest::Hashed {
+            digest: format!("sha256:{}", digest::sha256_bytes(&bytes)),
+            manifest: None,
+        }),
+        TreePath::Dir(files) => {
+            let entries: Vec<ManifestEntry> = files
+                .iter()
+                .map(|(p, b)| ManifestEntry {
+                    path: p.clone(),
+                    sha256: digest::sha256_bytes(b),
+                })
+                .collect();
+            Some(digest::Hashed {
+                digest: format!(
+                    "sha256:{}",
+                    digest::sha256_bytes(&digest::manifest_bytes(&entries))
+                ),
+                manifest: Some(entries),
+            })
+        }
+    })
+}
+
+/// The provenance a new registration of `name` at `commit` records.
+pub fn for_registration(
+    repo: &Repo,
+    name: &ArtifactName,
+    commit: &str,
+    given: Option<&str>,
+    out: &mut Output,
+) -> Result<Option<Provenance>> {
+    let entry = entry_at(repo, commit, name)?;
+    if let Some(digest) = given {
+        let hex = digest.strip_prefix("sha256:").unwrap_or("");
+        if hex.len() != 64
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            return Err(UserError::new(format!(
+                "--digest '{digest}' is not sha256:<64 lower-case hex digits>"
+            ))
+            .into());
+        }
+        return Ok(Some(Provenance {
+            path: entry.and_then(|e| e.path).unwrap_or_default(),
+            digest: digest.to_string(),
+            source: "given".into(),
+            manifest: None,
+        }));
+    }
+    let Some(entry) = entry else {
+        return Ok(None);
+    };
+    let Some(path) = entry.path.clone() else {
+        return Ok(None);
+    };
+    // GTO treats an entry without `virtual:` as virtual; a path that is in the repository is still
+    // worth a digest then, so only an explicit `virtual: true` (or a URL) goes without one.
+    let explicit = entry
+        .raw
+        .get("virtual")
+        .and_then(serde_yaml::Value::as_bool);
+    if explicit == Some(true) {
+        return Ok(None); // a URL or an outside location: only --digest can say what it holds
+    }
+    let rel = match repo_relative(name, &path) {
+        Ok(rel) => rel,
+        Err(_) if explicit.is_none() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(hashed) = hash_from_git(repo, commit, &rel)? {
+        return Ok(Some(Provenance {
+            path,
+            digest: hashed.digest,
+            source: "git".into(),
+            manifest: hashed.manifest.as_deref().map(manifest_pairs),
+        }));
+    }
+    let Some(root) = repo.workdir() else {
+        return Ok(None);
+    };
+    let full = root.join(&rel);
+    if !full.exists() {
+        out.warn(&format!(
+            "'{rel}' is neither in git at this commit nor in the work tree; no digest recorded"
+        ))?;
+        return Ok(None);
+    }
+    check_inside(root, &rel)?;
+    if repo.head_commit().as_deref() != Some(commit) {
+        out.warn(&format!(
+            "'{rel}' is not in git; its digest comes from the work tree, which may not match the registered commit"
+        ))?;
+    }
+    let hashed = digest::hash_path(&full)?;
+    Ok(Some(Provenance {
+        path,
+        digest: hashed.digest,
+        source: "worktree".into(),
+        manifest: hashed.manifest.as_deref().map(manifest_pairs),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_inside() {
+        let root: ArtifactName = "churn".parse().unwrap();
+        let nested: ArtifactName = "models/cv:resnet".parse().unwrap();
+        assert_eq!(
+            repo_relative(&root, "models/churn.pkl").unwrap(),
+            "models/churn.pkl"
+        );
+        assert_eq!(
+            repo_relative(&nested, "weights/r.pt").unwrap(),
+            "models/cv/weights/r.pt"
+        );
+        assert_eq!(
+            repo_relative(&nested, "../shared/x").unwrap(),
+            "models/shared/x"
+        );
+        for bad in ["/etc/passwd", "../x", "a/../../x", "s3://bucket/m", ""] {
+            assert!(repo_relative(&root, bad).is_err(), "{bad}");
+        }
+        assert!(repo_relative(&nested, "../../../x").is_err());
+    }
+}
