@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::registry::event::{Event, EventKind};
 use crate::registry::state::{Artifact, VStage, Version};
+use crate::registry::trailer;
 
 /// An event as it appears inside `show NAME --json` (registrations, assignments, …).
 #[derive(Debug, Serialize)]
@@ -115,12 +116,21 @@ pub struct VersionJson {
     #[serde(rename = "ref")]
     pub reference: Option<String>,
     pub discovered: bool,
+    /// Beyond GTO: the content digest the newest registration recorded (`sha256:…`), or null.
+    pub digest: Option<String>,
+    /// Beyond GTO: the artifact path that digest is of.
+    pub artifact_path: Option<String>,
 }
 
 /// `stages` are the pairs stage resolution selected for this version (reference §6).
 pub fn version_json(artifact: &Artifact, v: &Version, stages: Vec<VStageJson>) -> VersionJson {
     let label = v.label.as_str();
     let authoring = v.authoring_event();
+    let provenance = v
+        .registrations
+        .iter()
+        .rev()
+        .find_map(|e| trailer::parse(&e.message));
     VersionJson {
         artifact: artifact.name.to_string(),
         commit_hexsha: v.commit.clone(),
@@ -145,6 +155,8 @@ pub fn version_json(artifact: &Artifact, v: &Version, stages: Vec<VStageJson>) -
         message: authoring.map(|e| e.message.clone()),
         reference: authoring.map(|e| e.tag.clone()),
         discovered: v.is_discovered(),
+        digest: provenance.as_ref().map(|p| p.digest.clone()),
+        artifact_path: provenance.map(|p| p.path),
     }
 }
 
@@ -163,6 +175,8 @@ pub struct HistoryJson {
     pub message: String,
     #[serde(rename = "ref")]
     pub reference: String,
+    /// Beyond GTO: on registrations, the content digest recorded (`sha256:…`), else null.
+    pub digest: Option<String>,
 }
 
 pub fn history_json(e: &Event, version: Option<&str>) -> HistoryJson {
@@ -178,6 +192,7 @@ pub fn history_json(e: &Event, version: Option<&str>) -> HistoryJson {
         author_email: e.author_email.clone(),
         message: e.message.clone(),
         reference: e.tag.clone(),
+        digest: trailer::parse(&e.message).map(|p| p.digest),
     }
 }
 

@@ -68,14 +68,24 @@ pub fn repo_relative(name: &ArtifactName, path: &str) -> Result<String, UserErro
 
 /// Refuses a work-tree path that resolves (through symbolic links) outside the repository.
 pub fn check_inside(root: &Path, rel: &str) -> Result<(), UserError> {
-    let full = root.join(rel);
-    let (Ok(root_c), Ok(full_c)) = (root.canonicalize(), full.canonicalize()) else {
-        return Ok(()); // does not exist (yet): nothing to follow
+    let Ok(root_c) = root.canonicalize() else {
+        return Ok(());
     };
-    if !full_c.starts_with(&root_c) {
+    // The deepest part of the path that exists decides where it leads (a link may point out
+    // even when the file under it does not exist yet).
+    let mut probe = root.join(rel);
+    let resolved = loop {
+        if let Ok(c) = probe.canonicalize() {
+            break c;
+        }
+        if !probe.pop() {
+            return Ok(());
+        }
+    };
+    if !resolved.starts_with(&root_c) {
         return Err(UserError::new(format!(
-            "path '{rel}' leads outside the repository (to {})",
-            full_c.display()
+            "path '{rel}' leads outside the repository (through {})",
+            resolved.display()
         ))
         .with_hint(
             "a symbolic link points out of the repository; use --virtual for outside locations",

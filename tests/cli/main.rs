@@ -1,6 +1,7 @@
 //! One integration-test binary for the real `registry` program: a fixture plus one file per
 //! command (ARCHITECTURE.md, "Tests that tell the truth").
 
+mod declarations;
 mod docs;
 mod fixture;
 mod interop;
