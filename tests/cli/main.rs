@@ -3,3 +3,4 @@
 
 mod fixture;
 mod smoke;
+mod writes;
