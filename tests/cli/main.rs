@@ -6,3 +6,4 @@ mod docs;
 mod fixture;
 mod interop;
 mod smoke;
+mod writes;
