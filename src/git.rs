@@ -265,7 +265,11 @@ impl Repo {
             Err(e) if e.code() == ErrorCode::Exists => {
                 Err(UserError::new(format!("tag '{name}' already exists")).into())
             }
-            Err(e) => Err(e).with_context(|| format!("cannot create tag '{name}'")),
+            Err(e) => Err(
+                UserError::new(format!("cannot create tag '{name}': {}", e.message()))
+                    .with_hint("another ref may be in the way (`git tag -l` lists the tags)")
+                    .into(),
+            ),
         }
     }
 

@@ -71,7 +71,15 @@ pub fn run_assign(global: &Global, args: AssignArgs, out: &mut Output) -> Result
     let session = Session::open(global, Scope::Artifact(&args.name))?;
     session.print_warnings(out)?;
     let target = gto_target(&session, args.r#ref, &args.common)?;
-    execute(&session, out, args.name, args.stage, target, &args.common)
+    execute(
+        &session,
+        out,
+        args.name,
+        args.stage,
+        target,
+        &args.common,
+        None,
+    )
 }
 
 /// GTO's CLI mapping: REF given → that commit (named by --version); else --version → that
@@ -99,6 +107,7 @@ fn execute(
     stage: Stage,
     target: AssignTarget,
     flags: &AssignFlags,
+    note: Option<String>,
 ) -> Result<()> {
     let mut tags = plan::assign(
         &session.reg,
@@ -113,6 +122,10 @@ fn execute(
         },
     )?;
     attach_provenance(session, &mut tags, None, out)?;
+    // Said only once the plan holds, so a refused promote does not claim to promote.
+    if let Some(note) = note {
+        out.line(&note)?;
+    }
     write_tags(session, out, &tags, flags.write.dry_run)
 }
 
@@ -142,7 +155,7 @@ pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Resu
             .into());
         }
         let target = gto_target(&session, args.arg, &args.common)?;
-        return execute(&session, out, name, stage, target, &args.common);
+        return execute(&session, out, name, stage, target, &args.common, None);
     }
     let Some(stage) = args.arg else {
         return Err(UsageError(
@@ -156,6 +169,7 @@ pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Resu
     if at_version.is_some() && args.common.version.is_some() {
         return Err(UsageError("give the version once: NAME@VERSION or --version".into()).into());
     }
+    let mut note = None;
     let version = match at_version.or_else(|| args.common.version.clone()) {
         Some(v) => v,
         None => {
@@ -170,9 +184,9 @@ pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Resu
                 ))
             })?;
             let chosen = latest.label.as_str().to_string();
-            out.line(&format!(
+            note = Some(format!(
                 "Promoting the latest version of '{name}': {chosen}"
-            ))?;
+            ));
             chosen
         }
     };
@@ -183,5 +197,6 @@ pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Resu
         stage,
         AssignTarget::Version(version),
         &args.common,
+        note,
     )
 }

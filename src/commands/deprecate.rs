@@ -57,6 +57,14 @@ pub fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Result<()>
                 let artifact = session.reg.artifact(&args.name).ok_or_else(|| {
                     crate::error::UserError::new(format!("Cannot find artifact '{}'", args.name))
                 })?;
+                // GTO checks this before deleting too (reference §5.3).
+                if !artifact.is_active() && !args.write.force {
+                    return Err(
+                        crate::error::UserError::new("Artifact was deprecated already")
+                            .with_hint("use --force to delete its tags anyway")
+                            .into(),
+                    );
+                }
                 let tags = plan::distinct_tags(artifact.all_events());
                 return delete_tags(&session, out, &tags, args.write.dry_run);
             }

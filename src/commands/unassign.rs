@@ -65,6 +65,9 @@ pub fn execute(
     };
     if delete {
         let target = plan::unassign_target(&session.reg, &req)?;
+        if !write.force {
+            plan::check_ever_assigned(target, &req.stage)?;
+        }
         let events = target
             .vstage(&req.stage)
             .into_iter()

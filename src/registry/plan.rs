@@ -89,8 +89,14 @@ impl Context {
             .format()
         };
         if self.tag_names.contains(&name) {
-            return Err(UserError::new(format!("tag '{name}' already exists"))
-                .with_hint("leave out `--simple true` to write the counter form (NAME#STAGE#N)"));
+            let err = UserError::new(format!("tag '{name}' already exists"));
+            return Err(if use_simple {
+                err.with_hint(format!(
+                    "leave out `--simple true` to write the counter form ({name}#N)"
+                ))
+            } else {
+                err
+            });
         }
         Ok(name)
     }
@@ -107,6 +113,14 @@ impl Context {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// GTO's `message or default`: an empty `-m` means the default message.
+fn message_or(custom: &Option<String>, default: impl FnOnce() -> String) -> String {
+    match custom {
+        Some(m) if !m.trim().is_empty() => m.clone(),
+        _ => default(),
     }
 }
 
@@ -213,10 +227,9 @@ pub fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag,
     Ok(NewTag {
         name,
         commit: req.commit.clone(),
-        message: req
-            .message
-            .clone()
-            .unwrap_or_else(|| format!("Registering artifact {} version {version}", req.artifact)),
+        message: message_or(&req.message, || {
+            format!("Registering artifact {} version {version}", req.artifact)
+        }),
         kind: EventKind::Registration,
         version: version.to_string(),
     })
@@ -369,7 +382,7 @@ pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>
     tags.push(NewTag {
         name,
         commit,
-        message: req.message.clone().unwrap_or_else(|| {
+        message: message_or(&req.message, || {
             format!(
                 "Assigning stage {} to artifact {} version {version_label}",
                 req.stage, req.artifact
@@ -420,6 +433,17 @@ pub fn unassign_target<'a>(reg: &'a Registry, req: &Unassign) -> Result<&'a Vers
     }
 }
 
+/// GTO's check before `--delete`: the stage was assigned to the version at some point.
+pub fn check_ever_assigned(version: &Version, stage: &Stage) -> Result<(), UserError> {
+    if version.vstage(stage).is_none() {
+        return user(format!(
+            "Stage '{stage}' is not assigned to a version '{}'",
+            version.label.as_str()
+        ));
+    }
+    Ok(())
+}
+
 /// Plans an unassignment (reference §5.3; B6 fixed: the stage must be held now).
 pub fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag, UserError> {
     ctx.check_stage(&req.stage)?;
@@ -441,7 +465,7 @@ pub fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag,
     Ok(NewTag {
         name,
         commit: version.commit.clone(),
-        message: req.message.clone().unwrap_or_else(|| {
+        message: message_or(&req.message, || {
             format!(
                 "Unassigning stage '{}' to artifact '{}' version '{label}'",
                 req.stage, req.artifact
@@ -505,7 +529,7 @@ pub fn deregister(reg: &Registry, ctx: &Context, req: &Deregister) -> Result<New
     Ok(NewTag {
         name,
         commit: version.commit.clone(),
-        message: req.message.clone().unwrap_or_else(|| {
+        message: message_or(&req.message, || {
             format!(
                 "Deregistering artifact {} version {}",
                 req.artifact, req.version
@@ -561,10 +585,9 @@ pub fn deprecate(reg: &Registry, ctx: &Context, req: &Deprecate) -> Result<NewTa
     Ok(NewTag {
         name,
         commit,
-        message: req
-            .message
-            .clone()
-            .unwrap_or_else(|| format!("Deprecating artifact '{}'", req.artifact)),
+        message: message_or(&req.message, || {
+            format!("Deprecating artifact '{}'", req.artifact)
+        }),
         kind: EventKind::Deprecation,
         version: String::new(),
     })

@@ -212,7 +212,7 @@ fn simple_true_writes_the_simple_form_once() {
     $ registry assign churn --stage prod --version v0.0.2 --simple true
     --- stderr
     error: tag 'churn#prod' already exists
-    hint: leave out `--simple true` to write the counter form (NAME#STAGE#N)
+    hint: leave out `--simple true` to write the counter form (churn#prod#N)
     [exit 1]
     $ registry assign churn --stage prod --version v0.0.2 --simple false
     Created git tag 'churn#prod#1' that assigns stage to version 'v0.0.2'
@@ -253,7 +253,6 @@ fn a_version_already_in_the_stage_needs_force() {
     error: Version 'v0.0.1' is already in stage 'prod'. Use the '--force' flag to create a new Git tag nevertheless.
     [exit 1]
     $ registry promote churn prod
-    Promoting the latest version of 'churn': v0.0.1
     --- stderr
     error: Version 'v0.0.1' is already in stage 'prod'. Use the '--force' flag to create a new Git tag nevertheless.
     [exit 1]
@@ -346,7 +345,6 @@ fn stages_outside_the_allow_list_are_refused() {
     hint: stage 'qa' is not in the `stages` list of the config (.gto or .registry.yaml)
     [exit 1]
     $ registry promote churn qa
-    Promoting the latest version of 'churn': v0.0.1
     --- stderr
     error: Allowed stages are: '['dev', 'prod']'
     hint: stage 'qa' is not in the `stages` list of the config (.gto or .registry.yaml)
@@ -495,7 +493,8 @@ fn a_failed_assignment_leaves_no_registration_behind() {
     insta::assert_snapshot!(repo.t(&["assign", "m", "--stage", "dev"]), @"
     $ registry assign m --stage dev
     --- stderr
-    error: cannot create tag 'm#dev#1': cannot lock ref 'refs/tags/m#dev#1', there are refs beneath that folder; class=Reference (4); code=Directory (-23)
+    error: cannot create tag 'm#dev#1': cannot lock ref 'refs/tags/m#dev#1', there are refs beneath that folder
+    hint: another ref may be in the way (`git tag -l` lists the tags)
     [exit 1]
     ");
     insta::assert_snapshot!(tags(&repo), @"m#dev#1/x commit -> first");

@@ -409,6 +409,21 @@ fn deprecate_delete_removes_every_tag_of_the_artifact() {
     repo.run(&["deprecate", "churn"]).ok();
     insta::assert_snapshot!(repo.t(&["deprecate", "churn", "--delete"]), @"
     $ registry deprecate churn --delete
+    --- stderr
+    error: Artifact was deprecated already
+    hint: use --force to delete its tags anyway
+    [exit 1]
+    ");
+    insta::assert_snapshot!(tags(&repo), @"
+    churn@v0.0.1 tag -> first
+    churn#prod#1 tag -> first
+    churn@v0.0.2 tag -> second
+    other@v0.0.1 tag -> second
+    churn@deprecated tag -> second
+    ");
+    // As in GTO, --force deletes the tags of a deprecated artifact.
+    insta::assert_snapshot!(repo.t(&["deprecate", "churn", "--delete", "--force"]), @"
+    $ registry deprecate churn --delete --force
     Deleted git tag 'churn@v0.0.1'
     To push the changes upstream, run:
         git push --delete origin churn@v0.0.1
