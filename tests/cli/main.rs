@@ -1,6 +1,9 @@
 //! One integration-test binary for the real `registry` program: a fixture plus one file per
 //! command (ARCHITECTURE.md, "Tests that tell the truth").
 
+// Test code may unwrap: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod declarations;
 mod docs;
 mod fixture;
