@@ -127,3 +127,21 @@ fn shell_words_splits_like_a_shell() {
         vec!["registry", "show", "churn#prod"]
     );
 }
+
+#[test]
+fn artifacts_yaml_example_shows_every_field_and_parses() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/artifacts.yaml.example"
+    ))
+    .unwrap();
+    let entries = registry::artifacts::parse(&text, "artifacts.yaml.example").unwrap();
+    let churn = &entries.iter().find(|(n, _)| n == "churn").unwrap().1;
+    for field in ["type", "path", "virtual", "labels", "description", "custom"] {
+        assert!(churn.raw.contains_key(field), "the example lacks `{field}`");
+    }
+    assert!(!churn.is_virtual);
+    assert!(entries
+        .iter()
+        .any(|(_, e)| e.is_virtual && e.path.as_deref().is_some_and(|p| p.contains("://"))));
+}

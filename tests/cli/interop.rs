@@ -372,9 +372,44 @@ fn gto_reads_what_registry_writes() {
     let repo = TestRepo::new();
     let gto = Gto::new(bin, &repo);
 
+    // Declared artifacts with paths, so registrations carry digest trailers GTO must ignore.
+    repo.write("models/churn.pkl", "churn weights");
+    repo.write("models/cv/weights/resnet.pt", "resnet weights");
+    repo.run(&[
+        "annotate",
+        CHURN,
+        "--type",
+        "model",
+        "--path",
+        "models/churn.pkl",
+    ])
+    .ok();
+    repo.run(&[
+        "annotate",
+        RESNET,
+        "--type",
+        "model",
+        "--path",
+        "weights/resnet.pt",
+    ])
+    .ok();
     repo.commit("first model");
     repo.run(&["register", CHURN]).ok(); // churn@v0.0.1
+    for tag in ["churn@v0.0.1"] {
+        let msg = repo.git(&["tag", "-l", "--format=%(contents)", tag]);
+        assert!(
+            msg.contains("\n\nArtifact-Path: models/churn.pkl\nArtifact-Digest: sha256:"),
+            "{msg}"
+        );
+    }
     repo.run(&["register", RESNET]).ok(); // models/cv=resnet@v0.0.1
+    let msg = repo.git(&[
+        "tag",
+        "-l",
+        "--format=%(contents)",
+        "models/cv=resnet@v0.0.1",
+    ]);
+    assert!(msg.contains("Artifact-Digest-Source: git"), "{msg}");
     repo.run(&["register", LEGACY]).ok(); // legacy@v0.0.1
 
     repo.commit("second model");
