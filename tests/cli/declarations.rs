@@ -468,3 +468,42 @@ fn unversioned_artifacts_and_virtual_digests() {
     [exit 1]
     ");
 }
+
+#[test]
+fn a_deprecated_artifact_declared_at_head_stays_deprecated_b5() {
+    // GTO §14 B5: GTO resurrects it because HEAD's commit date is newer than the deprecation.
+    let repo = TestRepo::new();
+    repo.run(&["annotate", "old", "--type", "model"]).ok();
+    repo.run(&["annotate", "fresh", "--type", "model"]).ok();
+    repo.commit("declare");
+    repo.run(&["register", "old"]).ok();
+    repo.run(&["deprecate", "old"]).ok();
+    repo.commit("a later commit, old still declared");
+    insta::assert_snapshot!(repo.t(&["show"]), @"
+    $ registry show
+    ┌────────┬────────┐
+    │ name   ┆ latest │
+    ╞════════╪════════╡
+    │ *fresh ┆ -      │
+    └────────┴────────┘
+    [exit 0]
+    ");
+    insta::assert_snapshot!(repo.t(&["show", "-d", "--json"]), @r#"
+    $ registry show -d --json
+    {
+        "old": {
+            "version": "v0.0.1",
+            "stage": {},
+            "registered": true,
+            "active": false
+        },
+        "fresh": {
+            "version": null,
+            "stage": {},
+            "registered": false,
+            "active": true
+        }
+    }
+    [exit 0]
+    "#);
+}
