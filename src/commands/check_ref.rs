@@ -26,7 +26,7 @@ Examples:
 #[command(after_help = EXAMPLES)]
 #[command(group(ArgGroup::new("format").args(["json", "name", "version", "stage", "event"])))]
 pub struct CheckRefArgs {
-    /// Tag name, or refs/tags/<name>
+    /// Tag name, or refs/tags/NAME
     pub r#ref: String,
     /// Print JSON (GTO's shape)
     #[arg(long)]

@@ -37,7 +37,7 @@ pub struct RegisterArgs {
     /// Bump the patch part (the default)
     #[arg(long)]
     pub bump_patch: bool,
-    /// Digest to record for a virtual artifact: sha256:<hex>
+    /// Digest to record for a virtual artifact: sha256:HEX
     #[arg(long, value_name = "sha256:HEX")]
     pub digest: Option<String>,
     #[command(flatten)]

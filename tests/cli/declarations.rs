@@ -507,3 +507,38 @@ fn a_deprecated_artifact_declared_at_head_stays_deprecated_b5() {
     [exit 0]
     "#);
 }
+
+#[test]
+fn registry_yaml_stages_are_allowed_stages() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".registry.yaml",
+        "stages: [dev, prod]\npromotion_order: [dev, prod]\nrequire_digest: false\n",
+    );
+    repo.commit("config");
+    repo.run(&["register", "m"]).ok();
+    insta::assert_snapshot!(repo.t(&["stages", "--allowed"]), @"
+    $ registry stages --allowed
+    dev
+    prod
+    [exit 0]
+    ");
+    insta::assert_snapshot!(repo.t(&["promote", "m", "qa"]), @"
+    $ registry promote m qa
+    --- stderr
+    error: Allowed stages are: '['dev', 'prod']'
+    hint: stage 'qa' is not in the `stages` list of the config (.gto or .registry.yaml)
+    [exit 1]
+    ");
+    repo.write(".registry.yaml", "stages: [dev]\nretention: 3\n");
+    let t = repo
+        .t(&["stages", "--allowed"])
+        .replace(&repo.path().display().to_string(), "<repo>");
+    insta::assert_snapshot!(t, @"
+    $ registry stages --allowed
+    --- stderr
+    error: Wrong config file '<repo>/.registry.yaml'
+    hint: unknown key 'retention' (accepted: stages, types, promotion_order, require_digest)
+    [exit 1]
+    ");
+}
