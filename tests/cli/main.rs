@@ -2,4 +2,9 @@
 //! command (ARCHITECTURE.md, "Tests that tell the truth").
 
 mod fixture;
+mod reads;
+mod reads_check_ref;
+mod reads_history;
+mod reads_oddities;
+mod reads_show;
 mod smoke;
