@@ -48,29 +48,58 @@ impl Output {
         self.out.write_all(&buf)
     }
 
-    /// A table: boxed by default, GTO's grep-able "plain" form with `plain`. Empty cells show `-`.
+    /// A table: boxed by default, GTO's grep-able "plain" form with `plain` (columns left-aligned,
+    /// two spaces apart, no border, first column at the start of the line). Empty cells show `-`.
     pub fn table(
         &mut self,
         headers: &[String],
         rows: &[Vec<String>],
         plain: bool,
     ) -> io::Result<()> {
-        let mut table = Table::new();
+        let cell = |c: &String| {
+            if c.is_empty() {
+                "-".to_string()
+            } else {
+                c.clone()
+            }
+        };
         if plain {
-            table.load_preset(presets::NOTHING);
-        } else {
-            table.load_preset(presets::UTF8_FULL_CONDENSED);
+            let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+            for row in rows {
+                for (i, c) in row.iter().enumerate() {
+                    if let Some(w) = widths.get_mut(i) {
+                        *w = (*w).max(cell(c).chars().count());
+                    }
+                }
+            }
+            let render = |cells: Vec<String>| {
+                let mut line = String::new();
+                for (i, c) in cells.iter().enumerate() {
+                    if i > 0 {
+                        line.push_str("  ");
+                    }
+                    line.push_str(c);
+                    let pad = widths
+                        .get(i)
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(c.chars().count());
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+                line.trim_end().to_string()
+            };
+            self.line(&render(headers.to_vec()))?;
+            for row in rows {
+                self.line(&render(row.iter().map(cell).collect()))?;
+            }
+            return Ok(());
         }
+        let mut table = Table::new();
+        table.load_preset(presets::UTF8_FULL_CONDENSED);
         table.set_content_arrangement(ContentArrangement::Disabled);
         table.set_header(headers.iter().cloned());
         for row in rows {
-            table.add_row(row.iter().map(|c| {
-                if c.is_empty() {
-                    "-".to_string()
-                } else {
-                    c.clone()
-                }
-            }));
+            table.add_row(row.iter().map(cell));
         }
         let text = table.to_string();
         for line in text.lines() {

@@ -103,7 +103,8 @@ fn json_shape() {
             "author": "Ada Tester",
             "author_email": "ada@example.com",
             "message": "Deprecating artifact 'm'",
-            "ref": "m@deprecated"
+            "ref": "m@deprecated",
+            "digest": null
         },
         {
             "timestamp": "2023-11-14T22:13:28+00:00",
@@ -116,7 +117,8 @@ fn json_shape() {
             "author": "Ada Tester",
             "author_email": "ada@example.com",
             "message": "Deregistering artifact m version v0.0.1",
-            "ref": "m@v0.0.1!"
+            "ref": "m@v0.0.1!",
+            "digest": null
         },
         {
             "timestamp": "2023-11-14T22:13:26+00:00",
@@ -129,7 +131,8 @@ fn json_shape() {
             "author": "Ada Tester",
             "author_email": "ada@example.com",
             "message": "Unassigning stage 'dev' to artifact 'm' version 'v0.0.1'",
-            "ref": "m#dev!#2"
+            "ref": "m#dev!#2",
+            "digest": null
         },
         {
             "timestamp": "2023-11-14T22:13:25+00:00",
@@ -142,7 +145,8 @@ fn json_shape() {
             "author": "Ada Tester",
             "author_email": "ada@example.com",
             "message": "Assigning stage dev to artifact m version v0.0.1",
-            "ref": "m#dev#1"
+            "ref": "m#dev#1",
+            "digest": null
         },
         {
             "timestamp": "2023-11-14T22:13:24+00:00",
@@ -155,7 +159,8 @@ fn json_shape() {
             "author": "Ada Tester",
             "author_email": "ada@example.com",
             "message": "Registering artifact m version v0.0.1",
-            "ref": "m@v0.0.1"
+            "ref": "m@v0.0.1",
+            "digest": null
         }
     ]
     [exit 0]
@@ -200,7 +205,8 @@ fn json_of_an_unregistered_version_names_its_commit() {
             "author": "Ada Tester",
             "author_email": "ada@example.com",
             "message": "Assigning stage dev to artifact m version 2d199a9ae072d4a1c823d06b148adcc4db1e4ade",
-            "ref": "m#dev#1"
+            "ref": "m#dev#1",
+            "digest": null
         }
     ]
     [exit 0]

@@ -194,7 +194,9 @@ fn artifact_table_and_json() {
             "author_email": "ada@example.com",
             "message": "Registering artifact rf version v0.0.1",
             "ref": "rf@v0.0.1",
-            "discovered": false
+            "discovered": false,
+            "digest": null,
+            "artifact_path": null
         }
     ]
     [exit 0]
@@ -298,7 +300,9 @@ fn artifact_json_lists_only_the_selected_stages() {
             "author_email": "ada@example.com",
             "message": "Registering artifact churn version v1.1.0",
             "ref": "churn@v1.1.0",
-            "discovered": false
+            "discovered": false,
+            "digest": null,
+            "artifact_path": null
         },
         {
             "artifact": "churn",
@@ -328,7 +332,9 @@ fn artifact_json_lists_only_the_selected_stages() {
             "author_email": "ada@example.com",
             "message": "Registering artifact churn version v1.0.0",
             "ref": "churn@v1.0.0",
-            "discovered": false
+            "discovered": false,
+            "digest": null,
+            "artifact_path": null
         }
     ]
     [exit 0]
@@ -452,7 +458,9 @@ fn shortcuts() {
             "author_email": "ada@example.com",
             "message": "Registering artifact churn version v1.1.0",
             "ref": "churn@v1.1.0",
-            "discovered": false
+            "discovered": false,
+            "digest": null,
+            "artifact_path": null
         }
     ]
     [exit 0]
@@ -914,7 +922,9 @@ fn registered_only_hides_unregistered_versions_b9() {
             "author_email": "ada@example.com",
             "message": "Registering artifact m version v1.0.0",
             "ref": "m@v1.0.0",
-            "discovered": false
+            "discovered": false,
+            "digest": null,
+            "artifact_path": null
         }
     ]
     [exit 0]
@@ -1237,7 +1247,8 @@ fn reads_from_a_subdirectory_and_with_dash_c() {
             "author": "Ada Tester",
             "author_email": "ada@example.com",
             "message": "Assigning stage dev to artifact rf version v0.0.1",
-            "ref": "rf#dev#1"
+            "ref": "rf#dev#1",
+            "digest": null
         },
         {
             "timestamp": "2023-11-14T22:13:25+00:00",
@@ -1250,7 +1261,8 @@ fn reads_from_a_subdirectory_and_with_dash_c() {
             "author": "Ada Tester",
             "author_email": "ada@example.com",
             "message": "Registering artifact rf version v0.0.1",
-            "ref": "rf@v0.0.1"
+            "ref": "rf@v0.0.1",
+            "digest": null
         }
     ]
     [exit 0]
