@@ -566,15 +566,11 @@ pub fn deprecate(reg: &Registry, ctx: &Context, req: &Deprecate) -> Result<NewTa
         }
         req.simple
     };
-    let newest_commit = reg.artifact(&req.artifact).and_then(|a| {
-        let mut newest: Option<&super::event::Event> = None;
-        for e in a.all_events() {
-            if newest.map_or(true, |n| e.time.seconds >= n.time.seconds) {
-                newest = Some(e);
-            }
-        }
-        newest.map(|e| e.commit.clone())
-    });
+    // GTO §3.6: the commit of the artifact's newest event.
+    let newest_commit = reg
+        .artifact(&req.artifact)
+        .and_then(|a| super::state::newest(a.all_events()))
+        .map(|e| e.commit.clone());
     let commit = req
         .commit
         .clone()

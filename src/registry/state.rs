@@ -47,10 +47,10 @@ pub struct VStage {
 
 /// The newest of `events`; at equal times the later one in the list wins (`>=`), which is what
 /// Python's stable `sorted(..., key=time)[::-1][0]` picks.
-fn newest<'a>(events: impl Iterator<Item = &'a Event>) -> Option<&'a Event> {
+pub fn newest<'a>(events: impl Iterator<Item = &'a Event>) -> Option<&'a Event> {
     let mut best: Option<&Event> = None;
     for e in events {
-        if best.map_or(true, |b| e.time.seconds >= b.time.seconds) {
+        if best.is_none_or(|b| e.time.seconds >= b.time.seconds) {
             best = Some(e);
         }
     }
@@ -118,7 +118,7 @@ impl Version {
     /// tags (named by its commit) is active.
     pub fn is_active(&self) -> bool {
         self.newest_direct()
-            .map_or(true, |e| e.kind == EventKind::Registration)
+            .is_none_or(|e| e.kind == EventKind::Registration)
     }
 
     /// Registered at least once (even if deregistered since).
