@@ -284,23 +284,12 @@ impl Repo {
         }
     }
 
-    /// The file at `path` in `commit`'s tree, or `None` if there is none.
+    /// The file at `path` in `commit`'s tree, or `None` if there is none (or it is a directory).
     pub fn read_file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
-        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
-        let tree = self
-            .repo
-            .find_commit(oid)
-            .and_then(|c| c.tree())
-            .with_context(|| format!("cannot read the tree of commit {commit}"))?;
-        let entry = match tree.get_path(Path::new(path)) {
-            Ok(e) => e,
-            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {path} at {commit}")),
-        };
-        let object = entry
-            .to_object(&self.repo)
-            .with_context(|| format!("cannot read {path} at {commit}"))?;
-        Ok(object.as_blob().map(|b| b.content().to_vec()))
+        Ok(match self.read_path_at(commit, path)? {
+            TreePath::File(bytes) => Some(bytes),
+            TreePath::Missing | TreePath::Dir(_) => None,
+        })
     }
 }
 

@@ -4,14 +4,13 @@
 use anyhow::Result;
 use clap::{ArgGroup, Args};
 
-use super::show::{parse_target, Shortcut};
+use super::show::{parse_target, pick_version, Shortcut};
 use super::{Scope, Session};
 use crate::cli::Global;
 use crate::error::UserError;
 use crate::output::Output;
 use crate::provenance;
 use crate::registry::name::ArtifactName;
-use crate::registry::resolve::{self, StageOptions};
 use crate::registry::state::short;
 
 const EXAMPLES: &str = "\
@@ -41,35 +40,11 @@ pub struct DescribeArgs {
 }
 
 /// The commit a NAME[@…|#…] target stands for: HEAD, or the version's commit.
-pub(crate) fn target_commit(
-    session: &Session,
-    name: &ArtifactName,
-    shortcut: &Shortcut,
-) -> Result<String> {
-    let artifact = || {
-        session.reg.artifact(name).ok_or_else(|| {
-            UserError::new(format!("Cannot find artifact '{name}'"))
-                .with_hint("`registry show` lists the registered artifacts")
-        })
-    };
-    let version = match shortcut {
-        Shortcut::None => return session.commit("HEAD"),
-        Shortcut::Latest => resolve::latest(artifact()?, true)
-            .ok_or_else(|| UserError::new(format!("No versions found for '{name}'")))?,
-        Shortcut::Version(v) => artifact()?
-            .versions
-            .iter()
-            .rev()
-            .find(|x| x.label.as_str() == v && !x.is_discovered())
-            .ok_or_else(|| UserError::new(format!("Version '{v}' is not registered")))?,
-        Shortcut::Stage(s) => resolve::stage_holders(artifact()?, s, StageOptions::default())
-            .first()
-            .map(|h| h.version)
-            .ok_or_else(|| {
-                UserError::new(format!("No version in stage '{s}' was found for '{name}'"))
-            })?,
-    };
-    Ok(version.commit.clone())
+fn target_commit(session: &Session, name: &ArtifactName, shortcut: &Shortcut) -> Result<String> {
+    if matches!(shortcut, Shortcut::None) {
+        return session.commit("HEAD");
+    }
+    Ok(pick_version(session, name, shortcut)?.commit.clone())
 }
 
 pub fn run(global: &Global, args: DescribeArgs, out: &mut Output) -> Result<()> {

@@ -115,6 +115,36 @@ pub(crate) fn parse_target(s: &str) -> Result<(ArtifactName, Shortcut)> {
     Ok((s.parse().map_err(bad)?, Shortcut::None))
 }
 
+/// The version a NAME[@…|#…] target names: `@vX.Y.Z`, the holder of `#STAGE`, or the latest
+/// (also for a bare NAME).
+pub(crate) fn pick_version<'a>(
+    session: &'a Session,
+    name: &ArtifactName,
+    shortcut: &Shortcut,
+) -> Result<&'a Version> {
+    let artifact = session.reg.artifact(name).ok_or_else(|| {
+        UserError::new(format!("Cannot find artifact '{name}'"))
+            .with_hint("`registry show` lists the registered artifacts")
+    })?;
+    let found = match shortcut {
+        Shortcut::None | Shortcut::Latest => resolve::latest(artifact, true)
+            .ok_or_else(|| UserError::new(format!("No versions found for '{name}'")))?,
+        Shortcut::Version(v) => artifact
+            .versions
+            .iter()
+            .rev()
+            .find(|x| x.label.as_str() == v && x.is_registered())
+            .ok_or_else(|| UserError::new(format!("Version '{v}' is not registered")))?,
+        Shortcut::Stage(s) => resolve::stage_holders(artifact, s, StageOptions::default())
+            .first()
+            .map(|h| h.version)
+            .ok_or_else(|| {
+                UserError::new(format!("No version in stage '{s}' was found for '{name}'"))
+            })?,
+    };
+    Ok(found)
+}
+
 pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
     if args.assignments_per_version < -1 {
         return Err(UserError::new("'assignments_per_version' must be >= -1").into());

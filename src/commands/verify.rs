@@ -6,14 +6,13 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::show::{parse_target, Shortcut};
+use super::show::{parse_target, pick_version};
 use super::{Scope, Session};
 use crate::cli::Global;
 use crate::digest::{self, ManifestEntry};
 use crate::error::UserError;
 use crate::output::Output;
 use crate::provenance;
-use crate::registry::resolve::{self, StageOptions};
 use crate::registry::trailer;
 
 const EXAMPLES: &str = "\
@@ -35,26 +34,7 @@ pub struct VerifyArgs {
 pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
     let (name, shortcut) = parse_target(&args.target)?;
     let session = Session::open(global, Scope::Artifact(&name))?;
-    let artifact = session.reg.artifact(&name).ok_or_else(|| {
-        UserError::new(format!("Cannot find artifact '{name}'"))
-            .with_hint("`registry show` lists the registered artifacts")
-    })?;
-    let version = match &shortcut {
-        Shortcut::None | Shortcut::Latest => resolve::latest(artifact, true)
-            .ok_or_else(|| UserError::new(format!("No versions found for '{name}'")))?,
-        Shortcut::Version(v) => artifact
-            .versions
-            .iter()
-            .rev()
-            .find(|x| x.label.as_str() == v && x.is_registered())
-            .ok_or_else(|| UserError::new(format!("Version '{v}' is not registered")))?,
-        Shortcut::Stage(s) => resolve::stage_holders(artifact, s, StageOptions::default())
-            .first()
-            .map(|h| h.version)
-            .ok_or_else(|| {
-                UserError::new(format!("No version in stage '{s}' was found for '{name}'"))
-            })?,
-    };
+    let version = pick_version(&session, &name, &shortcut)?;
     let label = version.label.as_str();
     let recorded = version
         .registrations
