@@ -15,3 +15,4 @@ pub mod json;
 pub mod output;
 pub mod provenance;
 pub mod registry;
+pub mod remote;

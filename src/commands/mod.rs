@@ -35,6 +35,8 @@ pub struct Session {
     pub ctx: Context,
     /// Registry-shaped lightweight tags (ignored, as GTO ignores them).
     pub lightweight: Vec<String>,
+    /// Push new tags to `origin` (`--push`, or always for `-C URL`).
+    pub push: bool,
 }
 
 /// Which tags a session reads: all, or one artifact's (the others' tag objects are never read).
@@ -44,9 +46,29 @@ pub enum Scope<'a> {
 }
 
 impl Session {
-    /// Opens the repository and folds its registry tags.
+    /// Opens the repository (a local path, or the cached mirror of a URL) and folds its tags.
     pub fn open(global: &Global, scope: Scope<'_>) -> Result<Session> {
-        let repo = Repo::open(global.repo.as_deref())?;
+        Session::open_for_write(global, scope, false)
+    }
+
+    /// As `open`, for a write: with `push` (implied for a URL) the remote's tags are fetched
+    /// first, so the next version and counter come from the remote's state (SPEC §4.6).
+    pub fn open_for_write(global: &Global, scope: Scope<'_>, push: bool) -> Result<Session> {
+        let url = global
+            .repo
+            .as_deref()
+            .and_then(|p| p.to_str())
+            .filter(|p| crate::remote::is_url(p));
+        let (repo, push) = match url {
+            Some(url) => (Repo::open(Some(&crate::remote::mirror(url)?))?, true),
+            None => {
+                let repo = Repo::open(global.repo.as_deref())?;
+                if push {
+                    crate::remote::fetch_tags(&repo.git_dir(), "origin")?;
+                }
+                (repo, push)
+            }
+        };
         let config = Config::load(repo.workdir())?;
         let want = |t: &TagName| match &scope {
             Scope::All => true,
@@ -73,6 +95,7 @@ impl Session {
             reg,
             ctx,
             lightweight: listing.lightweight,
+            push,
         })
     }
 
@@ -124,6 +147,10 @@ pub struct WriteFlags {
     /// Print the tag that would be created, and create nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Push the new tag to `origin` (after fetching its tags, so versions and counters are the
+    /// remote's); if the push fails, the local tag is deleted again
+    #[arg(long)]
+    pub push: bool,
 }
 
 /// What GTO says after creating a tag of this kind (reference §5.1–5.3).
@@ -194,7 +221,10 @@ pub fn attach_provenance(
 }
 
 /// Creates the planned tags in order. If one fails, the ones created before it are deleted
-/// again, so a command never leaves half its work behind.
+/// again, so a command never leaves half its work behind. With push, each tag is pushed in
+/// order; if a push fails, that tag and the ones after it are deleted locally (the earlier ones
+/// are on the remote), the remote's tags are fetched again, and the error says why: local and
+/// remote never drift apart.
 pub fn write_tags(
     session: &Session,
     out: &mut Output,
@@ -227,14 +257,37 @@ pub fn write_tags(
         }
         created.push(&tag.name);
     }
-    for tag in tags {
+    for (i, tag) in tags.iter().enumerate() {
         out.line(&created_line(tag))?;
-        push_hint(out, &tag.name, false)?;
+        if !session.push {
+            push_hint(out, &tag.name, false)?;
+            continue;
+        }
+        out.line(&format!("Running `git push origin {}`", tag.name))?;
+        if let Err(e) = crate::remote::push_tag(&session.repo.git_dir(), "origin", &tag.name, false)
+        {
+            for later in tags[i..].iter().rev() {
+                let _ = session.repo.delete_tag(&later.name);
+            }
+            // Resync, so the next attempt plans against what the remote now holds.
+            let _ = crate::remote::fetch_tags(&session.repo.git_dir(), "origin");
+            return Err(e
+                .with_hint(format!(
+                    "the local tag '{}' was deleted again; fetch and retry (`registry` plans against the remote's tags with --push)",
+                    tag.name
+                ))
+                .into());
+        }
+        out.line(&format!(
+            "Successfully pushed git tag {} on remote.",
+            tag.name
+        ))?;
     }
     Ok(())
 }
 
-/// Deletes tags (`--delete`), printing GTO's lines.
+/// Deletes tags (`--delete`), printing GTO's lines. With push the remote deletion goes first,
+/// so a failed push leaves the local tag in place.
 pub fn delete_tags(
     session: &Session,
     out: &mut Output,
@@ -250,9 +303,17 @@ pub fn delete_tags(
             out.line(&format!("Would delete git tag '{tag}'"))?;
             continue;
         }
+        if session.push {
+            out.line(&format!("Running `git push --delete origin {tag}`"))?;
+            crate::remote::push_tag(&session.repo.git_dir(), "origin", tag, true)?;
+        }
         session.repo.delete_tag(tag)?;
         out.line(&format!("Deleted git tag '{tag}'"))?;
-        push_hint(out, tag, true)?;
+        if session.push {
+            out.line(&format!("Successfully deleted git tag {tag} on remote."))?;
+        } else {
+            push_hint(out, tag, true)?;
+        }
     }
     Ok(())
 }

@@ -13,5 +13,6 @@ mod reads_check_ref;
 mod reads_history;
 mod reads_oddities;
 mod reads_show;
+mod remote;
 mod smoke;
 mod writes;
