@@ -79,6 +79,8 @@ pub enum Command {
     Describe(commands::describe::DescribeArgs),
     /// Check a file or directory against the digest a version recorded
     Verify(commands::verify::VerifyArgs),
+    /// Check the repository, config, artifacts.yaml files, registry tags and policy
+    Doctor(commands::doctor::DoctorArgs),
 }
 
 /// Runs the parsed command.
@@ -99,6 +101,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Remove(a) => commands::annotate::run_remove(g, a, out),
         Command::Describe(a) => commands::describe::run(g, a, out),
         Command::Verify(a) => commands::verify::run(g, a, out),
+        Command::Doctor(a) => commands::doctor::run(g, a, out),
     }
 }
 

@@ -284,6 +284,25 @@ impl Repo {
         }
     }
 
+    /// Paths of every file called `file_name` in `commit`'s tree (for `doctor`).
+    pub fn files_named(&self, commit: &str, file_name: &str) -> Result<Vec<String>> {
+        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
+        let tree = self
+            .repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .with_context(|| format!("cannot read the tree of commit {commit}"))?;
+        let mut found = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(ObjectType::Blob) && e.name() == Some(file_name) {
+                found.push(format!("{dir}{file_name}"));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .with_context(|| format!("cannot walk the tree of commit {commit}"))?;
+        Ok(found)
+    }
+
     /// The file at `path` in `commit`'s tree, or `None` if there is none (or it is a directory).
     pub fn read_file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
         Ok(match self.read_path_at(commit, path)? {

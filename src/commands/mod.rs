@@ -7,6 +7,7 @@ pub mod check_ref;
 pub mod deprecate;
 pub mod deregister;
 pub mod describe;
+pub mod doctor;
 pub mod history;
 pub mod register;
 pub mod show;
@@ -25,7 +26,7 @@ use crate::registry::event::{event_from_raw, EventKind};
 use crate::registry::name::ArtifactName;
 use crate::registry::plan::{Context, NewTag, Simple};
 use crate::registry::state::{short, Registry};
-use crate::registry::tag::TagName;
+use crate::registry::tag::{shell_quote, TagName};
 
 /// An opened repository with its registry state.
 pub struct Session {
@@ -37,6 +38,8 @@ pub struct Session {
     pub lightweight: Vec<String>,
     /// Push new tags to `origin` (`--push`, or always for `-C URL`).
     pub push: bool,
+    /// A broken config, when opened for `doctor` (which reports it instead of failing).
+    pub config_problem: Option<crate::error::UserError>,
 }
 
 /// Which tags a session reads: all, or one artifact's (the others' tag objects are never read).
@@ -54,6 +57,15 @@ impl Session {
     /// As `open`, for a write: with `push` (implied for a URL) the remote's tags are fetched
     /// first, so the next version and counter come from the remote's state (SPEC §4.6).
     pub fn open_for_write(global: &Global, scope: Scope<'_>, push: bool) -> Result<Session> {
+        Session::open_with(global, scope, push, false)
+    }
+
+    /// For `doctor`: a broken config is kept as `config_problem`, not an error.
+    pub fn open_tolerant(global: &Global) -> Result<Session> {
+        Session::open_with(global, Scope::All, false, true)
+    }
+
+    fn open_with(global: &Global, scope: Scope<'_>, push: bool, tolerant: bool) -> Result<Session> {
         let url = global
             .repo
             .as_deref()
@@ -69,7 +81,14 @@ impl Session {
                 (repo, push)
             }
         };
-        let config = Config::load(repo.workdir())?;
+        let (config, config_problem) = match Config::load(repo.workdir()) {
+            Ok(c) => (c, None),
+            Err(e) if tolerant => match e.downcast::<crate::error::UserError>() {
+                Ok(user) => (Config::default(), Some(user)),
+                Err(other) => return Err(other),
+            },
+            Err(e) => return Err(e),
+        };
         let want = |t: &TagName| match &scope {
             Scope::All => true,
             Scope::Artifact(name) => &t.artifact == *name,
@@ -96,6 +115,7 @@ impl Session {
             ctx,
             lightweight: listing.lightweight,
             push,
+            config_problem,
         })
     }
 
@@ -171,18 +191,6 @@ fn created_line(tag: &NewTag) -> String {
         EventKind::Deprecation => {
             format!("Created git tag '{}' that deprecates artifact", tag.name)
         }
-    }
-}
-
-/// Python's `shlex.quote`, which GTO uses in its push hint (reference §5.8).
-pub fn shell_quote(s: &str) -> String {
-    let safe = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./-_".contains(&b));
-    if safe {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\"'\"'"))
     }
 }
 
@@ -316,18 +324,4 @@ pub fn delete_tags(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_like_python_shlex() {
-        assert_eq!(shell_quote("rf@v0.0.1"), "rf@v0.0.1");
-        assert_eq!(shell_quote("rf#prod#1"), "'rf#prod#1'");
-        assert_eq!(shell_quote("rf@v1.0.0!"), "'rf@v1.0.0!'");
-        assert_eq!(shell_quote("a'b"), "'a'\"'\"'b'");
-        assert_eq!(shell_quote("dir=m@v1.0.0"), "dir=m@v1.0.0");
-    }
 }

@@ -94,6 +94,8 @@ pub struct Event {
 pub struct Warning {
     pub tag: String,
     pub message: String,
+    /// How to repair it (`registry doctor` prints this).
+    pub fix: String,
 }
 
 /// Reads one raw tag. `Ok(None)` for names that are not registry tags (ignored silently, as GTO
@@ -111,6 +113,10 @@ pub fn event_from_raw(raw: &RawTag) -> Result<Option<Event>, Warning> {
                     "tag '{}' points at a {kind} ({id}), not a commit; it is ignored",
                     raw.name
                 ),
+                fix: format!(
+                    "delete it (`git tag -d {0}`, and `git push --delete origin {0}`) and tag the commit instead",
+                    super::tag::shell_quote(&raw.name)
+                ),
             })
         }
     };
@@ -127,6 +133,10 @@ pub fn event_from_raw(raw: &RawTag) -> Result<Option<Event>, Warning> {
                 "tag '{}' uses the reserved '@created' form, which records nothing; it is ignored",
                 raw.name
             ),
+                fix: format!(
+                    "delete it (`git tag -d {0}`, and `git push --delete origin {0}`): GTO fails on every command while it exists",
+                    super::tag::shell_quote(&raw.name)
+                ),
             })
         }
     };

@@ -6,6 +6,7 @@
 pub mod event;
 pub mod name;
 pub mod plan;
+pub mod policy;
 pub mod resolve;
 pub mod state;
 pub mod tag;

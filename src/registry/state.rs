@@ -426,6 +426,11 @@ impl Registry {
                         short(commit),
                         versions.join(", ")
                     ),
+                    fix: format!(
+                        "keep one: `registry deregister {} VERSION` for the others (GTO fails on \
+                         every command while a commit has two versions)",
+                        a.name
+                    ),
                 });
             }
             let mut names: Vec<_> = by_name.into_iter().filter(|(_, c)| c.len() > 1).collect();
@@ -438,6 +443,11 @@ impl Registry {
                         "version {name} of artifact '{}' is registered on several commits: {}",
                         a.name,
                         commits.join(", ")
+                    ),
+                    fix: format!(
+                        "delete the registration tag on the wrong commit (`git tag -l '{}@{name}*'` \
+                         lists them) and register that commit under a new version",
+                        a.name.to_tag_part()
                     ),
                 });
             }

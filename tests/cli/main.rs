@@ -6,6 +6,7 @@
 
 mod declarations;
 mod docs;
+mod doctor;
 mod fixture;
 mod interop;
 mod reads;

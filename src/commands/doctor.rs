@@ -1,0 +1,156 @@
+//! `registry doctor`: checks the repository, the config, every artifacts.yaml at HEAD, every
+//! registry-like tag, and the policy of `.registry.yaml`; prints each problem with its fix and
+//! exits 1 when any is found (SPEC §4.5). Reads only; never repairs anything by itself.
+
+use anyhow::Result;
+use clap::Args;
+
+use super::Session;
+use crate::cli::Global;
+use crate::error::UserError;
+use crate::output::Output;
+use crate::provenance;
+use crate::registry::policy;
+use crate::registry::tag::shell_quote;
+
+const EXAMPLES: &str = "\
+Examples:
+  registry doctor            # exit 0 when all is well, 1 with a list of problems and fixes
+  registry doctor -C ../models";
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct DoctorArgs {}
+
+/// One problem and how to fix it.
+struct Finding {
+    problem: String,
+    fix: String,
+}
+
+pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
+    let session = Session::open_tolerant(global)?;
+    let mut findings: Vec<Finding> = Vec::new();
+
+    // The repository itself.
+    let head = session.repo.head_commit();
+    if head.is_none() {
+        findings.push(Finding {
+            problem: "the repository has no commits yet".into(),
+            fix: "commit something: tags point at commits".into(),
+        });
+    }
+
+    // Config.
+    if let Some(e) = &session.config_problem {
+        findings.push(Finding {
+            problem: format!("{}{}", e.message, e.hint.as_ref().map(|h| format!(": {h}")).unwrap_or_default()),
+            fix: "correct the file (GTO accepts only its own keys in .gto; ours go in .registry.yaml)".into(),
+        });
+    }
+
+    // Every artifacts.yaml at HEAD.
+    let mut files = 0;
+    if let Some(head) = &head {
+        for file in session.repo.files_named(head, "artifacts.yaml")? {
+            files += 1;
+            let Some(bytes) = session.repo.read_file_at(head, &file)? else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            match crate::artifacts::parse(&text, &file) {
+                Err(e) => findings.push(Finding {
+                    problem: e.message,
+                    fix: format!("correct {file}; `artifacts.yaml.example` shows every field"),
+                }),
+                Ok(entries) => {
+                    let dir = file
+                        .strip_suffix("artifacts.yaml")
+                        .unwrap_or("")
+                        .trim_end_matches('/');
+                    for (key, entry) in entries {
+                        let full = if dir.is_empty() {
+                            key.clone()
+                        } else {
+                            format!("{dir}:{key}")
+                        };
+                        let Ok(name) = full.parse() else {
+                            findings.push(Finding {
+                                problem: format!("{file}: '{full}' is not a name registry can tag"),
+                                fix: "rename the entry or move the file to a directory git refs accept".into(),
+                            });
+                            continue;
+                        };
+                        let explicit_virtual = entry
+                            .raw
+                            .get("virtual")
+                            .and_then(serde_yaml::Value::as_bool)
+                            == Some(true);
+                        if let (Some(path), false) = (&entry.path, explicit_virtual) {
+                            if path.contains("://") {
+                                continue;
+                            }
+                            if let Err(e) = provenance::repo_relative(&name, path) {
+                                findings.push(Finding {
+                                    problem: format!("{file}: {}", e.message),
+                                    fix: format!("use a path inside the repository, or mark '{key}' `virtual: true`"),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Registry-like tags.
+    for w in &session.reg.warnings {
+        findings.push(Finding {
+            problem: w.message.clone(),
+            fix: w.fix.clone(),
+        });
+    }
+    for tag in &session.lightweight {
+        findings.push(Finding {
+            problem: format!("tag '{tag}' has a registry name but is lightweight, so it means nothing"),
+            fix: format!(
+                "replace it by an annotated tag: `git tag -a -f {0} -m '…' $(git rev-parse {0})`, or delete it",
+                shell_quote(tag)
+            ),
+        });
+    }
+
+    // Policy.
+    let order = session.config.promotion_order.as_deref();
+    for v in policy::check(&session.reg, order, session.config.require_digest) {
+        findings.push(Finding {
+            problem: v.message,
+            fix: v.fix,
+        });
+    }
+
+    let tags: usize = session
+        .reg
+        .artifacts
+        .iter()
+        .map(|a| a.all_events().count())
+        .sum();
+    out.line(&format!(
+        "Checked {} artifacts, {tags} registry tags, {files} artifacts.yaml files, the config and the policy.",
+        session.reg.artifacts.len()
+    ))?;
+    if findings.is_empty() {
+        out.line("No problems found.")?;
+        return Ok(());
+    }
+    for f in &findings {
+        out.line(&format!("problem: {}", f.problem))?;
+        out.line(&format!("    fix: {}", f.fix))?;
+    }
+    Err(UserError::new(format!(
+        "{} problem{} found",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" }
+    ))
+    .into())
+}
