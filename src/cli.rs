@@ -59,6 +59,8 @@ pub enum Command {
     Promote(commands::assign::PromoteArgs),
     /// Take a stage away from the version that holds it
     Unassign(commands::unassign::UnassignArgs),
+    /// Give a stage back to the version that held it before
+    Rollback(commands::rollback::RollbackArgs),
     /// Withdraw a version
     Deregister(commands::deregister::DeregisterArgs),
     /// Deprecate an artifact (or, GTO's form: deregister `NAME VERSION`, unassign `NAME VERSION STAGE`)
@@ -91,6 +93,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Assign(a) => commands::assign::run_assign(g, a, out),
         Command::Promote(a) => commands::assign::run_promote(g, a, out),
         Command::Unassign(a) => commands::unassign::run(g, a, out),
+        Command::Rollback(a) => commands::rollback::run(g, a, out),
         Command::Deregister(a) => commands::deregister::run(g, a, out),
         Command::Deprecate(a) => commands::deprecate::run(g, a, out),
         Command::Show(a) => commands::show::run(g, a, out),

@@ -186,6 +186,17 @@ impl Repo {
         Ok(commit.id().to_string())
     }
 
+    /// The committer time of the commit a revision names.
+    pub fn commit_time(&self, rev: &str) -> Result<i64> {
+        let id = self.resolve_commit(rev)?;
+        let oid = git2::Oid::from_str(&id).with_context(|| format!("bad commit id {id}"))?;
+        let commit = self
+            .repo
+            .find_commit(oid)
+            .with_context(|| format!("cannot read commit {id}"))?;
+        Ok(commit.time().seconds())
+    }
+
     /// HEAD's commit, if the repository has one.
     pub fn head_commit(&self) -> Option<String> {
         self.repo

@@ -10,6 +10,7 @@ pub mod describe;
 pub mod doctor;
 pub mod history;
 pub mod register;
+pub mod rollback;
 pub mod show;
 pub mod stages;
 pub mod unassign;
@@ -57,15 +58,26 @@ impl Session {
     /// As `open`, for a write: with `push` (implied for a URL) the remote's tags are fetched
     /// first, so the next version and counter come from the remote's state (SPEC §4.6).
     pub fn open_for_write(global: &Global, scope: Scope<'_>, push: bool) -> Result<Session> {
-        Session::open_with(global, scope, push, false)
+        Session::open_with(global, scope, push, false, None)
+    }
+
+    /// For reads of the past (`show --at`): only events tagged at or before `at` count.
+    pub fn open_at(global: &Global, scope: Scope<'_>, at: Option<i64>) -> Result<Session> {
+        Session::open_with(global, scope, false, false, at)
     }
 
     /// For `doctor`: a broken config is kept as `config_problem`, not an error.
     pub fn open_tolerant(global: &Global) -> Result<Session> {
-        Session::open_with(global, Scope::All, false, true)
+        Session::open_with(global, Scope::All, false, true, None)
     }
 
-    fn open_with(global: &Global, scope: Scope<'_>, push: bool, tolerant: bool) -> Result<Session> {
+    fn open_with(
+        global: &Global,
+        scope: Scope<'_>,
+        push: bool,
+        tolerant: bool,
+        at: Option<i64>,
+    ) -> Result<Session> {
         let url = global
             .repo
             .as_deref()
@@ -98,6 +110,7 @@ impl Session {
         let mut warnings = Vec::new();
         for raw in &listing.tags {
             match event_from_raw(raw) {
+                Ok(Some(e)) if at.is_some_and(|at| e.time.seconds > at) => {}
                 Ok(Some(e)) => events.push(e),
                 Ok(None) => {}
                 Err(w) => warnings.push(w),

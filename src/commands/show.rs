@@ -22,7 +22,8 @@ Examples:
   registry show churn                 # the versions of 'churn'
   registry show churn#prod --version  # the version in prod, e.g. to deploy it
   registry show churn@latest --ref    # the registration tag of the latest version
-  registry show --json                # GTO's JSON shape";
+  registry show --json                # GTO's JSON shape
+  registry show churn#prod --at 2026-03-01   # what was in prod on 1 March (end of day, UTC)";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
@@ -68,6 +69,10 @@ pub struct ShowArgs {
     /// Order for stage resolution
     #[arg(long, value_enum, default_value_t = SortArg::Timestamp)]
     pub sort: SortArg,
+    /// Show the registry as it was at a time (2026-03-01 = the end of that day, UTC; or a full
+    /// date and time) or at a commit, tag or branch (its commit time)
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -168,14 +173,18 @@ pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
             SortArg::Semver => Sort::Semver,
         },
     };
+    let at = match &args.at {
+        None => None,
+        Some(when) => Some(resolve_when(global, when)?),
+    };
     match target {
         Target::Registry => {
-            let session = Session::open(global, Scope::All)?;
+            let session = Session::open_at(global, Scope::All, at)?;
             session.print_warnings(out)?;
             show_registry(&session, &args, opts, out)
         }
         Target::Artifact(name, shortcut) => {
-            let session = Session::open(global, Scope::Artifact(&name))?;
+            let session = Session::open_at(global, Scope::Artifact(&name), at)?;
             session.print_warnings(out)?;
             let artifact = session.reg.artifact(&name).ok_or_else(|| {
                 UserError::new(format!("Cannot find artifact '{name}'"))
@@ -184,6 +193,30 @@ pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
             show_artifact(artifact, &shortcut, &args, opts, out)
         }
     }
+}
+
+/// `--at WHEN`: a day (its end, UTC), a date and time git understands, or a revision.
+fn resolve_when(global: &Global, when: &str) -> Result<i64> {
+    use crate::registry::time::parse_git_date;
+    let day = when.len() == 10 && when.as_bytes()[4] == b'-' && when.as_bytes()[7] == b'-';
+    if day {
+        if let Some(t) = parse_git_date(&format!("{when} 23:59:59 +0000")) {
+            return Ok(t.seconds);
+        }
+    }
+    if let Some(t) = parse_git_date(when) {
+        return Ok(t.seconds);
+    }
+    let repo = crate::git::Repo::open(global.repo.as_deref()).map_err(|_| {
+        UserError::new(format!(
+            "--at '{when}' is neither a date nor a revision here"
+        ))
+    })?;
+    repo.commit_time(when).map_err(|_| {
+        UserError::new(format!("--at '{when}' is neither a date nor a revision"))
+            .with_hint("use 2026-03-01, '2026-03-01 12:00:00 +0100', or a commit, tag or branch")
+            .into()
+    })
 }
 
 /// Which column a one-column flag asks for.
@@ -245,7 +278,13 @@ fn show_registry(
     }
     // Artifacts declared in artifacts.yaml at HEAD but never tagged show as `*name` (reference
     // §9.1). Only artifacts with no tags at all: a deprecated one stays deprecated (GTO B5).
-    for declared in declared_at_head(session, out)? {
+    // With --at, HEAD's declarations say nothing about the past: tags only.
+    let declared = if args.at.is_some() {
+        Vec::new()
+    } else {
+        declared_at_head(session, out)?
+    };
+    for declared in declared {
         if reg.artifact(&declared).is_none() {
             rows.push(Row {
                 name: declared.to_string(),

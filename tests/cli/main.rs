@@ -8,6 +8,7 @@ mod declarations;
 mod docs;
 mod doctor;
 mod fixture;
+mod history_tools;
 mod interop;
 mod reads;
 mod reads_check_ref;

@@ -1,0 +1,156 @@
+//! Beyond GTO: `rollback` gives a stage back, and `show --at` shows the registry of the past.
+
+use crate::fixture::{TestRepo, START};
+
+fn three_versions_through_prod(repo: &TestRepo) {
+    for i in 1..=3 {
+        repo.commit(&format!("model {i}"));
+        repo.run(&["register", "churn"]).ok();
+        repo.run(&["promote", "churn", "prod"]).ok();
+    }
+}
+
+#[test]
+fn rollback_gives_the_stage_back_to_the_previous_holder() {
+    let repo = TestRepo::new();
+    three_versions_through_prod(&repo);
+    insta::assert_snapshot!(repo.t(&["rollback", "churn", "prod"]), @"
+    $ registry rollback churn prod
+    Rolling back 'churn' prod: v0.0.3 -> v0.0.2
+    Created git tag 'churn#prod#4' that assigns stage to version 'v0.0.2'
+    To push the changes upstream, run:
+        git push origin 'churn#prod#4'
+    [exit 0]
+    ");
+    insta::assert_snapshot!(repo.t(&["show", "churn#prod", "--version"]), @"
+    $ registry show 'churn#prod' --version
+    v0.0.2
+    [exit 0]
+    ");
+    // The rollback is an ordinary assignment; its message says what it was.
+    let msg = repo.git(&["tag", "-l", "--format=%(contents)", "churn#prod#4"]);
+    assert_eq!(
+        msg,
+        "Rolling back stage prod of artifact churn to version v0.0.2 (from v0.0.3)"
+    );
+    assert_eq!(
+        repo.run(&["check-ref", "churn#prod#4", "--event"]).ok(),
+        "assignment\n"
+    );
+    // Rolling back again goes to the holder before that: v0.0.3 held prod most recently
+    // among the others.
+    insta::assert_snapshot!(repo.t(&["rollback", "churn", "prod", "--dry-run"]), @"
+    $ registry rollback churn prod --dry-run
+    Rolling back 'churn' prod: v0.0.2 -> v0.0.3
+    Would create git tag 'churn#prod#5' on commit 0f174f0: Rolling back stage prod of artifact churn to version v0.0.3 (from v0.0.2)
+    [exit 0]
+    ");
+    insta::assert_snapshot!(repo.t(&["rollback", "churn", "prod", "--to", "v0.0.1"]), @"
+    $ registry rollback churn prod --to v0.0.1
+    Rolling back 'churn' prod: v0.0.2 -> v0.0.1
+    Created git tag 'churn#prod#5' that assigns stage to version 'v0.0.1'
+    To push the changes upstream, run:
+        git push origin 'churn#prod#5'
+    [exit 0]
+    ");
+    insta::assert_snapshot!(repo.t(&["show", "churn#prod", "--version"]), @"
+    $ registry show 'churn#prod' --version
+    v0.0.1
+    [exit 0]
+    ");
+}
+
+#[test]
+fn rollback_refuses_what_it_cannot_do() {
+    let repo = TestRepo::new();
+    repo.commit("one");
+    repo.run(&["register", "churn"]).ok();
+    insta::assert_snapshot!(repo.t(&["rollback", "churn", "prod"]), @"
+    $ registry rollback churn prod
+    --- stderr
+    error: Stage 'prod' of 'churn' is not held by any version: nothing to roll back
+    hint: promote a version instead: `registry promote churn@VERSION prod`
+    [exit 1]
+    ");
+    repo.run(&["promote", "churn", "prod"]).ok();
+    insta::assert_snapshot!(repo.t(&["rollback", "churn", "prod"]), @"
+    $ registry rollback churn prod
+    --- stderr
+    error: no earlier version of 'churn' held 'prod' and is still registered
+    hint: name the version to go back to with --to VERSION
+    [exit 1]
+    ");
+    insta::assert_snapshot!(repo.t(&["rollback", "churn", "prod", "--to", "v0.0.1"]), @"
+    $ registry rollback churn prod --to v0.0.1
+    --- stderr
+    error: Version 'v0.0.1' holds 'prod' already: nothing to roll back
+    [exit 1]
+    ");
+    repo.commit("two");
+    repo.run(&["register", "churn"]).ok();
+    repo.run(&["promote", "churn", "prod"]).ok();
+    repo.run(&["deregister", "churn", "v0.0.1"]).ok();
+    insta::assert_snapshot!(repo.t(&["rollback", "churn", "prod"]), @"
+    $ registry rollback churn prod
+    --- stderr
+    error: no earlier version of 'churn' held 'prod' and is still registered
+    hint: name the version to go back to with --to VERSION
+    [exit 1]
+    ");
+    insta::assert_snapshot!(repo.t(&["rollback", "nope", "prod"]), @"
+    $ registry rollback nope prod
+    --- stderr
+    error: Cannot find artifact 'nope'
+    hint: `registry show` lists the artifacts in this repository
+    [exit 1]
+    ");
+}
+
+#[test]
+fn show_at_a_time_or_a_commit() {
+    let repo = TestRepo::new();
+    three_versions_through_prod(&repo);
+    // Clock: `git init` is tick 0; a commit takes 3 ticks (add, commit, rev-parse); register
+    // and promote take 1 each. So the first promotion is at START + 5.
+    let after_first_promotion = START + 5;
+    let at = format!("@{after_first_promotion} +0000");
+    insta::assert_snapshot!(repo.t(&["show", "--at", &at]), @"
+    $ registry show --at '@1700000005 +0000'
+    ┌───────┬────────┬────────┐
+    │ name  ┆ latest ┆ #prod  │
+    ╞═══════╪════════╪════════╡
+    │ churn ┆ v0.0.1 ┆ v0.0.1 │
+    └───────┴────────┴────────┘
+    [exit 0]
+    ");
+    insta::assert_snapshot!(repo.t(&["show", "churn#prod", "--version", "--at", "2023-11-14"]), @"
+    $ registry show 'churn#prod' --version --at 2023-11-14
+    v0.0.3
+    [exit 0]
+    ");
+    insta::assert_snapshot!(repo.t(&["show", "churn#prod", "--version", "--at", "2023-11-13"]), @"
+    $ registry show 'churn#prod' --version --at 2023-11-13
+    --- stderr
+    error: Cannot find artifact 'churn'
+    hint: `registry show` lists the artifacts in this repository
+    [exit 1]
+    ");
+    // A commit's time: the registry when "model 2" was committed (v0.0.1 in prod).
+    let second = repo.git(&["rev-list", "--max-count=1", "--grep", "model 2", "HEAD"]);
+    insta::assert_snapshot!(repo.t(&["show", "churn", "--at", &second]), @"
+    $ registry show churn --at a1a99d3c240cb800b0447c9e29272a85c7d22970
+    ┌──────────┬─────────┬───────┬───────────────────────────┬──────────────┐
+    │ artifact ┆ version ┆ stage ┆ created_at                ┆ ref          │
+    ╞══════════╪═════════╪═══════╪═══════════════════════════╪══════════════╡
+    │ churn    ┆ v0.0.1  ┆ prod  ┆ 2023-11-14 22:13:24+00:00 ┆ churn@v0.0.1 │
+    └──────────┴─────────┴───────┴───────────────────────────┴──────────────┘
+    [exit 0]
+    ");
+    insta::assert_snapshot!(repo.t(&["show", "--at", "someday"]), @"
+    $ registry show --at someday
+    --- stderr
+    error: --at 'someday' is neither a date nor a revision
+    hint: use 2026-03-01, '2026-03-01 12:00:00 +0100', or a commit, tag or branch
+    [exit 1]
+    ");
+}
