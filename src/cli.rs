@@ -83,6 +83,8 @@ pub enum Command {
     Verify(commands::verify::VerifyArgs),
     /// Check the repository, config, artifacts.yaml files, registry tags and policy
     Doctor(commands::doctor::DoctorArgs),
+    /// What changed between two versions: entry, digest, commits, stages
+    Diff(commands::diff::DiffArgs),
 }
 
 /// Runs the parsed command.
@@ -105,6 +107,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Describe(a) => commands::describe::run(g, a, out),
         Command::Verify(a) => commands::verify::run(g, a, out),
         Command::Doctor(a) => commands::doctor::run(g, a, out),
+        Command::Diff(a) => commands::diff::run(g, a, out),
     }
 }
 

@@ -186,6 +186,45 @@ impl Repo {
         Ok(commit.id().to_string())
     }
 
+    /// Commits reachable from `to` but not from `from`, newest first, as (id, first line), and
+    /// whether each changed `path` (a file or directory) against its first parent.
+    pub fn commits_between(
+        &self,
+        from: &str,
+        to: &str,
+        path: Option<&str>,
+    ) -> Result<Vec<(String, String, bool)>> {
+        let parse = |c: &str| git2::Oid::from_str(c).with_context(|| format!("bad commit id {c}"));
+        let mut walk = self.repo.revwalk().context("cannot walk history")?;
+        walk.push(parse(to)?).context("cannot walk history")?;
+        walk.hide(parse(from)?).context("cannot walk history")?;
+        let entry_id =
+            |tree: &git2::Tree<'_>, p: &str| tree.get_path(Path::new(p)).ok().map(|e| e.id());
+        let mut out = Vec::new();
+        for oid in walk {
+            let oid = oid.context("cannot walk history")?;
+            let commit = self
+                .repo
+                .find_commit(oid)
+                .with_context(|| format!("cannot read commit {oid}"))?;
+            let touched = match path {
+                None => true,
+                Some(p) => {
+                    let now = entry_id(&commit.tree()?, p);
+                    let before = match commit.parent(0) {
+                        Ok(parent) => entry_id(&parent.tree()?, p),
+                        Err(_) => None,
+                    };
+                    now != before
+                }
+            };
+            let summary =
+                String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned();
+            out.push((oid.to_string(), summary, touched));
+        }
+        Ok(out)
+    }
+
     /// The committer time of the commit a revision names.
     pub fn commit_time(&self, rev: &str) -> Result<i64> {
         let id = self.resolve_commit(rev)?;

@@ -7,6 +7,7 @@ pub mod check_ref;
 pub mod deprecate;
 pub mod deregister;
 pub mod describe;
+pub mod diff;
 pub mod doctor;
 pub mod history;
 pub mod register;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod declarations;
+mod diff;
 mod docs;
 mod doctor;
 mod fixture;

@@ -1,0 +1,210 @@
+//! `registry diff NAME A B` (beyond GTO): what changed between two versions — the artifacts.yaml
+//! entry, the recorded digest, the commits in between that touched the artifact's path, and each
+//! version's stage history (SPEC §4.5).
+
+use anyhow::Result;
+use clap::Args;
+use serde_json::{json, Map, Value};
+
+use super::show::{parse_target, pick_version, Shortcut};
+use super::{Scope, Session};
+use crate::cli::Global;
+use crate::error::{UsageError, UserError};
+use crate::output::Output;
+use crate::provenance;
+use crate::registry::name::ArtifactName;
+use crate::registry::state::{short, Version};
+use crate::registry::trailer;
+
+const EXAMPLES: &str = "\
+Examples:
+  registry diff churn v1.2.0 v1.3.0           # entry, digest, commits, stages
+  registry diff churn v1.2.0 latest --json";
+
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct DiffArgs {
+    /// Artifact name
+    pub name: ArtifactName,
+    /// The older version (vX.Y.Z, latest, or #STAGE)
+    pub a: String,
+    /// The newer version
+    pub b: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn version<'a>(session: &'a Session, name: &ArtifactName, spec: &str) -> Result<&'a Version> {
+    let full = if spec.starts_with('#') || spec.starts_with('@') {
+        format!("{name}{spec}")
+    } else {
+        format!("{name}@{spec}")
+    };
+    let (_, shortcut) = parse_target(&full)?;
+    if matches!(shortcut, Shortcut::None) {
+        return Err(UsageError(format!(
+            "'{spec}' is not a version: use vX.Y.Z, latest or #STAGE"
+        ))
+        .into());
+    }
+    pick_version(session, name, &shortcut)
+}
+
+fn stage_lines(v: &Version) -> Vec<String> {
+    let mut events: Vec<_> = v
+        .stages
+        .iter()
+        .flat_map(|s| s.assignments.iter().chain(&s.unassignments))
+        .collect();
+    events.sort_by_key(|e| (e.time.seconds, e.counter));
+    events
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {} by {} ({})",
+                e.time.human(),
+                e.kind.as_str(),
+                e.stage.as_ref().map(|s| s.as_str()).unwrap_or_default(),
+                e.author,
+                e.tag
+            )
+        })
+        .collect()
+}
+
+pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
+    let session = Session::open(global, Scope::Artifact(&args.name))?;
+    session.print_warnings(out)?;
+    let a = version(&session, &args.name, &args.a)?;
+    let b = version(&session, &args.name, &args.b)?;
+    let (la, lb) = (a.label.as_str(), b.label.as_str());
+    if std::ptr::eq(a, b) {
+        return Err(UserError::new(format!(
+            "'{}' and '{}' are the same version ({la})",
+            args.a, args.b
+        ))
+        .into());
+    }
+
+    // The artifacts.yaml entry at each version's commit, field by field.
+    let entry_a = provenance::entry_at(&session.repo, &a.commit, &args.name)?;
+    let entry_b = provenance::entry_at(&session.repo, &b.commit, &args.name)?;
+    let raw =
+        |e: &Option<crate::artifacts::Entry>| e.as_ref().map(|e| e.raw.clone()).unwrap_or_default();
+    let (ra, rb) = (raw(&entry_a), raw(&entry_b));
+    let mut keys: Vec<String> = ra
+        .keys()
+        .chain(rb.keys())
+        .filter_map(|k| k.as_str().map(str::to_string))
+        .collect();
+    keys.dedup();
+    let mut seen = std::collections::HashSet::new();
+    keys.retain(|k| seen.insert(k.clone()));
+    let show = |v: Option<&serde_yaml::Value>| -> Value {
+        v.map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
+            .unwrap_or(Value::Null)
+    };
+    let mut entry_changes = Map::new();
+    for k in &keys {
+        let (x, y) = (ra.get(k.as_str()), rb.get(k.as_str()));
+        if x != y {
+            entry_changes.insert(k.clone(), json!({ "from": show(x), "to": show(y) }));
+        }
+    }
+
+    // Digests.
+    let digest = |v: &Version| {
+        v.registrations
+            .iter()
+            .rev()
+            .find_map(|e| trailer::parse(&e.message))
+    };
+    let (da, db) = (digest(a), digest(b));
+
+    // Commits in between, and which touched the path.
+    let path = entry_b
+        .as_ref()
+        .or(entry_a.as_ref())
+        .and_then(|e| e.path.clone())
+        .and_then(|p| provenance::repo_relative(&args.name, &p).ok());
+    let commits = session
+        .repo
+        .commits_between(&a.commit, &b.commit, path.as_deref())?;
+    if commits.is_empty() && a.commit != b.commit {
+        let back = session.repo.commits_between(&b.commit, &a.commit, None)?;
+        if !back.is_empty() {
+            out.warn(&format!(
+                "{lb} is an ancestor of {la}: commits are listed from {la} to {lb}, so none"
+            ))?;
+        }
+    }
+
+    if args.json {
+        let value = json!({
+            "artifact": args.name.to_string(),
+            "from": { "version": la, "commit": a.commit },
+            "to": { "version": lb, "commit": b.commit },
+            "entry": Value::Object(entry_changes),
+            "digest": {
+                "from": da.as_ref().map(|p| p.digest.clone()),
+                "to": db.as_ref().map(|p| p.digest.clone()),
+                "changed": da.as_ref().map(|p| &p.digest) != db.as_ref().map(|p| &p.digest),
+            },
+            "path": path,
+            "commits": commits.iter().map(|(id, s, t)| json!({"commit": id, "summary": s, "touches_path": t})).collect::<Vec<_>>(),
+            "stages": { la: stage_lines(a), lb: stage_lines(b) },
+        });
+        out.json(&value)?;
+        return Ok(());
+    }
+    out.line(&format!(
+        "{} {la} ({}) -> {lb} ({})",
+        args.name,
+        short(&a.commit),
+        short(&b.commit)
+    ))?;
+    out.line("artifacts.yaml entry:")?;
+    if entry_changes.is_empty() {
+        out.line("  unchanged")?;
+    }
+    for (k, v) in &entry_changes {
+        out.line(&format!("  {k}: {} -> {}", v["from"], v["to"]))?;
+    }
+    let d = |p: &Option<trailer::Provenance>| {
+        p.as_ref().map_or("none".to_string(), |p| {
+            format!("{} ({})", p.digest, p.source)
+        })
+    };
+    if da.as_ref().map(|p| &p.digest) == db.as_ref().map(|p| &p.digest) {
+        out.line(&format!("digest: unchanged, {}", d(&da)))?;
+    } else {
+        out.line(&format!("digest: {} -> {}", d(&da), d(&db)))?;
+    }
+    let touching: Vec<_> = commits.iter().filter(|c| c.2).collect();
+    match &path {
+        Some(p) => out.line(&format!(
+            "commits: {} in between, {} touch {p}",
+            commits.len(),
+            touching.len()
+        ))?,
+        None => out.line(&format!(
+            "commits: {} in between (no path declared)",
+            commits.len()
+        ))?,
+    }
+    for (id, summary, _) in touching {
+        out.line(&format!("  {} {summary}", short(id)))?;
+    }
+    for (label, v) in [(la, a), (lb, b)] {
+        out.line(&format!("stages of {label}:"))?;
+        let lines = stage_lines(v);
+        if lines.is_empty() {
+            out.line("  none")?;
+        }
+        for l in lines {
+            out.line(&format!("  {l}"))?;
+        }
+    }
+    Ok(())
+}
