@@ -5,7 +5,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::Session;
+use super::{Open, Scope, Session};
 use crate::cli::Global;
 use crate::error::UserError;
 use crate::output::Output;
@@ -29,7 +29,14 @@ struct Finding {
 }
 
 pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
-    let session = Session::open_tolerant(global)?;
+    let session = Session::open_with(
+        global,
+        Scope::All,
+        Open {
+            tolerate_bad_config: true,
+            ..Open::default()
+        },
+    )?;
     let mut findings: Vec<Finding> = Vec::new();
 
     // The repository itself.

@@ -44,6 +44,17 @@ pub struct Session {
     pub config_problem: Option<crate::error::UserError>,
 }
 
+/// How a session is opened (all off by default: a plain read of the present).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Open {
+    /// Fetch `origin`'s tags first and push what is written (implied for a URL).
+    pub push: bool,
+    /// Keep a broken config as `config_problem` instead of failing (`doctor`).
+    pub tolerate_bad_config: bool,
+    /// Only events tagged at or before this time count (`show --at`).
+    pub at: Option<i64>,
+}
+
 /// Which tags a session reads: all, or one artifact's (the others' tag objects are never read).
 pub enum Scope<'a> {
     All,
@@ -53,32 +64,24 @@ pub enum Scope<'a> {
 impl Session {
     /// Opens the repository (a local path, or the cached mirror of a URL) and folds its tags.
     pub fn open(global: &Global, scope: Scope<'_>) -> Result<Session> {
-        Session::open_for_write(global, scope, false)
+        Session::open_with(global, scope, Open::default())
     }
 
     /// As `open`, for a write: with `push` (implied for a URL) the remote's tags are fetched
     /// first, so the next version and counter come from the remote's state (SPEC §4.6).
     pub fn open_for_write(global: &Global, scope: Scope<'_>, push: bool) -> Result<Session> {
-        Session::open_with(global, scope, push, false, None)
+        Session::open_with(
+            global,
+            scope,
+            Open {
+                push,
+                ..Open::default()
+            },
+        )
     }
 
-    /// For reads of the past (`show --at`): only events tagged at or before `at` count.
-    pub fn open_at(global: &Global, scope: Scope<'_>, at: Option<i64>) -> Result<Session> {
-        Session::open_with(global, scope, false, false, at)
-    }
-
-    /// For `doctor`: a broken config is kept as `config_problem`, not an error.
-    pub fn open_tolerant(global: &Global) -> Result<Session> {
-        Session::open_with(global, Scope::All, false, true, None)
-    }
-
-    fn open_with(
-        global: &Global,
-        scope: Scope<'_>,
-        push: bool,
-        tolerant: bool,
-        at: Option<i64>,
-    ) -> Result<Session> {
+    /// Opens with explicit options.
+    pub fn open_with(global: &Global, scope: Scope<'_>, how: Open) -> Result<Session> {
         let url = global
             .repo
             .as_deref()
@@ -88,15 +91,15 @@ impl Session {
             Some(url) => (Repo::open(Some(&crate::remote::mirror(url)?))?, true),
             None => {
                 let repo = Repo::open(global.repo.as_deref())?;
-                if push {
+                if how.push {
                     crate::remote::fetch_tags(&repo.git_dir(), "origin")?;
                 }
-                (repo, push)
+                (repo, how.push)
             }
         };
         let (config, config_problem) = match Config::load(repo.workdir()) {
             Ok(c) => (c, None),
-            Err(e) if tolerant => match e.downcast::<crate::error::UserError>() {
+            Err(e) if how.tolerate_bad_config => match e.downcast::<crate::error::UserError>() {
                 Ok(user) => (Config::default(), Some(user)),
                 Err(other) => return Err(other),
             },
@@ -111,7 +114,7 @@ impl Session {
         let mut warnings = Vec::new();
         for raw in &listing.tags {
             match event_from_raw(raw) {
-                Ok(Some(e)) if at.is_some_and(|at| e.time.seconds > at) => {}
+                Ok(Some(e)) if how.at.is_some_and(|at| e.time.seconds > at) => {}
                 Ok(Some(e)) => events.push(e),
                 Ok(None) => {}
                 Err(w) => warnings.push(w),

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{ArgGroup, Args, ValueEnum};
 use serde_json::{Map, Value};
 
-use super::{Scope, Session};
+use super::{Open, Scope, Session};
 use crate::cli::Global;
 use crate::error::{UsageError, UserError};
 use crate::json;
@@ -179,12 +179,26 @@ pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
     };
     match target {
         Target::Registry => {
-            let session = Session::open_at(global, Scope::All, at)?;
+            let session = Session::open_with(
+                global,
+                Scope::All,
+                Open {
+                    at,
+                    ..Open::default()
+                },
+            )?;
             session.print_warnings(out)?;
             show_registry(&session, &args, opts, out)
         }
         Target::Artifact(name, shortcut) => {
-            let session = Session::open_at(global, Scope::Artifact(&name), at)?;
+            let session = Session::open_with(
+                global,
+                Scope::Artifact(&name),
+                Open {
+                    at,
+                    ..Open::default()
+                },
+            )?;
             session.print_warnings(out)?;
             let artifact = session.reg.artifact(&name).ok_or_else(|| {
                 UserError::new(format!("Cannot find artifact '{name}'"))
