@@ -15,4 +15,6 @@ pub mod trailer;
 pub mod version;
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;

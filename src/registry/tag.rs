@@ -2,7 +2,8 @@
 //!
 //! A hand-written equivalent of GTO's `tag_re`: the artifact part runs up to the first `#` or `@`
 //! (neither may appear in a name), then one of `#STAGE[!]`, `@vSEMVER[!]`, `@deprecated`,
-//! `@created`, then an optional `#COUNTER`. A differential test checks it against GTO's own regex.
+//! `@created`, then an optional `#COUNTER`. A differential property test (`properties.rs`) checks it against GTO's
+//! own regex.
 //! Pure: no git, no I/O.
 
 use super::name::{ArtifactName, Stage};

@@ -1,0 +1,111 @@
+//! Property tests: the hand-written tag parser accepts exactly what GTO's `tag_re` accepts
+//! (reference §2, quoted verbatim below) and reads the same parts; format then parse is the
+//! identity; the tag, name, version and date parsers and the YAML loaders never panic.
+
+use proptest::prelude::*;
+use regex::Regex;
+
+use super::tag::{TagAction, TagName};
+
+/// GTO 1.10.1's `tag_re`, assembled exactly as `gto/constants.py` does (compiled once).
+fn gto_tag_re() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(build_gto_tag_re)
+}
+
+fn build_gto_tag_re() -> Regex {
+    let dirname = "[a-zA-Z0-9-_./]+";
+    let name = r"[a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])?";
+    let semver = r"(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)\.(?P<patch>0|[1-9]\d*)(?:-(?P<prerelease>(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+(?P<buildmetadata>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?";
+    let counter = "?P<counter>[0-9]+";
+    let fullname = format!("(?P<dirname>{dirname}:)?(?P<name>{name})");
+    let fullname_in_tag = fullname.replace(':', "=");
+    let tag_re = format!(
+        "^(?P<artifact>{fullname_in_tag})(((#(?P<stage>{name})|@(?P<version>v{semver}))(?P<cancel>!?))|@((?P<deprecated>deprecated)|(?P<created>created)))(#({counter}))?$"
+    );
+    Regex::new(&tag_re).expect("GTO's regex compiles")
+}
+
+/// Strings made of the characters that matter to the grammar, so matches are common.
+fn tagish() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        Just("m".to_string()),
+        Just("churn".to_string()),
+        Just("a/b".to_string()),
+        Just("dir=".to_string()),
+        Just("x.y/=".to_string()),
+        Just("@".to_string()),
+        Just("#".to_string()),
+        Just("!".to_string()),
+        Just("v1.2.3".to_string()),
+        Just("v0.0.1-rc.1".to_string()),
+        Just("+build.7".to_string()),
+        Just("prod".to_string()),
+        Just("deprecated".to_string()),
+        Just("created".to_string()),
+        Just("7".to_string()),
+        Just("01".to_string()),
+        "[a-zA-Z0-9_./=#@!+-]{1,3}",
+    ];
+    prop::collection::vec(pieces, 1..7).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parser_agrees_with_gtos_regex(s in tagish()) {
+        let re = gto_tag_re();
+        let ours = TagName::parse(&s);
+        let theirs = re.captures(&s);
+        prop_assert_eq!(ours.is_some(), theirs.is_some(), "{}", s);
+        if let (Some(t), Some(c)) = (ours, theirs) {
+            prop_assert_eq!(t.artifact.to_tag_part(), &c["artifact"]);
+            prop_assert_eq!(t.counter.map(|n| n.to_string()), c.name("counter").map(|m| m.as_str().trim_start_matches('0').to_string()).map(|d| if d.is_empty() { "0".to_string() } else { d }));
+            let cancel = c.name("cancel").is_some_and(|m| m.as_str() == "!");
+            match t.action {
+                TagAction::Register(v) => { prop_assert_eq!(v.as_str(), &c["version"]); prop_assert!(!cancel); }
+                TagAction::Deregister(v) => { prop_assert_eq!(v.as_str(), &c["version"]); prop_assert!(cancel); }
+                TagAction::Assign(st) => { prop_assert_eq!(st.as_str(), &c["stage"]); prop_assert!(!cancel); }
+                TagAction::Unassign(st) => { prop_assert_eq!(st.as_str(), &c["stage"]); prop_assert!(cancel); }
+                TagAction::Deprecate => prop_assert!(c.name("deprecated").is_some()),
+                TagAction::Created => prop_assert!(c.name("created").is_some()),
+            }
+        }
+    }
+
+    #[test]
+    fn format_then_parse_is_identity(s in tagish()) {
+        if let Some(t) = TagName::parse(&s) {
+            let again = TagName::parse(&t.format());
+            prop_assert_eq!(Some(t), again);
+        }
+    }
+
+    #[test]
+    fn parsers_never_panic(s in ".{0,60}") {
+        let _ = TagName::parse(&s);
+        let _ = s.parse::<super::name::ArtifactName>();
+        let _ = s.parse::<super::name::Stage>();
+        let _ = s.parse::<super::version::VersionName>();
+        let _ = super::time::parse_git_date(&s);
+        let _ = super::trailer::parse(&s);
+    }
+
+    #[test]
+    fn yaml_loaders_never_panic(s in "[a-z:\\[\\]{}#\\- \n\"'|>&*!0-9.]{0,120}") {
+        let _ = crate::artifacts::parse(&s, "artifacts.yaml");
+        if let Ok(entries) = crate::artifacts::parse(&s, "artifacts.yaml") {
+            // Editing what parsed never produces a file that does not parse.
+            if let Some((name, entry)) = entries.first() {
+                let changes = crate::artifacts::Changes { description: Some("d".into()), ..Default::default() };
+                let edited = crate::artifacts::annotate(&s, name, Some(entry), &changes);
+                let _ = crate::artifacts::parse(&edited, "artifacts.yaml");
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("registry-prop-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join(".registry.yaml"), &s);
+        let _ = crate::config::Config::load(Some(&dir));
+    }
+}
