@@ -4,6 +4,7 @@
 // Test code may unwrap: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod check_ref_format;
 mod declarations;
 mod docs;
 mod fixture;
