@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod check_ref_format;
+mod ci_examples;
 mod declarations;
 mod docs;
 mod fixture;
