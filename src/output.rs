@@ -113,6 +113,11 @@ impl Output {
         writeln!(self.err, "warning: {message}")
     }
 
+    /// Bytes on stdout as they are (a completion script).
+    pub fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
     /// A note on stderr (progress, what was chosen) that must not pollute stdout.
     pub fn note(&mut self, message: &str) -> io::Result<()> {
         writeln!(self.err, "{message}")

@@ -16,4 +16,5 @@ mod reads_history;
 mod reads_oddities;
 mod reads_show;
 mod smoke;
+mod terminal;
 mod writes;
