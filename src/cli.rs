@@ -1,11 +1,12 @@
 //! The top-level command line: global flags, the command list, dispatch.
 //!
-//! Each command's arguments live in its own file under `commands/`; this file only lists them.
+//! Each command's arguments live in its own file under `commands/`; this file only lists them,
+//! and holds `completions`, which is about this command line itself.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::commands;
 use crate::output::Output;
@@ -85,6 +86,31 @@ pub enum Command {
     Doctor(commands::doctor::DoctorArgs),
     /// What changed between two versions: entry, digest, commits, stages
     Diff(commands::diff::DiffArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  registry completions bash > ~/.local/share/bash-completion/completions/registry
+  registry completions zsh > ~/.zfunc/_registry     # with fpath+=(~/.zfunc) before compinit
+  registry completions fish > ~/.config/fish/completions/registry.fish";
+
+/// `registry completions SHELL`.
+#[derive(Debug, Args)]
+#[command(after_help = COMPLETIONS_EXAMPLES)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Prints the completion script, generated from the same definition the parser uses.
+fn completions(args: CompletionsArgs, out: &mut Output) -> Result<()> {
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "registry", &mut script);
+    out.raw(&script)?;
+    Ok(())
 }
 
 /// Runs the parsed command.
@@ -108,13 +134,13 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Verify(a) => commands::verify::run(g, a, out),
         Command::Doctor(a) => commands::doctor::run(g, a, out),
         Command::Diff(a) => commands::diff::run(g, a, out),
+        Command::Completions(a) => completions(a, out),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn command_line_is_well_formed() {

@@ -5,6 +5,7 @@
 //! file per verb; `output.rs` all rendering.
 
 pub mod artifacts;
+pub mod ci_outputs;
 pub mod cli;
 pub mod commands;
 pub mod config;

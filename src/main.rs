@@ -3,7 +3,7 @@
 //! 0 success, 1 error (message and hint on stderr), 2 usage error. A closed stdout (e.g. `| head`)
 //! is success, not an error.
 
-use std::io::{self, Write};
+use std::io;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -30,19 +30,19 @@ fn main() -> ExitCode {
     }
     // Anything still buffered belongs before the error message.
     let _ = out.flush();
-    let mut stderr = io::stderr().lock();
     if let Some(usage) = err.downcast_ref::<UsageError>() {
-        let _ = writeln!(stderr, "error: {usage}");
-        let _ = writeln!(stderr, "\nFor more information, try '--help'.");
+        let _ = out.error(&usage.to_string());
+        let _ = out.note("\nFor more information, try '--help'.");
         return ExitCode::from(2);
     }
     if let Some(user) = err.downcast_ref::<UserError>() {
-        let _ = writeln!(stderr, "error: {}", user.message.trim_end());
+        let _ = out.error(user.message.trim_end());
         if let Some(hint) = &user.hint {
-            let _ = writeln!(stderr, "hint: {hint}");
+            let _ = out.hint(hint);
         }
     } else {
-        let _ = writeln!(stderr, "error: {err:#}");
+        let _ = out.error(&format!("{err:#}"));
     }
+    let _ = out.flush();
     ExitCode::from(1)
 }

@@ -3,6 +3,11 @@
 //! Commands build plain views and hand them over; this module owns the formats (4-space JSON as
 //! GTO prints it, a boxed or plain table, one value per line). Nothing uses `println!`, which
 //! panics on a closed pipe: writes return errors, and `main` treats a broken pipe as success.
+//!
+//! Colour: the `error:`, `warning:` and `hint:` prefixes on stderr are coloured, and stderr goes
+//! through anstream, which drops the colour unless stderr is a terminal and `NO_COLOR` is unset
+//! or empty (it also honours `CLICOLOR=0`, `CLICOLOR_FORCE` and `TERM=dumb`). That is the rule
+//! clap applies to its own help and errors, so the whole program colours alike.
 
 use std::io::{self, Write};
 
@@ -12,7 +17,26 @@ use serde::Serialize;
 /// Where a command writes: stdout for results, stderr for diagnostics.
 pub struct Output {
     out: Box<dyn Write>,
+    /// Takes ANSI styles; strips them where colour is not wanted.
     err: Box<dyn Write>,
+}
+
+/// A diagnostic's prefix and its colour (bold red, yellow, cyan).
+#[derive(Debug, Clone, Copy)]
+enum Prefix {
+    Error,
+    Warning,
+    Hint,
+}
+
+impl Prefix {
+    fn styled(self) -> &'static str {
+        match self {
+            Prefix::Error => "\x1b[1;31merror:\x1b[0m",
+            Prefix::Warning => "\x1b[1;33mwarning:\x1b[0m",
+            Prefix::Hint => "\x1b[1;36mhint:\x1b[0m",
+        }
+    }
 }
 
 impl Output {
@@ -20,7 +44,7 @@ impl Output {
     pub fn stdio() -> Self {
         Output {
             out: Box::new(io::BufWriter::new(io::stdout())),
-            err: Box::new(io::stderr()),
+            err: Box::new(anstream::stderr()),
         }
     }
 
@@ -108,9 +132,28 @@ impl Output {
         Ok(())
     }
 
+    fn diagnostic(&mut self, prefix: Prefix, message: &str) -> io::Result<()> {
+        writeln!(self.err, "{} {message}", prefix.styled())
+    }
+
     /// A diagnostic on stderr: `warning: …`.
     pub fn warn(&mut self, message: &str) -> io::Result<()> {
-        writeln!(self.err, "warning: {message}")
+        self.diagnostic(Prefix::Warning, message)
+    }
+
+    /// The failure of a command on stderr: `error: …`.
+    pub fn error(&mut self, message: &str) -> io::Result<()> {
+        self.diagnostic(Prefix::Error, message)
+    }
+
+    /// How to fix it, after an error: `hint: …`.
+    pub fn hint(&mut self, message: &str) -> io::Result<()> {
+        self.diagnostic(Prefix::Hint, message)
+    }
+
+    /// Bytes on stdout as they are (a completion script).
+    pub fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
     }
 
     /// A note on stderr (progress, what was chosen) that must not pollute stdout.

@@ -4,15 +4,25 @@
 //! rely on it. A name shaped like a registry tag that is not in the repository is an error
 //! (GTO §14 B13 prints nothing): in CI it means the tags were not fetched, and a silent "no event"
 //! there would skip a deploy.
+//!
+//! `--format github|gitlab` hands the same facts to later CI steps as step outputs; the encoding
+//! lives in `ci_outputs.rs`.
 
-use anyhow::Result;
-use clap::{ArgGroup, Args};
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{ArgGroup, Args, ValueEnum};
 
 use super::{Scope, Session};
+use crate::ci_outputs::{self, Outputs};
 use crate::cli::Global;
-use crate::error::UserError;
+use crate::error::{UsageError, UserError};
 use crate::json;
 use crate::output::Output;
+use crate::provenance;
 use crate::registry::event::{Event, EventKind};
 use crate::registry::tag::{TagAction, TagName};
 
@@ -20,11 +30,25 @@ const EXAMPLES: &str = "\
 Examples:
   registry check-ref churn@v1.2.0               # Version \"v1.2.0\" of artifact \"churn\" was registered
   registry check-ref refs/tags/churn#prod#3 --event
-  registry check-ref \"$GITHUB_REF\" --json       # empty output for a non-registry ref";
+  registry check-ref \"$GITHUB_REF\" --json       # empty output for a non-registry ref
+  registry check-ref \"$GITHUB_REF\" --format github     # step outputs, to $GITHUB_OUTPUT
+  registry check-ref \"$CI_COMMIT_TAG\" --format gitlab  # dotenv report registry.env";
+
+/// The default dotenv file of `--format gitlab`.
+const DOTENV_FILE: &str = "registry.env";
+
+/// Where `--format` writes CI step outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiFormat {
+    /// Append to the file named by $GITHUB_OUTPUT (GitHub Actions step outputs)
+    Github,
+    /// Write a dotenv file for `artifacts: reports: dotenv:` (GitLab CI)
+    Gitlab,
+}
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-#[command(group(ArgGroup::new("format").args(["json", "name", "version", "stage", "event"])))]
+#[command(group(ArgGroup::new("what").args(["json", "name", "version", "stage", "event", "format"])))]
 pub struct CheckRefArgs {
     /// Tag name, or refs/tags/NAME
     pub r#ref: String,
@@ -43,6 +67,13 @@ pub struct CheckRefArgs {
     /// Print the event: registration, deregistration, assignment, unassignment or deprecation
     #[arg(long)]
     pub event: bool,
+    /// Write CI step outputs (name, version, stage, event, type, path, description) and print the
+    /// sentence; nothing is written for a ref that is not a registry tag
+    #[arg(long, value_enum, value_name = "CI")]
+    pub format: Option<CiFormat>,
+    /// The dotenv file `--format gitlab` writes, from the current directory [default: registry.env]
+    #[arg(long, value_name = "FILE", requires = "format")]
+    pub output: Option<PathBuf>,
 }
 
 /// GTO's sentence for an event (reference §5.6).
@@ -67,6 +98,12 @@ fn sentence(e: &Event, version: &str) -> String {
 }
 
 pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> {
+    if args.format == Some(CiFormat::Github) && args.output.is_some() {
+        return Err(UsageError(
+            "--output is for --format gitlab; --format github appends to the file named by $GITHUB_OUTPUT".into(),
+        )
+        .into());
+    }
     let name = args.r#ref.strip_prefix("refs/tags/").unwrap_or(&args.r#ref);
     let Some(parsed) = TagName::parse(name) else {
         return Ok(()); // not a registry tag: nothing to say, and success
@@ -102,7 +139,17 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
         return Ok(()); // e.g. a tag on a tree: warned about above
     };
     let version = version.unwrap_or_default();
-    if args.json {
+    if let Some(format) = args.format {
+        let outputs = outputs_of(&session, event, version, out)?;
+        match format {
+            CiFormat::Github => write_github(&outputs)?,
+            CiFormat::Gitlab => {
+                let file = args.output.as_deref().unwrap_or(Path::new(DOTENV_FILE));
+                write_gitlab(&outputs, file, out)?;
+            }
+        }
+        out.line(&sentence(event, version))?;
+    } else if args.json {
         out.json(&json::check_ref_json(event, Some(version)))?;
     } else if args.name {
         out.line(event.artifact.as_str())?;
@@ -120,4 +167,96 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
         out.line(&sentence(event, version))?;
     }
     Ok(())
+}
+
+/// The step outputs of one event: the tag's facts, and `type`, `path` and `description` from the
+/// artifact's artifacts.yaml entry at the tag's commit (empty when there is none). An entry that
+/// cannot be read is a warning, not an error: the event itself is known, and a failing step
+/// would skip the deploy it announces.
+fn outputs_of(
+    session: &Session,
+    event: &Event,
+    version: &str,
+    out: &mut Output,
+) -> Result<Outputs> {
+    let entry = match provenance::entry_at(&session.repo, &event.commit, &event.artifact) {
+        Ok(entry) => entry,
+        Err(e) => {
+            out.warn(&format!(
+                "cannot read the artifacts.yaml entry of '{}' at {}: {e:#}; type, path and description are left empty",
+                event.artifact,
+                &event.commit[..event.commit.len().min(7)]
+            ))?;
+            None
+        }
+    };
+    let (kind, path, description) = entry
+        .map(|e| (e.kind, e.path, e.description))
+        .unwrap_or_default();
+    Ok(Outputs {
+        name: event.artifact.to_string(),
+        version: if event.kind == EventKind::Deprecation {
+            String::new()
+        } else {
+            version.to_string()
+        },
+        stage: event
+            .stage
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        event: event.kind.as_str().to_string(),
+        kind: kind.unwrap_or_default(),
+        path: path.unwrap_or_default(),
+        description: description.unwrap_or_default(),
+    })
+}
+
+/// A random number from the standard library's per-process hash keys (no extra crate).
+fn random_u64() -> u64 {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+/// Appends the outputs to the file named by `$GITHUB_OUTPUT`, in one write.
+fn write_github(outputs: &Outputs) -> Result<()> {
+    let file = std::env::var_os("GITHUB_OUTPUT").filter(|f| !f.is_empty());
+    let Some(file) = file else {
+        return Err(UserError::new(
+            "GITHUB_OUTPUT is not set: --format github appends step outputs to the file it names",
+        )
+        .with_hint(
+            "run it in a GitHub Actions step; elsewhere set GITHUB_OUTPUT=FILE, or use --json",
+        )
+        .into());
+    };
+    let delimiter = ci_outputs::github_delimiter(outputs, random_u64);
+    let text = ci_outputs::github(outputs, &delimiter);
+    let path = Path::new(&file);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .with_context(|| format!("cannot open $GITHUB_OUTPUT ({})", path.display()))?;
+    f.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write to $GITHUB_OUTPUT ({})", path.display()))
+}
+
+/// Writes (replaces) the dotenv report.
+fn write_gitlab(outputs: &Outputs, file: &Path, out: &mut Output) -> Result<()> {
+    let report = ci_outputs::dotenv(outputs);
+    for key in &report.truncated {
+        out.warn(&format!(
+            "{key} is longer than {} bytes and was shortened (GitLab refuses large dotenv reports)",
+            ci_outputs::DOTENV_VALUE_MAX
+        ))?;
+    }
+    std::fs::write(file, report.text).with_context(|| format!("cannot write {}", file.display()))
 }

@@ -4,8 +4,9 @@
 use clap::{CommandFactory, Parser};
 use registry::cli::Cli;
 
-/// Splits a shell line into words: single and double quotes, `# comment` outside quotes.
-fn shell_words(line: &str) -> Vec<String> {
+/// Splits a shell line into words: single and double quotes, `# comment` outside quotes. Stops
+/// at an unquoted redirection or pipe (`> file`, `| head`): what follows is not the command's.
+pub(crate) fn shell_words(line: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -20,6 +21,13 @@ fn shell_words(line: &str) -> Vec<String> {
                 in_word = true;
             }
             None if c == '#' && prev_space => break,
+            None if c == '>' || c == '|' => {
+                // `2>` names a file descriptor, not an argument.
+                if in_word && !cur.bytes().all(|b| b.is_ascii_digit()) {
+                    words.push(std::mem::take(&mut cur));
+                }
+                return words;
+            }
             None if c.is_whitespace() => {
                 if in_word {
                     words.push(std::mem::take(&mut cur));
@@ -56,7 +64,7 @@ fn readme_commands(text: &str) -> Vec<String> {
     out
 }
 
-fn parses(line: &str) -> Result<(), String> {
+pub(crate) fn parses(line: &str) -> Result<(), String> {
     let words = shell_words(line);
     Cli::try_parse_from(&words)
         .map(|_| ())
@@ -125,6 +133,18 @@ fn shell_words_splits_like_a_shell() {
     assert_eq!(
         shell_words("registry show churn#prod"),
         vec!["registry", "show", "churn#prod"]
+    );
+    assert_eq!(
+        shell_words("registry completions zsh > \"${fpath[1]}/_registry\""),
+        vec!["registry", "completions", "zsh"]
+    );
+    assert_eq!(
+        shell_words("registry history | head -3"),
+        vec!["registry", "history"]
+    );
+    assert_eq!(
+        shell_words("registry show 2>/dev/null"),
+        vec!["registry", "show"]
     );
 }
 

@@ -4,6 +4,8 @@
 // Test code may unwrap: a panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod check_ref_format;
+mod ci_examples;
 mod declarations;
 mod diff;
 mod docs;
@@ -18,4 +20,5 @@ mod reads_oddities;
 mod reads_show;
 mod remote;
 mod smoke;
+mod terminal;
 mod writes;

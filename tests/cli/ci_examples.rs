@@ -1,0 +1,453 @@
+//! The CI examples cannot rot (SPEC §6): `examples/github-actions/registry.yml` and
+//! `examples/gitlab-ci/.gitlab-ci.yml` are parsed as YAML, every `registry …` line in their
+//! scripts goes through the real clap parser, the structure they rely on is asserted, and then
+//! they are played: the check-ref step runs as written against a repository, and the jobs'
+//! conditions are evaluated on what it wrote, for a registration, an assignment to prod, an
+//! assignment to staging and a tag that is not a registry tag.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_yaml::Value;
+
+use crate::check_ref_format::{parse_dotenv, parse_github_output};
+use crate::docs::parses;
+use crate::fixture::{registry_bin, TestRepo};
+use crate::reads::{ok, tag};
+
+const GITHUB: &str = "examples/github-actions/registry.yml";
+const GITLAB: &str = "examples/gitlab-ci/.gitlab-ci.yml";
+
+/// The seven outputs of `check-ref --format`.
+const KEYS: [&str; 7] = [
+    "name",
+    "version",
+    "stage",
+    "event",
+    "type",
+    "path",
+    "description",
+];
+
+fn text(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+}
+
+fn load(rel: &str) -> Value {
+    serde_yaml::from_str(&text(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str()
+        .unwrap_or_else(|| panic!("expected a string, found {v:?}"))
+}
+
+/// Every shell script in the file: `run:` values (GitHub) and the entries of `script:`,
+/// `before_script:` and `after_script:` (GitLab), wherever they are.
+fn scripts(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    match v {
+        Value::Mapping(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v) {
+                    (Some("run"), Value::String(s)) => out.push(s.clone()),
+                    (Some("script" | "before_script" | "after_script"), Value::Sequence(seq)) => {
+                        out.extend(seq.iter().map(|e| s(e).to_string()))
+                    }
+                    _ => out.extend(scripts(v)),
+                }
+            }
+        }
+        Value::Sequence(seq) => seq.iter().for_each(|e| out.extend(scripts(e))),
+        _ => {}
+    }
+    out
+}
+
+/// The `registry …` command lines of the scripts.
+fn registry_lines(doc: &Value) -> Vec<String> {
+    scripts(doc)
+        .iter()
+        .flat_map(|s| {
+            s.lines()
+                .map(str::trim)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|l| l.starts_with("registry "))
+        .collect()
+}
+
+#[test]
+fn every_registry_line_of_the_examples_parses() {
+    for (file, format) in [(GITHUB, "--format github"), (GITLAB, "--format gitlab")] {
+        let lines = registry_lines(&load(file));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("registry check-ref ") && l.contains(format)),
+            "{file}: no `registry check-ref … {format}` in {lines:?}"
+        );
+        let errors: Vec<String> = lines.iter().filter_map(|l| parses(l).err()).collect();
+        assert!(errors.is_empty(), "{file}:\n{}", errors.join("\n"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Playing the examples
+
+/// `churn` declared in artifacts.yaml; v0.0.1 registered, promoted to staging then prod; and a
+/// tag that is not a registry tag. Returns the repository and the four tags.
+fn scene() -> (TestRepo, [String; 4]) {
+    let repo = TestRepo::new();
+    repo.write("models/churn.pkl", "weights\n");
+    repo.write(
+        "artifacts.yaml",
+        "churn:\n  type: model\n  path: models/churn.pkl\n  description: Churn model\n",
+    );
+    repo.commit("first");
+    ok(&repo, &["register", "churn"]);
+    ok(&repo, &["promote", "churn", "staging"]);
+    ok(&repo, &["promote", "churn", "prod"]);
+    tag(&repo, "v1.2.3", "HEAD");
+    let tags = repo.git(&["tag", "-l"]);
+    let find = |prefix: &str| {
+        tags.lines()
+            .find(|t| t.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no tag {prefix}… in {tags}"))
+            .to_string()
+    };
+    let names = [
+        find("churn@v0.0.1"),
+        find("churn#staging"),
+        find("churn#prod"),
+        "v1.2.3".to_string(),
+    ];
+    (repo, names)
+}
+
+/// `program OPTIONS -c SCRIPT` in the repository, with the `registry` under test first on PATH.
+fn shell(repo: &TestRepo, program: &str, options: &[&str], script: &str) -> Command {
+    let bin_dir = registry_bin().parent().unwrap().to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let mut cmd = repo.command(Path::new(program), &repo.path());
+    cmd.env("PATH", path).args(options).arg("-c").arg(script);
+    cmd
+}
+
+#[track_caller]
+fn run_ok(mut cmd: Command) -> String {
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+// --- GitHub Actions ---------------------------------------------------------------------------
+
+/// `a == 'b' && c == 'd'`, the only form the example's conditions use, evaluated as GitHub
+/// does: a missing output is the empty string, and string comparison ignores case.
+fn github_if(expr: &str, outputs: &HashMap<String, String>) -> bool {
+    expr.split("&&").all(|clause| {
+        let (lhs, rhs) = clause
+            .split_once("==")
+            .unwrap_or_else(|| panic!("only `==` conditions are understood: {expr}"));
+        let key = lhs
+            .trim()
+            .strip_prefix("needs.registry.outputs.")
+            .unwrap_or_else(|| panic!("only needs.registry.outputs.KEY is understood: {expr}"));
+        let want = rhs
+            .trim()
+            .strip_prefix('\'')
+            .and_then(|r| r.strip_suffix('\''))
+            .unwrap_or_else(|| panic!("only quoted strings are understood: {expr}"));
+        outputs
+            .get(key)
+            .map_or("", String::as_str)
+            .eq_ignore_ascii_case(want)
+    })
+}
+
+#[test]
+fn github_workflow_structure() {
+    let doc = load(GITHUB);
+    // Triggered by tag pushes only, every tag name.
+    let on = doc["on"].as_mapping().unwrap();
+    assert_eq!(on.len(), 1, "{on:?}");
+    let push = doc["on"]["push"].as_mapping().unwrap();
+    assert_eq!(push.len(), 1, "{push:?}");
+    assert_eq!(doc["on"]["push"]["tags"][0], "**");
+    // Least privilege, and no job asks for more.
+    assert_eq!(
+        doc["permissions"],
+        serde_yaml::from_str::<Value>("contents: read").unwrap()
+    );
+    let jobs = doc["jobs"].as_mapping().unwrap();
+    for (name, job) in jobs {
+        assert!(
+            job.get("permissions").is_none(),
+            "{name:?} asks for permissions"
+        );
+    }
+
+    // The check job: full history, tags re-fetched as pushed, then check-ref.
+    let steps = doc["jobs"]["registry"]["steps"].as_sequence().unwrap();
+    let position = |what: &dyn Fn(&Value) -> bool| steps.iter().position(what);
+    let checkout = position(&|st| {
+        st["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("actions/checkout@"))
+    })
+    .unwrap();
+    assert_eq!(steps[checkout]["with"]["fetch-depth"], 0);
+    let fetch = position(&|st| st["run"] == "git fetch --force --tags origin").unwrap();
+    let install = position(&|st| {
+        st["run"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("cargo install --locked --git "))
+    })
+    .unwrap();
+    let check = position(&|st| st["id"] == "check").unwrap();
+    assert_eq!(
+        steps[check]["run"],
+        "registry check-ref \"$GITHUB_REF\" --format github"
+    );
+    assert!(checkout < fetch && fetch < check && install < check);
+    // Its outputs are check-ref's, all seven.
+    let outputs = doc["jobs"]["registry"]["outputs"].as_mapping().unwrap();
+    let keys: Vec<&str> = outputs.keys().map(s).collect();
+    assert_eq!(keys, KEYS);
+    for (k, v) in outputs {
+        assert_eq!(s(v), format!("${{{{ steps.check.outputs.{} }}}}", s(k)));
+    }
+
+    // Build on a registration, deploy on an assignment to prod.
+    assert_eq!(doc["jobs"]["build"]["needs"], "registry");
+    assert_eq!(
+        doc["jobs"]["build"]["if"],
+        "needs.registry.outputs.event == 'registration'"
+    );
+    assert_eq!(doc["jobs"]["deploy"]["needs"], "registry");
+    assert_eq!(
+        doc["jobs"]["deploy"]["if"],
+        "needs.registry.outputs.event == 'assignment' && needs.registry.outputs.stage == 'prod'"
+    );
+    assert_eq!(doc["jobs"]["deploy"]["environment"], "production");
+
+    // Outputs reach scripts through env only (a description pasted into a script is code), and
+    // every output named anywhere is one check-ref writes.
+    for script in scripts(&doc) {
+        assert!(
+            !script.contains("${{"),
+            "an expression inside `run`: {script}"
+        );
+    }
+    let raw = text(GITHUB);
+    for (i, _) in raw.match_indices("outputs.") {
+        let key: String = raw[i + "outputs.".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        assert!(KEYS.contains(&key.as_str()), "unknown output `{key}`");
+    }
+}
+
+/// Runs the check step as written for a push of `tag`; returns the jobs whose `if:` holds.
+fn github_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
+    let steps = doc["jobs"]["registry"]["steps"].as_sequence().unwrap();
+    let step = steps.iter().find(|st| st["id"] == "check").unwrap();
+    let output_file: PathBuf = repo.home().join(format!("github_output_{}", repo.tick()));
+    // GitHub's default shell for `run` on Linux.
+    let mut cmd = shell(
+        repo,
+        "bash",
+        &["--noprofile", "--norc", "-eo", "pipefail"],
+        s(&step["run"]),
+    );
+    cmd.env("GITHUB_REF", format!("refs/tags/{tag}"))
+        .env("GITHUB_OUTPUT", &output_file);
+    run_ok(cmd);
+    let written = std::fs::read_to_string(&output_file).unwrap_or_default();
+    let step_outputs: HashMap<String, String> =
+        parse_github_output(&written).unwrap().into_iter().collect();
+    // The job's outputs, through its `steps.check.outputs.KEY` mapping.
+    let job_outputs: HashMap<String, String> = doc["jobs"]["registry"]["outputs"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let key = s(v)
+                .trim_start_matches("${{ steps.check.outputs.")
+                .trim_end_matches(" }}");
+            let value = step_outputs.get(key).cloned().unwrap_or_default();
+            (s(k).to_string(), value)
+        })
+        .collect();
+    doc["jobs"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, job)| {
+            job["if"]
+                .as_str()
+                .is_some_and(|e| github_if(e, &job_outputs))
+        })
+        .map(|(name, _)| s(name).to_string())
+        .collect()
+}
+
+#[test]
+fn github_workflow_runs_the_right_jobs() {
+    let doc = load(GITHUB);
+    let (repo, [registration, staging, prod, other]) = scene();
+    assert_eq!(github_jobs_for(&doc, &repo, &registration), ["build"]);
+    assert_eq!(github_jobs_for(&doc, &repo, &prod), ["deploy"]);
+    assert!(github_jobs_for(&doc, &repo, &staging).is_empty());
+    assert!(github_jobs_for(&doc, &repo, &other).is_empty());
+}
+
+// --- GitLab CI --------------------------------------------------------------------------------
+
+/// The `/regex/` of a `$CI_COMMIT_TAG =~ /regex/` rule.
+fn tag_rule(job: &Value) -> Option<String> {
+    let rule = job["rules"][0]["if"].as_str()?;
+    let re = rule
+        .strip_prefix("$CI_COMMIT_TAG =~ /")?
+        .strip_suffix('/')?;
+    Some(re.to_string())
+}
+
+/// Whether `tag` matches a rule's regex. GitLab's RE2 and POSIX ERE read these simple patterns
+/// alike, so `grep -E` decides.
+fn matches(re: &str, tag: &str) -> bool {
+    Command::new("grep")
+        .args(["-Eq", re])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{tag}\n").as_bytes())?;
+            child.wait()
+        })
+        .unwrap()
+        .success()
+}
+
+#[test]
+fn gitlab_pipeline_structure() {
+    let doc = load(GITLAB);
+    // Tag pipelines only, full clones.
+    assert_eq!(doc["workflow"]["rules"][0]["if"], "$CI_COMMIT_TAG");
+    assert_eq!(doc["variables"]["GIT_DEPTH"], "0");
+
+    // The check job: tags re-fetched as pushed, then check-ref into the dotenv report.
+    let check = &doc["check-ref"];
+    let script: Vec<&str> = check["script"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(s)
+        .collect();
+    let fetch = script
+        .iter()
+        .position(|l| *l == "git fetch --force --tags origin")
+        .unwrap();
+    let check_ref = script
+        .iter()
+        .position(|l| l.starts_with("registry check-ref "))
+        .unwrap();
+    assert!(fetch < check_ref);
+    assert_eq!(
+        script[check_ref],
+        "registry check-ref \"$CI_COMMIT_TAG\" --format gitlab --output registry.env"
+    );
+    assert_eq!(check["artifacts"]["reports"]["dotenv"], "registry.env");
+
+    // Build and deploy get the report (needs), deploy in its environment.
+    for job in ["build", "deploy"] {
+        assert_eq!(doc[job]["needs"][0], "check-ref", "{job}");
+    }
+    assert_eq!(doc["deploy"]["environment"], "production");
+    // Deploy jobs exist only for tags named like an assignment to prod.
+    let re = tag_rule(&doc["deploy"]).expect("deploy has a $CI_COMMIT_TAG rule");
+    for t in [
+        "churn#prod",
+        "churn#prod#3",
+        "models=churn#prod#12",
+        "a/b#prod#1",
+    ] {
+        assert!(matches(&re, t), "{re} should match {t}");
+    }
+    for t in [
+        "churn#prod!#4",
+        "churn@v1.0.0",
+        "churn#production#1",
+        "churn#staging#2",
+        "churn@v1.0.0!",
+        "churn@deprecated",
+    ] {
+        assert!(!matches(&re, t), "{re} should not match {t}");
+    }
+}
+
+/// Plays the pipeline for a push of `tag`: the check job's script as written (less the
+/// network lines: install and fetch), then each later job that its rules create, with the
+/// report's variables. Returns the jobs that went past their guard.
+fn gitlab_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
+    let report = repo.path().join("registry.env");
+    let _ = std::fs::remove_file(&report); // each pipeline starts from a fresh checkout
+    let check: Vec<&str> = doc["check-ref"]["script"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(s)
+        .filter(|l| !l.starts_with("cargo install ") && !l.starts_with("git fetch "))
+        .collect();
+    let mut cmd = shell(repo, "sh", &["-e"], &check.join("\n"));
+    cmd.env("CI_COMMIT_TAG", tag);
+    run_ok(cmd);
+    let variables = parse_dotenv(&std::fs::read_to_string(&report).unwrap());
+
+    let mut went_on = Vec::new();
+    for job in ["build", "deploy"] {
+        if tag_rule(&doc[job]).is_some_and(|re| !matches(&re, tag)) {
+            continue; // no such job in this pipeline
+        }
+        let mut script: Vec<&str> = doc[job]["script"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(s)
+            .collect();
+        script.push("echo __WENT_ON__");
+        let mut cmd = shell(repo, "sh", &["-e"], &script.join("\n"));
+        cmd.env("CI_COMMIT_TAG", tag)
+            .envs(variables.iter().cloned());
+        if run_ok(cmd).contains("__WENT_ON__") {
+            went_on.push(job.to_string());
+        }
+    }
+    went_on
+}
+
+#[test]
+fn gitlab_pipeline_runs_the_right_jobs() {
+    let doc = load(GITLAB);
+    let (repo, [registration, staging, prod, other]) = scene();
+    assert_eq!(gitlab_jobs_for(&doc, &repo, &registration), ["build"]);
+    assert_eq!(gitlab_jobs_for(&doc, &repo, &prod), ["deploy"]);
+    assert!(gitlab_jobs_for(&doc, &repo, &staging).is_empty());
+    assert!(gitlab_jobs_for(&doc, &repo, &other).is_empty());
+}
