@@ -24,12 +24,14 @@ use crate::json;
 use crate::output::Output;
 use crate::provenance;
 use crate::registry::event::{Event, EventKind};
+use crate::registry::policy;
 use crate::registry::tag::{TagAction, TagName};
 
 const EXAMPLES: &str = "\
 Examples:
   registry check-ref churn@v1.2.0               # Version \"v1.2.0\" of artifact \"churn\" was registered
   registry check-ref refs/tags/churn#prod#3 --event
+  registry check-ref \"$GITHUB_REF\" --policy --format github  # reject tags that break the policy
   registry check-ref \"$GITHUB_REF\" --json       # empty output for a non-registry ref
   registry check-ref \"$GITHUB_REF\" --format github     # step outputs, to $GITHUB_OUTPUT
   registry check-ref \"$CI_COMMIT_TAG\" --format gitlab  # dotenv report registry.env";
@@ -74,6 +76,10 @@ pub struct CheckRefArgs {
     /// The dotenv file `--format gitlab` writes, from the current directory [default: registry.env]
     #[arg(long, value_name = "FILE", requires = "format")]
     pub output: Option<PathBuf>,
+    /// Exit 1, before any output, when the tag breaks the policy of .registry.yaml
+    /// (promotion_order, require_digest), so a CI job can reject it
+    #[arg(long)]
+    pub policy: bool,
 }
 
 /// GTO's sentence for an event (reference §5.6).
@@ -139,6 +145,20 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
         return Ok(()); // e.g. a tag on a tree: warned about above
     };
     let version = version.unwrap_or_default();
+    if args.policy {
+        let order = session.config.promotion_order.as_deref();
+        if let Some(v) = policy::check_event(
+            &session.reg,
+            event,
+            Some(version),
+            order,
+            session.config.require_digest,
+        ) {
+            return Err(UserError::new(format!("policy: {}", v.message))
+                .with_hint(v.fix)
+                .into());
+        }
+    }
     if let Some(format) = args.format {
         let outputs = outputs_of(&session, event, version, out)?;
         match format {

@@ -86,3 +86,33 @@ fn every_problem_is_reported_with_a_fix() {
         run.stdout
     );
 }
+
+#[test]
+fn check_ref_policy_rejects_a_tag_that_breaks_it() {
+    let repo = TestRepo::new();
+    repo.write(".registry.yaml", "promotion_order: [dev, prod]\n");
+    repo.commit("config");
+    repo.run(&["register", "m"]).ok();
+    repo.run(&["promote", "m", "dev"]).ok();
+    repo.run(&["promote", "m", "prod"]).ok();
+    repo.commit("next");
+    repo.run(&["register", "m"]).ok();
+    repo.run(&["promote", "m", "prod"]).ok(); // v0.0.2 skipped dev
+    insta::assert_snapshot!(repo.t(&["check-ref", "m#prod#2", "--policy", "--event"]), @"
+    $ registry check-ref 'm#prod#2' --policy --event
+    assignment
+    [exit 0]
+    ");
+    insta::assert_snapshot!(repo.t(&["check-ref", "m#prod#3", "--policy", "--event"]), @"
+    $ registry check-ref 'm#prod#3' --policy --event
+    --- stderr
+    error: policy: 'm#prod#3' gives prod to m v0.0.2, which never held dev before (promotion_order: dev → prod)
+    hint: promote v0.0.2 to dev first; to undo this one: `registry unassign m prod --version v0.0.2`
+    [exit 1]
+    ");
+    // Without --policy the tag reads as usual: the policy reports, it never hides.
+    assert_eq!(
+        repo.run(&["check-ref", "m#prod#3", "--event"]).ok(),
+        "assignment\n"
+    );
+}
