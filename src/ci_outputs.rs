@@ -11,10 +11,10 @@
 //! - GitLab reads a dotenv report line by line: the key is what precedes the first `=`, the value
 //!   the rest of the line with surrounding whitespace stripped. It has no quoting (quote
 //!   characters are kept as part of the value) and no multi-line values. So values are written
-//!   bare, on one line: line breaks and other control characters become spaces. The keys carry a
-//!   `REGISTRY_` prefix because GitLab turns them into environment variables of later jobs, where
-//!   a bare `path` is `PATH` on Windows (names are case-insensitive there) and `VERSION` or
-//!   `NAME` would override the project's own variables.
+//!   bare, on one line: line breaks and other control characters become spaces. The keys are
+//!   GitHub's (`name`, `version`, …). GitLab turns them into environment variables of later jobs;
+//!   on Windows runners names are case-insensitive, so `path` would be `PATH`: there a prefix
+//!   (`--prefix REGISTRY_` gives `REGISTRY_NAME`, `REGISTRY_PATH`, …) keeps them apart.
 
 /// What `check-ref --format` reports about one registry tag. Empty strings for what does not
 /// apply (no stage for a registration, no version for a deprecation, no artifacts.yaml entry).
@@ -70,16 +70,14 @@ pub fn github(outputs: &Outputs, delimiter: &str) -> String {
     text
 }
 
-/// GitLab's dotenv keys, in the order of [`Outputs::pairs`].
-pub const DOTENV_KEYS: [&str; 7] = [
-    "REGISTRY_NAME",
-    "REGISTRY_VERSION",
-    "REGISTRY_STAGE",
-    "REGISTRY_EVENT",
-    "REGISTRY_TYPE",
-    "REGISTRY_PATH",
-    "REGISTRY_DESCRIPTION",
-];
+/// A dotenv key: GitHub's key, or with a prefix the prefix and the key in upper case
+/// (`REGISTRY_` + `path` = `REGISTRY_PATH`), as environment variables are usually named.
+pub fn dotenv_key(key: &str, prefix: Option<&str>) -> String {
+    match prefix {
+        Some(p) => format!("{p}{}", key.to_ascii_uppercase()),
+        None => key.to_string(),
+    }
+}
 
 /// The longest value written to a dotenv report, in bytes. GitLab refuses a whole report over
 /// its size limit (5 KiB by default), which fails the job; seven values of at most 1 KiB stay
@@ -90,17 +88,18 @@ pub const DOTENV_VALUE_MAX: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dotenv {
     pub text: String,
-    pub truncated: Vec<&'static str>,
+    pub truncated: Vec<String>,
 }
 
 /// The dotenv report: one `KEY=value` line per key, values on one line (see the module doc).
-pub fn dotenv(outputs: &Outputs) -> Dotenv {
+pub fn dotenv(outputs: &Outputs, prefix: Option<&str>) -> Dotenv {
     let mut text = String::new();
     let mut truncated = Vec::new();
-    for (key, (_, value)) in DOTENV_KEYS.iter().zip(outputs.pairs()) {
+    for (key, value) in outputs.pairs() {
+        let key = dotenv_key(key, prefix);
         let (value, cut) = dotenv_value(value);
         if cut {
-            truncated.push(*key);
+            truncated.push(key.clone());
         }
         text.push_str(&format!("{key}={value}\n"));
     }
@@ -177,21 +176,25 @@ mod tests {
     fn dotenv_is_one_line_per_key() {
         let mut o = sample();
         o.description = "  first\r\nevent=deploy\u{2028}REGISTRY_EVENT=x\t\"q\"  ".into();
-        let d = dotenv(&o);
+        let d = dotenv(&o, None);
         assert_eq!(
             d.text,
-            "REGISTRY_NAME=churn\nREGISTRY_VERSION=v1.2.0\nREGISTRY_STAGE=\n\
-             REGISTRY_EVENT=registration\nREGISTRY_TYPE=\nREGISTRY_PATH=models/churn.pkl\n\
-             REGISTRY_DESCRIPTION=first  event=deploy REGISTRY_EVENT=x \"q\"\n"
+            "name=churn\nversion=v1.2.0\nstage=\nevent=registration\ntype=\n\
+             path=models/churn.pkl\ndescription=first  event=deploy REGISTRY_EVENT=x \"q\"\n"
         );
         assert!(d.truncated.is_empty());
+        let prefixed = dotenv(&o, Some("REGISTRY_"));
+        assert!(prefixed
+            .text
+            .starts_with("REGISTRY_NAME=churn\nREGISTRY_VERSION=v1.2.0\n"));
+        assert!(prefixed.text.contains("\nREGISTRY_PATH=models/churn.pkl\n"));
     }
 
     #[test]
     fn dotenv_shortens_long_values_on_a_char_boundary() {
         let mut o = sample();
         o.description = "é".repeat(DOTENV_VALUE_MAX);
-        let d = dotenv(&o);
+        let d = dotenv(&o, Some("REGISTRY_"));
         assert_eq!(d.truncated, vec!["REGISTRY_DESCRIPTION"]);
         let line = d.text.lines().last().unwrap_or_default();
         let value = line

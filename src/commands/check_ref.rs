@@ -76,6 +76,10 @@ pub struct CheckRefArgs {
     /// The dotenv file `--format gitlab` writes, from the current directory [default: registry.env]
     #[arg(long, value_name = "FILE", requires = "format")]
     pub output: Option<PathBuf>,
+    /// With --format gitlab: prefix the dotenv keys, upper-cased (`REGISTRY_` gives
+    /// REGISTRY_NAME, REGISTRY_PATH, …); on Windows runners a bare `path` would be `PATH`
+    #[arg(long, value_name = "PREFIX", requires = "format")]
+    pub prefix: Option<String>,
     /// Exit 1, before any output, when the tag breaks the policy of .registry.yaml
     /// (promotion_order, require_digest), so a CI job can reject it
     #[arg(long)]
@@ -104,6 +108,23 @@ fn sentence(e: &Event, version: &str) -> String {
 }
 
 pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> {
+    if args.format == Some(CiFormat::Github) && args.prefix.is_some() {
+        return Err(UsageError(
+            "--prefix is for --format gitlab; GitHub step outputs have their own namespace".into(),
+        )
+        .into());
+    }
+    if let Some(p) = &args.prefix {
+        if p.is_empty()
+            || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            || p.as_bytes()[0].is_ascii_digit()
+        {
+            return Err(UsageError(format!(
+                "--prefix '{p}' must be letters, digits and '_', not starting with a digit"
+            ))
+            .into());
+        }
+    }
     if args.format == Some(CiFormat::Github) && args.output.is_some() {
         return Err(UsageError(
             "--output is for --format gitlab; --format github appends to the file named by $GITHUB_OUTPUT".into(),
@@ -165,7 +186,7 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
             CiFormat::Github => write_github(&outputs)?,
             CiFormat::Gitlab => {
                 let file = args.output.as_deref().unwrap_or(Path::new(DOTENV_FILE));
-                write_gitlab(&outputs, file, out)?;
+                write_gitlab(&outputs, file, args.prefix.as_deref(), out)?;
             }
         }
         out.line(&sentence(event, version))?;
@@ -270,8 +291,13 @@ fn write_github(outputs: &Outputs) -> Result<()> {
 }
 
 /// Writes (replaces) the dotenv report.
-fn write_gitlab(outputs: &Outputs, file: &Path, out: &mut Output) -> Result<()> {
-    let report = ci_outputs::dotenv(outputs);
+fn write_gitlab(
+    outputs: &Outputs,
+    file: &Path,
+    prefix: Option<&str>,
+    out: &mut Output,
+) -> Result<()> {
+    let report = ci_outputs::dotenv(outputs, prefix);
     for key in &report.truncated {
         out.warn(&format!(
             "{key} is longer than {} bytes and was shortened (GitLab refuses large dotenv reports)",

@@ -363,23 +363,20 @@ fn gitlab_dotenv_of_a_registration() {
     [exit 0]
     "#);
     let text = read(&repo.path().join("registry.env"));
-    // One line per key; the description's line breaks are spaces, so its `event=deploy` and
-    // `REGISTRY_EVENT=deploy` are text inside REGISTRY_DESCRIPTION, not keys.
+    // One line per key, GitHub's keys; the description's line breaks are spaces, so its
+    // `event=deploy` and `REGISTRY_EVENT=deploy` are text inside `description`, not keys.
     insta::assert_snapshot!(text, @"
-    REGISTRY_NAME=churn
-    REGISTRY_VERSION=v0.0.1
-    REGISTRY_STAGE=
-    REGISTRY_EVENT=registration
-    REGISTRY_TYPE=model
-    REGISTRY_PATH=models/churn.pkl
-    REGISTRY_DESCRIPTION=Churn model event=deploy stage<<EOF prod EOF REGISTRY_EVENT=deploy  REGISTRY_STAGE=prod
+    name=churn
+    version=v0.0.1
+    stage=
+    event=registration
+    type=model
+    path=models/churn.pkl
+    description=Churn model event=deploy stage<<EOF prod EOF REGISTRY_EVENT=deploy  REGISTRY_STAGE=prod
     ");
     let parsed = parse_dotenv(&text);
     let keys: Vec<String> = parsed.iter().map(|(k, _)| k.clone()).collect();
-    let expected: Vec<String> = KEYS
-        .iter()
-        .map(|k| format!("REGISTRY_{}", k.to_uppercase()))
-        .collect();
+    let expected: Vec<String> = KEYS.iter().map(|k| k.to_string()).collect();
     assert_eq!(keys, expected);
     assert_eq!(parsed[3].1, "registration");
     assert_eq!(parsed[2].1, "");
@@ -389,8 +386,8 @@ fn gitlab_dotenv_of_a_registration() {
 fn gitlab_dotenv_of_an_assignment_to_another_file() {
     let repo = scene();
     std::fs::create_dir(repo.path().join("out")).unwrap();
-    insta::assert_snapshot!(repo.t(&["check-ref", "churn#prod#1", "--format", "gitlab", "--output", "out/ci.env"]), @r#"
-    $ registry check-ref 'churn#prod#1' --format gitlab --output out/ci.env
+    insta::assert_snapshot!(repo.t(&["check-ref", "churn#prod#1", "--format", "gitlab", "--prefix", "REGISTRY_", "--output", "out/ci.env"]), @r#"
+    $ registry check-ref 'churn#prod#1' --format gitlab --prefix REGISTRY_ --output out/ci.env
     Stage "prod" was assigned to version "v0.0.1" of artifact "churn"
     [exit 0]
     "#);
@@ -435,7 +432,7 @@ fn gitlab_shortens_a_description_too_long_for_a_dotenv_report() {
     $ registry check-ref churn@v0.0.1 --format gitlab
     Version "v0.0.1" of artifact "churn" was registered
     --- stderr
-    warning: REGISTRY_DESCRIPTION is longer than 1024 bytes and was shortened (GitLab refuses large dotenv reports)
+    warning: description is longer than 1024 bytes and was shortened (GitLab refuses large dotenv reports)
     [exit 0]
     "#);
     let parsed = parse_dotenv(&read(&repo.path().join("registry.env")));

@@ -371,7 +371,7 @@ fn gitlab_pipeline_structure() {
     assert!(fetch < check_ref);
     assert_eq!(
         script[check_ref],
-        "registry check-ref \"$CI_COMMIT_TAG\" --format gitlab --output registry.env"
+        "registry check-ref \"$CI_COMMIT_TAG\" --format gitlab --prefix REGISTRY_ --output registry.env"
     );
     assert_eq!(check["artifacts"]["reports"]["dotenv"], "registry.env");
 
