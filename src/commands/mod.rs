@@ -48,14 +48,13 @@ impl Session {
     pub fn open(global: &Global, scope: Scope<'_>) -> Result<Session> {
         let repo = Repo::open(global.repo.as_deref())?;
         let config = Config::load(repo.workdir())?;
-        let want = |t: &TagName| match &scope {
-            Scope::All => true,
-            Scope::Artifact(name) => &t.artifact == *name,
-        };
-        let listing = repo.list_tags(&want)?;
+        let listing = repo.list_tags(match &scope {
+            Scope::All => None,
+            Scope::Artifact(name) => Some(*name),
+        })?;
         let mut events = Vec::with_capacity(listing.tags.len());
         let mut warnings = Vec::new();
-        for raw in &listing.tags {
+        for raw in listing.tags {
             match event_from_raw(raw) {
                 Ok(Some(e)) => events.push(e),
                 Ok(None) => {}
