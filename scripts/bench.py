@@ -429,6 +429,17 @@ def run_once(argv, cwd, timeout=None, capture=False):
     return (None if killed else elapsed), rusage.ru_maxrss, p.returncode, out, err
 
 
+def remove_stale_locks(repo):
+    git_dir = os.path.join(repo, ".git")
+    for dirpath, _, files in os.walk(os.path.join(git_dir, "refs")):
+        for f in files:
+            if f.endswith(".lock"):
+                os.unlink(os.path.join(dirpath, f))
+    for f in ("packed-refs.lock", "index.lock", "HEAD.lock"):
+        if os.path.exists(os.path.join(git_dir, f)):
+            os.unlink(os.path.join(git_dir, f))
+
+
 def tags_of(repo, prefix):
     r = git(
         ["for-each-ref", "--format=%(refname)", "refs/tags/%s*" % prefix],
@@ -444,10 +455,13 @@ class Runner:
         self.args = args
         self.failures = []
 
-    def measure(self, label, argv, cwd, repeats, timeout=None, check=None, writes=None):
+    def measure(
+        self, label, argv, cwd, repeats, timeout=None, check=None, writes=None, critical=True
+    ):
         """Times `argv` `repeats` times after one untimed run (which warms the page cache and is
         checked by `check(stdout)`). For write commands `writes` is a tag prefix: the tag each
-        run created is found and deleted after it, outside the timing."""
+        run created is found and deleted after it, outside the timing. A failure of a
+        `critical` command (registry's, not GTO's) makes the benchmark exit non-zero."""
         res = Result(label)
         before = tags_of(cwd, writes) if writes else None
 
@@ -463,6 +477,8 @@ class Runner:
         runs = repeats + (1 if warm else 0)
         for i in range(runs):
             secs, rss, code, out, err = run_once(argv, cwd, timeout, capture=(i == 0))
+            if secs is None and writes is not None:
+                remove_stale_locks(cwd)  # a writer killed at its cap may leave ref locks
             created = cleanup()
             if secs is None:
                 res.timed_out = timeout
@@ -474,13 +490,15 @@ class Runner:
                     cwd,
                     err.decode(errors="replace")[-2000:],
                 )
-                self.failures.append(msg)
+                if critical:
+                    self.failures.append(msg)
                 log("FAILED: " + msg)
                 res.skipped = "failed"
                 return res
             if writes is not None and len(created) != 1:
                 msg = "%s created %d tags, not 1: %s" % (" ".join(argv), len(created), created)
-                self.failures.append(msg)
+                if critical:
+                    self.failures.append(msg)
                 log("FAILED: " + msg)
                 res.skipped = "failed"
                 return res
@@ -726,6 +744,7 @@ def bench_size(runner, size, registry, gto, opts, gto_skip_reason):
                         1 if size > 2000 else opts.gto_repeats,
                         timeout=cap,
                         writes=writes,
+                        critical=False,
                     )
             rows.append(
                 {
@@ -897,19 +916,26 @@ def targets(rows, hashing, sizes):
                 parts.append("%s %s" % (layout, ms(m)))
             out.append(("`%s` at 20,000 tags under 50 ms" % label, ", ".join(parts), verdict(ok)))
     if 100000 in sizes:
-        parts = []
-        ok_t = ok_m = True
         for layout in ("packed", "loose"):
-            res = find_row(rows, 100000, layout, "show")["registry"]
+            row = find_row(rows, 100000, layout, "show")
+            res = row["registry"]
             m = res.median
             peak = max(res.rss_kb) / 1024.0 if res.rss_kb else None
-            ok_t = ok_t and m is not None and m < 1.0
-            ok_m = ok_m and peak is not None and peak < 200
-            parts.append((layout, m, peak))
-        out.append(("`show` at 100,000 tags under 1 s",
-                    ", ".join("%s %s" % (l, ms(m)) for l, m, _ in parts), verdict(ok_t)))
-        out.append(("`show` at 100,000 tags under 200 MB",
-                    ", ".join("%s %.0f MB" % (l, p or 0) for l, _, p in parts), verdict(ok_m)))
+            floor = row["floor"].median
+            out.append(
+                (
+                    "`show` at 100,000 tags under 1 s (%s refs)" % layout,
+                    "%s (the floor alone: %s)" % (ms(m), ms(floor)),
+                    verdict(m is not None and m < 1.0),
+                )
+            )
+            out.append(
+                (
+                    "`show` at 100,000 tags under 200 MB (%s refs)" % layout,
+                    "%.0f MB" % (peak or 0),
+                    verdict(peak is not None and peak < 200),
+                )
+            )
     if hashing:
         name, reg, _, base, _ = hashing[0]
         x = ratio(reg.median, base.median)
