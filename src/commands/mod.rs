@@ -105,14 +105,13 @@ impl Session {
             },
             Err(e) => return Err(e),
         };
-        let want = |t: &TagName| match &scope {
-            Scope::All => true,
-            Scope::Artifact(name) => &t.artifact == *name,
-        };
-        let listing = repo.list_tags(&want)?;
+        let listing = repo.list_tags(match &scope {
+            Scope::All => None,
+            Scope::Artifact(name) => Some(*name),
+        })?;
         let mut events = Vec::with_capacity(listing.tags.len());
         let mut warnings = Vec::new();
-        for raw in &listing.tags {
+        for raw in listing.tags {
             match event_from_raw(raw) {
                 Ok(Some(e)) if how.at.is_some_and(|at| e.time.seconds > at) => {}
                 Ok(Some(e)) => events.push(e),

@@ -99,16 +99,16 @@ pub struct Warning {
 }
 
 /// Reads one raw tag. `Ok(None)` for names that are not registry tags (ignored silently, as GTO
-/// does); `Err(warning)` for registry tags that cannot count.
-pub fn event_from_raw(raw: &RawTag) -> Result<Option<Event>, Warning> {
+/// does); `Err(warning)` for registry tags that cannot count. Takes the tag by value: its
+/// strings move into the event (at 100,000 tags, copies were a tenth of `show`'s time).
+pub fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Warning> {
     let Some(parsed) = TagName::parse(&raw.name) else {
         return Ok(None);
     };
-    let commit = match &raw.target {
-        Target::Commit(id) => id.clone(),
+    let commit = match raw.target {
+        Target::Commit(id) => id,
         Target::Other { kind, id } => {
             return Err(Warning {
-                tag: raw.name.clone(),
                 message: format!(
                     "tag '{}' points at a {kind} ({id}), not a commit; it is ignored",
                     raw.name
@@ -117,6 +117,7 @@ pub fn event_from_raw(raw: &RawTag) -> Result<Option<Event>, Warning> {
                     "delete it (`git tag -d {0}`, and `git push --delete origin {0}`) and tag the commit instead",
                     super::tag::shell_quote(&raw.name)
                 ),
+                tag: raw.name,
             })
         }
     };
@@ -128,7 +129,6 @@ pub fn event_from_raw(raw: &RawTag) -> Result<Option<Event>, Warning> {
         TagAction::Deprecate => (EventKind::Deprecation, None, None),
         TagAction::Created => {
             return Err(Warning {
-                tag: raw.name.clone(),
                 message: format!(
                 "tag '{}' uses the reserved '@created' form, which records nothing; it is ignored",
                 raw.name
@@ -137,6 +137,7 @@ pub fn event_from_raw(raw: &RawTag) -> Result<Option<Event>, Warning> {
                     "delete it (`git tag -d {0}`, and `git push --delete origin {0}`): GTO fails on every command while it exists",
                     super::tag::shell_quote(&raw.name)
                 ),
+                tag: raw.name,
             })
         }
     };
@@ -146,13 +147,22 @@ pub fn event_from_raw(raw: &RawTag) -> Result<Option<Event>, Warning> {
         version,
         stage,
         counter: parsed.counter,
-        tag: raw.name.clone(),
+        tag: raw.name,
         commit,
         time: raw.time,
-        author: raw.tagger_name.clone(),
-        author_email: raw.tagger_email.clone(),
-        message: raw.message.trim().to_string(),
+        author: raw.tagger_name,
+        author_email: raw.tagger_email,
+        message: trimmed(raw.message),
     }))
+}
+
+/// `s.trim()`, reusing the string's buffer.
+fn trimmed(mut s: String) -> String {
+    let end = s.trim_end().len();
+    s.truncate(end);
+    let start = s.len() - s.trim_start().len();
+    s.drain(..start);
+    s
 }
 
 #[cfg(test)]
@@ -172,7 +182,7 @@ mod tests {
 
     #[test]
     fn reads_registry_tags() {
-        let e = event_from_raw(&raw("m#prod#3", Target::Commit("c1".into())))
+        let e = event_from_raw(raw("m#prod#3", Target::Commit("c1".into())))
             .unwrap()
             .unwrap();
         assert_eq!(e.kind, EventKind::Assignment);
@@ -184,16 +194,16 @@ mod tests {
     #[test]
     fn ignores_other_names_silently() {
         assert_eq!(
-            event_from_raw(&raw("v1.0.0", Target::Commit("c".into()))),
+            event_from_raw(raw("v1.0.0", Target::Commit("c".into()))),
             Ok(None)
         );
     }
 
     #[test]
     fn oddities_become_warnings_b1() {
-        let w = event_from_raw(&raw("m@created", Target::Commit("c".into()))).unwrap_err();
+        let w = event_from_raw(raw("m@created", Target::Commit("c".into()))).unwrap_err();
         assert!(w.message.contains("@created"));
-        let w = event_from_raw(&raw(
+        let w = event_from_raw(raw(
             "m@v1.0.0",
             Target::Other {
                 kind: "tree".into(),

@@ -89,7 +89,7 @@ mod tests {
     use crate::registry::time::Timestamp;
 
     fn ev(tag: &str, commit: &str, t: i64, message: &str) -> Event {
-        event_from_raw(&RawTag {
+        event_from_raw(RawTag {
             name: tag.into(),
             target: Target::Commit(commit.into()),
             tagger_name: "T".into(),

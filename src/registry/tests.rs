@@ -19,7 +19,7 @@ fn ev(tag: &str, commit: &str, t: i64) -> Event {
         time: Timestamp::new(t, 0),
         message: format!("msg {tag}"),
     };
-    event_from_raw(&raw)
+    event_from_raw(raw)
         .expect("no warning")
         .expect("a registry tag")
 }
