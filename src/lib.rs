@@ -1,7 +1,7 @@
 //! `registry`: a git-native model registry, tag-compatible with GTO.
 //!
 //! The library target exists so the binary, the benchmark and fuzz targets share one core.
-//! Layout: `registry/` is the pure core; `git.rs` the only file that names git2; `commands/` one
+//! Layout: `registry/` is the pure core; `git/` the only module that names git2; `commands/` one
 //! file per verb; `output.rs` all rendering.
 
 pub mod artifacts;

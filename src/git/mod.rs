@@ -1,0 +1,348 @@
+//! The git seam: the only module that names `git2` (this file, and `tags.rs` for listing tags).
+//!
+//! Opens the repository once, lists registry tags in one pass over `refs/tags`, resolves
+//! revisions, creates and deletes annotated tags, reads the tagger identity and date the way
+//! `git tag` does. Returns the core's own types (`RawTag`, commit ids as hex strings); git2 types
+//! never leak out.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use git2::{ErrorCode, ObjectType, Repository};
+
+use crate::error::UserError;
+use crate::registry::event::RawTag;
+use crate::registry::time::{parse_git_date, Timestamp};
+
+mod tags;
+
+/// An open repository.
+pub struct Repo {
+    repo: Repository,
+}
+
+/// What one pass over `refs/tags` found.
+#[derive(Debug, Default)]
+pub struct TagListing {
+    /// Annotated tags whose names parse as registry tags (and pass the caller's filter).
+    pub tags: Vec<RawTag>,
+    /// Every registry-shaped tag name in scope, lightweight ones included (for counters and
+    /// clashes: no other name can equal a registry tag's).
+    pub all_names: HashSet<String>,
+    /// Registry-shaped names that are lightweight tags (GTO ignores them; so do we).
+    pub lightweight: Vec<String>,
+}
+
+/// Who writes a tag, and when.
+#[derive(Debug, Clone)]
+pub struct Tagger {
+    pub name: String,
+    pub email: String,
+    pub time: Timestamp,
+}
+
+impl Repo {
+    /// Opens the repository containing `path` (or the current directory).
+    pub fn open(path: Option<&Path>) -> Result<Repo> {
+        let repo = match path {
+            Some(p) => {
+                if !p.exists() {
+                    return Err(UserError::new(format!("'{}' does not exist", p.display()))
+                        .with_hint("-C takes the path of a git repository")
+                        .into());
+                }
+                Repository::discover(p).map_err(|_| not_a_repo(p))?
+            }
+            None => {
+                let cwd = std::env::current_dir().context("cannot read the current directory")?;
+                Repository::open_from_env().map_err(|_| not_a_repo(&cwd))?
+            }
+        };
+        Ok(Repo { repo })
+    }
+
+    /// The work tree, if any (`None` for a bare repository).
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// The `.git` directory.
+    pub fn git_dir(&self) -> PathBuf {
+        self.repo.path().to_path_buf()
+    }
+
+    /// Whether a tag exists, and whether it is annotated: `None` absent, `Some(false)` lightweight.
+    pub fn tag_kind(&self, name: &str) -> Result<Option<bool>> {
+        match self.repo.find_reference(&format!("refs/tags/{name}")) {
+            Ok(r) => {
+                let Some(oid) = r.target() else {
+                    return Ok(Some(false));
+                };
+                let object = self.repo.find_object(oid, None)?;
+                Ok(Some(object.kind() == Some(ObjectType::Tag)))
+            }
+            Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::InvalidSpec => {
+                Ok(None)
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot read tag '{name}'")),
+        }
+    }
+
+    /// The commit a revision names (`HEAD`, a branch, a tag, a commit id).
+    pub fn resolve_commit(&self, rev: &str) -> Result<String> {
+        let object = self.repo.revparse_single(rev).map_err(|_| {
+            let hint = if self.head_commit().is_none() {
+                "the repository has no commits yet: commit something first".to_string()
+            } else {
+                "give a commit id, branch or tag that exists here (`git log --oneline` lists commits)"
+                    .to_string()
+            };
+            UserError::new(format!("unknown revision '{rev}'")).with_hint(hint)
+        })?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| UserError::new(format!("revision '{rev}' does not point at a commit")))?;
+        Ok(commit.id().to_string())
+    }
+
+    /// Commits reachable from `to` but not from `from`, newest first, as (id, first line), and
+    /// whether each changed `path` (a file or directory) against its first parent.
+    pub fn commits_between(
+        &self,
+        from: &str,
+        to: &str,
+        path: Option<&str>,
+    ) -> Result<Vec<(String, String, bool)>> {
+        let parse = |c: &str| git2::Oid::from_str(c).with_context(|| format!("bad commit id {c}"));
+        let mut walk = self.repo.revwalk().context("cannot walk history")?;
+        walk.push(parse(to)?).context("cannot walk history")?;
+        walk.hide(parse(from)?).context("cannot walk history")?;
+        let entry_id =
+            |tree: &git2::Tree<'_>, p: &str| tree.get_path(Path::new(p)).ok().map(|e| e.id());
+        let mut out = Vec::new();
+        for oid in walk {
+            let oid = oid.context("cannot walk history")?;
+            let commit = self
+                .repo
+                .find_commit(oid)
+                .with_context(|| format!("cannot read commit {oid}"))?;
+            let touched = match path {
+                None => true,
+                Some(p) => {
+                    let now = entry_id(&commit.tree()?, p);
+                    let before = match commit.parent(0) {
+                        Ok(parent) => entry_id(&parent.tree()?, p),
+                        Err(_) => None,
+                    };
+                    now != before
+                }
+            };
+            let summary =
+                String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned();
+            out.push((oid.to_string(), summary, touched));
+        }
+        Ok(out)
+    }
+
+    /// The committer time of the commit a revision names.
+    pub fn commit_time(&self, rev: &str) -> Result<i64> {
+        let id = self.resolve_commit(rev)?;
+        let oid = git2::Oid::from_str(&id).with_context(|| format!("bad commit id {id}"))?;
+        let commit = self
+            .repo
+            .find_commit(oid)
+            .with_context(|| format!("cannot read commit {id}"))?;
+        Ok(commit.time().seconds())
+    }
+
+    /// HEAD's commit, if the repository has one.
+    pub fn head_commit(&self) -> Option<String> {
+        self.repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .map(|c| c.id().to_string())
+    }
+
+    /// The tagger as `git tag` finds it: `GIT_COMMITTER_NAME/EMAIL`, else `user.name/email`;
+    /// the date from `GIT_COMMITTER_DATE`, else now.
+    pub fn tagger(&self) -> Result<Tagger> {
+        let config = self.repo.config().ok();
+        let from_config = |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok());
+        let name = std::env::var("GIT_COMMITTER_NAME")
+            .ok()
+            .or_else(|| from_config("user.name"))
+            .filter(|s| !s.trim().is_empty());
+        let email = std::env::var("GIT_COMMITTER_EMAIL")
+            .ok()
+            .or_else(|| std::env::var("EMAIL").ok())
+            .or_else(|| from_config("user.email"))
+            .filter(|s| !s.trim().is_empty());
+        let (Some(name), Some(email)) = (name, email) else {
+            return Err(UserError::new("no git identity to write the tag with")
+                .with_hint(
+                    "set one with `git config --global user.name \"Your Name\"` and \
+                     `git config --global user.email you@example.com` \
+                     (or GIT_COMMITTER_NAME and GIT_COMMITTER_EMAIL)",
+                )
+                .into());
+        };
+        let time = match std::env::var("GIT_COMMITTER_DATE") {
+            Ok(raw) if !raw.trim().is_empty() => parse_git_date(&raw).ok_or_else(|| {
+                UserError::new(format!("GIT_COMMITTER_DATE '{raw}' is not a date")).with_hint(
+                    "use a form git reads, e.g. '2026-03-01T12:00:00+01:00' or '@1772362800 +0000'",
+                )
+            })?,
+            _ => {
+                let now = git2::Signature::now(&name, &email)
+                    .with_context(|| format!("invalid git identity '{name} <{email}>'"))?;
+                Timestamp::new(now.when().seconds(), now.when().offset_minutes())
+            }
+        };
+        Ok(Tagger { name, email, time })
+    }
+
+    /// Creates an annotated tag `name` on `commit`. Fails, writing nothing, if the tag exists
+    /// (also when another writer created it a moment ago: the ref is created atomically).
+    pub fn create_tag(
+        &self,
+        name: &str,
+        commit: &str,
+        message: &str,
+        tagger: &Tagger,
+    ) -> Result<()> {
+        if !git2::Reference::is_valid_name(&format!("refs/tags/{name}")) {
+            return Err(UserError::new(format!("'{name}' is not a valid git tag name")).into());
+        }
+        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
+        let object = self
+            .repo
+            .find_object(oid, Some(ObjectType::Commit))
+            .with_context(|| format!("commit {commit} is not in this repository"))?;
+        let sig = git2::Signature::new(
+            &tagger.name,
+            &tagger.email,
+            &git2::Time::new(tagger.time.seconds, tagger.time.offset_minutes),
+        )
+        .with_context(|| format!("invalid git identity '{} <{}>'", tagger.name, tagger.email))?;
+        let mut text = message.to_string();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        match self.repo.tag(name, &object, &sig, &text, false) {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == ErrorCode::Exists => {
+                Err(UserError::new(format!("tag '{name}' already exists")).into())
+            }
+            Err(e) => Err(
+                UserError::new(format!("cannot create tag '{name}': {}", e.message()))
+                    .with_hint("another ref may be in the way (`git tag -l` lists the tags)")
+                    .into(),
+            ),
+        }
+    }
+
+    /// Deletes a tag.
+    pub fn delete_tag(&self, name: &str) -> Result<()> {
+        match self.repo.tag_delete(name) {
+            Ok(()) => Ok(()),
+            Err(e) if e.code() == ErrorCode::NotFound => {
+                Err(UserError::new(format!("tag '{name}' is not found")).into())
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot delete tag '{name}'")),
+        }
+    }
+
+    /// Paths of every file called `file_name` in `commit`'s tree (for `doctor`).
+    pub fn files_named(&self, commit: &str, file_name: &str) -> Result<Vec<String>> {
+        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
+        let tree = self
+            .repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .with_context(|| format!("cannot read the tree of commit {commit}"))?;
+        let mut found = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(ObjectType::Blob) && e.name() == Some(file_name) {
+                found.push(format!("{dir}{file_name}"));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .with_context(|| format!("cannot walk the tree of commit {commit}"))?;
+        Ok(found)
+    }
+
+    /// The file at `path` in `commit`'s tree, or `None` if there is none (or it is a directory).
+    pub fn read_file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        Ok(match self.read_path_at(commit, path)? {
+            TreePath::File(bytes) => Some(bytes),
+            TreePath::Missing | TreePath::Dir(_) => None,
+        })
+    }
+}
+
+/// What a path is in a commit's tree.
+pub enum TreePath {
+    Missing,
+    /// A file's bytes.
+    File(Vec<u8>),
+    /// A directory's regular files: path relative to it (with `/`) and bytes, in tree order.
+    Dir(Vec<(String, Vec<u8>)>),
+}
+
+impl Repo {
+    /// Reads `path` (a file or a directory) from `commit`'s tree, for content digests. Symbolic
+    /// links and submodules are left out, as a manifest of regular files leaves them out.
+    pub fn read_path_at(&self, commit: &str, path: &str) -> Result<TreePath> {
+        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
+        let tree = self
+            .repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .with_context(|| format!("cannot read the tree of commit {commit}"))?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(TreePath::Missing),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {path} at {commit}")),
+        };
+        let object = entry
+            .to_object(&self.repo)
+            .with_context(|| format!("cannot read {path} at {commit}"))?;
+        if let Some(blob) = object.as_blob() {
+            return Ok(TreePath::File(blob.content().to_vec()));
+        }
+        let Some(sub) = object.as_tree() else {
+            return Ok(TreePath::Missing);
+        };
+        let mut files = Vec::new();
+        let mut failure = None;
+        sub.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if e.filemode() != 0o100644 && e.filemode() != 0o100755 {
+                return git2::TreeWalkResult::Ok;
+            }
+            let Some(name) = e.name() else {
+                return git2::TreeWalkResult::Ok;
+            };
+            match self.repo.find_blob(e.id()) {
+                Ok(b) => files.push((format!("{dir}{name}"), b.content().to_vec())),
+                Err(err) => {
+                    failure = Some(err);
+                    return git2::TreeWalkResult::Abort;
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .with_context(|| format!("cannot walk {path} at {commit}"))?;
+        if let Some(err) = failure {
+            return Err(err).with_context(|| format!("cannot read {path} at {commit}"));
+        }
+        Ok(TreePath::Dir(files))
+    }
+}
+
+fn not_a_repo(path: &Path) -> anyhow::Error {
+    UserError::new(format!("'{}' is not in a git repository", path.display()))
+        .with_hint("run `git init` there first, or point -C at a repository")
+        .into()
+}
