@@ -126,11 +126,7 @@ pub struct VersionJson {
 pub fn version_json(artifact: &Artifact, v: &Version, stages: Vec<VStageJson>) -> VersionJson {
     let label = v.label.as_str();
     let authoring = v.authoring_event();
-    let provenance = v
-        .registrations
-        .iter()
-        .rev()
-        .find_map(|e| trailer::parse(&e.message));
+    let provenance = v.provenance();
     VersionJson {
         artifact: artifact.name.to_string(),
         commit_hexsha: v.commit.clone(),

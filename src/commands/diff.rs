@@ -114,13 +114,7 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     }
 
     // Digests.
-    let digest = |v: &Version| {
-        v.registrations
-            .iter()
-            .rev()
-            .find_map(|e| trailer::parse(&e.message))
-    };
-    let (da, db) = (digest(a), digest(b));
+    let (da, db) = (a.provenance(), b.provenance());
 
     // Commits in between, and which touched the path.
     let path = entry_b

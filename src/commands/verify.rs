@@ -13,7 +13,6 @@ use crate::digest::{self, ManifestEntry};
 use crate::error::UserError;
 use crate::output::Output;
 use crate::provenance;
-use crate::registry::trailer;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -36,19 +35,12 @@ pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
     let session = Session::open(global, Scope::Artifact(&name))?;
     let version = pick_version(&session, &name, &shortcut)?;
     let label = version.label.as_str();
-    let recorded = version
-        .registrations
-        .iter()
-        .rev()
-        .find_map(|e| trailer::parse(&e.message))
-        .ok_or_else(|| {
-            UserError::new(format!(
-                "version {label} of '{name}' has no recorded digest"
-            ))
-            .with_hint(
-                "register records one when artifacts.yaml declares a `path` for the artifact",
-            )
-        })?;
+    let recorded = version.provenance().ok_or_else(|| {
+        UserError::new(format!(
+            "version {label} of '{name}' has no recorded digest"
+        ))
+        .with_hint("register records one when artifacts.yaml declares a `path` for the artifact")
+    })?;
     let target = match &args.path {
         Some(p) => p.clone(),
         None => {

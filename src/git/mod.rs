@@ -254,14 +254,18 @@ impl Repo {
         }
     }
 
-    /// Paths of every file called `file_name` in `commit`'s tree (for `doctor`).
-    pub fn files_named(&self, commit: &str, file_name: &str) -> Result<Vec<String>> {
+    /// The tree of a commit given by id.
+    fn commit_tree(&self, commit: &str) -> Result<git2::Tree<'_>> {
         let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
-        let tree = self
-            .repo
+        self.repo
             .find_commit(oid)
             .and_then(|c| c.tree())
-            .with_context(|| format!("cannot read the tree of commit {commit}"))?;
+            .with_context(|| format!("cannot read the tree of commit {commit}"))
+    }
+
+    /// Paths of every file called `file_name` in `commit`'s tree (for `doctor`).
+    pub fn files_named(&self, commit: &str, file_name: &str) -> Result<Vec<String>> {
+        let tree = self.commit_tree(commit)?;
         let mut found = Vec::new();
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
             if e.kind() == Some(ObjectType::Blob) && e.name() == Some(file_name) {
@@ -295,12 +299,7 @@ impl Repo {
     /// Reads `path` (a file or a directory) from `commit`'s tree, for content digests. Symbolic
     /// links and submodules are left out, as a manifest of regular files leaves them out.
     pub fn read_path_at(&self, commit: &str, path: &str) -> Result<TreePath> {
-        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
-        let tree = self
-            .repo
-            .find_commit(oid)
-            .and_then(|c| c.tree())
-            .with_context(|| format!("cannot read the tree of commit {commit}"))?;
+        let tree = self.commit_tree(commit)?;
         let entry = match tree.get_path(Path::new(path)) {
             Ok(e) => e,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(TreePath::Missing),

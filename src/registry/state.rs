@@ -143,6 +143,14 @@ impl Version {
         newest(self.registrations.iter()).or_else(|| newest(self.stage_events()))
     }
 
+    /// What the newest registration that records content says about it (path, digest).
+    pub fn provenance(&self) -> Option<super::trailer::Provenance> {
+        self.registrations
+            .iter()
+            .rev()
+            .find_map(|e| super::trailer::parse(&e.message))
+    }
+
     /// GTO's `activated_at`: the first registration, else the earliest event.
     pub fn activated_at(&self) -> Option<Timestamp> {
         if let Some(first) = self.registrations.first() {
