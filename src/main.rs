@@ -41,7 +41,9 @@ fn main() -> ExitCode {
             let _ = out.hint(hint);
         }
     } else {
-        let _ = out.error(&format!("{err:#}"));
+        // `{err:#}` would print libgit2's internals (`class=Zlib (5)`) with its messages.
+        let chain: Vec<String> = err.chain().map(registry::git::plain_cause).collect();
+        let _ = out.error(&chain.join(": "));
     }
     let _ = out.flush();
     ExitCode::from(1)

@@ -11,6 +11,7 @@ use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::plan::{self, Assign, AssignTarget};
 use crate::registry::resolve;
+use crate::registry::version::VersionName;
 
 const ASSIGN_EXAMPLES: &str = "\
 Examples:
@@ -44,7 +45,7 @@ pub struct AssignArgs {
 pub struct AssignFlags {
     /// With REF: the version to register REF as; without REF: the existing version to assign
     #[arg(long)]
-    pub version: Option<String>,
+    pub version: Option<VersionName>,
     /// Do not register REF; the version is then named by its commit
     #[arg(long = "skip-registration", visible_alias = "sr")]
     pub skip_registration: bool,
@@ -89,10 +90,10 @@ fn gto_target(session: &Session, rev: Option<String>, flags: &AssignFlags) -> Re
     Ok(match (rev, &flags.version) {
         (Some(rev), nv) => AssignTarget::Commit {
             commit: session.commit(&rev)?,
-            name_version: nv.clone(),
+            name_version: nv.as_ref().map(|v| v.to_string()),
             skip_registration: flags.skip_registration,
         },
-        (None, Some(v)) => AssignTarget::Version(v.clone()),
+        (None, Some(v)) => AssignTarget::Version(v.to_string()),
         (None, None) => AssignTarget::Commit {
             commit: session.commit("HEAD")?,
             name_version: None,
@@ -140,6 +141,11 @@ fn split_name(s: &str) -> Result<(ArtifactName, Option<String>)> {
         .parse()
         .map_err(|e: crate::registry::name::NameError| UsageError(e.message))?;
     let version = version.filter(|v| *v != "latest" && *v != "greatest");
+    if let Some(v) = version {
+        if let Err(e) = v.parse::<VersionName>() {
+            return Err(UsageError(format!("invalid value '{s}' for '<NAME>': {e}")).into());
+        }
+    }
     Ok((name, version.map(str::to_string)))
 }
 
@@ -171,7 +177,7 @@ pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Resu
         return Err(UsageError("give the version once: NAME@VERSION or --version".into()).into());
     }
     let mut note = None;
-    let version = match at_version.or_else(|| args.common.version.clone()) {
+    let version = match at_version.or_else(|| args.common.version.as_ref().map(|v| v.to_string())) {
         Some(v) => v,
         None => {
             let artifact = session.reg.artifact(&name).ok_or_else(|| {

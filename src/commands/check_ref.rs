@@ -131,7 +131,14 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
         )
         .into());
     }
-    let name = args.r#ref.strip_prefix("refs/tags/").unwrap_or(&args.r#ref);
+    // A full ref name outside `refs/tags/` (`refs/heads/fix#42`, `refs/remotes/…`,
+    // `refs/pull/…`) is a branch or another ref, never a tag: nothing to say, as for any
+    // non-registry ref, however registry-like the rest of it looks.
+    let name = match args.r#ref.strip_prefix("refs/tags/") {
+        Some(tag) => tag,
+        None if args.r#ref.starts_with("refs/") => return Ok(()),
+        None => &args.r#ref,
+    };
     let Some(parsed) = TagName::parse(name) else {
         return Ok(()); // not a registry tag: nothing to say, and success
     };

@@ -9,6 +9,7 @@ use crate::cli::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::plan::{self, Deprecate};
+use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -23,7 +24,7 @@ pub struct DeprecateArgs {
     /// Artifact name
     pub name: ArtifactName,
     /// Version to deregister (GTO's form)
-    pub version: Option<String>,
+    pub version: Option<VersionName>,
     /// Stage to unassign from VERSION (GTO's form)
     pub stage: Option<Stage>,
     /// Commit for the deprecation tag (default: the commit of the artifact's newest event)
@@ -45,13 +46,18 @@ pub fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Result<()>
             out,
             args.name,
             stage,
-            Some(version),
+            Some(version.to_string()),
             args.delete,
             &args.write,
         ),
-        (Some(version), None) => {
-            deregister::execute(&session, out, args.name, version, args.delete, &args.write)
-        }
+        (Some(version), None) => deregister::execute(
+            &session,
+            out,
+            args.name,
+            version.to_string(),
+            args.delete,
+            &args.write,
+        ),
         (None, _) => {
             if args.delete {
                 let artifact = session.reg.artifact(&args.name).ok_or_else(|| {

@@ -8,6 +8,7 @@ use crate::cli::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
 use crate::registry::plan::{self, Deregister};
+use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -20,7 +21,7 @@ pub struct DeregisterArgs {
     /// Artifact name
     pub name: ArtifactName,
     /// Version to withdraw, e.g. v1.2.0
-    pub version: String,
+    pub version: VersionName,
     /// Delete every tag of this version instead of writing a deregistration
     #[arg(short = 'd', long)]
     pub delete: bool,
@@ -35,7 +36,7 @@ pub fn run(global: &Global, args: DeregisterArgs, out: &mut Output) -> Result<()
         &session,
         out,
         args.name,
-        args.version,
+        args.version.to_string(),
         args.delete,
         &args.write,
     )

@@ -8,7 +8,7 @@ use crate::cli::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
 use crate::registry::plan::{self, Register};
-use crate::registry::version::Bump;
+use crate::registry::version::{Bump, VersionName};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -27,7 +27,7 @@ pub struct RegisterArgs {
     pub r#ref: String,
     /// Version to register, e.g. v1.2.0 (default: bump the highest version)
     #[arg(long, visible_alias = "ver")]
-    pub version: Option<String>,
+    pub version: Option<VersionName>,
     /// Bump the major part
     #[arg(long)]
     pub bump_major: bool,
@@ -62,7 +62,7 @@ pub fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Result<()> 
         &Register {
             artifact: args.name,
             commit,
-            version: args.version,
+            version: args.version.map(|v| v.to_string()),
             bumps,
             force: args.write.force,
             simple: args.write.simple.into(),

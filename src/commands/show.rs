@@ -56,14 +56,15 @@ pub struct ShowArgs {
     #[arg(short = 'd', long)]
     pub deprecated: bool,
     /// Stages kept per version, newest first (-1: all)
-    #[arg(long = "av", visible_alias = "assignments-per-version", default_value_t = -1, allow_negative_numbers = true)]
+    #[arg(long = "av", visible_alias = "assignments-per-version", default_value_t = -1, allow_negative_numbers = true, value_parser = count_arg)]
     pub assignments_per_version: i64,
     /// Versions kept per stage (-1: all)
     #[arg(
         long = "vs",
         visible_alias = "versions-per-stage",
         default_value_t = 1,
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = count_arg
     )]
     pub versions_per_stage: i64,
     /// Order for stage resolution
@@ -71,7 +72,7 @@ pub struct ShowArgs {
     pub sort: SortArg,
     /// Show the registry as it was at a time (2026-03-01 = the end of that day, UTC; or a full
     /// date and time) or at a commit, tag or branch (its commit time)
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", value_parser = when_arg)]
     pub at: Option<String>,
 }
 
@@ -151,12 +152,6 @@ pub(crate) fn pick_version<'a>(
 }
 
 pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
-    if args.assignments_per_version < -1 {
-        return Err(UserError::new("'assignments_per_version' must be >= -1").into());
-    }
-    if args.versions_per_stage < -1 {
-        return Err(UserError::new("'versions_per_stage' must be >=-1").into());
-    }
     let target = match &args.target {
         None => Target::Registry,
         Some(s) => {
@@ -206,6 +201,23 @@ pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
             })?;
             show_artifact(artifact, &shortcut, &args, opts, out)
         }
+    }
+}
+
+/// `--av`/`--vs`: a count, or -1 for all (GTO's convention); -5 is a usage error, not "all".
+fn count_arg(s: &str) -> Result<i64, String> {
+    match s.parse::<i64>() {
+        Ok(n) if n >= -1 => Ok(n),
+        _ => Err("give a count of 0 or more, or -1 for all".to_string()),
+    }
+}
+
+/// `--at`'s parse-time check: a value shaped like a day must be a calendar day (`2026-02-31` is
+/// a usage error, never rolled over to 3 March nor tried as a branch name).
+fn when_arg(s: &str) -> Result<String, String> {
+    match crate::registry::time::invalid_day(s) {
+        Some(why) => Err(format!("'{s}' is not a calendar day: {why}")),
+        None => Ok(s.to_string()),
     }
 }
 

@@ -8,6 +8,7 @@ use crate::cli::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::plan::{self, Unassign};
+use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -23,7 +24,7 @@ pub struct UnassignArgs {
     pub stage: Stage,
     /// Version to take it from (default: the version in that stage)
     #[arg(long)]
-    pub version: Option<String>,
+    pub version: Option<VersionName>,
     /// Delete the version's tags for this stage instead of writing an unassignment
     #[arg(short = 'd', long)]
     pub delete: bool,
@@ -39,7 +40,7 @@ pub fn run(global: &Global, args: UnassignArgs, out: &mut Output) -> Result<()> 
         out,
         args.name,
         args.stage,
-        args.version,
+        args.version.map(|v| v.to_string()),
         args.delete,
         &args.write,
     )

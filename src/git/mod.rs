@@ -345,3 +345,33 @@ fn not_a_repo(path: &Path) -> anyhow::Error {
         .with_hint("run `git init` there first, or point -C at a repository")
         .into()
 }
+
+/// One link of an error chain in plain words: a libgit2 error's own message, without the
+/// `; class=Zlib (5); code=…` internals its `Display` appends; any other error as it displays.
+pub fn plain_cause(cause: &(dyn std::error::Error + 'static)) -> String {
+    match cause.downcast_ref::<git2::Error>() {
+        Some(e) => e.message().to_string(),
+        None => cause.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod plain_cause_tests {
+    use super::*;
+
+    #[test]
+    fn libgit2_internals_stay_out_of_messages() {
+        let inner = git2::Error::new(
+            git2::ErrorCode::GenericError,
+            git2::ErrorClass::Zlib,
+            "failed to inflate object",
+        );
+        assert!(inner.to_string().contains("class=Zlib"), "{inner}");
+        let err = anyhow::Error::new(inner).context("cannot read the object of tag 'm@v1.0.0'");
+        let chain: Vec<String> = err.chain().map(plain_cause).collect();
+        assert_eq!(
+            chain.join(": "),
+            "cannot read the object of tag 'm@v1.0.0': failed to inflate object"
+        );
+    }
+}

@@ -81,6 +81,21 @@ fn ref_problem(refname: &str) -> Option<&'static str> {
     None
 }
 
+/// The longest name or stage a user may type, in bytes. Git sets no limit, but a loose ref is a
+/// file and file names stop at 255 bytes: a 300-character name would pass `--dry-run` and then
+/// fail to write. 100 leaves room for `name#stage#counter` in one file name.
+pub const MAX_LEN: usize = 100;
+
+fn too_long(what: &str, s: &str) -> Option<NameError> {
+    (s.len() > MAX_LEN).then(|| NameError {
+        message: format!(
+            "{what} '{}…' is {} characters long; at most {MAX_LEN} are allowed",
+            s.chars().take(20).collect::<String>(),
+            s.chars().count()
+        ),
+    })
+}
+
 /// An artifact's full name: `name` or, in a monorepo, `dir:name`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ArtifactName(String);
@@ -131,6 +146,9 @@ impl FromStr for ArtifactName {
     type Err = NameError;
 
     fn from_str(s: &str) -> Result<Self, NameError> {
+        if let Some(e) = too_long("Artifact name", s) {
+            return Err(e);
+        }
         let (dir, name) = match s.split_once(':') {
             Some((dir, name)) => (Some(dir), name),
             None => (None, s),
@@ -173,6 +191,9 @@ impl FromStr for Stage {
     type Err = NameError;
 
     fn from_str(s: &str) -> Result<Self, NameError> {
+        if let Some(e) = too_long("Stage", s) {
+            return Err(e);
+        }
         if !is_name(s) {
             return Err(invalid_value(s));
         }
@@ -233,6 +254,19 @@ mod tests {
         for bad in ["a//b", "./x:m", "..:m", "x/.hidden:m", "a/b.lock/c:m"] {
             let err = bad.parse::<ArtifactName>().unwrap_err();
             assert!(err.message.contains("git refs"), "{bad}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn names_too_long_for_a_ref_file_are_refused() {
+        let max = "a".repeat(MAX_LEN);
+        assert!(max.parse::<ArtifactName>().is_ok());
+        assert!(max.parse::<Stage>().is_ok());
+        for len in [MAX_LEN + 1, 300, 4000] {
+            let long = "a".repeat(len);
+            let err = long.parse::<ArtifactName>().unwrap_err();
+            assert!(err.message.contains(&format!("{len} characters")), "{err}");
+            assert!(long.parse::<Stage>().is_err());
         }
     }
 

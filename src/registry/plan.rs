@@ -148,7 +148,7 @@ pub fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag,
     }
     let artifact = reg.artifact(&req.artifact);
     let requested = match &req.version {
-        Some(v) => Some(v.parse::<VersionName>().map_err(|()| {
+        Some(v) => Some(v.parse::<VersionName>().map_err(|_| {
             UserError::new(format!("Supplied version '{v}' cannot be parsed"))
                 .with_hint("versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5")
         })?),
@@ -261,7 +261,7 @@ pub struct Assign {
 
 /// GTO's message for a version argument that is not a version.
 pub fn parse_version_arg(v: &str) -> Result<VersionName, UserError> {
-    v.parse::<VersionName>().map_err(|()| {
+    v.parse::<VersionName>().map_err(|_| {
         UserError::new(format!(
             "Version '{v}' is not valid. Example of valid version: 'v1.0.0'"
         ))

@@ -202,15 +202,50 @@ fn parse_rfc2822(s: &str) -> Option<Timestamp> {
     build(y, mo, d, h, mi, sec, offset)
 }
 
+/// A local date and time at `offset` minutes from UTC, as a timestamp. The calendar check is
+/// jiff's: `2026-02-31` or `2026-13-01` is no date (not rolled over to March), and a leap
+/// second (`:60`) is none either.
 fn build(y: i64, mo: u32, d: u32, h: u32, mi: u32, sec: u32, offset: i32) -> Option<Timestamp> {
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
+    civil(y, mo, d, h, mi, sec).ok()?;
     let local = days_from_civil(y, mo, d) * 86_400
         + i64::from(h) * 3600
         + i64::from(mi) * 60
         + i64::from(sec);
     Some(Timestamp::new(local - i64::from(offset) * 60, offset))
+}
+
+/// Validates a civil date and time; the error says what is wrong (`day 31 is out of range…`).
+fn civil(y: i64, mo: u32, d: u32, h: u32, mi: u32, sec: u32) -> Result<(), String> {
+    let narrow = |v: i64| i8::try_from(v).map_err(|_| format!("{v} is out of range"));
+    let year = i16::try_from(y).map_err(|_| format!("year {y} is out of range"))?;
+    jiff::civil::DateTime::new(
+        year,
+        narrow(i64::from(mo))?,
+        narrow(i64::from(d))?,
+        narrow(i64::from(h))?,
+        narrow(i64::from(mi))?,
+        narrow(i64::from(sec))?,
+        0,
+    )
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// Why a `YYYY-MM-DD` day is no calendar day (`None` when it is one, or is not of that shape).
+pub fn invalid_day(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let shaped = b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit())
+        && (b.len() == 10 || b[10] == b' ' || b[10] == b'T');
+    if !shaped {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    civil(i64::from(num(0..4)), num(5..7), num(8..10), 0, 0, 0).err()
 }
 
 #[cfg(test)]
@@ -250,6 +285,26 @@ mod tests {
         ] {
             assert_eq!(parse_git_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn impossible_days_are_refused_not_rolled_over() {
+        for bad in [
+            "2026-02-31 12:00:00 +0000",
+            "2026-02-29T00:00:00Z",
+            "2026-04-31 00:00",
+            "31 Feb 2026 12:00:00 +0000",
+            "2026-01-01 24:00:00",
+            "2026-01-01 23:59:60",
+        ] {
+            assert_eq!(parse_git_date(bad), None, "{bad}");
+        }
+        assert!(parse_git_date("2024-02-29 12:00:00 +0000").is_some());
+        assert!(invalid_day("2026-02-31").is_some_and(|why| why.contains("day")));
+        assert!(invalid_day("2026-13-01").is_some());
+        assert_eq!(invalid_day("2024-02-29"), None);
+        assert_eq!(invalid_day("main"), None);
+        assert_eq!(invalid_day("2024-02-29x"), None);
     }
 
     #[test]

@@ -62,14 +62,27 @@ pub fn is_version(s: &str) -> bool {
     s.parse::<VersionName>().is_ok()
 }
 
-impl FromStr for VersionName {
-    type Err = ();
+/// Why a string is not a version name; as a clap value parser's error it becomes a usage error
+/// (exit 2) naming the value, before any repository is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionError;
 
-    fn from_str(s: &str) -> Result<Self, ()> {
-        let rest = s.strip_prefix('v').ok_or(())?;
+impl fmt::Display for VersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not a version: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5")
+    }
+}
+
+impl std::error::Error for VersionError {}
+
+impl FromStr for VersionName {
+    type Err = VersionError;
+
+    fn from_str(s: &str) -> Result<Self, VersionError> {
+        let rest = s.strip_prefix('v').ok_or(VersionError)?;
         // The semver crate accepts what SemVer 2.0 allows; GTO's regex is SemVer 2.0's, except that
         // it allows only ASCII alphanumerics and '-' in identifiers, which the crate also enforces.
-        let semver = semver::Version::parse(rest).map_err(|_| ())?;
+        let semver = semver::Version::parse(rest).map_err(|_| VersionError)?;
         // semver allows leading zeros in build metadata, as SemVer 2.0 and GTO's regex do.
         Ok(VersionName {
             raw: s.to_string(),

@@ -640,14 +640,18 @@ fn bad_options() {
     insta::assert_snapshot!(repo.t(&["show", "--av", "-2"]), @"
     $ registry show --av -2
     --- stderr
-    error: 'assignments_per_version' must be >= -1
-    [exit 1]
+    error: invalid value '-2' for '--av <ASSIGNMENTS_PER_VERSION>': give a count of 0 or more, or -1 for all
+
+    For more information, try '--help'.
+    [exit 2]
     ");
     insta::assert_snapshot!(repo.t(&["show", "--vs", "-2"]), @"
     $ registry show --vs -2
     --- stderr
-    error: 'versions_per_stage' must be >=-1
-    [exit 1]
+    error: invalid value '-2' for '--vs <VERSIONS_PER_STAGE>': give a count of 0 or more, or -1 for all
+
+    For more information, try '--help'.
+    [exit 2]
     ");
 }
 

@@ -288,16 +288,20 @@ fn assign_errors_about_versions() {
     [exit 1]
     $ registry assign churn --stage prod --version 9.9.9
     --- stderr
-    error: Version '9.9.9' is not valid. Example of valid version: 'v1.0.0'
-    [exit 1]
+    error: invalid value '9.9.9' for '--version <VERSION>': not a version: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5
+
+    For more information, try '--help'.
+    [exit 2]
     $ registry assign churn HEAD --stage prod --version v0.0.5
     --- stderr
     error: Can't register 'v0.0.5', since 'v0.0.1' is registered already at this ref
     [exit 1]
     $ registry assign churn HEAD --stage prod --version latest
     --- stderr
-    error: Version 'latest' is not valid. Example of valid version: 'v1.0.0'
-    [exit 1]
+    error: invalid value 'latest' for '--version <VERSION>': not a version: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5
+
+    For more information, try '--help'.
+    [exit 2]
     $ registry assign churn no-such-ref --stage prod
     --- stderr
     error: unknown revision 'no-such-ref'

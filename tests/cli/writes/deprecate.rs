@@ -101,8 +101,10 @@ fn deregister_errors() {
     [exit 1]
     $ registry deregister churn 0.0.2
     --- stderr
-    error: Version '0.0.2' is not valid. Example of valid version: 'v1.0.0'
-    [exit 1]
+    error: invalid value '0.0.2' for '<VERSION>': not a version: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5
+
+    For more information, try '--help'.
+    [exit 2]
     $ registry deregister nope v0.0.1
     --- stderr
     error: No versions found for 'nope'

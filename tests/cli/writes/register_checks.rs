@@ -49,14 +49,16 @@ fn a_version_that_is_not_semver_is_refused() {
     ]), @"
     $ registry register churn --version 1.0.0
     --- stderr
-    error: Supplied version '1.0.0' cannot be parsed
-    hint: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5
-    [exit 1]
+    error: invalid value '1.0.0' for '--version <VERSION>': not a version: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5
+
+    For more information, try '--help'.
+    [exit 2]
     $ registry register churn --version v1.0
     --- stderr
-    error: Supplied version 'v1.0' cannot be parsed
-    hint: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5
-    [exit 1]
+    error: invalid value 'v1.0' for '--version <VERSION>': not a version: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5
+
+    For more information, try '--help'.
+    [exit 2]
     ");
     insta::assert_snapshot!(tags(&repo), @"(no tags)");
 }

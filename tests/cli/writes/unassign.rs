@@ -244,8 +244,10 @@ fn unassign_errors() {
     [exit 1]
     $ registry unassign churn prod --version 0.0.1
     --- stderr
-    error: Version '0.0.1' is not valid. Example of valid version: 'v1.0.0'
-    [exit 1]
+    error: invalid value '0.0.1' for '--version <VERSION>': not a version: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5
+
+    For more information, try '--help'.
+    [exit 2]
     $ registry unassign churn qa
     --- stderr
     error: Allowed stages are: '['dev', 'prod']'

@@ -1,0 +1,144 @@
+//! Hostile arguments (issue 8, points 11 and 13): values the argument parser refuses before any
+//! repository is opened, and full ref names that are not tags.
+
+use crate::fixture::TestRepo;
+
+/// A repository with one registered version, so a command that got past parsing would act.
+fn one_version() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.commit("first");
+    repo.run(&["register", "churn"]).ok();
+    repo
+}
+
+/// The tags now, to show that a refused command wrote nothing.
+fn tags(repo: &TestRepo) -> String {
+    repo.git(&["tag", "-l"])
+}
+
+#[test]
+fn versions_that_are_not_semver_are_usage_errors_before_any_work() {
+    let repo = one_version();
+    let before = tags(&repo);
+    for args in [
+        &["register", "churn", "--version", "1.0.0"][..],
+        &["register", "churn", "--version", "v1.0", "--dry-run"],
+        &["register", "churn", "--version", "v01.0.0"],
+        &["assign", "churn", "--stage", "prod", "--version", "9.9.9"],
+        &["promote", "churn@1.0", "prod"],
+        &["promote", "churn@v1.0.0-", "prod", "--dry-run"],
+        &["unassign", "churn", "prod", "--version", "0.0.1"],
+        &["deregister", "churn", "0.0.1"],
+        &["deprecate", "churn", "x1.0.0"],
+    ] {
+        let run = repo.run(args);
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert!(run.stderr.contains("not a version"), "{}", run.transcript());
+        assert!(run.stdout.is_empty(), "{}", run.transcript());
+    }
+    assert_eq!(tags(&repo), before);
+    // Parsing comes first: outside any repository it is still a usage error, not "not a repo".
+    let nowhere = TestRepo::bare_dir();
+    let run = nowhere.run(&["deregister", "churn", "0.0.1"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+}
+
+#[test]
+fn counts_below_minus_one_are_usage_errors() {
+    let repo = one_version();
+    insta::assert_snapshot!(repo.t(&["show", "--av", "-5"]), @"
+    $ registry show --av -5
+    --- stderr
+    error: invalid value '-5' for '--av <ASSIGNMENTS_PER_VERSION>': give a count of 0 or more, or -1 for all
+
+    For more information, try '--help'.
+    [exit 2]
+    ");
+    let run = repo.run(&["show", "churn", "--vs", "-3"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    repo.run(&["show", "--av", "-1", "--vs", "0"]).ok();
+}
+
+#[test]
+fn impossible_days_are_refused_not_rolled_over() {
+    let repo = one_version();
+    insta::assert_snapshot!(repo.t(&["show", "--at", "2026-02-31"]), @"
+    $ registry show --at 2026-02-31
+    --- stderr
+    error: invalid value '2026-02-31' for '--at <WHEN>': '2026-02-31' is not a calendar day: parameter 'day' for `2026-02` is invalid, must be in range `1..=28`
+
+    For more information, try '--help'.
+    [exit 2]
+    ");
+    for bad in [
+        "2026-13-01",
+        "2026-04-31 12:00:00 +0000",
+        "2026-02-29T00:00:00Z",
+    ] {
+        let run = repo.run(&["show", "--at", bad]);
+        assert_eq!(run.code, 2, "{bad}: {}", run.transcript());
+    }
+    // A real leap day and the day of the tag still read.
+    repo.run(&["show", "--at", "2024-02-29"]).ok();
+    let out = repo
+        .run(&["show", "churn", "--at", "2023-11-14"])
+        .ok()
+        .to_string();
+    assert!(out.contains("v0.0.1"), "{out}");
+}
+
+#[test]
+fn names_too_long_for_a_ref_file_are_refused_before_dry_run() {
+    let repo = one_version();
+    for len in [300, 4000] {
+        let long = "a".repeat(len);
+        for args in [
+            vec!["register", long.as_str(), "--dry-run"],
+            vec!["promote", "churn", long.as_str(), "--dry-run"],
+            vec!["annotate", long.as_str(), "--path", "x"],
+        ] {
+            let run = repo.run(&args);
+            assert_eq!(run.code, 2, "{len}: {}", run.transcript());
+            assert!(!run.stdout.contains("Would create"), "{}", run.stdout);
+            assert!(
+                run.stderr
+                    .contains(&format!("is {len} characters long; at most 100")),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+    // 100 is allowed, and writes.
+    let hundred = "b".repeat(100);
+    repo.run(&["register", &hundred]).ok();
+    assert!(tags(&repo).contains(&format!("{hundred}@v0.0.1")));
+}
+
+#[test]
+fn check_ref_of_a_branch_or_remote_ref_says_nothing() {
+    let repo = one_version();
+    repo.git(&["branch", "fix#42"]);
+    repo.git(&["branch", "release@v1.0.0"]);
+    for r in [
+        "refs/heads/fix#42",
+        "refs/heads/release@v1.0.0",
+        "refs/heads/churn@v0.0.1",
+        "refs/remotes/origin/churn@v0.0.1",
+        "refs/remotes/origin/churn#prod#1",
+        "refs/pull/7/head",
+    ] {
+        for extra in [&[][..], &["--json"], &["--policy"], &["--event"]] {
+            let mut args = vec!["check-ref", r];
+            args.extend_from_slice(extra);
+            let run = repo.run(&args);
+            assert_eq!(run.code, 0, "{}", run.transcript());
+            assert_eq!(run.stdout, "", "{}", run.transcript());
+            assert_eq!(run.stderr, "", "{}", run.transcript());
+        }
+    }
+    // The tag itself, by either spelling, still reads.
+    for r in ["churn@v0.0.1", "refs/tags/churn@v0.0.1"] {
+        let out = repo.run(&["check-ref", r]).ok().to_string();
+        assert!(out.contains("was registered"), "{out}");
+    }
+}
