@@ -12,6 +12,8 @@ mod docs;
 mod doctor;
 mod fixture;
 mod history_tools;
+mod hostile_digests;
+mod hostile_output;
 mod interop;
 mod reads;
 mod reads_check_ref;
