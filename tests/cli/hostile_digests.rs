@@ -218,6 +218,21 @@ fn odd_file_names_digest_as_sha256sum_does_from_git_and_from_the_work_tree() {
 }
 
 #[test]
+fn an_empty_directory_digests_as_the_pipeline_does() {
+    let repo = TestRepo::new();
+    std::fs::create_dir_all(repo.path().join("empty")).unwrap();
+    repo.write("artifacts.yaml", "e:\n  path: empty\n  virtual: false\n");
+    repo.commit("empty");
+    repo.run(&["register", "e"]).ok();
+    assert_eq!(
+        recorded_digest(&repo, "e@v0.0.1"),
+        pipeline_digest(&repo.path().join("empty"))
+    );
+    let v = run_timed(&repo, &["verify", "e"]);
+    assert_eq!(v.code, 0, "{}", v.transcript());
+}
+
+#[test]
 fn a_file_name_cannot_forge_a_second_file() {
     let repo = TestRepo::new();
     let y_hex = sha256_hex(b"Y\n");
