@@ -1,9 +1,12 @@
 //! Content digests: SHA-256 of a file, or of a directory's manifest (SPEC §4.2).
 //!
 //! A directory's digest is the SHA-256 of its manifest: one line per regular file,
-//! `<sha256-hex><two spaces><relative/path>\n`, paths with `/`, sorted bytewise. Those are the
-//! bytes `sha256sum` prints, so anyone can recompute a digest with standard tools:
-//! `(cd DIR && find . -type f | sed 's|^\./||' | LC_ALL=C sort | xargs -d '\n' sha256sum) | sha256sum`.
+//! `<sha256-hex><two spaces><relative/path>\n`, paths with `/`, sorted bytewise by their raw
+//! bytes (a name need not be UTF-8). Those are the bytes GNU `sha256sum` prints, escaping
+//! included: a name holding `\`, a newline or a carriage return is written with `\\`, `\n`,
+//! `\r`, and its line starts with `\`, so no name can fake a line of its own. Anyone can recompute
+//! a digest with standard tools:
+//! `cd DIR && find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 -r sha256sum -- | sha256sum`.
 //! Files are streamed (never read whole); a directory's files are hashed on every core.
 //! Symbolic links and other non-regular files are not part of a manifest.
 
@@ -55,22 +58,56 @@ pub fn sha256_reader(mut r: impl Read, done: &AtomicU64) -> io::Result<String> {
 /// One manifest line's parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestEntry {
-    pub path: String,
+    /// Relative path with `/`, as raw bytes (file names need not be UTF-8).
+    pub path: Vec<u8>,
     pub sha256: String,
+}
+
+/// Appends the line GNU `sha256sum` prints for a file (coreutils `digest.c`, text mode): when
+/// the name holds `\`, `\n` or `\r`, the line starts with `\` and those become `\\`, `\n`,
+/// `\r`; every other byte is written as it is.
+pub fn sha256sum_line(out: &mut Vec<u8>, sha256: &str, name: &[u8]) {
+    if name.iter().any(|b| matches!(b, b'\\' | b'\n' | b'\r')) {
+        out.push(b'\\');
+    }
+    out.extend_from_slice(sha256.as_bytes());
+    out.extend_from_slice(b"  ");
+    for &b in name {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+    out.push(b'\n');
 }
 
 /// The manifest bytes for entries (sorted here, bytewise by path).
 pub fn manifest_bytes(entries: &[ManifestEntry]) -> Vec<u8> {
     let mut sorted: Vec<&ManifestEntry> = entries.iter().collect();
-    sorted.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut out = Vec::new();
     for e in sorted {
-        out.extend_from_slice(e.sha256.as_bytes());
-        out.extend_from_slice(b"  ");
-        out.extend_from_slice(e.path.as_bytes());
-        out.push(b'\n');
+        sha256sum_line(&mut out, &e.sha256, &e.path);
     }
     out
+}
+
+/// A relative path's raw bytes with `/` between components.
+#[cfg(unix)]
+fn path_bytes(rel: &Path) -> Result<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    Ok(rel.as_os_str().as_bytes().to_vec())
+}
+
+/// A relative path's bytes with `/` between components (Windows names are UTF-16: UTF-8 here).
+#[cfg(not(unix))]
+fn path_bytes(rel: &Path) -> Result<Vec<u8>> {
+    let s = rel
+        .to_str()
+        .with_context(|| format!("file name is not Unicode: {}", rel.display()))?;
+    Ok(s.replace(std::path::MAIN_SEPARATOR, "/").into_bytes())
 }
 
 /// What hashing a path found.
@@ -148,7 +185,10 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if meta.is_file() {
-        let progress = Progress::new(&path.display().to_string(), meta.len());
+        let progress = Progress::new(
+            &crate::output::escape(&path.display().to_string()),
+            meta.len(),
+        );
         let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let hex = progress
             .run(|| sha256_reader(file, &progress.done))
@@ -161,7 +201,7 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
     if !meta.is_dir() {
         anyhow::bail!("{} is neither a file nor a directory", path.display());
     }
-    let mut files: Vec<(String, PathBuf, u64)> = Vec::new();
+    let mut files: Vec<(Vec<u8>, PathBuf, u64)> = Vec::new();
     for entry in walkdir::WalkDir::new(path).follow_links(false) {
         let entry = entry.with_context(|| format!("cannot walk {}", path.display()))?;
         if !entry.file_type().is_file() {
@@ -171,15 +211,12 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
             .path()
             .strip_prefix(path)
             .context("walked outside the directory")?;
-        let rel = rel
-            .to_str()
-            .with_context(|| format!("file name is not UTF-8: {}", entry.path().display()))?
-            .replace(std::path::MAIN_SEPARATOR, "/");
+        let rel = path_bytes(rel)?;
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         files.push((rel, entry.path().to_path_buf(), size));
     }
     let total = files.iter().map(|f| f.2).sum();
-    let progress = Progress::new(&path.display().to_string(), total);
+    let progress = Progress::new(&crate::output::escape(&path.display().to_string()), total);
     let entries = progress.run(|| hash_files_parallel(&files, &progress.done))?;
     let manifest = manifest_bytes(&entries);
     Ok(Hashed {
@@ -190,7 +227,7 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
 
 /// Hashes files on every core: workers take the next file from a shared index.
 fn hash_files_parallel(
-    files: &[(String, PathBuf, u64)],
+    files: &[(Vec<u8>, PathBuf, u64)],
     done: &AtomicU64,
 ) -> Result<Vec<ManifestEntry>> {
     let workers = std::thread::available_parallelism()
@@ -243,33 +280,33 @@ fn hash_files_parallel(
 }
 
 /// Files added, removed and changed between two manifests (for `verify`).
-pub fn manifest_diff(
-    expected: &[ManifestEntry],
-    actual: &[ManifestEntry],
-) -> (Vec<String>, Vec<String>, Vec<String>) {
+pub type ManifestDiff = (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>);
+
+/// Files added, removed and changed between two manifests (for `verify`), each sorted bytewise.
+pub fn manifest_diff(expected: &[ManifestEntry], actual: &[ManifestEntry]) -> ManifestDiff {
     use std::collections::BTreeMap;
-    let e: BTreeMap<&str, &str> = expected
+    let e: BTreeMap<&[u8], &str> = expected
         .iter()
-        .map(|m| (m.path.as_str(), m.sha256.as_str()))
+        .map(|m| (m.path.as_slice(), m.sha256.as_str()))
         .collect();
-    let a: BTreeMap<&str, &str> = actual
+    let a: BTreeMap<&[u8], &str> = actual
         .iter()
-        .map(|m| (m.path.as_str(), m.sha256.as_str()))
+        .map(|m| (m.path.as_slice(), m.sha256.as_str()))
         .collect();
     let added = a
         .keys()
         .filter(|p| !e.contains_key(*p))
-        .map(|p| p.to_string())
+        .map(|p| p.to_vec())
         .collect();
     let removed = e
         .keys()
         .filter(|p| !a.contains_key(*p))
-        .map(|p| p.to_string())
+        .map(|p| p.to_vec())
         .collect();
     let changed = e
         .iter()
         .filter(|(p, h)| a.get(*p).is_some_and(|x| x != *h))
-        .map(|(p, _)| p.to_string())
+        .map(|(p, _)| p.to_vec())
         .collect();
     (added, removed, changed)
 }
@@ -295,15 +332,15 @@ mod tests {
     fn manifest_is_sorted_bytewise() {
         let m = manifest_bytes(&[
             ManifestEntry {
-                path: "b.txt".into(),
+                path: b"b.txt".to_vec(),
                 sha256: "22".into(),
             },
             ManifestEntry {
-                path: "B.txt".into(),
+                path: b"B.txt".to_vec(),
                 sha256: "11".into(),
             },
             ManifestEntry {
-                path: "a/z".into(),
+                path: b"a/z".to_vec(),
                 sha256: "33".into(),
             },
         ]);
@@ -329,13 +366,23 @@ mod tests {
         let (added, removed, changed) = manifest_diff(
             h.manifest.as_ref().unwrap(),
             &[ManifestEntry {
-                path: "a.bin".into(),
+                path: b"a.bin".to_vec(),
                 sha256: "x".into(),
             }],
         );
         assert_eq!(
             (added, removed, changed),
-            (vec![], vec!["sub/b.bin".into()], vec!["a.bin".into()])
+            (vec![], vec![b"sub/b.bin".to_vec()], vec![b"a.bin".to_vec()])
         );
+    }
+
+    #[test]
+    fn names_are_escaped_as_sha256sum_escapes_them() {
+        let mut line = Vec::new();
+        sha256sum_line(&mut line, "ab", b"x\nab  y\\z\rw\xff\t");
+        assert_eq!(line, b"\\ab  x\\nab  y\\\\z\\rw\xff\t\n");
+        line.clear();
+        sha256sum_line(&mut line, "ab", b"plain \xff\x1b");
+        assert_eq!(line, b"ab  plain \xff\x1b\n");
     }
 }

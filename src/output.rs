@@ -8,7 +8,14 @@
 //! through anstream, which drops the colour unless stderr is a terminal and `NO_COLOR` is unset
 //! or empty (it also honours `CLICOLOR=0`, `CLICOLOR_FORCE` and `TERM=dumb`). That is the rule
 //! clap applies to its own help and errors, so the whole program colours alike.
+//!
+//! Nothing a repository holds reaches the terminal as a control character: every line, table
+//! cell and diagnostic is escaped here (see [`escape`]), so a tagger name, tag message, path or
+//! file name holding ESC, CSI or OSC sequences prints as visible text. Only the line breaks this
+//! module writes itself, and the colour of its own prefixes, stay. JSON is escaped by serde.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use comfy_table::{presets, ContentArrangement, Table};
@@ -39,6 +46,63 @@ impl Prefix {
     }
 }
 
+/// Appends `c` as a visible escape: `\n`, `\t`, `\r`; other C0 controls and DEL as `\xNN`;
+/// C1 controls (U+0080–U+009F) as `\u{NN}`.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        '\0'..='\x1f' | '\x7f' => {
+            let _ = write!(out, "\\x{:02x}", u32::from(c));
+        }
+        _ => {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+}
+
+fn is_control(c: char) -> bool {
+    c.is_control() // C0, DEL and C1: exactly Unicode's Cc category
+}
+
+/// `text` with every control character rendered visibly (as git and ripgrep do), except the
+/// characters in `keep`.
+fn escape_except<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
+    if !text.chars().any(|c| is_control(c) && !keep.contains(&c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_control(c) && !keep.contains(&c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One field of a line (a tagger name, a message shown on one line, a path, a YAML key): every
+/// control character escaped, line breaks and tabs included, so a field cannot fake a line.
+/// ESC becomes `\x1b`, a newline `\n`, a tab `\t`, DEL `\x7f`, U+009B `\u{9b}`.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    escape_except(text, &[])
+}
+
+/// A file name's bytes as one field: UTF-8 as [`escape`] shows it, any byte that is not UTF-8 as
+/// `\xNN`.
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&escape(chunk.valid()));
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
+}
+
 impl Output {
     /// The process's own stdout and stderr.
     pub fn stdio() -> Self {
@@ -48,9 +112,10 @@ impl Output {
         }
     }
 
-    /// A result line on stdout.
+    /// A result line on stdout (control characters escaped; a `\n` in `text` starts a line).
     pub fn line(&mut self, text: &str) -> io::Result<()> {
-        self.out.write_all(text.as_bytes())?;
+        self.out
+            .write_all(escape_except(text, &['\n']).as_bytes())?;
         self.out.write_all(b"\n")
     }
 
@@ -73,7 +138,8 @@ impl Output {
     }
 
     /// A table: boxed by default, GTO's grep-able "plain" form with `plain` (columns left-aligned,
-    /// two spaces apart, no border, first column at the start of the line). Empty cells show `-`.
+    /// two spaces apart, no border, first column at the start of the line). Empty cells show `-`;
+    /// every cell is one line, its control characters escaped by [`escape`].
     pub fn table(
         &mut self,
         headers: &[String],
@@ -84,7 +150,7 @@ impl Output {
             if c.is_empty() {
                 "-".to_string()
             } else {
-                c.clone()
+                escape(c).into_owned()
             }
         };
         if plain {
@@ -112,7 +178,7 @@ impl Output {
                 }
                 line.trim_end().to_string()
             };
-            self.line(&render(headers.to_vec()))?;
+            self.line(&render(headers.iter().map(cell).collect()))?;
             for row in rows {
                 self.line(&render(row.iter().map(cell).collect()))?;
             }
@@ -121,7 +187,7 @@ impl Output {
         let mut table = Table::new();
         table.load_preset(presets::UTF8_FULL_CONDENSED);
         table.set_content_arrangement(ContentArrangement::Disabled);
-        table.set_header(headers.iter().cloned());
+        table.set_header(headers.iter().map(cell));
         for row in rows {
             table.add_row(row.iter().map(cell));
         }
@@ -132,23 +198,30 @@ impl Output {
         Ok(())
     }
 
-    fn diagnostic(&mut self, prefix: Prefix, message: &str) -> io::Result<()> {
-        writeln!(self.err, "{} {message}", prefix.styled())
+    /// The coloured prefix is ours; the message's control characters are escaped (its line
+    /// breaks stay: an error may list files on lines of their own).
+    fn diagnostic(&mut self, prefix: Prefix, message: &str, keep: &[char]) -> io::Result<()> {
+        writeln!(
+            self.err,
+            "{} {}",
+            prefix.styled(),
+            escape_except(message, keep)
+        )
     }
 
-    /// A diagnostic on stderr: `warning: …`.
+    /// A diagnostic on stderr: `warning: …`, always one line (a newline in it shows as `\n`).
     pub fn warn(&mut self, message: &str) -> io::Result<()> {
-        self.diagnostic(Prefix::Warning, message)
+        self.diagnostic(Prefix::Warning, message, &[])
     }
 
     /// The failure of a command on stderr: `error: …`.
     pub fn error(&mut self, message: &str) -> io::Result<()> {
-        self.diagnostic(Prefix::Error, message)
+        self.diagnostic(Prefix::Error, message, &['\n'])
     }
 
     /// How to fix it, after an error: `hint: …`.
     pub fn hint(&mut self, message: &str) -> io::Result<()> {
-        self.diagnostic(Prefix::Hint, message)
+        self.diagnostic(Prefix::Hint, message, &['\n'])
     }
 
     /// Bytes on stdout as they are (a completion script).
@@ -158,11 +231,27 @@ impl Output {
 
     /// A note on stderr (progress, what was chosen) that must not pollute stdout.
     pub fn note(&mut self, message: &str) -> io::Result<()> {
-        writeln!(self.err, "{message}")
+        writeln!(self.err, "{}", escape_except(message, &['\n']))
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()?;
         self.err.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_visible() {
+        assert_eq!(escape("plain ünïcode"), "plain ünïcode");
+        assert_eq!(
+            escape("a\x1b]52;c;aGk=\x07b\nc\td\re\x7f\u{9b}31m\0"),
+            "a\\x1b]52;c;aGk=\\x07b\\nc\\td\\re\\x7f\\u{9b}31m\\x00"
+        );
+        assert_eq!(escape_except("a\nb\x1b[2J", &['\n']), "a\nb\\x1b[2J");
+        assert_eq!(escape_bytes(b"n\xffo\n\x1b"), "n\\xffo\\n\\x1b");
     }
 }

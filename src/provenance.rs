@@ -1,6 +1,11 @@
 //! What bytes a registration stands for: the artifact's `path` from its artifacts.yaml at the
 //! registered commit, hashed from git when git tracks it there, else from the work tree (files
 //! that DVC, LFS or `.gitignore` keep out of git), SPEC §4.2. Also the path rules of SPEC §4.1.
+//!
+//! A symbolic link as the path is followed when it stays inside the repository (in the commit's
+//! tree for a link git tracks, in the work tree otherwise): the digest is of what it points at,
+//! never of the link text. One that leads out is refused. A path holding a control character is
+//! refused too: it could not be one line of a trailer.
 
 use std::path::{Component, Path};
 
@@ -10,9 +15,12 @@ use crate::artifacts::{self, Entry};
 use crate::digest::{self, ManifestEntry};
 use crate::error::UserError;
 use crate::git::{Repo, TreePath};
-use crate::output::Output;
+use crate::output::{escape, escape_bytes, Output};
 use crate::registry::name::ArtifactName;
-use crate::registry::trailer::Provenance;
+use crate::registry::trailer::{self, Provenance};
+
+/// The most symbolic links followed in a row (Linux's MAXSYMLINKS).
+const MAX_LINKS: usize = 40;
 
 /// The artifact's entry in its artifacts.yaml at `commit`, if any.
 pub fn entry_at(repo: &Repo, commit: &str, name: &ArtifactName) -> Result<Option<Entry>> {
@@ -27,8 +35,11 @@ pub fn entry_at(repo: &Repo, commit: &str, name: &ArtifactName) -> Result<Option
 }
 
 /// A declared `path` made repository-relative (it is relative to its artifacts.yaml's
-/// directory), refusing absolute paths and `..` escapes.
+/// directory), refusing absolute paths, `..` escapes and control characters.
 pub fn repo_relative(name: &ArtifactName, path: &str) -> Result<String, UserError> {
+    if let Some(c) = trailer::control_char(path) {
+        return Err(control_char_error(name, path, c));
+    }
     let bad = |why: &str| {
         UserError::new(format!("path '{path}' of '{name}' {why}"))
             .with_hint("paths are relative to the artifacts.yaml and stay inside the repository; use --virtual for URLs and outside locations")
@@ -66,6 +77,54 @@ pub fn repo_relative(name: &ArtifactName, path: &str) -> Result<String, UserErro
     Ok(parts.join("/"))
 }
 
+/// A declared path holding a control character: it cannot be one line of a tag trailer.
+fn control_char_error(name: &ArtifactName, path: &str, c: char) -> UserError {
+    UserError::new(format!(
+        "path '{}' of '{name}' holds a control character ({}), which a tag message cannot record",
+        escape(path),
+        escape(c.encode_utf8(&mut [0; 4]))
+    ))
+    .with_hint("rename the path in its artifacts.yaml to one without line breaks or other control characters")
+}
+
+/// Where a symbolic link at repository-relative `link`, pointing at `target`, leads
+/// (repository-relative; resolved in the tree, as git stores links); an error when it leads out.
+fn follow_link(link: &str, target: &[u8]) -> Result<String, UserError> {
+    let refuse = |why: &str| {
+        UserError::new(format!(
+            "path '{}' is a symbolic link to '{}', which {why}",
+            escape(link),
+            escape_bytes(target)
+        ))
+        .with_hint(
+            "link to a file or directory inside the repository; use --virtual for outside locations",
+        )
+    };
+    let Ok(t) = std::str::from_utf8(target) else {
+        return Err(refuse("is not a UTF-8 path"));
+    };
+    if t.is_empty() || t.starts_with(['/', '\\']) || Path::new(t).is_absolute() {
+        return Err(refuse("leads outside the repository"));
+    }
+    let mut parts: Vec<&str> = link.split('/').collect();
+    parts.pop();
+    for c in t.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(refuse("leads outside the repository"));
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return Err(refuse("names the repository itself"));
+    }
+    Ok(parts.join("/"))
+}
+
 /// Refuses a work-tree path that resolves (through symbolic links) outside the repository.
 pub fn check_inside(root: &Path, rel: &str) -> Result<(), UserError> {
     let Ok(root_c) = root.canonicalize() else {
@@ -84,8 +143,9 @@ pub fn check_inside(root: &Path, rel: &str) -> Result<(), UserError> {
     };
     if !resolved.starts_with(&root_c) {
         return Err(UserError::new(format!(
-            "path '{rel}' leads outside the repository (through {})",
-            resolved.display()
+            "path '{}' leads outside the repository (through {})",
+            escape(rel),
+            escape(&resolved.display().to_string())
         ))
         .with_hint(
             "a symbolic link points out of the repository; use --virtual for outside locations",
@@ -94,19 +154,43 @@ pub fn check_inside(root: &Path, rel: &str) -> Result<(), UserError> {
     Ok(())
 }
 
-fn manifest_pairs(entries: &[ManifestEntry]) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = entries
+fn manifest_pairs(entries: &[ManifestEntry]) -> Vec<(Vec<u8>, String)> {
+    let mut pairs: Vec<(Vec<u8>, String)> = entries
         .iter()
         .map(|e| (e.path.clone(), e.sha256.clone()))
         .collect();
-    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    pairs.sort();
     pairs
 }
 
-/// Hashes what git holds at `path` in `commit`, if anything.
-pub fn hash_from_git(repo: &Repo, commit: &str, path: &str) -> Result<Option<digest::Hashed>> {
-    Ok(match repo.read_path_at(commit, path)? {
-        TreePath::Missing => None,
+/// Hashes what git holds at `path` in `commit`, following symbolic links inside the repository.
+/// Returns the path it came to (`path`, or where its links lead) and its digest, if git holds it.
+pub fn hash_from_git(
+    repo: &Repo,
+    commit: &str,
+    path: &str,
+) -> Result<(String, Option<digest::Hashed>)> {
+    let mut rel = path.to_string();
+    for _ in 0..=MAX_LINKS {
+        let hashed = match repo.read_path_at(commit, &rel)? {
+            TreePath::Symlink(target) => {
+                rel = follow_link(&rel, &target)?;
+                continue;
+            }
+            other => hash_tree_path(other),
+        };
+        return Ok((rel, hashed));
+    }
+    Err(UserError::new(format!(
+        "path '{}' goes through more than {MAX_LINKS} symbolic links",
+        escape(path)
+    ))
+    .into())
+}
+
+fn hash_tree_path(found: TreePath) -> Option<digest::Hashed> {
+    match found {
+        TreePath::Missing | TreePath::Symlink(_) => None,
         TreePath::File(bytes) => Some(digest::Hashed {
             digest: format!("sha256:{}", digest::sha256_bytes(&bytes)),
             manifest: None,
@@ -127,7 +211,7 @@ pub fn hash_from_git(repo: &Repo, commit: &str, path: &str) -> Result<Option<dig
                 manifest: Some(entries),
             })
         }
-    })
+    }
 }
 
 /// The provenance a new registration of `name` at `commit` records.
@@ -139,6 +223,11 @@ pub fn for_registration(
     out: &mut Output,
 ) -> Result<Option<Provenance>> {
     let entry = entry_at(repo, commit, name)?;
+    if let Some(path) = entry.as_ref().and_then(|e| e.path.as_deref()) {
+        if let Some(c) = trailer::control_char(path) {
+            return Err(control_char_error(name, path, c).into());
+        }
+    }
     if let Some(digest) = given {
         let hex = digest.strip_prefix("sha256:").unwrap_or("");
         if hex.len() != 64
@@ -178,7 +267,8 @@ pub fn for_registration(
         Err(_) if explicit.is_none() => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    if let Some(hashed) = hash_from_git(repo, commit, &rel)? {
+    let (rel, hashed) = hash_from_git(repo, commit, &rel)?;
+    if let Some(hashed) = hashed {
         return Ok(Some(Provenance {
             path,
             digest: hashed.digest,
@@ -192,14 +282,16 @@ pub fn for_registration(
     let full = root.join(&rel);
     if !full.exists() {
         out.warn(&format!(
-            "'{rel}' is neither in git at this commit nor in the work tree; no digest recorded"
+            "'{}' is neither in git at this commit nor in the work tree; no digest recorded",
+            escape(&rel)
         ))?;
         return Ok(None);
     }
     check_inside(root, &rel)?;
     if repo.head_commit().as_deref() != Some(commit) {
         out.warn(&format!(
-            "'{rel}' is not in git; its digest comes from the work tree, which may not match the registered commit"
+            "'{}' is not in git; its digest comes from the work tree, which may not match the registered commit",
+            escape(&rel)
         ))?;
     }
     let hashed = digest::hash_path(&full)?;

@@ -8,7 +8,7 @@ use super::show::{parse_target, pick_version, Shortcut};
 use super::{Scope, Session};
 use crate::cli::Global;
 use crate::error::UserError;
-use crate::output::Output;
+use crate::output::{escape, Output};
 use crate::provenance;
 use crate::registry::name::ArtifactName;
 use crate::registry::state::short;
@@ -73,7 +73,12 @@ pub fn run(global: &Global, args: DescribeArgs, out: &mut Output) -> Result<()> 
     match field {
         Some(value) => {
             if let Some(v) = value {
-                out.line(&v)?;
+                // A description may span lines; a path or type is one line.
+                if args.description {
+                    out.line(&v)?;
+                } else {
+                    out.line(&escape(&v))?;
+                }
             }
         }
         None => {

@@ -10,7 +10,7 @@ use super::show::{parse_target, pick_version, Shortcut};
 use super::{Scope, Session};
 use crate::cli::Global;
 use crate::error::{UsageError, UserError};
-use crate::output::Output;
+use crate::output::{escape, Output};
 use crate::provenance;
 use crate::registry::name::ArtifactName;
 use crate::registry::state::{short, Version};
@@ -163,11 +163,11 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
         out.line("  unchanged")?;
     }
     for (k, v) in &entry_changes {
-        out.line(&format!("  {k}: {} -> {}", v["from"], v["to"]))?;
+        out.line(&format!("  {}: {} -> {}", escape(k), v["from"], v["to"]))?;
     }
     let d = |p: &Option<trailer::Provenance>| {
         p.as_ref().map_or("none".to_string(), |p| {
-            format!("{} ({})", p.digest, p.source)
+            format!("{} ({})", escape(&p.digest), escape(&p.source))
         })
     };
     if da.as_ref().map(|p| &p.digest) == db.as_ref().map(|p| &p.digest) {
@@ -178,9 +178,10 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     let touching: Vec<_> = commits.iter().filter(|c| c.2).collect();
     match &path {
         Some(p) => out.line(&format!(
-            "commits: {} in between, {} touch {p}",
+            "commits: {} in between, {} touch {}",
             commits.len(),
-            touching.len()
+            touching.len(),
+            escape(p)
         ))?,
         None => out.line(&format!(
             "commits: {} in between (no path declared)",
@@ -188,7 +189,7 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
         ))?,
     }
     for (id, summary, _) in touching {
-        out.line(&format!("  {} {summary}", short(id)))?;
+        out.line(&format!("  {} {}", short(id), escape(summary)))?;
     }
     for (label, v) in [(la, a), (lb, b)] {
         out.line(&format!("stages of {label}:"))?;
@@ -197,7 +198,7 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
             out.line("  none")?;
         }
         for l in lines {
-            out.line(&format!("  {l}"))?;
+            out.line(&format!("  {}", escape(&l)))?;
         }
     }
     Ok(())

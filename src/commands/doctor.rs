@@ -8,7 +8,7 @@ use clap::Args;
 use super::{Open, Scope, Session};
 use crate::cli::Global;
 use crate::error::UserError;
-use crate::output::Output;
+use crate::output::{escape, Output};
 use crate::provenance;
 use crate::registry::policy;
 use crate::registry::tag::shell_quote;
@@ -151,8 +151,9 @@ pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
         return Ok(());
     }
     for f in &findings {
-        out.line(&format!("problem: {}", f.problem))?;
-        out.line(&format!("    fix: {}", f.fix))?;
+        // One line each: a tag message or file name inside cannot fake a finding.
+        out.line(&format!("problem: {}", escape(&f.problem)))?;
+        out.line(&format!("    fix: {}", escape(&f.fix)))?;
     }
     Err(UserError::new(format!(
         "{} problem{} found",

@@ -11,8 +11,9 @@ use super::{Scope, Session};
 use crate::cli::Global;
 use crate::digest::{self, ManifestEntry};
 use crate::error::UserError;
-use crate::output::Output;
+use crate::output::{escape, escape_bytes, Output};
 use crate::provenance;
+use crate::registry::trailer::{self, Record};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -36,10 +37,26 @@ pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
     let version = pick_version(&session, &name, &shortcut)?;
     let label = version.label.as_str();
     let recorded = version.provenance().ok_or_else(|| {
-        UserError::new(format!(
-            "version {label} of '{name}' has no recorded digest"
-        ))
-        .with_hint("register records one when artifacts.yaml declares a `path` for the artifact")
+        // A trailer block that does not parse cleanly records nothing, but says so.
+        let malformed = version.registrations.iter().rev().find_map(|e| {
+            match trailer::read(&e.message) {
+                Record::Malformed(why) => Some((e.tag.clone(), why)),
+                Record::None | Record::Clean(_) => None,
+            }
+        });
+        match malformed {
+            Some((tag, why)) => UserError::new(format!(
+                "version {label} of '{name}' has no recorded digest: the trailers of tag '{tag}' do not parse ({})",
+                escape(&why)
+            ))
+            .with_hint(format!(
+                "`git tag -n99 {tag}` shows the message; a registration written by `registry register` never looks like this"
+            )),
+            None => UserError::new(format!(
+                "version {label} of '{name}' has no recorded digest"
+            ))
+            .with_hint("register records one when artifacts.yaml declares a `path` for the artifact"),
+        }
     })?;
     let target = match &args.path {
         Some(p) => p.clone(),
@@ -59,36 +76,43 @@ pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
             root.join(provenance::repo_relative(&name, &recorded.path)?)
         }
     };
+    let shown = escape(&target.display().to_string()).into_owned();
     if !target.exists() {
-        return Err(UserError::new(format!("'{}' does not exist", target.display())).into());
+        return Err(UserError::new(format!("'{shown}' does not exist")).into());
     }
     let actual = digest::hash_path(&target)?;
+    let recorded_digest = escape(&recorded.digest);
     if actual.digest == recorded.digest {
         out.line(&format!(
-            "OK: '{}' matches {name} {label} ({})",
-            target.display(),
-            recorded.digest
+            "OK: '{shown}' matches {name} {label} ({recorded_digest})"
         ))?;
         return Ok(());
     }
     let mut message = format!(
-        "'{}' does not match {name} {label}: recorded {}, found {}",
-        target.display(),
-        recorded.digest,
+        "'{shown}' does not match {name} {label}: recorded {recorded_digest}, found {}",
         actual.digest
     );
-    if let (Some(expected), Some(found)) = (&recorded.manifest, &actual.manifest) {
-        let expected: Vec<ManifestEntry> = expected
+    // The recorded manifest names files only when it is the one the digest is of.
+    let expected: Option<Vec<ManifestEntry>> = recorded.manifest.as_ref().map(|files| {
+        files
             .iter()
             .map(|(path, sha256)| ManifestEntry {
                 path: path.clone(),
                 sha256: sha256.clone(),
             })
-            .collect();
-        let (added, removed, changed) = digest::manifest_diff(&expected, found);
+            .collect()
+    });
+    let expected = expected.filter(|e| {
+        format!(
+            "sha256:{}",
+            digest::sha256_bytes(&digest::manifest_bytes(e))
+        ) == recorded.digest
+    });
+    if let (Some(expected), Some(found)) = (&expected, &actual.manifest) {
+        let (added, removed, changed) = digest::manifest_diff(expected, found);
         for (what, files) in [("added", added), ("removed", removed), ("changed", changed)] {
             for f in files {
-                message.push_str(&format!("\n  {what}: {f}"));
+                message.push_str(&format!("\n  {what}: {}", escape_bytes(&f)));
             }
         }
     }

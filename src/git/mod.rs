@@ -278,9 +278,10 @@ impl Repo {
     }
 
     /// The file at `path` in `commit`'s tree, or `None` if there is none (or it is a directory).
+    /// A symbolic link reads as its link text, as git stores it.
     pub fn read_file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
         Ok(match self.read_path_at(commit, path)? {
-            TreePath::File(bytes) => Some(bytes),
+            TreePath::File(bytes) | TreePath::Symlink(bytes) => Some(bytes),
             TreePath::Missing | TreePath::Dir(_) => None,
         })
     }
@@ -291,13 +292,17 @@ pub enum TreePath {
     Missing,
     /// A file's bytes.
     File(Vec<u8>),
-    /// A directory's regular files: path relative to it (with `/`) and bytes, in tree order.
-    Dir(Vec<(String, Vec<u8>)>),
+    /// A symbolic link (mode 120000): its target as stored.
+    Symlink(Vec<u8>),
+    /// A directory's regular files: path relative to it (with `/`, raw bytes: names need not be
+    /// UTF-8) and bytes, in tree order.
+    Dir(Vec<(Vec<u8>, Vec<u8>)>),
 }
 
 impl Repo {
-    /// Reads `path` (a file or a directory) from `commit`'s tree, for content digests. Symbolic
-    /// links and submodules are left out, as a manifest of regular files leaves them out.
+    /// Reads `path` (a file, a symbolic link or a directory) from `commit`'s tree, for content
+    /// digests. Inside a directory, symbolic links and submodules are left out, as a manifest of
+    /// regular files leaves them out.
     pub fn read_path_at(&self, commit: &str, path: &str) -> Result<TreePath> {
         let tree = self.commit_tree(commit)?;
         let entry = match tree.get_path(Path::new(path)) {
@@ -309,34 +314,54 @@ impl Repo {
             .to_object(&self.repo)
             .with_context(|| format!("cannot read {path} at {commit}"))?;
         if let Some(blob) = object.as_blob() {
-            return Ok(TreePath::File(blob.content().to_vec()));
+            let bytes = blob.content().to_vec();
+            if entry.filemode() == 0o120000 {
+                return Ok(TreePath::Symlink(bytes));
+            }
+            return Ok(TreePath::File(bytes));
         }
         let Some(sub) = object.as_tree() else {
             return Ok(TreePath::Missing);
         };
         let mut files = Vec::new();
-        let mut failure = None;
-        sub.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-            if e.filemode() != 0o100644 && e.filemode() != 0o100755 {
-                return git2::TreeWalkResult::Ok;
-            }
-            let Some(name) = e.name() else {
-                return git2::TreeWalkResult::Ok;
-            };
-            match self.repo.find_blob(e.id()) {
-                Ok(b) => files.push((format!("{dir}{name}"), b.content().to_vec())),
-                Err(err) => {
-                    failure = Some(err);
-                    return git2::TreeWalkResult::Abort;
-                }
-            }
-            git2::TreeWalkResult::Ok
-        })
-        .with_context(|| format!("cannot walk {path} at {commit}"))?;
-        if let Some(err) = failure {
-            return Err(err).with_context(|| format!("cannot read {path} at {commit}"));
-        }
+        self.regular_files(sub, &mut Vec::new(), &mut files, 0)
+            .with_context(|| format!("cannot read {path} at {commit}"))?;
         Ok(TreePath::Dir(files))
+    }
+
+    /// The regular files under `tree`, pre-order, names as raw bytes (git2's tree walk gives up
+    /// on a directory name that is not UTF-8, and names no file that is not). Nested deeper than
+    /// git's own `core.maxTreeDepth` (4096) is an error, not a stack overflow.
+    fn regular_files(
+        &self,
+        tree: &git2::Tree<'_>,
+        prefix: &mut Vec<u8>,
+        files: &mut Vec<(Vec<u8>, Vec<u8>)>,
+        depth: usize,
+    ) -> Result<(), git2::Error> {
+        if depth > 4096 {
+            return Err(git2::Error::from_str("trees nested deeper than 4096"));
+        }
+        for e in tree.iter() {
+            let len = prefix.len();
+            prefix.extend_from_slice(e.name_bytes());
+            match e.filemode() {
+                0o100644 | 0o100755 => {
+                    files.push((
+                        prefix.clone(),
+                        self.repo.find_blob(e.id())?.content().to_vec(),
+                    ));
+                }
+                0o040000 => {
+                    prefix.push(b'/');
+                    let sub = self.repo.find_tree(e.id())?;
+                    self.regular_files(&sub, prefix, files, depth + 1)?;
+                }
+                _ => {}
+            }
+            prefix.truncate(len);
+        }
+        Ok(())
     }
 }
 

@@ -13,6 +13,8 @@ mod doctor;
 mod fixture;
 mod history_tools;
 mod hostile_args;
+mod hostile_digests;
+mod hostile_output;
 mod interop;
 mod reads;
 mod reads_check_ref;
