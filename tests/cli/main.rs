@@ -6,12 +6,14 @@
 
 mod check_ref_format;
 mod ci_examples;
+mod concurrent;
 mod declarations;
 mod diff;
 mod docs;
 mod doctor;
 mod fixture;
 mod history_tools;
+mod hostile_network;
 mod interop;
 mod reads;
 mod reads_check_ref;
