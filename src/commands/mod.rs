@@ -355,7 +355,7 @@ fn push_tags(
             let _ = crate::remote::fetch_tags(&repo.git_dir(), "origin");
             return Err(e
                 .with_hint(format!(
-                    "the tag '{}' was not created locally either (nothing was written); fetch and retry (`registry` plans against the remote's tags with --push)",
+                    "the tag '{}' was not created locally either; fetch and retry (`registry` plans against the remote's tags with --push)",
                     tag.name
                 ))
                 .into());

@@ -420,3 +420,29 @@ fn a_ref_lock_left_by_a_killed_writer_is_named() {
         .starts_with("Created git tag 'churn@v0.0.2'"));
     fsck(&repo, &repo.path());
 }
+
+#[test]
+fn linked_work_trees_share_one_lock() {
+    // Tags are shared by every work tree of a repository, so is the writers' lock.
+    let repo = TestRepo::new();
+    repo.commit("first");
+    let other = repo.path().parent().unwrap().join("other");
+    repo.git(&["worktree", "add", "-q", other.to_str().unwrap()]);
+    let lock = lock_path(&repo);
+    std::fs::write(&lock, format!("pid {}\n", std::process::id())).unwrap();
+    let run = repo.run_with(&["-C", other.to_str().unwrap(), "register", "churn"], |c| {
+        c.env("REGISTRY_LOCK_TIMEOUT", "0");
+    });
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains(&format!("is locked by {}", lock.display())),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(&lock).unwrap();
+    repo.run(&["-C", other.to_str().unwrap(), "register", "churn"])
+        .ok();
+    assert_eq!(tag_list(&repo), vec!["churn@v0.0.1"]);
+    fsck(&repo, &repo.path());
+}
