@@ -475,7 +475,7 @@ def remove_stale_locks(repo):
         for f in files:
             if f.endswith(".lock"):
                 os.unlink(os.path.join(dirpath, f))
-    for f in ("packed-refs.lock", "index.lock", "HEAD.lock"):
+    for f in ("packed-refs.lock", "index.lock", "HEAD.lock", "registry.lock"):
         if os.path.exists(os.path.join(git_dir, f)):
             os.unlink(os.path.join(git_dir, f))
 

@@ -12,13 +12,21 @@ use anyhow::{Context, Result};
 
 use crate::digest::sha256_bytes;
 use crate::error::UserError;
+use crate::lock::Lock;
 
-/// Whether `-C VALUE` names a remote repository rather than a local path.
+/// The protocols git may use for anything `registry` runs: the URL forms the README lists.
+/// Everything else (`ext::`, `fd::`, other remote helpers, plain `http`) stays refused even when
+/// the user's git config allows it.
+const ALLOWED_PROTOCOLS: [&str; 4] = ["https", "ssh", "git", "file"];
+
+/// Whether `-C VALUE` names a remote repository rather than a local path. (Anything URL-shaped
+/// counts, supported or not: `check_url` then refuses what is not supported, instead of it
+/// being taken for a missing directory.)
 pub fn is_url(value: &str) -> bool {
     if Path::new(value).exists() {
         return false;
     }
-    if value.contains("://") {
+    if value.contains("://") || value.contains("::") {
         return true;
     }
     // scp-like `user@host:path` or `host:path` (but not a Windows drive `C:\…`).
@@ -30,25 +38,119 @@ pub fn is_url(value: &str) -> bool {
     }
 }
 
-/// Runs `git --git-dir DIR ARGS`; on failure, the error carries git's stderr.
+/// Accepts only the URL forms the README lists: `https://`, `ssh://`, `git://`, `file://` and
+/// scp-like `[user@]host:path`. A remote-helper form (`ext::…`, `fd::17`) or another scheme is a
+/// usage error naming the value; a URL carrying a password or token is refused (it would be
+/// stored in the mirror's config), with a hint to use a credential helper.
+pub fn check_url(url: &str) -> Result<()> {
+    let unsupported = || -> anyhow::Error {
+        crate::error::UsageError(format!(
+            "-C '{}' is neither a local repository nor a supported URL (supported: https://, ssh://, git://, file://, or [user@]host:path)",
+            redact(url)
+        ))
+        .into()
+    };
+    if url.starts_with('-') || url.contains("::") || url.chars().any(char::is_control) {
+        return Err(unsupported());
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let scheme = scheme.to_ascii_lowercase();
+        if !ALLOWED_PROTOCOLS.contains(&scheme.as_str()) {
+            return Err(unsupported());
+        }
+        if credentials(&scheme, rest).is_some() {
+            return Err(UserError::new(format!(
+                "the URL '{}' carries credentials; registry does not store them in its mirror cache",
+                redact(url)
+            ))
+            .with_hint(
+                "give the URL without them and let git's credential helper supply them \
+                 (e.g. `gh auth setup-git`, or `git config --global credential.helper store`)",
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The user-info part of a URL's authority (after `scheme://`) when it is a secret: one with a
+/// password (`user:token@`), or any user part of an `https` URL (`https://TOKEN@host/` is a
+/// common way to pass a token). `ssh://git@host/` names a user, not a secret.
+fn credentials<'a>(scheme: &str, rest: &'a str) -> Option<&'a str> {
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (userinfo, _host) = authority.rsplit_once('@')?;
+    (userinfo.contains(':') || scheme.starts_with("http")).then_some(userinfo)
+}
+
+/// `text` with the credentials of every URL in it replaced by `***`
+/// (`https://user:token@host/x` becomes `https://***@host/x`), for anything shown to the user.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let scheme_start = rest[..i]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
+            .map_or(0, |j| j + 1);
+        let scheme = rest[scheme_start..i].to_ascii_lowercase();
+        let after = &rest[i + 3..];
+        // The authority ends at a path, a quote, or white space (git quotes URLs in messages).
+        let end = after
+            .find(|c: char| "/?#'\"`".contains(c) || c.is_whitespace())
+            .unwrap_or(after.len());
+        out.push_str(&rest[..i + 3]);
+        match credentials(&scheme, &after[..end]) {
+            Some(userinfo) => {
+                out.push_str("***");
+                out.push_str(&after[userinfo.len()..end]);
+            }
+            None => out.push_str(&after[..end]),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `git` with the network hardened: only the allowed protocols (`GIT_ALLOW_PROTOCOL` overrides
+/// any `protocol.*.allow` of the user's config, which `-c protocol.allow=never` alone does not),
+/// no protocol from a URL given by a repository's config or submodule
+/// (`GIT_PROTOCOL_FROM_USER=0`), and no prompt on stdin.
+fn git_command() -> Command {
+    let mut cmd = Command::new("git");
+    cmd.env("GIT_PROTOCOL_FROM_USER", "0")
+        .env("GIT_ALLOW_PROTOCOL", ALLOWED_PROTOCOLS.join(":"))
+        .args(["-c", "protocol.allow=never"])
+        .args(["-c", "protocol.ext.allow=never"]);
+    for p in ALLOWED_PROTOCOLS {
+        cmd.args(["-c", &format!("protocol.{p}.allow=always")]);
+    }
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+/// Runs `git --git-dir DIR ARGS`; on failure, the error carries git's stderr (credentials
+/// redacted) and the rejection lines of `--porcelain` output.
 fn git(git_dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
+    let out = git_command()
         .arg("--git-dir")
         .arg(git_dir)
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let mut why: Vec<&str> = stdout.lines().filter(|l| l.starts_with('!')).collect();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        why.extend(stderr.lines().map(str::trim_end).filter(|l| !l.is_empty()));
+        Err(redact(why.join("\n").trim()))
     }
 }
 
 /// The URL of a remote, if the repository has it.
 pub fn remote_url(git_dir: &Path, remote: &str) -> Option<String> {
-    git(git_dir, &["remote", "get-url", remote])
+    git(git_dir, &["remote", "get-url", "--", remote])
         .ok()
         .map(|s| s.trim().to_string())
 }
@@ -64,11 +166,21 @@ pub fn fetch_tags(git_dir: &Path, remote: &str) -> Result<()> {
         .with_hint("add one with `git remote add origin URL`, or leave out --push")
         .into());
     }
-    git(git_dir, &["fetch", "--quiet", "--tags", remote]).map_err(|stderr| {
+    // Not --quiet: that would also silence the reason of a refused tag ("would clobber existing
+    // tag"). Nothing is printed on success.
+    git(git_dir, &["fetch", "--tags", "--", remote]).map_err(|stderr| {
         UserError::new(format!("cannot fetch the tags of '{remote}' before writing: {stderr}"))
             .with_hint("with --push, versions and counters are computed from the remote's tags; fix the fetch (or leave out --push)")
     })?;
     Ok(())
+}
+
+/// The error of a failed push: GTO's message plus git's.
+fn push_failed(remote: &str, tag: &str, delete: bool, stderr: &str) -> UserError {
+    let verb = if delete { "push --delete" } else { "push" };
+    UserError::new(format!(
+        "The command `git {verb} {remote} {tag}` failed. Make sure your local repository is in sync with the remote.\n{stderr}"
+    ))
 }
 
 /// Pushes one tag (or its deletion) to `remote`. On failure returns GTO's message plus git's.
@@ -78,12 +190,23 @@ pub fn push_tag(git_dir: &Path, remote: &str, tag: &str, delete: bool) -> Result
     } else {
         format!("refs/tags/{tag}:refs/tags/{tag}")
     };
-    git(git_dir, &["push", "--quiet", "--porcelain", remote, &refspec]).map_err(|stderr| {
-        let verb = if delete { "push --delete" } else { "push" };
-        UserError::new(format!(
-            "The command `git {verb} {remote} {tag}` failed. Make sure your local repository is in sync with the remote.\n{stderr}"
-        ))
-    })?;
+    git(
+        git_dir,
+        &["push", "--quiet", "--porcelain", "--", remote, &refspec],
+    )
+    .map_err(|stderr| push_failed(remote, tag, delete, &stderr))?;
+    Ok(())
+}
+
+/// Pushes a tag object that no local ref names yet as `refs/tags/TAG` (remote-first writes:
+/// the local ref is created only once the remote has the tag).
+pub fn push_object(git_dir: &Path, remote: &str, object: &str, tag: &str) -> Result<(), UserError> {
+    let refspec = format!("{object}:refs/tags/{tag}");
+    git(
+        git_dir,
+        &["push", "--quiet", "--porcelain", "--", remote, &refspec],
+    )
+    .map_err(|stderr| push_failed(remote, tag, false, &stderr))?;
     Ok(())
 }
 
@@ -122,9 +245,26 @@ fn mirror_name(url: &str) -> String {
     )
 }
 
+/// Takes the lock of the mirror of `url` (`<cache>/<mirror>.lock`, beside the mirror so that a
+/// broken mirror can be removed under it), after checking the URL. Held while the mirror is
+/// created or fetched, and by a write through `-C URL` for the whole write.
+pub fn mirror_lock(url: &str) -> Result<Lock> {
+    check_url(url)?;
+    let root = cache_root()?;
+    std::fs::create_dir_all(&root)
+        .with_context(|| format!("cannot create the mirror cache {}", root.display()))?;
+    Lock::acquire(
+        &root.join(format!("{}.lock", mirror_name(url))),
+        &format!("the mirror cache of '{}'", redact(url)),
+    )
+}
+
 /// Brings the mirror of `url` up to date (creating it on first use) and returns its path.
 /// Later calls fetch only what changed. A broken cache is rebuilt: it can be removed any time.
+/// One process at a time creates or fetches a mirror (its lock); others wait for it.
 pub fn mirror(url: &str) -> Result<PathBuf> {
+    let _lock = mirror_lock(url)?;
+    let shown = redact(url);
     let dir = cache_root()?.join(mirror_name(url));
     let healthy = dir.join("HEAD").is_file() && git(&dir, &["rev-parse", "--git-dir"]).is_ok();
     if dir.exists() && !healthy {
@@ -134,8 +274,8 @@ pub fn mirror(url: &str) -> Result<PathBuf> {
     if !dir.exists() {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
-        let init = Command::new("git")
-            .args(["init", "--quiet", "--bare"])
+        let init = git_command()
+            .args(["init", "--quiet", "--bare", "--"])
             .arg(&dir)
             .output()
             .context("cannot run git")?;
@@ -148,7 +288,10 @@ pub fn mirror(url: &str) -> Result<PathBuf> {
             ))
             .into());
         }
-        git(&dir, &["remote", "add", "origin", url]).map_err(UserError::new)?;
+        if let Err(e) = git(&dir, &["remote", "add", "--", "origin", url]) {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(UserError::new(e).into());
+        }
     }
     let fetched = git(
         &dir,
@@ -157,6 +300,7 @@ pub fn mirror(url: &str) -> Result<PathBuf> {
             "fetch",
             "--quiet",
             "--prune",
+            "--",
             "origin",
             "+refs/heads/*:refs/heads/*",
             "+refs/tags/*:refs/tags/*",
@@ -166,17 +310,17 @@ pub fn mirror(url: &str) -> Result<PathBuf> {
         if !healthy {
             let _ = std::fs::remove_dir_all(&dir);
         }
-        return Err(UserError::new(format!("cannot read the repository at '{url}': {stderr}"))
+        return Err(UserError::new(format!("cannot read the repository at '{shown}': {stderr}"))
             .with_hint("check the URL and that `git ls-remote URL` works (credentials come from git's own helpers)")
             .into());
     }
     // HEAD follows the remote's default branch, so `register NAME` means the remote's HEAD.
-    if let Ok(out) = git(&dir, &["ls-remote", "--symref", "origin", "HEAD"]) {
+    if let Ok(out) = git(&dir, &["ls-remote", "--symref", "--", "origin", "HEAD"]) {
         if let Some(branch) = out.lines().find_map(|l| {
             l.strip_prefix("ref: ")
                 .and_then(|r| r.split_whitespace().next())
         }) {
-            let _ = git(&dir, &["symbolic-ref", "HEAD", branch]);
+            let _ = git(&dir, &["symbolic-ref", "--", "HEAD", branch]);
         }
     }
     Ok(dir)
@@ -194,6 +338,59 @@ mod tests {
         assert!(!is_url("."));
         assert!(!is_url("/definitely/not/here"));
         assert!(!is_url("relative/dir"));
+        // Remote-helper forms look like URLs, so `check_url` can refuse them by name.
+        assert!(is_url("fd::17"));
+        assert!(is_url("ext::sh -c x"));
+    }
+
+    #[test]
+    fn accepts_only_the_documented_url_forms() {
+        for ok in [
+            "https://github.com/org/models.git",
+            "ssh://git@host/org/models.git",
+            "git://host/models.git",
+            "file:///srv/git/models.git",
+            "git@github.com:org/models.git",
+            "host:models.git",
+        ] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "fd::17",
+            "ext::sh -c touch% x",
+            "http://host/x",
+            "foo://x",
+            "-u:x",
+        ] {
+            let err = check_url(bad).expect_err(bad);
+            let usage = err.downcast_ref::<crate::error::UsageError>().expect(bad);
+            assert!(usage.0.contains(&format!("'{bad}'")), "{}", usage.0);
+        }
+        let err = check_url("https://user:s3cret@host/x.git").expect_err("credentials");
+        let user = err.downcast_ref::<UserError>().expect("user error");
+        assert!(!user.message.contains("s3cret"), "{}", user.message);
+        assert!(
+            user.message.contains("https://***@host/x.git"),
+            "{}",
+            user.message
+        );
+    }
+
+    #[test]
+    fn redacts_credentials_in_any_text() {
+        assert_eq!(
+            redact("fatal: unable to access 'https://user:tok@host/x.git/': 403"),
+            "fatal: unable to access 'https://***@host/x.git/': 403"
+        );
+        assert_eq!(
+            redact("https://TOKEN@github.com/o/r"),
+            "https://***@github.com/o/r"
+        );
+        assert_eq!(
+            redact("ssh://git@host/x and ssh://a:pw@h"),
+            "ssh://git@host/x and ssh://***@h"
+        );
+        assert_eq!(redact("no url here"), "no url here");
     }
 
     #[test]

@@ -104,6 +104,8 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
 pub fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Result<()> {
     let session = Session::open(global, Scope::Artifact(&args.name))?;
     let root = work_tree(&session)?;
+    // One writer at a time reads, edits and replaces the file: no edit is lost.
+    let _lock = super::lock_repo(&session.repo)?;
     let (file, key) = artifacts::location(&args.name);
     let full = root.join(&file);
     let text = read_existing(&full)?;
@@ -199,6 +201,8 @@ pub fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Re
 pub fn run_remove(global: &Global, args: RemoveArgs, out: &mut Output) -> Result<()> {
     let session = Session::open(global, Scope::Artifact(&args.name))?;
     let root = work_tree(&session)?;
+    // One writer at a time reads, edits and replaces the file: no edit is lost.
+    let _lock = super::lock_repo(&session.repo)?;
     let (file, key) = artifacts::location(&args.name);
     let full = root.join(&file);
     let text = read_existing(&full)?;

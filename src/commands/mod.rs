@@ -42,6 +42,8 @@ pub struct Session {
     pub push: bool,
     /// A broken config, when opened for `doctor` (which reports it instead of failing).
     pub config_problem: Option<crate::error::UserError>,
+    /// The writers' lock, held from before the tags are read until the session is dropped.
+    pub lock: Option<crate::lock::Lock>,
 }
 
 /// How a session is opened (all off by default: a plain read of the present).
@@ -69,15 +71,22 @@ impl Session {
 
     /// As `open`, for a write: with `push` (implied for a URL) the remote's tags are fetched
     /// first, so the next version and counter come from the remote's state (SPEC §4.6).
+    ///
+    /// The writers' lock is taken first and held until the session is dropped, so the tags
+    /// are read, planned against and written by one writer at a time: a second writer waits,
+    /// then plans against the first one's tags (or fails clearly after the lock's timeout).
     pub fn open_for_write(global: &Global, scope: Scope<'_>, push: bool) -> Result<Session> {
-        Session::open_with(
+        let lock = write_lock(global)?;
+        let mut session = Session::open_with(
             global,
             scope,
             Open {
                 push,
                 ..Open::default()
             },
-        )
+        )?;
+        session.lock = Some(lock);
+        Ok(session)
     }
 
     /// Opens with explicit options.
@@ -132,6 +141,7 @@ impl Session {
             lightweight: listing.lightweight,
             push,
             config_problem,
+            lock: None,
         })
     }
 
@@ -147,6 +157,30 @@ impl Session {
     pub fn commit(&self, rev: &str) -> Result<String> {
         self.repo.resolve_commit(rev)
     }
+}
+
+/// The writers' lock of the repository `-C` names (or the current one): `registry.lock` in its
+/// common git directory, or, for a URL, the lock of its mirror in the cache (held for the whole
+/// write, so one writer at a time fetches, plans and pushes through a mirror).
+pub fn write_lock(global: &Global) -> Result<crate::lock::Lock> {
+    let url = global
+        .repo
+        .as_deref()
+        .and_then(|p| p.to_str())
+        .filter(|p| crate::remote::is_url(p));
+    match url {
+        Some(url) => crate::remote::mirror_lock(url),
+        None => lock_repo(&Repo::open(global.repo.as_deref())?),
+    }
+}
+
+/// Takes `registry.lock` in a repository's common git directory.
+pub fn lock_repo(repo: &Repo) -> Result<crate::lock::Lock> {
+    let dir = repo.common_dir();
+    // Components drop the work tree's trailing `/`.
+    let shown: std::path::PathBuf = repo.workdir().unwrap_or(&dir).components().collect();
+    let what = format!("the registry in {}", shown.display());
+    crate::lock::Lock::acquire(&dir.join("registry.lock"), &what)
 }
 
 /// `--simple auto|true|false` as clap reads it.
@@ -184,7 +218,7 @@ pub struct WriteFlags {
     #[arg(long)]
     pub dry_run: bool,
     /// Push the new tag to `origin` (after fetching its tags, so versions and counters are the
-    /// remote's); if the push fails, the local tag is deleted again
+    /// remote's); the local tag is created only once the remote has it
     #[arg(long)]
     pub push: bool,
 }
@@ -245,10 +279,14 @@ pub fn attach_provenance(
 }
 
 /// Creates the planned tags in order. If one fails, the ones created before it are deleted
-/// again, so a command never leaves half its work behind. With push, each tag is pushed in
-/// order; if a push fails, that tag and the ones after it are deleted locally (the earlier ones
-/// are on the remote), the remote's tags are fetched again, and the error says why: local and
-/// remote never drift apart.
+/// again, so a command never leaves half its work behind.
+///
+/// With push the order is remote-first: each tag's object is written, pushed
+/// (`git push origin OID:refs/tags/NAME`), and only then is the local ref created. If a push
+/// fails, that tag and the ones after it are not created locally (the earlier ones are on both
+/// sides), the remote's tags are fetched again, and the error says why. An interrupted write
+/// (Ctrl-C, SIGTERM, SIGKILL) therefore never leaves a local tag the remote lacks: at worst the
+/// remote got a tag the next fetch brings.
 pub fn write_tags(
     session: &Session,
     out: &mut Output,
@@ -267,6 +305,9 @@ pub fn write_tags(
         return Ok(());
     }
     let tagger = session.repo.tagger()?;
+    if session.push {
+        return push_tags(session, out, tags, &tagger);
+    }
     let mut created: Vec<&str> = Vec::new();
     for tag in tags {
         if let Err(e) = session
@@ -281,27 +322,60 @@ pub fn write_tags(
         }
         created.push(&tag.name);
     }
-    for (i, tag) in tags.iter().enumerate() {
+    for tag in tags {
         out.line(&created_line(tag))?;
-        if !session.push {
-            push_hint(out, &tag.name, false)?;
-            continue;
+        push_hint(out, &tag.name, false)?;
+    }
+    Ok(())
+}
+
+/// `write_tags` with push, remote-first (see there).
+fn push_tags(
+    session: &Session,
+    out: &mut Output,
+    tags: &[NewTag],
+    tagger: &crate::git::Tagger,
+) -> Result<()> {
+    let repo = &session.repo;
+    let mut objects = Vec::with_capacity(tags.len());
+    for tag in tags {
+        // Refuse a name taken locally before anything goes to the remote.
+        if repo.tag_kind(&tag.name)?.is_some() {
+            return Err(
+                crate::error::UserError::new(format!("tag '{}' already exists", tag.name)).into(),
+            );
         }
+        objects.push(repo.write_tag_object(&tag.name, &tag.commit, &tag.message, tagger)?);
+    }
+    for (tag, object) in tags.iter().zip(&objects) {
+        out.line(&created_line(tag))?;
         out.line(&format!("Running `git push origin {}`", tag.name))?;
-        if let Err(e) = crate::remote::push_tag(&session.repo.git_dir(), "origin", &tag.name, false)
-        {
-            for later in tags[i..].iter().rev() {
-                let _ = session.repo.delete_tag(&later.name);
-            }
+        if let Err(e) = crate::remote::push_object(&repo.git_dir(), "origin", object, &tag.name) {
             // Resync, so the next attempt plans against what the remote now holds.
-            let _ = crate::remote::fetch_tags(&session.repo.git_dir(), "origin");
+            let _ = crate::remote::fetch_tags(&repo.git_dir(), "origin");
             return Err(e
                 .with_hint(format!(
-                    "the local tag '{}' was deleted again; fetch and retry (`registry` plans against the remote's tags with --push)",
+                    "the tag '{}' was not created locally either; fetch and retry (`registry` plans against the remote's tags with --push)",
                     tag.name
                 ))
                 .into());
         }
+        repo.create_tag_ref(&tag.name, object).map_err(|e| {
+            let hint = format!(
+                "the remote has the tag '{}' now; `git fetch --tags origin` brings it here",
+                tag.name
+            );
+            match e.downcast::<crate::error::UserError>() {
+                Ok(user) => {
+                    let hint = match &user.hint {
+                        Some(first) => format!("{first}; {hint}"),
+                        None => hint,
+                    };
+                    user.with_hint(hint).into()
+                }
+                Err(other) => other.context(hint),
+            }
+        })?;
         out.line(&format!(
             "Successfully pushed git tag {} on remote.",
             tag.name

@@ -72,6 +72,12 @@ impl Repo {
         self.repo.path().to_path_buf()
     }
 
+    /// The git directory shared by all work trees (the `.git` directory outside a linked work
+    /// tree): where refs and the registry's lock live.
+    pub fn common_dir(&self) -> PathBuf {
+        self.repo.commondir().to_path_buf()
+    }
+
     /// Whether a tag exists, and whether it is annotated: `None` absent, `Some(false)` lightweight.
     pub fn tag_kind(&self, name: &str) -> Result<Option<bool>> {
         match self.repo.find_reference(&format!("refs/tags/{name}")) {
@@ -212,6 +218,20 @@ impl Repo {
         message: &str,
         tagger: &Tagger,
     ) -> Result<()> {
+        let oid = self.write_tag_object(name, commit, message, tagger)?;
+        self.create_tag_ref(name, &oid)
+    }
+
+    /// Writes the tag object of an annotated tag `name` on `commit`, without creating the ref
+    /// (so it can be pushed first: `--push` is remote-first). Returns the object's id. An object
+    /// no ref names is harmless (`git gc` prunes it).
+    pub fn write_tag_object(
+        &self,
+        name: &str,
+        commit: &str,
+        message: &str,
+        tagger: &Tagger,
+    ) -> Result<String> {
         if !git2::Reference::is_valid_name(&format!("refs/tags/{name}")) {
             return Err(UserError::new(format!("'{name}' is not a valid git tag name")).into());
         }
@@ -230,10 +250,41 @@ impl Repo {
         if !text.ends_with('\n') {
             text.push('\n');
         }
-        match self.repo.tag(name, &object, &sig, &text, false) {
+        match self.repo.tag_annotation_create(name, &object, &sig, &text) {
+            Ok(id) => Ok(id.to_string()),
+            Err(e) => Err(
+                UserError::new(format!("cannot create tag '{name}': {}", e.message()))
+                    .with_hint("the repository's object store may not be writable")
+                    .into(),
+            ),
+        }
+    }
+
+    /// Creates the ref `refs/tags/NAME` for a tag object written by `write_tag_object`. Fails,
+    /// writing nothing, if the tag exists (the ref is created atomically), and names a lock file
+    /// left behind by a killed git or registry process.
+    pub fn create_tag_ref(&self, name: &str, tag_object: &str) -> Result<()> {
+        let oid = git2::Oid::from_str(tag_object)
+            .with_context(|| format!("bad tag object id {tag_object}"))?;
+        let refname = format!("refs/tags/{name}");
+        match self
+            .repo
+            .reference(&refname, oid, false, &format!("registry: tag {name}"))
+        {
             Ok(_) => Ok(()),
             Err(e) if e.code() == ErrorCode::Exists => {
                 Err(UserError::new(format!("tag '{name}' already exists")).into())
+            }
+            Err(e) if e.code() == ErrorCode::Locked => {
+                let lock = self.repo.commondir().join(format!("{refname}.lock"));
+                let l = lock.display();
+                Err(UserError::new(format!(
+                    "cannot create tag '{name}': its ref is locked by {l}"
+                ))
+                .with_hint(format!(
+                    "a git or registry process is writing it, or was killed while writing it; if no git or registry process is running, remove {l} (`rm '{l}'`) and retry"
+                ))
+                .into())
             }
             Err(e) => Err(
                 UserError::new(format!("cannot create tag '{name}': {}", e.message()))

@@ -6,6 +6,7 @@
 
 mod check_ref_format;
 mod ci_examples;
+mod concurrent;
 mod declarations;
 mod diff;
 mod docs;
@@ -14,6 +15,7 @@ mod fixture;
 mod history_tools;
 mod hostile_args;
 mod hostile_digests;
+mod hostile_network;
 mod hostile_output;
 mod interop;
 mod reads;

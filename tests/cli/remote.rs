@@ -98,7 +98,7 @@ done
 }
 
 #[test]
-fn a_failed_push_deletes_the_local_tag_again() {
+fn a_failed_push_leaves_no_local_tag() {
     let repo = TestRepo::new();
     let remote = with_remote(&repo);
     repo.run(&["register", "churn", "--push"]).ok();
@@ -122,7 +122,7 @@ fn a_failed_push_deletes_the_local_tag_again() {
     );
     assert!(
         run.stderr
-            .contains("hint: the local tag 'churn#prod#1' was deleted again"),
+            .contains("hint: the tag 'churn#prod#1' was not created locally either"),
         "{}",
         run.stderr
     );
@@ -274,7 +274,7 @@ fn two_writers_racing_for_one_version_exactly_one_wins() {
         loser.stderr
     );
     assert!(
-        loser.stderr.contains("was deleted again"),
+        loser.stderr.contains("was not created locally either"),
         "{}",
         loser.stderr
     );
