@@ -86,6 +86,24 @@ fn escape_except<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
 /// One field of a line (a tagger name, a message shown on one line, a path, a YAML key): every
 /// control character escaped, line breaks and tabs included, so a field cannot fake a line.
 /// ESC becomes `\x1b`, a newline `\n`, a tab `\t`, DEL `\x7f`, U+009B `\u{9b}`.
+/// serde_json escapes C0 controls only; DEL and the C1 controls (U+0080–U+009F, where U+009B is
+/// a one-character CSI to many terminals) would reach a terminal raw. They can only occur inside
+/// JSON strings, so writing them as `\u00XX` leaves the same JSON value.
+fn json_escape_controls(text: String) -> String {
+    if !text.chars().any(|c| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn escape(text: &str) -> Cow<'_, str> {
     escape_except(text, &[])
 }
@@ -133,8 +151,9 @@ impl Output {
         let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
         let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
         value.serialize(&mut ser).map_err(io::Error::other)?;
-        buf.push(b'\n');
-        self.out.write_all(&buf)
+        let mut text = json_escape_controls(String::from_utf8(buf).map_err(io::Error::other)?);
+        text.push('\n');
+        self.out.write_all(text.as_bytes())
     }
 
     /// A table: boxed by default, GTO's grep-able "plain" form with `plain` (columns left-aligned,
@@ -253,5 +272,14 @@ mod tests {
         );
         assert_eq!(escape_except("a\nb\x1b[2J", &['\n']), "a\nb\\x1b[2J");
         assert_eq!(escape_bytes(b"n\xffo\n\x1b"), "n\\xffo\\n\\x1b");
+    }
+
+    #[test]
+    fn json_carries_no_raw_del_or_c1_control() {
+        let value = serde_json::json!({"name": "a\u{7f}b\u{9b}31mc\u{85}", "ok": "ü€"});
+        let text = json_escape_controls(serde_json::to_string(&value).unwrap());
+        assert_eq!(text, r#"{"name":"a\u007fb\u009b31mc\u0085","ok":"ü€"}"#);
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
     }
 }
