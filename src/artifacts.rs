@@ -273,14 +273,56 @@ fn entry_block(lines: &[&str], name: &str) -> Option<(usize, usize)> {
     Some((start, end))
 }
 
+/// The key of a `key: value` line (quotes taken off), if it is one.
+fn field_key(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let t = t.strip_prefix("? ").unwrap_or(t);
+    for q in ['"', '\''] {
+        if let Some(rest) = t.strip_prefix(q) {
+            let close = rest.find(q)?;
+            return rest[close + 1..]
+                .trim_start()
+                .starts_with(':')
+                .then(|| &rest[..close]);
+        }
+    }
+    let (key, rest) = t.split_once(':')?;
+    (rest.is_empty() || rest.starts_with([' ', '\t'])).then(|| key.trim_end())
+}
+
+/// The end (exclusive) of the value of the field on line `i` of `block`: every later line
+/// indented deeper than the field, or a `- item` at its indent (a block sequence), as YAML
+/// reads it. Blank and comment lines continue it while deeper lines follow (a block scalar
+/// `|` or `>` holds blank lines), and are left out at its end (they belong to the gap).
+fn value_end(block: &[String], i: usize, indent: usize) -> usize {
+    let mut end = i + 1;
+    let mut j = i + 1;
+    while j < block.len() {
+        let l = &block[j];
+        let t = l.trim_start();
+        if t.is_empty() || (t.starts_with('#') && indent_of(l) <= indent) {
+            j += 1;
+            continue;
+        }
+        let deeper = indent_of(l) > indent;
+        let seq = indent_of(l) == indent && (t == "-" || t.starts_with("- "));
+        if !(deeper || seq) {
+            break;
+        }
+        j += 1;
+        end = j;
+    }
+    end
+}
+
 fn indent_of(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-/// Applies `changes` to entry `name` in `text` (creating the entry at the end if absent) and
-/// returns the new text. `current` is the entry as parsed, for merging labels and custom keys.
-pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Changes) -> String {
-    let mut sets: Vec<(&str, Value)> = Vec::new();
+/// The fields `changes` sets, with their new values (labels and custom keys merged with
+/// `current`'s), in the order they are written.
+fn field_values(current: Option<&Entry>, changes: &Changes) -> Vec<(&'static str, Value)> {
+    let mut sets: Vec<(&'static str, Value)> = Vec::new();
     if let Some(t) = &changes.kind {
         sets.push(("type", Value::String(t.clone())));
     }
@@ -315,7 +357,13 @@ pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Chang
         }
         sets.push(("custom", Value::Mapping(custom)));
     }
+    sets
+}
 
+/// Applies `changes` to entry `name` in `text` (creating the entry at the end if absent) and
+/// returns the new text. `current` is the entry as parsed, for merging labels and custom keys.
+pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Changes) -> String {
+    let sets = field_values(current, changes);
     let had_newline = text.ends_with('\n') || text.is_empty();
     let lines: Vec<&str> = text.lines().collect();
     let Some((start, end)) = entry_block(&lines, name) else {
@@ -340,6 +388,9 @@ pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Chang
     } else {
         inline_value.split(" #").next().unwrap_or("").trim()
     };
+    // `name: &anchor` starts a block mapping as `name:` does; the head line stays as written.
+    let anchor_only = inline_value.starts_with('&') && !inline_value.contains(char::is_whitespace);
+    let inline_value = if anchor_only { "" } else { inline_value };
     let mut block: Vec<String>;
     if !inline_value.is_empty() && inline_value != "~" && inline_value != "null" {
         // A flow-style entry (`name: {type: model}`) cannot be edited in place: this one entry is
@@ -367,27 +418,15 @@ pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Chang
         let indent = " ".repeat(indent_width);
         for (key, value) in &sets {
             let rendered = render(key, value, &indent);
-            let field_line = block.iter().position(|l| {
-                indent_of(l) == indent_width
-                    && l.trim_start()
-                        .strip_prefix(*key)
-                        .is_some_and(|r| r.starts_with(':'))
-            });
+            let field_line = block
+                .iter()
+                .skip(1)
+                .position(|l| indent_of(l) == indent_width && field_key(l) == Some(*key))
+                .map(|i| i + 1);
             match field_line {
                 Some(i) => {
-                    // The field's continuation: deeper lines, or `- item` lines at its indent.
-                    let mut j = i + 1;
-                    while j < block.len() {
-                        let l = &block[j];
-                        let deeper = !l.trim().is_empty() && indent_of(l) > indent_width;
-                        let seq = indent_of(l) == indent_width && l.trim_start().starts_with("- ");
-                        if deeper || seq {
-                            j += 1;
-                        } else {
-                            break;
-                        }
-                    }
-                    block.splice(i..j, rendered);
+                    let end = value_end(&block, i, indent_width);
+                    block.splice(i..end, rendered);
                 }
                 None => {
                     let mut at = block.len();
@@ -431,6 +470,87 @@ pub fn remove(text: &str, name: &str) -> Option<String> {
         text_out.push('\n');
     }
     Some(text_out)
+}
+
+/// What [`edit`] does to one entry.
+#[derive(Debug, Clone, Copy)]
+pub enum Edit<'a> {
+    /// Set fields ([`annotate`]); `current` is the entry as parsed, if it exists.
+    Annotate {
+        current: Option<&'a Entry>,
+        changes: &'a Changes,
+    },
+    /// Take the entry out ([`remove`]).
+    Remove,
+}
+
+/// The mapping a whole file parses to (an empty file is an empty mapping).
+fn parse_mapping(text: &str) -> Result<Mapping, String> {
+    if text.trim().is_empty() {
+        return Ok(Mapping::new());
+    }
+    match serde_yaml::from_str::<Value>(text) {
+        Ok(Value::Mapping(m)) => Ok(m),
+        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(_) => Err("it is not a mapping".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `map` with the edit applied the YAML way: what the edited file must parse to.
+pub fn expected_after(mut map: Mapping, name: &str, edit: Edit<'_>) -> Mapping {
+    let key = Value::String(name.to_string());
+    match edit {
+        Edit::Remove => {
+            map.shift_remove(&key);
+        }
+        Edit::Annotate { current, changes } => {
+            let entry = map.entry(key).or_insert(Value::Null);
+            if !entry.is_mapping() {
+                *entry = Value::Mapping(Mapping::new());
+            }
+            if let Value::Mapping(fields) = entry {
+                for (k, v) in field_values(current, changes) {
+                    fields.insert(Value::String(k.to_string()), v);
+                }
+            }
+        }
+    }
+    map
+}
+
+/// Edits `text` (the contents of `file`) and checks the result before anyone writes it: it must
+/// parse to exactly the original mapping with this one edit applied, so nothing the edit did not
+/// ask for changes (an anchor other entries use, a construct the line editor misreads). `None`:
+/// the entry to remove is not there.
+pub fn edit(
+    text: &str,
+    file: &str,
+    name: &str,
+    edit: Edit<'_>,
+) -> Result<Option<String>, UserError> {
+    let new_text = match edit {
+        Edit::Annotate { current, changes } => annotate(text, name, current, changes),
+        Edit::Remove => match remove(text, name) {
+            Some(t) => t,
+            None => return Ok(None),
+        },
+    };
+    let refuse = |why: String| {
+        UserError::new(format!("cannot edit {file} safely: {why}")).with_hint(
+            "nothing was written; edit the file by hand (registry edits lines, keeping comments, and checks the result)",
+        )
+    };
+    let before = parse_mapping(text).map_err(|e| refuse(format!("it does not parse: {e}")))?;
+    let after = parse_mapping(&new_text)
+        .map_err(|e| refuse(format!("the edited file would not parse: {e}")))?;
+    if after != expected_after(before, name, edit) {
+        return Err(refuse(format!(
+            "the edit of '{name}' would change more than it asks for (an anchor other entries refer to?)"
+        )));
+    }
+    parse(&new_text, file).map_err(|e| refuse(e.message))?;
+    Ok(Some(new_text))
 }
 
 /// The artifacts.yaml of an artifact name (`dir/artifacts.yaml` for `dir:name`) and its key.

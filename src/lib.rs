@@ -17,3 +17,4 @@ pub mod output;
 pub mod provenance;
 pub mod registry;
 pub mod remote;
+pub mod safe_read;
