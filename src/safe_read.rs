@@ -140,10 +140,12 @@ pub fn resolve(root: &Path, rel: &str) -> Result<Resolved, Refused> {
     } else {
         // Directories on the way may be links too: the file must really be inside.
         match full.canonicalize() {
-            Ok(real) if !real.starts_with(&canon_root) => return Err(Refused::new(format!(
+            Ok(real) if !real.starts_with(&canon_root) => {
+                return Err(Refused::new(format!(
                 "it is reached through a symbolic link to '{}', which is outside the repository",
                 real.display()
-            ))),
+            )))
+            }
             Ok(real) => real,
             Err(e) => return Err(Refused::new(e.to_string())),
         }
@@ -253,9 +255,11 @@ pub fn read_tree_file(
                 let dir = at.rsplit_once('/').map_or("", |(d, _)| d);
                 match join_inside(dir, &target) {
                     Some(next) if !next.is_empty() => at = next,
-                    _ => return Ok(Err(Refused::new(format!(
+                    _ => {
+                        return Ok(Err(Refused::new(format!(
                         "it is a symbolic link to '{target}', which leads outside the repository"
-                    )))),
+                    ))))
+                    }
                 }
             }
         }
