@@ -93,19 +93,29 @@ pub fn resolve(root: &Path, rel: &str) -> Result<Resolved, Refused> {
     let meta = match full.symlink_metadata() {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // Not there: it would be created in its directory, which must be inside too.
-            if let Some(parent) = full.parent().and_then(|p| p.canonicalize().ok()) {
-                if !parent.starts_with(&canon_root) {
-                    return Err(Refused::new(format!(
-                        "its directory is a symbolic link to '{}', which is outside the repository",
-                        parent.display()
-                    )));
+            // Not there: it would be created in its directory (made if missing), which must be
+            // inside too: the nearest directory that exists decides.
+            let mut missing = Vec::new();
+            let mut dir = full.as_path();
+            while let Some(name) = dir.file_name() {
+                missing.push(name.to_os_string());
+                let Some(parent) = dir.parent() else {
+                    break;
+                };
+                dir = parent;
+                if let Ok(real) = dir.canonicalize() {
+                    if !real.starts_with(&canon_root) {
+                        return Err(Refused::new(format!(
+                            "its directory leads to '{}', which is outside the repository",
+                            real.display()
+                        )));
+                    }
+                    let path = missing.iter().rev().fold(real, |p, n| p.join(n));
+                    return Ok(Resolved {
+                        path,
+                        exists: false,
+                    });
                 }
-                let name = full.file_name().unwrap_or_default();
-                return Ok(Resolved {
-                    path: parent.join(name),
-                    exists: false,
-                });
             }
             return Ok(Resolved {
                 path: full,

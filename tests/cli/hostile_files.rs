@@ -401,6 +401,20 @@ fn annotate_refuses_a_link_out_and_leaves_it_and_its_target_alone() {
         run.transcript()
     );
     assert!(std::fs::read_dir(&elsewhere).unwrap().next().is_none());
+    // Also when the directories below the link do not exist yet.
+    let run = run_bounded(
+        &repo,
+        &repo.path(),
+        &["annotate", "models/cv:resnet", "--type", "model"],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("cannot read 'models/cv/artifacts.yaml': its directory leads to"),
+        "{}",
+        run.transcript()
+    );
+    assert!(std::fs::read_dir(&elsewhere).unwrap().next().is_none());
 }
 
 // ---------------------------------------------------------------------------------------------
