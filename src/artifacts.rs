@@ -273,14 +273,69 @@ fn entry_block(lines: &[&str], name: &str) -> Option<(usize, usize)> {
     Some((start, end))
 }
 
+/// The key of a `key: value` line (quotes taken off), if it is one.
+fn field_key(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let t = t.strip_prefix("? ").unwrap_or(t);
+    for q in ['"', '\''] {
+        if let Some(rest) = t.strip_prefix(q) {
+            let close = rest.find(q)?;
+            return rest[close + 1..]
+                .trim_start()
+                .starts_with(':')
+                .then(|| &rest[..close]);
+        }
+    }
+    let (key, rest) = t.split_once(':')?;
+    (rest.is_empty() || rest.starts_with([' ', '\t'])).then(|| key.trim_end())
+}
+
+/// The end (exclusive) of the value of the field on line `i` of `block`: every later line
+/// indented deeper than the field, or a `- item` at its indent (a block sequence), as YAML
+/// reads it. Blank and comment lines continue it while deeper lines follow (a block scalar
+/// `|` or `>` holds blank lines), and are left out at its end (they belong to the gap).
+fn value_end(block: &[String], i: usize, indent: usize) -> usize {
+    let mut end = i + 1;
+    let mut j = i + 1;
+    while j < block.len() {
+        let l = &block[j];
+        let t = l.trim_start();
+        if t.is_empty() || (t.starts_with('#') && indent_of(l) <= indent) {
+            j += 1;
+            continue;
+        }
+        let deeper = indent_of(l) > indent;
+        let seq = indent_of(l) == indent && (t == "-" || t.starts_with("- "));
+        if !(deeper || seq) {
+            break;
+        }
+        j += 1;
+        end = j;
+    }
+    end
+}
+
+/// Whether a `key: |+` (or `>+`, `|2+`, …) line starts a block scalar that keeps its trailing
+/// blank lines.
+fn keeps_trailing_lines(line: &str) -> bool {
+    let Some((_, value)) = line.split_once(": ") else {
+        return false;
+    };
+    let value = value.split(" #").next().unwrap_or("").trim();
+    value.len() >= 2
+        && value.starts_with(['|', '>'])
+        && value[1..].contains('+')
+        && value[1..].chars().all(|c| c == '+' || c.is_ascii_digit())
+}
+
 fn indent_of(line: &str) -> usize {
     line.len() - line.trim_start().len()
 }
 
-/// Applies `changes` to entry `name` in `text` (creating the entry at the end if absent) and
-/// returns the new text. `current` is the entry as parsed, for merging labels and custom keys.
-pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Changes) -> String {
-    let mut sets: Vec<(&str, Value)> = Vec::new();
+/// The fields `changes` sets, with their new values (labels and custom keys merged with
+/// `current`'s), in the order they are written.
+fn field_values(current: Option<&Entry>, changes: &Changes) -> Vec<(&'static str, Value)> {
+    let mut sets: Vec<(&'static str, Value)> = Vec::new();
     if let Some(t) = &changes.kind {
         sets.push(("type", Value::String(t.clone())));
     }
@@ -315,7 +370,13 @@ pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Chang
         }
         sets.push(("custom", Value::Mapping(custom)));
     }
+    sets
+}
 
+/// Applies `changes` to entry `name` in `text` (creating the entry at the end if absent) and
+/// returns the new text. `current` is the entry as parsed, for merging labels and custom keys.
+pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Changes) -> String {
+    let sets = field_values(current, changes);
     let had_newline = text.ends_with('\n') || text.is_empty();
     let lines: Vec<&str> = text.lines().collect();
     let Some((start, end)) = entry_block(&lines, name) else {
@@ -340,6 +401,9 @@ pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Chang
     } else {
         inline_value.split(" #").next().unwrap_or("").trim()
     };
+    // `name: &anchor` starts a block mapping as `name:` does; the head line stays as written.
+    let anchor_only = inline_value.starts_with('&') && !inline_value.contains(char::is_whitespace);
+    let inline_value = if anchor_only { "" } else { inline_value };
     let mut block: Vec<String>;
     if !inline_value.is_empty() && inline_value != "~" && inline_value != "null" {
         // A flow-style entry (`name: {type: model}`) cannot be edited in place: this one entry is
@@ -367,32 +431,28 @@ pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Chang
         let indent = " ".repeat(indent_width);
         for (key, value) in &sets {
             let rendered = render(key, value, &indent);
-            let field_line = block.iter().position(|l| {
-                indent_of(l) == indent_width
-                    && l.trim_start()
-                        .strip_prefix(*key)
-                        .is_some_and(|r| r.starts_with(':'))
-            });
+            let field_line = block
+                .iter()
+                .skip(1)
+                .position(|l| indent_of(l) == indent_width && field_key(l) == Some(*key))
+                .map(|i| i + 1);
             match field_line {
                 Some(i) => {
-                    // The field's continuation: deeper lines, or `- item` lines at its indent.
-                    let mut j = i + 1;
-                    while j < block.len() {
-                        let l = &block[j];
-                        let deeper = !l.trim().is_empty() && indent_of(l) > indent_width;
-                        let seq = indent_of(l) == indent_width && l.trim_start().starts_with("- ");
-                        if deeper || seq {
-                            j += 1;
-                        } else {
-                            break;
-                        }
-                    }
-                    block.splice(i..j, rendered);
+                    let end = value_end(&block, i, indent_width);
+                    block.splice(i..end, rendered);
                 }
                 None => {
                     let mut at = block.len();
                     while at > 1 && block[at - 1].trim().is_empty() {
                         at -= 1;
+                    }
+                    // A block scalar kept with `+` owns the blank lines after it: the new field
+                    // goes before that last field instead of between it and its blank lines.
+                    let last = (1..block.len()).rev().find(|&i| {
+                        indent_of(&block[i]) == indent_width && field_key(&block[i]).is_some()
+                    });
+                    if let Some(last) = last.filter(|&i| keeps_trailing_lines(&block[i])) {
+                        at = last;
                     }
                     block.splice(at..at, rendered);
                 }
@@ -412,25 +472,103 @@ pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Chang
 /// Removes entry `name` (and the comment lines directly above it); `None` if absent.
 pub fn remove(text: &str, name: &str) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
-    let (mut start, end) = entry_block(&lines, name)?;
+    let (mut start, mut end) = entry_block(&lines, name)?;
     while start > 0 && lines[start - 1].starts_with('#') {
         start -= 1;
     }
+    // The gap after the entry goes with it and the gap before it stays, so the entry above ends
+    // exactly as before (a block scalar kept with `|+` owns the blank lines that follow it).
+    while end < lines.len() && lines[end].trim().is_empty() {
+        end += 1;
+    }
     let mut out: Vec<&str> = lines[..start].to_vec();
     out.extend(&lines[end..]);
-    // Do not leave two blank lines where the entry was.
-    if start > 0
-        && start < out.len()
-        && out[start - 1].trim().is_empty()
-        && out[start].trim().is_empty()
-    {
-        out.remove(start);
-    }
     let mut text_out = out.join("\n");
     if text.ends_with('\n') && !text_out.is_empty() {
         text_out.push('\n');
     }
     Some(text_out)
+}
+
+/// What [`edit`] does to one entry.
+#[derive(Debug, Clone, Copy)]
+pub enum Edit<'a> {
+    /// Set fields ([`annotate`]); `current` is the entry as parsed, if it exists.
+    Annotate {
+        current: Option<&'a Entry>,
+        changes: &'a Changes,
+    },
+    /// Take the entry out ([`remove`]).
+    Remove,
+}
+
+/// The mapping a whole file parses to (an empty file is an empty mapping).
+fn parse_mapping(text: &str) -> Result<Mapping, String> {
+    if text.trim().is_empty() {
+        return Ok(Mapping::new());
+    }
+    match serde_yaml::from_str::<Value>(text) {
+        Ok(Value::Mapping(m)) => Ok(m),
+        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(_) => Err("it is not a mapping".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `map` with the edit applied the YAML way: what the edited file must parse to.
+pub fn expected_after(mut map: Mapping, name: &str, edit: Edit<'_>) -> Mapping {
+    let key = Value::String(name.to_string());
+    match edit {
+        Edit::Remove => {
+            map.shift_remove(&key);
+        }
+        Edit::Annotate { current, changes } => {
+            let entry = map.entry(key).or_insert(Value::Null);
+            if !entry.is_mapping() {
+                *entry = Value::Mapping(Mapping::new());
+            }
+            if let Value::Mapping(fields) = entry {
+                for (k, v) in field_values(current, changes) {
+                    fields.insert(Value::String(k.to_string()), v);
+                }
+            }
+        }
+    }
+    map
+}
+
+/// Edits `text` (the contents of `file`) and checks the result before anyone writes it: it must
+/// parse to exactly the original mapping with this one edit applied, so nothing the edit did not
+/// ask for changes (an anchor other entries use, a construct the line editor misreads). `None`:
+/// the entry to remove is not there.
+pub fn edit(
+    text: &str,
+    file: &str,
+    name: &str,
+    edit: Edit<'_>,
+) -> Result<Option<String>, UserError> {
+    let new_text = match edit {
+        Edit::Annotate { current, changes } => annotate(text, name, current, changes),
+        Edit::Remove => match remove(text, name) {
+            Some(t) => t,
+            None => return Ok(None),
+        },
+    };
+    let refuse = |why: String| {
+        UserError::new(format!("cannot edit {file} safely: {why}")).with_hint(
+            "nothing was written; edit the file by hand (registry edits lines, keeping comments, and checks the result)",
+        )
+    };
+    let before = parse_mapping(text).map_err(|e| refuse(format!("it does not parse: {e}")))?;
+    let after = parse_mapping(&new_text)
+        .map_err(|e| refuse(format!("the edited file would not parse: {e}")))?;
+    if after != expected_after(before, name, edit) {
+        return Err(refuse(format!(
+            "the edit of '{name}' would change more than it asks for (an anchor other entries refer to?)"
+        )));
+    }
+    parse(&new_text, file).map_err(|e| refuse(e.message))?;
+    Ok(Some(new_text))
 }
 
 /// The artifacts.yaml of an artifact name (`dir/artifacts.yaml` for `dir:name`) and its key.
@@ -596,5 +734,383 @@ forecast:
         assert_eq!(scalar("10"), "\"10\"");
         assert_eq!(scalar("s3://bucket/m.pkl"), "\"s3://bucket/m.pkl\"");
         assert_eq!(scalar("a b"), "\"a b\"");
+    }
+}
+
+/// Property tests of the edits: over generated files with block scalars (`|`, `>`, blank lines
+/// inside), flow collections, comments and anchors, every edit parses to the old mapping with
+/// exactly that edit applied (computed on the parsed value, independently of the editor), and
+/// every other entry keeps its bytes. The only edit allowed to be refused is one that would take
+/// away an anchor another entry refers to.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+    use serde_yaml::{Mapping, Value};
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    enum Field {
+        Type(&'static str),
+        Path(&'static str),
+        /// Plain one-line description.
+        Desc(&'static str),
+        /// A block scalar: `|`, `>`, with chomping; "" lines are blank lines inside.
+        Block(&'static str, Vec<&'static str>),
+        Labels {
+            flow: bool,
+            deeper: bool,
+            items: Vec<&'static str>,
+        },
+        Custom {
+            flow: bool,
+            keys: Vec<(&'static str, i64)>,
+        },
+        Comment {
+            col0: bool,
+        },
+        /// An unknown key holding an anchor (`owner: &aN teamN`).
+        Anchor,
+        /// An unknown key referring to an earlier entry's anchor.
+        Alias(usize),
+    }
+
+    #[derive(Debug, Clone)]
+    struct GenEntry {
+        flow: bool,
+        indent: usize,
+        trailing_comment: bool,
+        fields: Vec<Field>,
+    }
+
+    const NAMES: &[&str] = &["churn", "forecast", "ranker", "emb", "cv", "nlp"];
+
+    fn field() -> impl Strategy<Value = Field> {
+        let word = prop::sample::select(vec![
+            "First",
+            "a: b",
+            "# not a comment",
+            "- dash",
+            "x",
+            "  indented",
+            "tail ",
+        ]);
+        let line = prop_oneof![3 => word, 1 => Just("")];
+        prop_oneof![
+            prop::sample::select(vec!["model", "dataset"]).prop_map(Field::Type),
+            prop::sample::select(vec!["models/a.pkl", "\"quoted path.pkl\"", "'single.pkl'"])
+                .prop_map(Field::Path),
+            prop::sample::select(vec!["plain", "\"a: quoted\"", "'it''s'"]).prop_map(Field::Desc),
+            (
+                prop::sample::select(vec!["|", ">", "|-", ">-", "|+", ">+"]),
+                prop::collection::vec(line, 1..6)
+            )
+                .prop_map(|(style, mut lines)| {
+                    // A block scalar's first line holds text.
+                    // (and sets its indentation: not a more indented one).
+                    if lines[0].is_empty() || lines[0].starts_with(' ') {
+                        lines[0] = "first";
+                    }
+                    Field::Block(style, lines)
+                }),
+            (
+                any::<bool>(),
+                any::<bool>(),
+                prop::collection::vec(prop::sample::select(vec!["tab", "gbm", "nn"]), 0..3)
+            )
+                .prop_map(|(flow, deeper, items)| Field::Labels {
+                    flow,
+                    deeper,
+                    items
+                }),
+            (
+                any::<bool>(),
+                prop::collection::vec(
+                    (prop::sample::select(vec!["k", "j", "epochs"]), 0i64..100),
+                    1..3
+                )
+            )
+                .prop_map(|(flow, keys)| Field::Custom { flow, keys }),
+            any::<bool>().prop_map(|col0| Field::Comment { col0 }),
+            Just(Field::Anchor),
+            (0usize..6).prop_map(Field::Alias),
+        ]
+    }
+
+    fn entry() -> impl Strategy<Value = GenEntry> {
+        (
+            prop::bool::weighted(0.15),
+            prop::sample::select(vec![2usize, 4]),
+            any::<bool>(),
+            prop::collection::vec(field(), 0..7),
+        )
+            .prop_map(|(flow, indent, trailing_comment, fields)| GenEntry {
+                flow,
+                indent,
+                trailing_comment,
+                fields,
+            })
+    }
+
+    /// Renders a file; `anchored[i]` says whether entry i defines its anchor `&ai`.
+    fn render_file(entries: &[GenEntry], header: bool) -> String {
+        let mut out = String::new();
+        if header {
+            out.push_str("# Artifacts of the team.\n\n");
+        }
+        let mut anchored = vec![false; entries.len()];
+        for (i, e) in entries.iter().enumerate() {
+            let name = NAMES[i];
+            if e.flow {
+                out.push_str(&format!(
+                    "{name}: {{type: model, path: {name}.pkl, labels: [a, b]}}\n"
+                ));
+                continue;
+            }
+            out.push_str(&format!(
+                "{name}:{}\n",
+                if e.trailing_comment {
+                    "   # the entry"
+                } else {
+                    ""
+                }
+            ));
+            let pad = " ".repeat(e.indent);
+            let mut seen = std::collections::HashSet::new();
+            let mut first = true;
+            for f in &e.fields {
+                let key = match f {
+                    Field::Type(_) => "type",
+                    Field::Path(_) => "path",
+                    Field::Desc(_) | Field::Block(..) => "description",
+                    Field::Labels { .. } => "labels",
+                    Field::Custom { .. } => "custom",
+                    Field::Comment { .. } => "",
+                    Field::Anchor => "owner",
+                    Field::Alias(_) => "same_owner",
+                };
+                if !key.is_empty() && !seen.insert(key) {
+                    continue; // one of each key
+                }
+                match f {
+                    // A comment before the first field would hide the entry's indentation.
+                    Field::Comment { col0 } if !first => {
+                        if *col0 {
+                            out.push_str("# between fields\n");
+                        } else {
+                            out.push_str(&format!("{pad}# about the next field\n"));
+                        }
+                    }
+                    Field::Comment { .. } => {}
+                    Field::Type(t) => out.push_str(&format!("{pad}type: {t}  # kind\n")),
+                    Field::Path(p) => out.push_str(&format!("{pad}path: {p}\n")),
+                    Field::Desc(d) => out.push_str(&format!("{pad}description: {d}\n")),
+                    Field::Block(style, lines) => {
+                        out.push_str(&format!("{pad}description: {style}\n"));
+                        for l in lines {
+                            if l.is_empty() {
+                                out.push('\n');
+                            } else {
+                                out.push_str(&format!("{pad}  {l}\n"));
+                            }
+                        }
+                    }
+                    Field::Labels {
+                        flow: true, items, ..
+                    } => out.push_str(&format!("{pad}labels: [{}]\n", items.join(", "))),
+                    Field::Labels { deeper, items, .. } => {
+                        out.push_str(&format!("{pad}labels:\n"));
+                        let item_pad = if *deeper {
+                            format!("{pad}  ")
+                        } else {
+                            pad.clone()
+                        };
+                        for it in items {
+                            out.push_str(&format!("{item_pad}- {it}\n"));
+                        }
+                    }
+                    Field::Custom { flow: true, keys } => {
+                        let mut done = std::collections::HashSet::new();
+                        let parts: Vec<String> = keys
+                            .iter()
+                            .filter(|(k, _)| done.insert(*k))
+                            .map(|(k, v)| format!("{k}: {v}"))
+                            .collect();
+                        out.push_str(&format!(
+                            "{pad}custom: {{{}, list: [x, y]}}\n",
+                            parts.join(", ")
+                        ));
+                    }
+                    Field::Custom { keys, .. } => {
+                        out.push_str(&format!("{pad}custom:\n"));
+                        let mut done = std::collections::HashSet::new();
+                        for (k, v) in keys {
+                            if done.insert(*k) {
+                                out.push_str(&format!("{pad}  {k}: {v}\n"));
+                            }
+                        }
+                        out.push_str(&format!(
+                            "{pad}  # inside custom\n{pad}  nested:\n{pad}    - 1\n"
+                        ));
+                    }
+                    Field::Anchor => {
+                        anchored[i] = true;
+                        out.push_str(&format!("{pad}owner: &a{i} team{i}\n"));
+                    }
+                    Field::Alias(j) => match (*j < i).then(|| anchored[*j]) {
+                        Some(true) => out.push_str(&format!("{pad}same_owner: *a{j}\n")),
+                        _ => out.push_str(&format!("{pad}same_owner: nobody\n")),
+                    },
+                }
+                first = false;
+            }
+            if i + 1 < entries.len() && i % 2 == 0 {
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Description(&'static str),
+        Path(&'static str),
+        Label(&'static str),
+        Custom(&'static str, i64),
+        Remove,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            prop::sample::select(vec!["new", "a: b", "two\nlines", "#hash", "", "tail  "])
+                .prop_map(Op::Description),
+            prop::sample::select(vec!["models/new.pkl", "with space.pkl"]).prop_map(Op::Path),
+            prop::sample::select(vec!["tab", "fresh"]).prop_map(Op::Label),
+            (prop::sample::select(vec!["k", "new_key"]), 0i64..10)
+                .prop_map(|(k, v)| Op::Custom(k, v)),
+            Just(Op::Remove),
+        ]
+    }
+
+    fn s(v: &str) -> Value {
+        Value::String(v.to_string())
+    }
+
+    /// The mapping after the edit, computed on the parsed value alone.
+    fn expected(before: &Mapping, name: &str, op: &Op) -> Mapping {
+        let mut map = before.clone();
+        if let Op::Remove = op {
+            map.shift_remove(s(name));
+            return map;
+        }
+        let entry = map.entry(s(name)).or_insert(Value::Null);
+        if !entry.is_mapping() {
+            *entry = Value::Mapping(Mapping::new());
+        }
+        let Value::Mapping(fields) = entry else {
+            unreachable!()
+        };
+        match op {
+            Op::Description(d) => {
+                fields.insert(s("description"), s(d));
+            }
+            Op::Path(p) => {
+                fields.insert(s("path"), s(p));
+            }
+            Op::Label(l) => {
+                let mut labels = match fields.get("labels") {
+                    Some(Value::Sequence(items)) => items.clone(),
+                    _ => Vec::new(),
+                };
+                if !labels.contains(&s(l)) {
+                    labels.push(s(l));
+                }
+                fields.insert(s("labels"), Value::Sequence(labels));
+            }
+            Op::Custom(k, v) => {
+                let mut custom = match fields.get("custom") {
+                    Some(Value::Mapping(m)) => m.clone(),
+                    _ => Mapping::new(),
+                };
+                custom.insert(s(k), Value::Number((*v).into()));
+                fields.insert(s("custom"), Value::Mapping(custom));
+            }
+            Op::Remove => unreachable!(),
+        }
+        map
+    }
+
+    /// Each entry's block of lines, by name.
+    fn blocks(text: &str) -> Vec<(String, String)> {
+        let lines: Vec<&str> = text.lines().collect();
+        NAMES
+            .iter()
+            .filter_map(|n| {
+                entry_block(&lines, n).map(|(a, b)| (n.to_string(), lines[a..b].join("\n")))
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn edits_change_exactly_what_they_ask_for(
+            entries in prop::collection::vec(entry(), 0..6),
+            header in any::<bool>(),
+            target in 0usize..7,
+            op in op(),
+        ) {
+            let text = render_file(&entries, header);
+            let before = match serde_yaml::from_str::<Value>(&text) {
+                Ok(Value::Mapping(m)) => m,
+                Ok(Value::Null) => Mapping::new(),
+                other => return Err(TestCaseError::fail(format!("generated a bad file: {other:?}\n{text}"))),
+            };
+            let parsed = parse(&text, "artifacts.yaml").map_err(|e| TestCaseError::fail(format!("{e:?}\n{text}")))?;
+            // An entry of the file, or a new one (index past the end).
+            let name = if target < entries.len() { NAMES[target] } else { "newname" };
+            let current = parsed.iter().find(|(k, _)| k == name).map(|(_, e)| e);
+            if matches!(op, Op::Remove) && current.is_none() {
+                prop_assert!(remove(&text, name).is_none());
+                return Ok(());
+            }
+            let changes = match &op {
+                Op::Description(d) => Changes { description: Some(d.to_string()), ..Changes::default() },
+                Op::Path(p) => Changes { path: Some(p.to_string()), ..Changes::default() },
+                Op::Label(l) => Changes { labels: vec![l.to_string()], ..Changes::default() },
+                Op::Custom(k, v) => Changes { custom: vec![(k.to_string(), Value::Number((*v).into()))], ..Changes::default() },
+                Op::Remove => Changes::default(),
+            };
+            let how = match op {
+                Op::Remove => Edit::Remove,
+                _ => Edit::Annotate { current, changes: &changes },
+            };
+            let want = expected(&before, name, &op);
+            match edit(&text, "artifacts.yaml", name, how) {
+                Ok(Some(after)) => {
+                    let got: Value = serde_yaml::from_str(&after).unwrap_or(Value::Null);
+                    let got = match got { Value::Null => Value::Mapping(Mapping::new()), v => v };
+                    prop_assert_eq!(&got, &Value::Mapping(want), "before:\n{}\nafter:\n{}", text, after);
+                    // Every other entry keeps its bytes.
+                    let old = blocks(&text);
+                    let new = blocks(&after);
+                    for (n, block) in &old {
+                        if n != name {
+                            let kept = new.iter().find(|(m, _)| m == n).map(|(_, b)| b);
+                            prop_assert_eq!(kept, Some(block), "entry {} changed:\n{}\n---\n{}", n, text, after);
+                        }
+                    }
+                }
+                Ok(None) => prop_assert!(false, "an existing entry was not found"),
+                Err(e) => {
+                    // Only an edit that would take away an anchor others use may be refused.
+                    let idx = NAMES.iter().position(|n| *n == name).unwrap_or(usize::MAX);
+                    let anchored = text.contains(&format!("&a{idx} "));
+                    let aliased = text.contains(&format!("*a{idx}"));
+                    prop_assert!(anchored && aliased, "refused: {}\n{}", e.message, text);
+                }
+            }
+        }
     }
 }

@@ -5,13 +5,15 @@
 //! fine) so a shared repository means the same to both tools. Our own settings live apart in
 //! `.registry.yaml`, because GTO refuses keys it does not know. Nothing is ever written here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use serde_yaml::Value;
 
 use crate::error::UserError;
+use crate::git::Repo;
 use crate::registry::name::is_name;
+use crate::safe_read;
 
 /// The settings that matter to `registry`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,19 +43,20 @@ const GTO_KEYS: &[&str] = &[
 
 const REGISTRY_KEYS: &[&str] = &["stages", "types", "promotion_order", "require_digest"];
 
-fn wrong(path: &Path, why: String) -> anyhow::Error {
+fn wrong(file: &str, why: String) -> anyhow::Error {
     // GTO's wording first (reference §12), then what exactly is wrong.
-    UserError::new(format!("Wrong config file '{}'", path.display()))
+    UserError::new(format!("Wrong config file {file}"))
         .with_hint(why)
         .into()
 }
 
-/// Reads a YAML mapping; `None` if the file does not exist. An empty file is an empty mapping.
-fn read_mapping(path: &Path) -> Result<Option<serde_yaml::Mapping>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(wrong(path, format!("cannot read it: {e}"))),
+/// Parses a YAML mapping; `None` if there is no file. An empty file is an empty mapping.
+fn read_mapping(file: &str, bytes: Option<Vec<u8>>) -> Result<Option<serde_yaml::Mapping>> {
+    let Some(bytes) = bytes else {
+        return Ok(None);
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(wrong(file, "it is not UTF-8 text".into()));
     };
     if text.trim().is_empty() {
         return Ok(Some(serde_yaml::Mapping::new()));
@@ -61,13 +64,49 @@ fn read_mapping(path: &Path) -> Result<Option<serde_yaml::Mapping>> {
     match serde_yaml::from_str::<Value>(&text) {
         Ok(Value::Mapping(m)) => Ok(Some(m)),
         Ok(Value::Null) => Ok(Some(serde_yaml::Mapping::new())),
-        Ok(_) => Err(wrong(path, "it must be a mapping of keys to values".into())),
-        Err(e) => Err(wrong(path, format!("invalid YAML: {e}"))),
+        Ok(_) => Err(wrong(file, "it must be a mapping of keys to values".into())),
+        Err(e) => Err(wrong(file, format!("invalid YAML: {e}"))),
+    }
+}
+
+/// The commit whose tree holds the config when there is no work tree (a bare repository, the
+/// mirror of `-C URL`), and how to name it: HEAD's, the default branch. When HEAD names a branch
+/// that does not exist (as `git init --bare` and a push of `main` leave it) the only branch is
+/// used; with several, which one is meant cannot be told, and that is an error. `None`: no
+/// branch at all, so no config.
+pub fn default_tree(repo: &Repo) -> Result<Option<(String, String)>> {
+    if let Some(head) = repo.head_commit() {
+        return Ok(Some((head, "HEAD".to_string())));
+    }
+    let branches = repo.branches()?;
+    match branches.as_slice() {
+        [] => Ok(None),
+        [(name, commit)] => Ok(Some((
+            commit.clone(),
+            format!("'{}'", name.strip_prefix("refs/heads/").unwrap_or(name)),
+        ))),
+        several => {
+            let head = repo.head_branch().unwrap_or_else(|| "HEAD".into());
+            let names: Vec<&str> = several
+                .iter()
+                .map(|(n, _)| n.strip_prefix("refs/heads/").unwrap_or(n))
+                .collect();
+            Err(UserError::new(format!(
+                "HEAD names '{head}', which does not exist, and the repository has several branches ({}): cannot tell which one holds .gto and .registry.yaml",
+                names.join(", ")
+            ))
+            .with_hint(format!(
+                "point HEAD at the default branch: `git --git-dir={} symbolic-ref HEAD refs/heads/{}`",
+                crate::registry::tag::shell_quote(&repo.git_dir().display().to_string()),
+                names[0]
+            ))
+            .into())
+        }
     }
 }
 
 /// A list of names under `key`, each checked against the name grammar.
-fn name_list(path: &Path, key: &str, value: &Value) -> Result<Option<Vec<String>>> {
+fn name_list(path: &str, key: &str, value: &Value) -> Result<Option<Vec<String>>> {
     match value {
         Value::Null => Ok(None),
         Value::Sequence(items) => {
@@ -96,15 +135,44 @@ impl Config {
         let Some(root) = workdir else {
             return Ok(Config::default());
         };
+        let read = |name: &str| -> Result<(String, Option<Vec<u8>>)> {
+            let shown = root.join(name).display().to_string();
+            let bytes = safe_read::read_work_file(root, name).map_err(|r| r.about(&shown))?;
+            Ok((format!("'{shown}'"), bytes))
+        };
+        Config::parse(read(".gto")?, read(".registry.yaml")?)
+    }
+
+    /// Reads `.gto` and `.registry.yaml` from the repository: from the work tree when there is
+    /// one, else from the tree of the default branch ([`default_tree`]), each file bounded and
+    /// checked as a work-tree file is.
+    pub fn load_from(repo: &Repo) -> Result<Config> {
+        if let Some(root) = repo.workdir() {
+            return Config::load(Some(root));
+        }
+        let Some((commit, place)) = default_tree(repo)? else {
+            return Ok(Config::default());
+        };
+        let at = format!("at {place} ({})", &commit[..commit.len().min(7)]);
+        let read = |name: &str| -> Result<(String, Option<Vec<u8>>)> {
+            let bytes = safe_read::read_tree_file(repo, &commit, name)?
+                .map_err(|r| r.about_in(name, &at))?;
+            Ok((format!("'{name}' {at}"), bytes))
+        };
+        Config::parse(read(".gto")?, read(".registry.yaml")?)
+    }
+
+    /// The config of the two files' contents, each with how errors name it.
+    fn parse(gto: (String, Option<Vec<u8>>), ours: (String, Option<Vec<u8>>)) -> Result<Config> {
         let mut config = Config::default();
-        let gto_path: PathBuf = root.join(".gto");
-        if let Some(map) = read_mapping(&gto_path)? {
+        let gto_path = gto.0.as_str();
+        if let Some(map) = read_mapping(gto_path, gto.1)? {
             for (k, v) in &map {
                 let key = k.as_str().unwrap_or_default().to_ascii_lowercase();
                 if !GTO_KEYS.contains(&key.as_str()) {
                     let shown = k.as_str().map_or_else(|| format!("{k:?}"), str::to_string);
                     return Err(wrong(
-                        &gto_path,
+                        gto_path,
                         format!(
                             "unknown key '{shown}' (GTO accepts: {})",
                             GTO_KEYS.join(", ")
@@ -112,22 +180,22 @@ impl Config {
                     ));
                 }
                 match key.as_str() {
-                    "stages" => config.stages = name_list(&gto_path, "stages", v)?,
-                    "types" => config.types = name_list(&gto_path, "types", v)?,
+                    "stages" => config.stages = name_list(gto_path, "stages", v)?,
+                    "types" => config.types = name_list(gto_path, "types", v)?,
                     _ => {}
                 }
             }
         }
-        let ours: PathBuf = root.join(".registry.yaml");
-        if let Some(map) = read_mapping(&ours)? {
+        let ours_path = ours.0.as_str();
+        if let Some(map) = read_mapping(ours_path, ours.1)? {
             for (k, v) in &map {
                 let key = k.as_str().unwrap_or_default();
                 match key {
                     "stages" => {
-                        let stages = name_list(&ours, "stages", v)?;
+                        let stages = name_list(ours_path, "stages", v)?;
                         if config.stages.is_some() && stages.is_some() && config.stages != stages {
                             return Err(wrong(
-                                &ours,
+                                ours_path,
                                 "`stages` differs from the list in .gto; keep one list (GTO reads only .gto)".into(),
                             ));
                         }
@@ -136,26 +204,26 @@ impl Config {
                         }
                     }
                     "types" => {
-                        let types = name_list(&ours, "types", v)?;
+                        let types = name_list(ours_path, "types", v)?;
                         if types.is_some() {
                             config.types = types;
                         }
                     }
                     "promotion_order" => {
-                        config.promotion_order = name_list(&ours, "promotion_order", v)?
+                        config.promotion_order = name_list(ours_path, "promotion_order", v)?
                     }
                     "require_digest" => match v {
                         Value::Bool(b) => config.require_digest = *b,
                         _ => {
                             return Err(wrong(
-                                &ours,
+                                ours_path,
                                 "`require_digest` must be true or false".into(),
                             ))
                         }
                     },
                     other => {
                         return Err(wrong(
-                            &ours,
+                            ours_path,
                             format!(
                                 "unknown key '{other}' (accepted: {})",
                                 REGISTRY_KEYS.join(", ")

@@ -18,4 +18,5 @@ pub mod output;
 pub mod provenance;
 pub mod registry;
 pub mod remote;
+pub mod safe_read;
 pub mod signals;

@@ -90,7 +90,10 @@ fn escape_except<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
 /// a one-character CSI to many terminals) would reach a terminal raw. They can only occur inside
 /// JSON strings, so writing them as `\u00XX` leaves the same JSON value.
 fn json_escape_controls(text: String) -> String {
-    if !text.chars().any(|c| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c)) {
+    if !text
+        .chars()
+        .any(|c| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c))
+    {
         return text;
     }
     let mut out = String::with_capacity(text.len() + 16);

@@ -25,10 +25,9 @@ const MAX_LINKS: usize = 40;
 /// The artifact's entry in its artifacts.yaml at `commit`, if any.
 pub fn entry_at(repo: &Repo, commit: &str, name: &ArtifactName) -> Result<Option<Entry>> {
     let (file, key) = artifacts::location(name);
-    let Some(bytes) = repo.read_file_at(commit, &file)? else {
+    let Some(text) = crate::safe_read::declaration_at(repo, commit, &file)?? else {
         return Ok(None);
     };
-    let text = String::from_utf8_lossy(&bytes);
     let label = format!("{file} at {}", &commit[..commit.len().min(7)]);
     let entries = artifacts::parse(&text, &label)?;
     Ok(entries.into_iter().find(|(k, _)| *k == key).map(|(_, e)| e))

@@ -14,6 +14,7 @@ use crate::error::{UsageError, UserError};
 use crate::output::Output;
 use crate::provenance;
 use crate::registry::name::{is_name, ArtifactName};
+use crate::safe_read;
 
 const ANNOTATE_EXAMPLES: &str = "\
 Examples:
@@ -68,27 +69,41 @@ fn work_tree(session: &Session) -> Result<PathBuf> {
     })
 }
 
-fn read_existing(path: &Path) -> Result<String> {
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| UserError::new(format!("{} is not UTF-8 text", path.display())).into()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+/// Where `file` (repository-relative) really is, and its text (empty when it does not exist
+/// yet). A symbolic link is followed when it stays inside the repository, so the edit goes to
+/// its target and the link stays; anything but a regular file of at most 16 MiB is refused.
+fn read_existing(root: &Path, file: &str) -> Result<(PathBuf, String)> {
+    let resolved = safe_read::resolve(root, file).map_err(|r| r.about(file))?;
+    if !resolved.exists {
+        return Ok((resolved.path, String::new()));
     }
+    let bytes = safe_read::read_regular(&resolved.path).map_err(|r| r.about(file))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| UserError::new(format!("{file} is not UTF-8 text")))?;
+    Ok((resolved.path, text))
 }
 
-/// Replaces `path` with `text` atomically: a temp file in the same directory, then a rename, so
-/// an interrupted run leaves the old file or the new one, never half of one.
+/// Replaces `path` with `text` atomically: a temp file in the same directory (the target's, for
+/// a symbolic link), then a rename, so an interrupted run leaves the old file or the new one,
+/// never half of one. The file keeps its permissions.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let dir = path
         .parent()
         .context("artifacts.yaml has no parent directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mode = std::fs::metadata(path).ok().map(|m| m.permissions());
     let tmp = dir.join(format!(".artifacts.yaml.{}.tmp", std::process::id()));
     let result = (|| -> Result<()> {
         use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)
+        let mut f = std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
             .with_context(|| format!("cannot create {}", tmp.display()))?;
+        if let Some(mode) = mode {
+            f.set_permissions(mode)
+                .with_context(|| format!("cannot set the permissions of {}", tmp.display()))?;
+        }
         f.write_all(text.as_bytes())
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         f.sync_all()
@@ -107,8 +122,7 @@ pub fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Re
     // One writer at a time reads, edits and replaces the file: no edit is lost.
     let _lock = super::lock_repo(&session.repo)?;
     let (file, key) = artifacts::location(&args.name);
-    let full = root.join(&file);
-    let text = read_existing(&full)?;
+    let (full, text) = read_existing(&root, &file)?;
     let entries = artifacts::parse(&text, &file)?;
     let current = entries.iter().find(|(k, _)| *k == key).map(|(_, e)| e);
 
@@ -175,15 +189,16 @@ pub fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Re
         description: args.description.clone(),
         custom,
     };
-    let new_text = artifacts::annotate(&text, &key, current, &changes);
-    // Never write what we cannot read back.
-    artifacts::parse(&new_text, &file).map_err(|e| {
-        UserError::new(format!(
-            "the edit would not produce a valid {file}: {}",
-            e.message
-        ))
-        .with_hint("nothing was written; edit the file by hand")
-    })?;
+    let new_text = artifacts::edit(
+        &text,
+        &file,
+        &key,
+        artifacts::Edit::Annotate {
+            current,
+            changes: &changes,
+        },
+    )?
+    .unwrap_or_else(|| text.clone());
     if new_text == text {
         out.line(&format!("Nothing to change for '{}' in {file}", args.name))?;
         return Ok(());
@@ -204,10 +219,9 @@ pub fn run_remove(global: &Global, args: RemoveArgs, out: &mut Output) -> Result
     // One writer at a time reads, edits and replaces the file: no edit is lost.
     let _lock = super::lock_repo(&session.repo)?;
     let (file, key) = artifacts::location(&args.name);
-    let full = root.join(&file);
-    let text = read_existing(&full)?;
+    let (full, text) = read_existing(&root, &file)?;
     artifacts::parse(&text, &file)?;
-    let Some(new_text) = artifacts::remove(&text, &key) else {
+    let Some(new_text) = artifacts::edit(&text, &file, &key, artifacts::Edit::Remove)? else {
         return Err(
             UserError::new(format!("Cannot find artifact '{}' in {file}", args.name)).into(),
         );

@@ -28,6 +28,45 @@ struct Finding {
     fix: String,
 }
 
+/// HEAD has no commit: a new repository, or (often in a bare one: `git init --bare`, then a
+/// push of `main`) HEAD names a branch that does not exist while others and the tags do.
+fn unborn_head(session: &Session) -> Result<Finding> {
+    let branches = session.repo.branches()?;
+    let head = session
+        .repo
+        .head_branch()
+        .unwrap_or_else(|| "HEAD".to_string());
+    let tags = session.ctx.tag_names.len() + session.reg.warnings.len();
+    let short = |b: &str| b.strip_prefix("refs/heads/").unwrap_or(b).to_string();
+    Ok(if let Some((first, _)) = branches.first() {
+        let names: Vec<String> = branches.iter().map(|(b, _)| short(b)).collect();
+        Finding {
+            problem: format!(
+                "HEAD names the branch '{}', which does not exist (the branches are: {})",
+                short(&head),
+                names.join(", ")
+            ),
+            fix: format!(
+                "point HEAD at the default branch: `git symbolic-ref HEAD refs/heads/{}`",
+                short(first)
+            ),
+        }
+    } else if tags > 0 {
+        Finding {
+            problem: format!(
+                "HEAD names the branch '{}', which does not exist, and no branch holds the commits the tags point at",
+                short(&head)
+            ),
+            fix: "push the default branch too (`git push origin main`)".into(),
+        }
+    } else {
+        Finding {
+            problem: "the repository has no commits yet".into(),
+            fix: "commit something: tags point at commits".into(),
+        }
+    })
+}
+
 pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_with(
         global,
@@ -42,11 +81,15 @@ pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
     // The repository itself.
     let head = session.repo.head_commit();
     if head.is_none() {
-        findings.push(Finding {
-            problem: "the repository has no commits yet".into(),
-            fix: "commit something: tags point at commits".into(),
-        });
+        findings.push(unborn_head(&session)?);
     }
+    // Without a work tree HEAD may name a missing branch while another holds the files.
+    let head = head.or_else(|| {
+        crate::config::default_tree(&session.repo)
+            .ok()
+            .flatten()
+            .map(|(commit, _)| commit)
+    });
 
     // Config.
     if let Some(e) = &session.config_problem {
@@ -61,10 +104,17 @@ pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
     if let Some(head) = &head {
         for file in session.repo.files_named(head, "artifacts.yaml")? {
             files += 1;
-            let Some(bytes) = session.repo.read_file_at(head, &file)? else {
-                continue;
+            let text = match crate::safe_read::declaration_at(&session.repo, head, &file)? {
+                Ok(Some(text)) => text,
+                Ok(None) => continue,
+                Err(e) => {
+                    findings.push(Finding {
+                        problem: e.message,
+                        fix: format!("make {file} a regular file of at most 16 MiB"),
+                    });
+                    continue;
+                }
             };
-            let text = String::from_utf8_lossy(&bytes);
             match crate::artifacts::parse(&text, &file) {
                 Err(e) => findings.push(Finding {
                     problem: e.message,

@@ -106,7 +106,8 @@ impl Session {
                 (repo, how.push)
             }
         };
-        let (config, config_problem) = match Config::load(repo.workdir()) {
+        // From the work tree, else from the default branch's tree (bare, `-C URL`).
+        let (config, config_problem) = match Config::load_from(&repo) {
             Ok(c) => (c, None),
             Err(e) if how.tolerate_bad_config => match e.downcast::<crate::error::UserError>() {
                 Ok(user) => (Config::default(), Some(user)),

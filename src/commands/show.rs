@@ -407,10 +407,15 @@ fn declared_at_head(session: &Session, out: &mut Output) -> Result<Vec<ArtifactN
     let Some(head) = session.repo.head_commit() else {
         return Ok(Vec::new());
     };
-    let Some(bytes) = session.repo.read_file_at(&head, "artifacts.yaml")? else {
-        return Ok(Vec::new());
+    let text = match crate::safe_read::declaration_at(&session.repo, &head, "artifacts.yaml")? {
+        Ok(Some(text)) => text,
+        Ok(None) => return Ok(Vec::new()),
+        Err(e) => {
+            out.warn(&e.message)?;
+            return Ok(Vec::new());
+        }
     };
-    match crate::artifacts::parse(&String::from_utf8_lossy(&bytes), "artifacts.yaml at HEAD") {
+    match crate::artifacts::parse(&text, "artifacts.yaml at HEAD") {
         Ok(entries) => Ok(entries
             .into_iter()
             .filter_map(|(name, _)| name.parse().ok())

@@ -431,6 +431,78 @@ pub fn plain_cause(cause: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
+/// One path of a commit's tree, as config and declaration files are read from it.
+pub enum TreeFile {
+    Missing,
+    /// A regular file's bytes.
+    File(Vec<u8>),
+    /// A symbolic link's target, as stored.
+    Symlink(Vec<u8>),
+    /// A blob larger than the limit asked for (its size, from the object header alone).
+    TooLarge(u64),
+    /// A directory or a submodule.
+    NotAFile(&'static str),
+}
+
+impl Repo {
+    /// The entry at `path` in `commit`'s tree; a blob's bytes are read only when its size (read
+    /// from the object header first) is at most `max`.
+    pub fn tree_file(&self, commit: &str, path: &str, max: u64) -> Result<TreeFile> {
+        let tree = self.commit_tree(commit)?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(TreeFile::Missing),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {path} at {commit}")),
+        };
+        match entry.kind() {
+            Some(ObjectType::Blob) => {}
+            Some(ObjectType::Tree) => return Ok(TreeFile::NotAFile("a directory")),
+            _ => return Ok(TreeFile::NotAFile("a submodule")),
+        }
+        let odb = self.repo.odb().context("cannot open the object database")?;
+        let (size, _) = odb
+            .read_header(entry.id())
+            .with_context(|| format!("cannot read {path} at {commit}"))?;
+        if size as u64 > max {
+            return Ok(TreeFile::TooLarge(size as u64));
+        }
+        let blob = self
+            .repo
+            .find_blob(entry.id())
+            .with_context(|| format!("cannot read {path} at {commit}"))?;
+        let bytes = blob.content().to_vec();
+        Ok(if entry.filemode() == 0o120000 {
+            TreeFile::Symlink(bytes)
+        } else {
+            TreeFile::File(bytes)
+        })
+    }
+
+    /// The branch HEAD names (`refs/heads/main`), even when that branch does not exist.
+    pub fn head_branch(&self) -> Option<String> {
+        let head = self.repo.find_reference("HEAD").ok()?;
+        head.symbolic_target().map(str::to_string)
+    }
+
+    /// The local branches and their commits, by name.
+    pub fn branches(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for b in self
+            .repo
+            .branches(Some(git2::BranchType::Local))
+            .context("cannot list branches")?
+        {
+            let (b, _) = b.context("cannot list branches")?;
+            let name = b.get().name().unwrap_or_default().to_string();
+            if let Ok(c) = b.get().peel_to_commit() {
+                out.push((name, c.id().to_string()));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod plain_cause_tests {
     use super::*;

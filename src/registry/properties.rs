@@ -94,13 +94,23 @@ proptest! {
 
     #[test]
     fn yaml_loaders_never_panic(s in "[a-z:\\[\\]{}#\\- \n\"'|>&*!0-9.]{0,120}") {
-        let _ = crate::artifacts::parse(&s, "artifacts.yaml");
         if let Ok(entries) = crate::artifacts::parse(&s, "artifacts.yaml") {
-            // Editing what parsed never produces a file that does not parse.
+            // Editing what parsed either gives a file that parses, with the new description and
+            // nothing else changed (`edit` checks that), or is refused: never a broken file.
             if let Some((name, entry)) = entries.first() {
                 let changes = crate::artifacts::Changes { description: Some("d".into()), ..Default::default() };
-                let edited = crate::artifacts::annotate(&s, name, Some(entry), &changes);
-                let _ = crate::artifacts::parse(&edited, "artifacts.yaml");
+                let how = crate::artifacts::Edit::Annotate { current: Some(entry), changes: &changes };
+                match crate::artifacts::edit(&s, "artifacts.yaml", name, how) {
+                    Ok(Some(edited)) => {
+                        let again = crate::artifacts::parse(&edited, "artifacts.yaml");
+                        prop_assert!(again.is_ok(), "{:?} edited to {:?}: {:?}", s, edited, again);
+                        let again = again.unwrap_or_default();
+                        let entry = again.iter().find(|(k, _)| k == name).map(|(_, e)| e);
+                        prop_assert_eq!(entry.and_then(|e| e.description.as_deref()), Some("d"), "{:?} edited to {:?}", s, edited);
+                    }
+                    Ok(None) => prop_assert!(false, "annotate never answers 'absent'"),
+                    Err(e) => prop_assert!(e.message.starts_with("cannot edit artifacts.yaml safely"), "{}", e.message),
+                }
             }
         }
         let dir = std::env::temp_dir().join(format!("registry-prop-{}", std::process::id()));

@@ -15,6 +15,7 @@ mod fixture;
 mod history_tools;
 mod hostile_args;
 mod hostile_digests;
+mod hostile_files;
 mod hostile_network;
 mod hostile_output;
 mod interop;
