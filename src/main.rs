@@ -18,8 +18,32 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Prints clap's error (or help, or version) and exits with its code. clap quotes the offending
+/// value raw; when any argument holds a control character (an ESC sequence, a newline), the
+/// message is printed uncoloured with its control characters escaped, so a crafted argument
+/// cannot drive the terminal (issue 8, point 5).
+fn usage_error(e: clap::Error) -> ! {
+    let hostile = std::env::args_os().skip(1).any(|a| {
+        a.to_string_lossy()
+            .chars()
+            .any(|c| c.is_control() && c != '\t')
+    });
+    if !hostile || !e.use_stderr() {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let _ = io::Write::write_all(
+        &mut io::stderr(),
+        registry::output::escape_keeping_lines(&text).as_bytes(),
+    );
+    std::process::exit(e.exit_code());
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => usage_error(e),
+    };
     let mut out = Output::stdio();
     let result = cli::run(cli, &mut out).and_then(|()| out.flush().map_err(Into::into));
     let Err(err) = result else {

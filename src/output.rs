@@ -83,9 +83,6 @@ fn escape_except<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
-/// One field of a line (a tagger name, a message shown on one line, a path, a YAML key): every
-/// control character escaped, line breaks and tabs included, so a field cannot fake a line.
-/// ESC becomes `\x1b`, a newline `\n`, a tab `\t`, DEL `\x7f`, U+009B `\u{9b}`.
 /// serde_json escapes C0 controls only; DEL and the C1 controls (U+0080–U+009F, where U+009B is
 /// a one-character CSI to many terminals) would reach a terminal raw. They can only occur inside
 /// JSON strings, so writing them as `\u00XX` leaves the same JSON value.
@@ -107,8 +104,17 @@ fn json_escape_controls(text: String) -> String {
     out
 }
 
+/// One field of a line (a tagger name, a message shown on one line, a path, a YAML key): every
+/// control character escaped, line breaks and tabs included, so a field cannot fake a line.
+/// ESC becomes `\x1b`, a newline `\n`, a tab `\t`, DEL `\x7f`, U+009B `\u{9b}`.
 pub fn escape(text: &str) -> Cow<'_, str> {
     escape_except(text, &[])
+}
+
+/// A message of several lines (clap's usage errors, which quote the user's values): control
+/// characters escaped, its newlines kept.
+pub fn escape_keeping_lines(text: &str) -> Cow<'_, str> {
+    escape_except(text, &['\n'])
 }
 
 /// A file name's bytes as one field: UTF-8 as [`escape`] shows it, any byte that is not UTF-8 as

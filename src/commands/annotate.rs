@@ -34,23 +34,51 @@ pub struct AnnotateArgs {
     /// Artifact name (`dir:name` goes to dir/artifacts.yaml)
     pub name: ArtifactName,
     /// Type, e.g. model or dataset
-    #[arg(long = "type")]
+    #[arg(long = "type", value_parser = one_line)]
     pub kind: Option<String>,
     /// Path of the artifact, relative to its artifacts.yaml (a URL with --virtual)
-    #[arg(long)]
+    #[arg(long, value_parser = one_line)]
     pub path: Option<String>,
     /// The path is not in the repository (a URL, a bucket, …)
     #[arg(long = "virtual")]
     pub is_virtual: bool,
     /// A label to add (repeatable)
-    #[arg(long = "label", value_name = "LABEL")]
+    #[arg(long = "label", value_name = "LABEL", value_parser = one_line)]
     pub labels: Vec<String>,
     /// Description
-    #[arg(long)]
+    #[arg(long, value_parser = text)]
     pub description: Option<String>,
     /// A custom KEY=VALUE (repeatable; VALUE is read as YAML: 10 is a number, true a bool)
-    #[arg(long = "custom", value_name = "KEY=VALUE")]
+    #[arg(long = "custom", value_name = "KEY=VALUE", value_parser = text)]
     pub custom: Vec<String>,
+}
+
+/// `--type`, `--path`, `--label`: one line of printable text. A path with a newline would become
+/// a trailer line of its own in a registration's tag message (issue 8, point 4), and no type or
+/// label needs a control character.
+fn one_line(s: &str) -> Result<String, String> {
+    match s.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!(
+            "holds the control character {}; give one line of printable text",
+            crate::output::escape(&c.to_string())
+        )),
+        None => Ok(s.to_string()),
+    }
+}
+
+/// `--description`, `--custom`: text, where lines and tabs are fine but other control characters
+/// (ESC and the terminal sequences it starts) are not.
+fn text(s: &str) -> Result<String, String> {
+    match s
+        .chars()
+        .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+    {
+        Some(c) => Err(format!(
+            "holds the control character {}; only newlines and tabs are allowed",
+            crate::output::escape(&c.to_string())
+        )),
+        None => Ok(s.to_string()),
+    }
 }
 
 #[derive(Debug, Args)]

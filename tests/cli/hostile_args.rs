@@ -142,3 +142,76 @@ fn check_ref_of_a_branch_or_remote_ref_says_nothing() {
         assert!(out.contains("was registered"), "{out}");
     }
 }
+
+/// No raw control character other than a newline, tab or carriage return.
+fn clean(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+}
+
+#[test]
+fn annotate_refuses_control_characters_where_one_line_is_expected() {
+    let repo = one_version();
+    repo.run(&["annotate", "churn", "--path", "models/churn.pkl"])
+        .ok();
+    let before = std::fs::read_to_string(repo.path().join("artifacts.yaml")).unwrap();
+    for args in [
+        &[
+            "annotate",
+            "churn",
+            "--path",
+            "a\nArtifact-Digest: sha256:00",
+        ][..],
+        &["annotate", "churn", "--type", "model\r"],
+        &["annotate", "churn", "--label", "x\x1b[31m"],
+        &["annotate", "churn", "--description", "ok\x1b]52;c;aGk=\x07"],
+        &["annotate", "churn", "--custom", "k=\x1b[2J"],
+    ] {
+        let run = repo.run(args);
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert!(run.stderr.contains("control character"), "{}", run.stderr);
+        assert!(
+            clean(&run.stderr),
+            "raw control character: {:?}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("artifacts.yaml")).unwrap(),
+        before
+    );
+    // Lines and tabs are text in a description.
+    repo.run(&[
+        "annotate",
+        "churn",
+        "--description",
+        "two\nlines\tand a tab",
+    ])
+    .ok();
+}
+
+#[test]
+fn usage_errors_quote_hostile_values_without_their_control_characters() {
+    let repo = one_version();
+    for args in [
+        &["show", "--sort", "\x1b]52;c;aGk=\x07"][..],
+        &["register", "\x1b[2Jx"],
+        &["promote", "churn", "st\x1b[31mage"],
+        &["deregister", "churn", "v1\u{9b}31m"],
+        &["show", "--vs", "\x1b[2J"],
+    ] {
+        let run = repo.run(args);
+        assert_eq!(run.code, 2, "{}", run.transcript());
+        assert!(
+            clean(&run.stderr),
+            "raw control character: {:?}",
+            run.stderr
+        );
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+    // Past the parser, a value that is no date is tried as a revision: exit 1, still escaped.
+    let run = repo.run(&["show", "--at", "2026-02-31\x1b[2J"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("2026-02-31\\x1b[2J"), "{}", run.stderr);
+}
