@@ -32,6 +32,11 @@ pub struct TagListing {
     pub all_names: HashSet<String>,
     /// Registry-shaped names that are lightweight tags (GTO ignores them; so do we).
     pub lightweight: Vec<String>,
+    /// Registry tags that cannot count (a corrupt or missing object, a malformed or missing
+    /// tagger): one warning each, never an error.
+    pub unreadable: Vec<crate::registry::event::Warning>,
+    /// Registry-shaped names git itself refuses (`git check-ref-format`): not tags.
+    pub refused: Vec<String>,
 }
 
 /// Who writes a tag, and when.
@@ -79,8 +84,8 @@ impl Repo {
                 let Some(oid) = r.target() else {
                     return Ok(Some(false));
                 };
-                let object = self.repo.find_object(oid, None)?;
-                Ok(Some(object.kind() == Some(ObjectType::Tag)))
+                // A corrupt or missing object counts as a tag: the listing warned about it.
+                Ok(Some(self.is_tag_object(name, oid)?.unwrap_or(true)))
             }
             Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::InvalidSpec => {
                 Ok(None)
@@ -91,6 +96,7 @@ impl Repo {
 
     /// The commit a revision names (`HEAD`, a branch, a tag, a commit id).
     pub fn resolve_commit(&self, rev: &str) -> Result<String> {
+        self.refuse_corrupt_tag(rev)?;
         let object = self.repo.revparse_single(rev).map_err(|_| {
             let hint = if self.head_commit().is_none() {
                 "the repository has no commits yet: commit something first".to_string()
@@ -104,6 +110,30 @@ impl Repo {
             .peel_to_commit()
             .map_err(|_| UserError::new(format!("revision '{rev}' does not point at a commit")))?;
         Ok(commit.id().to_string())
+    }
+
+    /// Fails, naming the tag, when `rev` starts with a tag whose object is corrupt: libgit2
+    /// would spin on it while resolving the revision.
+    fn refuse_corrupt_tag(&self, rev: &str) -> Result<()> {
+        let name = rev.split(['^', '~', ':']).next().unwrap_or(rev);
+        let name = name.strip_prefix("refs/tags/").unwrap_or(name);
+        if name.is_empty() || name.contains('\0') {
+            return Ok(());
+        }
+        let Some(oid) = self
+            .repo
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()
+            .and_then(|r| r.target())
+        else {
+            return Ok(());
+        };
+        match self.is_tag_object(name, oid)? {
+            Ok(_) => Ok(()),
+            Err(w) => Err(UserError::new(w.message.replace("; it is ignored", ""))
+                .with_hint(w.fix)
+                .into()),
+        }
     }
 
     /// Commits reachable from `to` but not from `from`, newest first, as (id, first line), and
