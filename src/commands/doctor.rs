@@ -133,7 +133,7 @@ pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
                 "ref 'refs/tags/{name}' has a name git refuses (`git check-ref-format`), so it is no tag to git or registry"
             ),
             fix: format!(
-                "remove it: `git update-ref -d {0}` (or delete the file {0} in the git directory)",
+                "remove it: `git update-ref -d {0}`",
                 shell_quote(&format!("refs/tags/{name}"))
             ),
         });

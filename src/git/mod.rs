@@ -57,11 +57,15 @@ impl Repo {
                         .with_hint("-C takes the path of a git repository")
                         .into());
                 }
-                Repository::discover(p).map_err(|_| not_a_repo(p))?
+                Repository::discover(p).map_err(|e| cannot_open(p, &e))?
             }
             None => {
                 let cwd = std::env::current_dir().context("cannot read the current directory")?;
-                Repository::open_from_env().map_err(|_| not_a_repo(&cwd))?
+                let start = std::env::var_os("GIT_DIR").map_or(cwd.clone(), |d| cwd.join(d));
+                Repository::open_from_env().map_err(|e| match cannot_open(&start, &e) {
+                    e if find_git_dir(&start).is_some() => e,
+                    _ => not_a_repo(&cwd),
+                })?
             }
         };
         Ok(Repo { repo })
@@ -90,7 +94,7 @@ impl Repo {
             Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::InvalidSpec => {
                 Ok(None)
             }
-            Err(e) => Err(e).with_context(|| format!("cannot read tag '{name}'")),
+            Err(e) => Err(plain(e)).with_context(|| format!("cannot read tag '{name}'")),
         }
     }
 
@@ -144,25 +148,38 @@ impl Repo {
         to: &str,
         path: Option<&str>,
     ) -> Result<Vec<(String, String, bool)>> {
-        let parse = |c: &str| git2::Oid::from_str(c).with_context(|| format!("bad commit id {c}"));
-        let mut walk = self.repo.revwalk().context("cannot walk history")?;
-        walk.push(parse(to)?).context("cannot walk history")?;
-        walk.hide(parse(from)?).context("cannot walk history")?;
+        let parse = |c: &str| {
+            git2::Oid::from_str(c)
+                .map_err(plain)
+                .with_context(|| format!("bad commit id {c}"))
+        };
+        let mut walk = self
+            .repo
+            .revwalk()
+            .map_err(plain)
+            .context("cannot walk history")?;
+        walk.push(parse(to)?)
+            .map_err(plain)
+            .context("cannot walk history")?;
+        walk.hide(parse(from)?)
+            .map_err(plain)
+            .context("cannot walk history")?;
         let entry_id =
             |tree: &git2::Tree<'_>, p: &str| tree.get_path(Path::new(p)).ok().map(|e| e.id());
         let mut out = Vec::new();
         for oid in walk {
-            let oid = oid.context("cannot walk history")?;
+            let oid = oid.map_err(plain).context("cannot walk history")?;
             let commit = self
                 .repo
                 .find_commit(oid)
+                .map_err(plain)
                 .with_context(|| format!("cannot read commit {oid}"))?;
             let touched = match path {
                 None => true,
                 Some(p) => {
-                    let now = entry_id(&commit.tree()?, p);
+                    let now = entry_id(&commit.tree().map_err(plain)?, p);
                     let before = match commit.parent(0) {
-                        Ok(parent) => entry_id(&parent.tree()?, p),
+                        Ok(parent) => entry_id(&parent.tree().map_err(plain)?, p),
                         Err(_) => None,
                     };
                     now != before
@@ -178,10 +195,13 @@ impl Repo {
     /// The committer time of the commit a revision names.
     pub fn commit_time(&self, rev: &str) -> Result<i64> {
         let id = self.resolve_commit(rev)?;
-        let oid = git2::Oid::from_str(&id).with_context(|| format!("bad commit id {id}"))?;
+        let oid = git2::Oid::from_str(&id)
+            .map_err(plain)
+            .with_context(|| format!("bad commit id {id}"))?;
         let commit = self
             .repo
             .find_commit(oid)
+            .map_err(plain)
             .with_context(|| format!("cannot read commit {id}"))?;
         Ok(commit.time().seconds())
     }
@@ -209,7 +229,7 @@ impl Repo {
             .or_else(|| std::env::var("EMAIL").ok())
             .or_else(|| from_config("user.email"))
             .filter(|s| !s.trim().is_empty());
-        let (Some(name), Some(email)) = (name, email) else {
+        let (Some(raw_name), Some(raw_email)) = (name, email) else {
             return Err(UserError::new("no git identity to write the tag with")
                 .with_hint(
                     "set one with `git config --global user.name \"Your Name\"` and \
@@ -218,6 +238,21 @@ impl Repo {
                 )
                 .into());
         };
+        // Cleaned as git cleans them, so the tag is one git accepts (`git fsck`).
+        let (name, email) = (without_crud(&raw_name), without_crud(&raw_email));
+        for (what, raw, clean) in [("name", &raw_name, &name), ("e-mail", &raw_email, &email)] {
+            if clean.is_empty() {
+                return Err(UserError::new(format!(
+                    "the git identity's {what} '{}' consists only of characters git removes",
+                    raw.escape_debug()
+                ))
+                .with_hint(
+                    "set a real one with `git config user.name`/`user.email` \
+                     (or GIT_COMMITTER_NAME and GIT_COMMITTER_EMAIL)",
+                )
+                .into());
+            }
+        }
         let time = match std::env::var("GIT_COMMITTER_DATE") {
             Ok(raw) if !raw.trim().is_empty() => parse_git_date(&raw).ok_or_else(|| {
                 UserError::new(format!("GIT_COMMITTER_DATE '{raw}' is not a date")).with_hint(
@@ -226,6 +261,7 @@ impl Repo {
             })?,
             _ => {
                 let now = git2::Signature::now(&name, &email)
+                    .map_err(plain)
                     .with_context(|| format!("invalid git identity '{name} <{email}>'"))?;
                 Timestamp::new(now.when().seconds(), now.when().offset_minutes())
             }
@@ -280,16 +316,19 @@ impl Repo {
             Err(e) if e.code() == ErrorCode::NotFound => {
                 Err(UserError::new(format!("tag '{name}' is not found")).into())
             }
-            Err(e) => Err(e).with_context(|| format!("cannot delete tag '{name}'")),
+            Err(e) => Err(plain(e)).with_context(|| format!("cannot delete tag '{name}'")),
         }
     }
 
     /// The tree of a commit given by id.
     fn commit_tree(&self, commit: &str) -> Result<git2::Tree<'_>> {
-        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
+        let oid = git2::Oid::from_str(commit)
+            .map_err(plain)
+            .with_context(|| format!("bad commit id {commit}"))?;
         self.repo
             .find_commit(oid)
             .and_then(|c| c.tree())
+            .map_err(plain)
             .with_context(|| format!("cannot read the tree of commit {commit}"))
     }
 
@@ -303,6 +342,7 @@ impl Repo {
             }
             git2::TreeWalkResult::Ok
         })
+        .map_err(plain)
         .with_context(|| format!("cannot walk the tree of commit {commit}"))?;
         Ok(found)
     }
@@ -333,10 +373,13 @@ impl Repo {
         let entry = match tree.get_path(Path::new(path)) {
             Ok(e) => e,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(TreePath::Missing),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {path} at {commit}")),
+            Err(e) => {
+                return Err(plain(e)).with_context(|| format!("cannot read {path} at {commit}"))
+            }
         };
         let object = entry
             .to_object(&self.repo)
+            .map_err(plain)
             .with_context(|| format!("cannot read {path} at {commit}"))?;
         if let Some(blob) = object.as_blob() {
             return Ok(TreePath::File(blob.content().to_vec()));
@@ -362,12 +405,103 @@ impl Repo {
             }
             git2::TreeWalkResult::Ok
         })
+        .map_err(plain)
         .with_context(|| format!("cannot walk {path} at {commit}"))?;
         if let Some(err) = failure {
-            return Err(err).with_context(|| format!("cannot read {path} at {commit}"));
+            return Err(plain(err)).with_context(|| format!("cannot read {path} at {commit}"));
         }
         Ok(TreePath::Dir(files))
     }
+}
+
+/// A name or e-mail as git puts it in an identity line (`strbuf_addstr_without_crud` in git's
+/// `ident.c`): "crud" (control characters, space, `,:;<>"\\'`) is stripped from both ends, and
+/// `<`, `>` and newlines are dropped inside, so the line parses back as written.
+fn without_crud(s: &str) -> String {
+    let crud = |c: char| c <= ' ' || ",:;<>\"\\'".contains(c);
+    s.trim_matches(crud)
+        .chars()
+        .filter(|c| !matches!(c, '\n' | '<' | '>'))
+        .collect()
+}
+
+/// Why libgit2 could not open the repository at or above `path`, in git's words: another
+/// user's repository (git's "dubious ownership", with its `safe.directory` hint), a ref format
+/// libgit2 cannot read (reftable), or no repository at all. libgit2's own message (its error
+/// classes and codes) is left out.
+fn cannot_open(path: &Path, e: &git2::Error) -> anyhow::Error {
+    let found = find_git_dir(path);
+    if e.code() == ErrorCode::Owner {
+        let top = found.as_ref().map_or(path, |(top, _)| top.as_path());
+        let shown = top.display().to_string();
+        return UserError::new(format!(
+            "detected dubious ownership in repository at '{shown}': it is owned by another user"
+        ))
+        .with_hint(format!(
+            "if you trust it, add an exception as git does: `git config --global --add safe.directory {}`",
+            crate::registry::tag::shell_quote(&shown)
+        ))
+        .into();
+    }
+    if let Some((top, git_dir)) = &found {
+        if uses_reftable(git_dir) {
+            return UserError::new(format!(
+                "'{}' stores its refs in the reftable format (extensions.refstorage = reftable), \
+                 which registry cannot read yet",
+                top.display()
+            ))
+            .with_hint(
+                "use a copy in the files format: `git clone --ref-format=files REPO COPY` \
+                 (`git refs migrate --ref-format=files` converts in place where git supports \
+                 it: not yet with reflogs in git 2.47)",
+            )
+            .into();
+        }
+    }
+    not_a_repo(path)
+}
+
+/// The repository at or above `start` as git finds it: (its top directory, its git directory).
+/// Only looks; `None` where nothing looks like a repository.
+fn find_git_dir(start: &Path) -> Option<(PathBuf, PathBuf)> {
+    let start = std::path::absolute(start).ok()?;
+    let looks_like_git_dir = |d: &Path| d.join("HEAD").is_file() && d.join("objects").is_dir();
+    for dir in start.ancestors() {
+        let dot_git = dir.join(".git");
+        if dot_git.is_dir() && looks_like_git_dir(&dot_git) {
+            return Some((dir.to_path_buf(), dot_git));
+        }
+        if dot_git.is_file() {
+            // A linked work tree or submodule: `gitdir: PATH`.
+            let text = std::fs::read_to_string(&dot_git).ok()?;
+            let target = text.strip_prefix("gitdir:")?.trim();
+            return Some((dir.to_path_buf(), dir.join(target)));
+        }
+        if looks_like_git_dir(dir) {
+            return Some((dir.to_path_buf(), dir.to_path_buf()));
+        }
+    }
+    None
+}
+
+/// Whether the repository whose git directory is `git_dir` keeps its refs in a reftable
+/// (`extensions.refstorage = reftable`, or a `reftable` directory; for a linked work tree, in
+/// the common directory).
+fn uses_reftable(git_dir: &Path) -> bool {
+    let common = std::fs::read_to_string(git_dir.join("commondir"))
+        .map_or(git_dir.to_path_buf(), |c| git_dir.join(c.trim()));
+    if common.join("reftable").is_dir() || git_dir.join("reftable").is_dir() {
+        return true;
+    }
+    git2::Config::open(&common.join("config"))
+        .and_then(|c| c.get_string("extensions.refstorage"))
+        .is_ok_and(|v| v.eq_ignore_ascii_case("reftable"))
+}
+
+/// libgit2's error in plain words: its message, without its error class and code
+/// (`class=Zlib (5)`), which say nothing to a user.
+fn plain(e: git2::Error) -> anyhow::Error {
+    anyhow::Error::msg(e.message().to_string())
 }
 
 fn not_a_repo(path: &Path) -> anyhow::Error {

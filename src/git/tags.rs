@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use git2::{ObjectType, Repository};
 
-use super::{Repo, TagListing};
+use super::{plain, Repo, TagListing};
 use crate::registry::event::{RawTag, Target, Warning};
 use crate::registry::name::ArtifactName;
 use crate::registry::tag::{shell_quote, TagName};
@@ -69,7 +69,11 @@ impl Repo {
         name: &str,
         oid: git2::Oid,
     ) -> Result<std::result::Result<bool, Warning>> {
-        let odb = self.repo.odb().context("cannot open the object database")?;
+        let odb = self
+            .repo
+            .odb()
+            .map_err(plain)
+            .context("cannot open the object database")?;
         Ok(
             match read_object(&odb, &LooseDirs::of(&self.repo), oid, name)? {
                 Obj::Found(kind, _) => Ok(kind == ObjectType::Tag),
@@ -214,10 +218,13 @@ impl Repo {
                 .references_glob(&format!("refs/tags/{}[@#]*", name.to_tag_part())),
             None => self.repo.references_glob("refs/tags/*"),
         }
+        .map_err(plain)
         .context("cannot list the repository's references")?;
         let mut out = Vec::new();
         for reference in refs {
-            let reference = reference.context("cannot read a reference")?;
+            let reference = reference
+                .map_err(plain)
+                .context("cannot read a reference")?;
             let Some(name) = reference.name().and_then(|n| n.strip_prefix("refs/tags/")) else {
                 continue; // not UTF-8: cannot be a registry tag
             };
@@ -271,7 +278,10 @@ impl Repo {
 
 /// Reads the tag objects of `wanted` through one repository handle, in order.
 fn read_tags_with(repo: &Repository, wanted: &[(String, git2::Oid)]) -> Result<Vec<TagRead>> {
-    let odb = repo.odb().context("cannot open the object database")?;
+    let odb = repo
+        .odb()
+        .map_err(plain)
+        .context("cannot open the object database")?;
     let dirs = LooseDirs::of(repo);
     wanted
         .iter()

@@ -12,6 +12,7 @@ mod docs;
 mod doctor;
 mod fixture;
 mod history_tools;
+mod hostile_objects;
 mod interop;
 mod reads;
 mod reads_check_ref;
