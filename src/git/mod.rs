@@ -62,12 +62,15 @@ impl Repo {
             None => {
                 let cwd = std::env::current_dir().context("cannot read the current directory")?;
                 let start = std::env::var_os("GIT_DIR").map_or(cwd.clone(), |d| cwd.join(d));
-                Repository::open_from_env().map_err(|e| match cannot_open(&start, &e) {
-                    e if find_git_dir(&start).is_some() => e,
-                    _ => not_a_repo(&cwd),
-                })?
+                Repository::open_from_env().map_err(|e| cannot_open(&start, &e))?
             }
         };
+        // Should a libgit2 open a reftable repository one day, its refs are still not where
+        // the listing reads them (`tags.rs`): refuse it all the same.
+        if repo.commondir().join("reftable").is_dir() {
+            let top = repo.workdir().unwrap_or(repo.path());
+            return Err(reftable_error(top));
+        }
         Ok(Repo { repo })
     }
 
@@ -415,7 +418,7 @@ impl Repo {
 }
 
 /// A name or e-mail as git puts it in an identity line (`strbuf_addstr_without_crud` in git's
-/// `ident.c`): "crud" (control characters, space, `,:;<>"\\'`) is stripped from both ends, and
+/// `ident.c`): "crud" (control characters, space, `,:;<>"\'`) is stripped from both ends, and
 /// `<`, `>` and newlines are dropped inside, so the line parses back as written.
 fn without_crud(s: &str) -> String {
     let crud = |c: char| c <= ' ' || ",:;<>\"\\'".contains(c);
@@ -445,20 +448,24 @@ fn cannot_open(path: &Path, e: &git2::Error) -> anyhow::Error {
     }
     if let Some((top, git_dir)) = &found {
         if uses_reftable(git_dir) {
-            return UserError::new(format!(
-                "'{}' stores its refs in the reftable format (extensions.refstorage = reftable), \
-                 which registry cannot read yet",
-                top.display()
-            ))
-            .with_hint(
-                "use a copy in the files format: `git clone --ref-format=files REPO COPY` \
-                 (`git refs migrate --ref-format=files` converts in place where git supports \
-                 it: not yet with reflogs in git 2.47)",
-            )
-            .into();
+            return reftable_error(top);
         }
     }
     not_a_repo(path)
+}
+
+fn reftable_error(top: &Path) -> anyhow::Error {
+    UserError::new(format!(
+        "'{}' stores its refs in the reftable format (extensions.refstorage = reftable), \
+         which registry cannot read yet",
+        top.display().to_string().trim_end_matches('/')
+    ))
+    .with_hint(
+        "use a copy in the files format: `git clone --ref-format=files REPO COPY` \
+         (`git refs migrate --ref-format=files` converts in place where git supports \
+         it: not yet with reflogs in git 2.47)",
+    )
+    .into()
 }
 
 /// The repository at or above `start` as git finds it: (its top directory, its git directory).

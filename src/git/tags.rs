@@ -1,7 +1,9 @@
 //! Listing registry tags fast: one pass over `refs/tags` (a binary search of `packed-refs`, and
 //! for one artifact only its own ref directory), tag objects read raw and parsed here, on every
-//! core when there are many. Unusual shapes fall back to libgit2's own parsing; the tests below
-//! check both paths agree. Part of the git seam: nothing outside `git/` names git2.
+//! core when there are many; the tests below check that the parse agrees with libgit2's. Loose
+//! objects are inflated here too, bounded and checked, so a corrupt one is a warning, never a
+//! hang; a tag that cannot count is a warning naming it. Part of the git seam: nothing outside
+//! `git/` names git2.
 
 use std::path::Path;
 
