@@ -80,7 +80,7 @@ impl Repo {
             match read_object(&odb, &LooseDirs::of(&self.repo), oid, name)? {
                 Obj::Found(kind, _) => Ok(kind == ObjectType::Tag),
                 Obj::Missing => Err(missing_object(name, oid)),
-                Obj::Corrupt(why) => Err(corrupt_object(name, oid, &why)),
+                Obj::Corrupt(why, loose) => Err(corrupt_object(name, oid, &why, loose)),
             },
         )
     }
@@ -310,7 +310,9 @@ fn read_tag(odb: &git2::Odb<'_>, dirs: &LooseDirs, name: &str, oid: git2::Oid) -
         Obj::Found(ObjectType::Tag, data) => data,
         Obj::Found(..) => return Ok(TagRead::NotTag),
         Obj::Missing => return Ok(TagRead::Bad(missing_object(name, oid))),
-        Obj::Corrupt(why) => return Ok(TagRead::Bad(corrupt_object(name, oid, &why))),
+        Obj::Corrupt(why, loose) => {
+            return Ok(TagRead::Bad(corrupt_object(name, oid, &why, loose)))
+        }
     };
     let head = match parse_tag_object(&data) {
         Ok(head) => head,
@@ -376,7 +378,7 @@ fn peel_chain(
                 Err(_) => return Ok(Ok(no_commit())),
             },
             Obj::Found(..) | Obj::Missing => return Ok(Ok(no_commit())),
-            Obj::Corrupt(why) => return Ok(Err(corrupt_object(name, oid, &why))),
+            Obj::Corrupt(why, loose) => return Ok(Err(corrupt_object(name, oid, &why, loose))),
         }
     }
     Ok(Ok(no_commit()))
@@ -388,8 +390,8 @@ enum Obj {
     /// Its type, and its bytes (for tags; other objects' bytes are not needed).
     Found(ObjectType, Vec<u8>),
     Missing,
-    /// Why it cannot be read, in plain words.
-    Corrupt(String),
+    /// Why it cannot be read, in plain words, and whether it is a loose file (else in a pack).
+    Corrupt(String, bool),
 }
 
 /// The largest tag object read (a tag message is a few lines; a signed one a few more).
@@ -472,6 +474,7 @@ fn read_object(odb: &git2::Odb<'_>, dirs: &LooseDirs, oid: git2::Oid, name: &str
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(Obj::Missing),
         Err(_) => Ok(Obj::Corrupt(
             "git cannot read it from the repository's packs".into(),
+            false,
         )),
     }
 }
@@ -485,7 +488,7 @@ fn read_loose(path: &Path) -> std::io::Result<Option<Obj>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let corrupt = |why: &str| Ok(Some(Obj::Corrupt(why.to_string())));
+    let corrupt = |why: &str| Ok(Some(Obj::Corrupt(why.to_string(), true)));
     let mut input = Vec::new();
     (&mut file).take(8192).read_to_end(&mut input)?;
     // git's object headers are `<type> <size>\0`, at most 32 bytes.
@@ -717,20 +720,28 @@ fn missing_object(name: &str, oid: git2::Oid) -> Warning {
     }
 }
 
-pub(super) fn corrupt_object(name: &str, oid: git2::Oid, why: &str) -> Warning {
+pub(super) fn corrupt_object(name: &str, oid: git2::Oid, why: &str, loose: bool) -> Warning {
     let hex = oid.to_string();
+    let quoted = shell_quote(name);
+    let fix = if loose {
+        format!(
+            "remove the damaged file objects/{}/{} in the git directory and fetch the tag again \
+             (`git fetch origin tag {quoted}`), or delete the tag (`git tag -d {quoted}`)",
+            &hex[..2],
+            &hex[2..],
+        )
+    } else {
+        format!(
+            "a pack of the repository is damaged (`git fsck` shows what else is): clone the \
+             repository again, or delete the tag (`git tag -d {quoted}`)"
+        )
+    };
     Warning {
         tag: name.to_string(),
         message: format!(
             "tag '{name}' cannot be read: object {hex} is corrupt ({why}); it is ignored"
         ),
-        fix: format!(
-            "remove the damaged file objects/{}/{} in the git directory and fetch the tag again \
-             (`git fetch origin tag {2}`), or delete the tag (`git tag -d {2}`)",
-            &hex[..2],
-            &hex[2..],
-            shell_quote(name)
-        ),
+        fix,
     }
 }
 

@@ -181,6 +181,52 @@ fn truncated_loose_tag_objects_warn_and_never_hang() {
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
+/// A damaged pack is no hang either: the tag whose object cannot be read is named, with a fix
+/// that fits a pack (there is no loose file to remove).
+#[test]
+fn a_damaged_pack_names_the_tag() {
+    let repo = TestRepo::new();
+    repo.commit("c1");
+    let message = "Registering churn, with a message long enough to be worth damaging. ".repeat(4);
+    ok(
+        &repo,
+        &["register", "churn", "--version", "v1.0.0", "-m", &message],
+    );
+    repo.git(&["gc", "-q"]);
+    repo.skip_fsck(); // broken on purpose
+    let packs = repo.path().join(".git/objects/pack");
+    let pack = std::fs::read_dir(&packs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pack"))
+        .unwrap();
+    make_writable(&pack);
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let end = bytes.len() - 20;
+    for b in bytes[12..end].iter_mut().step_by(7) {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&pack, bytes).unwrap();
+    for args in [&["show"][..], &["history"], &["show", "churn"], &["doctor"]] {
+        let run = run_timed(&repo, args);
+        assert!(run.code == 0 || run.code == 1, "{}", run.transcript());
+        assert!(!run.stderr.contains("class="), "{}", run.transcript());
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            all.contains("tag 'churn@v1.0.0' cannot be read"),
+            "{}",
+            run.transcript()
+        );
+    }
+    let run = run_timed(&repo, &["doctor"]);
+    assert!(
+        run.stdout
+            .contains("fix: a pack of the repository is damaged"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// Writes a tag object as given (git's `--literally`: no checks) and points `refs/tags/NAME`
 /// at it.
 fn raw_tag(repo: &TestRepo, name: &str, body: &str) {
