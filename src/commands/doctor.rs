@@ -177,6 +177,18 @@ pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
         });
     }
 
+    for name in &session.refused {
+        findings.push(Finding {
+            problem: format!(
+                "ref 'refs/tags/{name}' has a name git refuses (`git check-ref-format`), so it is no tag to git or registry"
+            ),
+            fix: format!(
+                "remove it: `git update-ref -d {0}`",
+                shell_quote(&format!("refs/tags/{name}"))
+            ),
+        });
+    }
+
     // Policy.
     let order = session.config.promotion_order.as_deref();
     for v in policy::check(&session.reg, order, session.config.require_digest) {

@@ -38,6 +38,8 @@ pub struct Session {
     pub ctx: Context,
     /// Registry-shaped lightweight tags (ignored, as GTO ignores them).
     pub lightweight: Vec<String>,
+    /// Registry-shaped ref names git refuses (not tags; `doctor` names them).
+    pub refused: Vec<String>,
     /// Push new tags to `origin` (`--push`, or always for `-C URL`).
     pub push: bool,
     /// A broken config, when opened for `doctor` (which reports it instead of failing).
@@ -120,7 +122,7 @@ impl Session {
             Scope::Artifact(name) => Some(*name),
         })?;
         let mut events = Vec::with_capacity(listing.tags.len());
-        let mut warnings = Vec::new();
+        let mut warnings = listing.unreadable;
         for raw in listing.tags {
             match event_from_raw(raw) {
                 Ok(Some(e)) if how.at.is_some_and(|at| e.time.seconds > at) => {}
@@ -140,6 +142,7 @@ impl Session {
             reg,
             ctx,
             lightweight: listing.lightweight,
+            refused: listing.refused,
             push,
             config_problem,
             lock: None,

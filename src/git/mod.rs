@@ -32,6 +32,11 @@ pub struct TagListing {
     pub all_names: HashSet<String>,
     /// Registry-shaped names that are lightweight tags (GTO ignores them; so do we).
     pub lightweight: Vec<String>,
+    /// Registry tags that cannot count (a corrupt or missing object, a malformed or missing
+    /// tagger): one warning each, never an error.
+    pub unreadable: Vec<crate::registry::event::Warning>,
+    /// Registry-shaped names git itself refuses (`git check-ref-format`): not tags.
+    pub refused: Vec<String>,
 }
 
 /// Who writes a tag, and when.
@@ -52,13 +57,20 @@ impl Repo {
                         .with_hint("-C takes the path of a git repository")
                         .into());
                 }
-                Repository::discover(p).map_err(|_| not_a_repo(p))?
+                Repository::discover(p).map_err(|e| cannot_open(p, &e))?
             }
             None => {
                 let cwd = std::env::current_dir().context("cannot read the current directory")?;
-                Repository::open_from_env().map_err(|_| not_a_repo(&cwd))?
+                let start = std::env::var_os("GIT_DIR").map_or(cwd.clone(), |d| cwd.join(d));
+                Repository::open_from_env().map_err(|e| cannot_open(&start, &e))?
             }
         };
+        // Should a libgit2 open a reftable repository one day, its refs are still not where
+        // the listing reads them (`tags.rs`): refuse it all the same.
+        if repo.commondir().join("reftable").is_dir() {
+            let top = repo.workdir().unwrap_or(repo.path());
+            return Err(reftable_error(top));
+        }
         Ok(Repo { repo })
     }
 
@@ -85,18 +97,19 @@ impl Repo {
                 let Some(oid) = r.target() else {
                     return Ok(Some(false));
                 };
-                let object = self.repo.find_object(oid, None)?;
-                Ok(Some(object.kind() == Some(ObjectType::Tag)))
+                // A corrupt or missing object counts as a tag: the listing warned about it.
+                Ok(Some(self.is_tag_object(name, oid)?.unwrap_or(true)))
             }
             Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::InvalidSpec => {
                 Ok(None)
             }
-            Err(e) => Err(e).with_context(|| format!("cannot read tag '{name}'")),
+            Err(e) => Err(plain(e)).with_context(|| format!("cannot read tag '{name}'")),
         }
     }
 
     /// The commit a revision names (`HEAD`, a branch, a tag, a commit id).
     pub fn resolve_commit(&self, rev: &str) -> Result<String> {
+        self.refuse_corrupt_tag(rev)?;
         let object = self.repo.revparse_single(rev).map_err(|_| {
             let hint = if self.head_commit().is_none() {
                 "the repository has no commits yet: commit something first".to_string()
@@ -112,6 +125,30 @@ impl Repo {
         Ok(commit.id().to_string())
     }
 
+    /// Fails, naming the tag, when `rev` starts with a tag whose object is corrupt: libgit2
+    /// would spin on it while resolving the revision.
+    fn refuse_corrupt_tag(&self, rev: &str) -> Result<()> {
+        let name = rev.split(['^', '~', ':']).next().unwrap_or(rev);
+        let name = name.strip_prefix("refs/tags/").unwrap_or(name);
+        if name.is_empty() || name.contains('\0') {
+            return Ok(());
+        }
+        let Some(oid) = self
+            .repo
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()
+            .and_then(|r| r.target())
+        else {
+            return Ok(());
+        };
+        match self.is_tag_object(name, oid)? {
+            Ok(_) => Ok(()),
+            Err(w) => Err(UserError::new(w.message.replace("; it is ignored", ""))
+                .with_hint(w.fix)
+                .into()),
+        }
+    }
+
     /// Commits reachable from `to` but not from `from`, newest first, as (id, first line), and
     /// whether each changed `path` (a file or directory) against its first parent.
     pub fn commits_between(
@@ -120,25 +157,38 @@ impl Repo {
         to: &str,
         path: Option<&str>,
     ) -> Result<Vec<(String, String, bool)>> {
-        let parse = |c: &str| git2::Oid::from_str(c).with_context(|| format!("bad commit id {c}"));
-        let mut walk = self.repo.revwalk().context("cannot walk history")?;
-        walk.push(parse(to)?).context("cannot walk history")?;
-        walk.hide(parse(from)?).context("cannot walk history")?;
+        let parse = |c: &str| {
+            git2::Oid::from_str(c)
+                .map_err(plain)
+                .with_context(|| format!("bad commit id {c}"))
+        };
+        let mut walk = self
+            .repo
+            .revwalk()
+            .map_err(plain)
+            .context("cannot walk history")?;
+        walk.push(parse(to)?)
+            .map_err(plain)
+            .context("cannot walk history")?;
+        walk.hide(parse(from)?)
+            .map_err(plain)
+            .context("cannot walk history")?;
         let entry_id =
             |tree: &git2::Tree<'_>, p: &str| tree.get_path(Path::new(p)).ok().map(|e| e.id());
         let mut out = Vec::new();
         for oid in walk {
-            let oid = oid.context("cannot walk history")?;
+            let oid = oid.map_err(plain).context("cannot walk history")?;
             let commit = self
                 .repo
                 .find_commit(oid)
+                .map_err(plain)
                 .with_context(|| format!("cannot read commit {oid}"))?;
             let touched = match path {
                 None => true,
                 Some(p) => {
-                    let now = entry_id(&commit.tree()?, p);
+                    let now = entry_id(&commit.tree().map_err(plain)?, p);
                     let before = match commit.parent(0) {
-                        Ok(parent) => entry_id(&parent.tree()?, p),
+                        Ok(parent) => entry_id(&parent.tree().map_err(plain)?, p),
                         Err(_) => None,
                     };
                     now != before
@@ -154,10 +204,13 @@ impl Repo {
     /// The committer time of the commit a revision names.
     pub fn commit_time(&self, rev: &str) -> Result<i64> {
         let id = self.resolve_commit(rev)?;
-        let oid = git2::Oid::from_str(&id).with_context(|| format!("bad commit id {id}"))?;
+        let oid = git2::Oid::from_str(&id)
+            .map_err(plain)
+            .with_context(|| format!("bad commit id {id}"))?;
         let commit = self
             .repo
             .find_commit(oid)
+            .map_err(plain)
             .with_context(|| format!("cannot read commit {id}"))?;
         Ok(commit.time().seconds())
     }
@@ -185,7 +238,7 @@ impl Repo {
             .or_else(|| std::env::var("EMAIL").ok())
             .or_else(|| from_config("user.email"))
             .filter(|s| !s.trim().is_empty());
-        let (Some(name), Some(email)) = (name, email) else {
+        let (Some(raw_name), Some(raw_email)) = (name, email) else {
             return Err(UserError::new("no git identity to write the tag with")
                 .with_hint(
                     "set one with `git config --global user.name \"Your Name\"` and \
@@ -194,6 +247,21 @@ impl Repo {
                 )
                 .into());
         };
+        // Cleaned as git cleans them, so the tag is one git accepts (`git fsck`).
+        let (name, email) = (without_crud(&raw_name), without_crud(&raw_email));
+        for (what, raw, clean) in [("name", &raw_name, &name), ("e-mail", &raw_email, &email)] {
+            if clean.is_empty() {
+                return Err(UserError::new(format!(
+                    "the git identity's {what} '{}' consists only of characters git removes",
+                    raw.escape_debug()
+                ))
+                .with_hint(
+                    "set a real one with `git config user.name`/`user.email` \
+                     (or GIT_COMMITTER_NAME and GIT_COMMITTER_EMAIL)",
+                )
+                .into());
+            }
+        }
         let time = match std::env::var("GIT_COMMITTER_DATE") {
             Ok(raw) if !raw.trim().is_empty() => parse_git_date(&raw).ok_or_else(|| {
                 UserError::new(format!("GIT_COMMITTER_DATE '{raw}' is not a date")).with_hint(
@@ -202,6 +270,7 @@ impl Repo {
             })?,
             _ => {
                 let now = git2::Signature::now(&name, &email)
+                    .map_err(plain)
                     .with_context(|| format!("invalid git identity '{name} <{email}>'"))?;
                 Timestamp::new(now.when().seconds(), now.when().offset_minutes())
             }
@@ -301,16 +370,19 @@ impl Repo {
             Err(e) if e.code() == ErrorCode::NotFound => {
                 Err(UserError::new(format!("tag '{name}' is not found")).into())
             }
-            Err(e) => Err(e).with_context(|| format!("cannot delete tag '{name}'")),
+            Err(e) => Err(plain(e)).with_context(|| format!("cannot delete tag '{name}'")),
         }
     }
 
     /// The tree of a commit given by id.
     fn commit_tree(&self, commit: &str) -> Result<git2::Tree<'_>> {
-        let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
+        let oid = git2::Oid::from_str(commit)
+            .map_err(plain)
+            .with_context(|| format!("bad commit id {commit}"))?;
         self.repo
             .find_commit(oid)
             .and_then(|c| c.tree())
+            .map_err(plain)
             .with_context(|| format!("cannot read the tree of commit {commit}"))
     }
 
@@ -324,6 +396,7 @@ impl Repo {
             }
             git2::TreeWalkResult::Ok
         })
+        .map_err(plain)
         .with_context(|| format!("cannot walk the tree of commit {commit}"))?;
         Ok(found)
     }
@@ -359,10 +432,13 @@ impl Repo {
         let entry = match tree.get_path(Path::new(path)) {
             Ok(e) => e,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(TreePath::Missing),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {path} at {commit}")),
+            Err(e) => {
+                return Err(plain(e)).with_context(|| format!("cannot read {path} at {commit}"))
+            }
         };
         let object = entry
             .to_object(&self.repo)
+            .map_err(plain)
             .with_context(|| format!("cannot read {path} at {commit}"))?;
         if let Some(blob) = object.as_blob() {
             let bytes = blob.content().to_vec();
@@ -376,6 +452,7 @@ impl Repo {
         };
         let mut files = Vec::new();
         self.regular_files(sub, &mut Vec::new(), &mut files, 0)
+            .map_err(plain)
             .with_context(|| format!("cannot read {path} at {commit}"))?;
         Ok(TreePath::Dir(files))
     }
@@ -414,6 +491,100 @@ impl Repo {
         }
         Ok(())
     }
+}
+
+/// A name or e-mail as git puts it in an identity line (`strbuf_addstr_without_crud` in git's
+/// `ident.c`): "crud" (control characters, space, `,:;<>"\'`) is stripped from both ends, and
+/// `<`, `>` and newlines are dropped inside, so the line parses back as written.
+fn without_crud(s: &str) -> String {
+    let crud = |c: char| c <= ' ' || ",:;<>\"\\'".contains(c);
+    s.trim_matches(crud)
+        .chars()
+        .filter(|c| !matches!(c, '\n' | '<' | '>'))
+        .collect()
+}
+
+/// Why libgit2 could not open the repository at or above `path`, in git's words: another
+/// user's repository (git's "dubious ownership", with its `safe.directory` hint), a ref format
+/// libgit2 cannot read (reftable), or no repository at all. libgit2's own message (its error
+/// classes and codes) is left out.
+fn cannot_open(path: &Path, e: &git2::Error) -> anyhow::Error {
+    let found = find_git_dir(path);
+    if e.code() == ErrorCode::Owner {
+        let top = found.as_ref().map_or(path, |(top, _)| top.as_path());
+        let shown = top.display().to_string();
+        return UserError::new(format!(
+            "detected dubious ownership in repository at '{shown}': it is owned by another user"
+        ))
+        .with_hint(format!(
+            "if you trust it, add an exception as git does: `git config --global --add safe.directory {}`",
+            crate::registry::tag::shell_quote(&shown)
+        ))
+        .into();
+    }
+    if let Some((top, git_dir)) = &found {
+        if uses_reftable(git_dir) {
+            return reftable_error(top);
+        }
+    }
+    not_a_repo(path)
+}
+
+fn reftable_error(top: &Path) -> anyhow::Error {
+    UserError::new(format!(
+        "'{}' stores its refs in the reftable format (extensions.refstorage = reftable), \
+         which registry cannot read yet",
+        top.display().to_string().trim_end_matches('/')
+    ))
+    .with_hint(
+        "use a copy in the files format: `git clone --ref-format=files REPO COPY` \
+         (`git refs migrate --ref-format=files` converts in place where git supports \
+         it: not yet with reflogs in git 2.47)",
+    )
+    .into()
+}
+
+/// The repository at or above `start` as git finds it: (its top directory, its git directory).
+/// Only looks; `None` where nothing looks like a repository.
+fn find_git_dir(start: &Path) -> Option<(PathBuf, PathBuf)> {
+    let start = std::path::absolute(start).ok()?;
+    let looks_like_git_dir = |d: &Path| d.join("HEAD").is_file() && d.join("objects").is_dir();
+    for dir in start.ancestors() {
+        let dot_git = dir.join(".git");
+        if dot_git.is_dir() && looks_like_git_dir(&dot_git) {
+            return Some((dir.to_path_buf(), dot_git));
+        }
+        if dot_git.is_file() {
+            // A linked work tree or submodule: `gitdir: PATH`.
+            let text = std::fs::read_to_string(&dot_git).ok()?;
+            let target = text.strip_prefix("gitdir:")?.trim();
+            return Some((dir.to_path_buf(), dir.join(target)));
+        }
+        if looks_like_git_dir(dir) {
+            return Some((dir.to_path_buf(), dir.to_path_buf()));
+        }
+    }
+    None
+}
+
+/// Whether the repository whose git directory is `git_dir` keeps its refs in a reftable
+/// (`extensions.refstorage = reftable`, or a `reftable` directory; for a linked work tree, in
+/// the common directory).
+fn uses_reftable(git_dir: &Path) -> bool {
+    let common = std::fs::read_to_string(git_dir.join("commondir"))
+        .map_or(git_dir.to_path_buf(), |c| git_dir.join(c.trim()));
+    if common.join("reftable").is_dir() || git_dir.join("reftable").is_dir() {
+        return true;
+    }
+    git2::Config::open(&common.join("config"))
+        .and_then(|c| c.get_string("extensions.refstorage"))
+        .is_ok_and(|v| v.eq_ignore_ascii_case("reftable"))
+}
+
+/// libgit2's error in plain words: its message, without its error class and code
+/// (`class=Zlib (5)`), which say nothing to a user.
+fn plain(e: git2::Error) -> anyhow::Error {
+    anyhow::Error::msg(e.message().to_string())
 }
 
 fn not_a_repo(path: &Path) -> anyhow::Error {

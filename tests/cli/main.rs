@@ -17,6 +17,7 @@ mod hostile_args;
 mod hostile_digests;
 mod hostile_files;
 mod hostile_network;
+mod hostile_objects;
 mod hostile_output;
 mod interop;
 mod reads;
