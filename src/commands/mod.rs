@@ -57,6 +57,8 @@ pub struct Open {
     pub tolerate_bad_config: bool,
     /// Only events tagged at or before this time count (`show --at`).
     pub at: Option<i64>,
+    /// Opened to write: a tag in scope that cannot be read is an error, not a warning.
+    pub write: bool,
 }
 
 /// Which tags a session reads: all, or one artifact's (the others' tag objects are never read).
@@ -84,6 +86,7 @@ impl Session {
             scope,
             Open {
                 push,
+                write: true,
                 ..Open::default()
             },
         )?;
@@ -121,6 +124,23 @@ impl Session {
             Scope::All => None,
             Scope::Artifact(name) => Some(*name),
         })?;
+        // A reader shows the rest around a tag it cannot read; a writer must not plan around
+        // it: a corrupt `churn@v1.0.0` would make the next version v0.0.2 and hide v1.0.0.
+        if let (true, Some(first)) = (how.write, listing.unreadable.first()) {
+            let more = match listing.unreadable.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            return Err(crate::error::UserError::new(format!(
+                "{}{more}: nothing was written, since the next version or counter could be wrong",
+                first.message.trim_end_matches("; it is ignored")
+            ))
+            .with_hint(format!(
+                "{}; `registry doctor` lists every problem",
+                first.fix
+            ))
+            .into());
+        }
         let mut events = Vec::with_capacity(listing.tags.len());
         let mut warnings = listing.unreadable;
         for raw in listing.tags {

@@ -583,3 +583,42 @@ fn another_users_repository_is_dubious_ownership() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(run.stdout.contains("churn"), "{}", run.stdout);
 }
+
+/// A writer does not plan around a tag it cannot read: with `churn@v1.0.0` corrupt, the next
+/// version would be v0.0.1 and v1.0.0 would be hidden. Writes to that artifact are refused,
+/// naming the tag and the fix, and nothing is written; other artifacts still take writes.
+#[test]
+fn writes_refuse_to_plan_around_a_tag_they_cannot_read() {
+    let (repo, path, bytes) = with_a_loose_tag();
+    repo.skip_fsck(); // broken on purpose
+    std::fs::write(&path, &bytes[..40]).unwrap();
+    let before = repo.git(&["tag", "-l"]);
+    for args in [
+        &["register", "churn"][..],
+        &["register", "churn", "--dry-run"],
+        &["promote", "churn", "prod"],
+        &["deprecate", "churn"],
+    ] {
+        let run = run_timed(&repo, args);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(
+            run.stderr.contains("tag 'churn@v1.0.0' cannot be read")
+                && run.stderr.contains("nothing was written")
+                && run.stderr.contains("registry doctor"),
+            "{}",
+            run.transcript()
+        );
+    }
+    assert_eq!(repo.git(&["tag", "-l"]), before);
+    ok(&repo, &["promote", "good", "staging"]);
+    // A malformed tagger blocks writes the same way.
+    let c = repo.git(&["rev-parse", "HEAD"]);
+    raw_tag(
+        &repo,
+        "ranker@v1.0.0",
+        &format!("object {c}\ntype commit\ntag ranker@v1.0.0\ntagger Eve 1700000100 +0000\n\nx\n"),
+    );
+    let run = run_timed(&repo, &["register", "ranker"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("ranker@v1.0.0"), "{}", run.stderr);
+}
