@@ -230,10 +230,12 @@ fn outputs_of(
     let entry = match provenance::entry_at(&session.repo, &event.commit, &event.artifact) {
         Ok(entry) => entry,
         Err(e) => {
+            let why: Vec<String> = e.chain().map(crate::git::plain_cause).collect();
             out.warn(&format!(
-                "cannot read the artifacts.yaml entry of '{}' at {}: {e:#}; type, path and description are left empty",
+                "cannot read the artifacts.yaml entry of '{}' at {}: {}; type, path and description are left empty",
                 event.artifact,
-                &event.commit[..event.commit.len().min(7)]
+                &event.commit[..event.commit.len().min(7)],
+                why.join(": "),
             ))?;
             None
         }
