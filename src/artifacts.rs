@@ -547,6 +547,29 @@ pub fn edit(
     name: &str,
     edit: Edit<'_>,
 ) -> Result<Option<String>, UserError> {
+    // A file with Windows line ends keeps them: the line editor works on `\n` lines, and the
+    // result gets `\r\n` back. Mixed line ends cannot be kept byte for byte, so they are refused.
+    let crlf = text.contains("\r\n");
+    if crlf {
+        if text.matches('\n').count() != text.matches("\r\n").count() {
+            return Err(UserError::new(format!(
+                "cannot edit {file} safely: it mixes Windows (CRLF) and Unix (LF) line ends"
+            ))
+            .with_hint("nothing was written; give the file one kind of line end (e.g. `dos2unix`), then run this again"));
+        }
+        let edited = edit_lf(&text.replace("\r\n", "\n"), file, name, edit)?;
+        return Ok(edited.map(|t| t.replace('\n', "\r\n")));
+    }
+    edit_lf(text, file, name, edit)
+}
+
+/// [`edit`] of a file whose lines end in `\n`.
+fn edit_lf(
+    text: &str,
+    file: &str,
+    name: &str,
+    edit: Edit<'_>,
+) -> Result<Option<String>, UserError> {
     let new_text = match edit {
         Edit::Annotate { current, changes } => annotate(text, name, current, changes),
         Edit::Remove => match remove(text, name) {

@@ -225,6 +225,27 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
     })
 }
 
+/// The entries under `dir` a directory digest does not cover: anything that is neither a
+/// regular file nor a directory (symbolic links, FIFOs, sockets, devices), as paths relative to
+/// `dir`, sorted. `verify` names them, so a link planted in a downloaded copy is not silent.
+pub fn left_out(dir: &Path) -> Result<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).min_depth(1) {
+        let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
+        let kind = entry.file_type();
+        if kind.is_file() || kind.is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .context("walked outside the directory")?;
+        out.push(path_bytes(rel)?);
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Hashes files on every core: workers take the next file from a shared index.
 fn hash_files_parallel(
     files: &[(Vec<u8>, PathBuf, u64)],

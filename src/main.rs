@@ -26,7 +26,7 @@ fn usage_error(e: clap::Error) -> ! {
     let hostile = std::env::args_os().skip(1).any(|a| {
         a.to_string_lossy()
             .chars()
-            .any(|c| c.is_control() && c != '\t')
+            .any(|c| registry::output::is_control(c) && c != '\t')
     });
     if !hostile || !e.use_stderr() {
         e.exit();

@@ -62,8 +62,22 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
-fn is_control(c: char) -> bool {
-    c.is_control() // C0, DEL and C1: exactly Unicode's Cc category
+/// C0, DEL and C1 (Unicode's Cc category), and the invisible characters that reorder or break
+/// what a terminal shows: the bidirectional overrides, embeddings and isolates of "Trojan
+/// Source" (U+202A–U+202E, U+2066–U+2069), the direction marks (U+200E, U+200F, U+061C) and the
+/// line and paragraph separators (U+2028, U+2029).
+pub fn is_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
 }
 
 /// `text` with every control character rendered visibly (as git and ripgrep do), except the
@@ -228,12 +242,17 @@ impl Output {
 
     /// The coloured prefix is ours; the message's control characters are escaped (its line
     /// breaks stay: an error may list files on lines of their own).
+    ///
+    /// A kept line break starts a line indented by two spaces, so no text in a message (a value
+    /// read from the repository, say) can print a line of its own that reads as `hint: …` or
+    /// `error: …`: only this module starts a line with a prefix.
     fn diagnostic(&mut self, prefix: Prefix, message: &str, keep: &[char]) -> io::Result<()> {
+        let text = escape_except(message, keep);
         writeln!(
             self.err,
             "{} {}",
             prefix.styled(),
-            escape_except(message, keep)
+            text.replace('\n', "\n  ")
         )
     }
 
@@ -280,6 +299,11 @@ mod tests {
             "a\\x1b]52;c;aGk=\\x07b\\nc\\td\\re\\x7f\\u{9b}31m\\x00"
         );
         assert_eq!(escape_except("a\nb\x1b[2J", &['\n']), "a\nb\\x1b[2J");
+        assert_eq!(
+            escape("evil\u{202e}gnp.exe\u{2066}x\u{2028}y"),
+            "evil\\u{202e}gnp.exe\\u{2066}x\\u{2028}y"
+        );
+        assert_eq!(escape("עברית and العربية"), "עברית and العربية");
         assert_eq!(escape_bytes(b"n\xffo\n\x1b"), "n\\xffo\\n\\x1b");
     }
 

@@ -16,6 +16,7 @@ mod history_tools;
 mod hostile_args;
 mod hostile_digests;
 mod hostile_files;
+mod hostile_messages;
 mod hostile_network;
 mod hostile_objects;
 mod hostile_output;
