@@ -58,10 +58,14 @@ pub fn check_url(url: &str) -> Result<()> {
         if !ALLOWED_PROTOCOLS.contains(&scheme.as_str()) {
             return Err(unsupported());
         }
-        if credentials(&scheme, rest).is_some() {
+        // `https://host/repo?token=…` (some hosts accept access tokens that way) would be
+        // stored in the mirror's config and echoed by git's messages: refused like a password.
+        let query = scheme.starts_with("http") && rest.contains('?');
+        if credentials(&scheme, rest).is_some() || query {
             return Err(UserError::new(format!(
-                "the URL '{}' carries credentials; registry does not store them in its mirror cache",
-                redact(url)
+                "the URL '{}' carries credentials{}; registry does not store them in its mirror cache",
+                redact(url),
+                if query { " or a query string" } else { "" }
             ))
             .with_hint(
                 "give the URL without them and let git's credential helper supply them \
@@ -106,6 +110,17 @@ pub fn redact(text: &str) -> String {
             None => out.push_str(&after[..end]),
         }
         rest = &after[end..];
+        // An http(s) URL's query may carry a token (`?access_token=…`): hidden as well.
+        if scheme.starts_with("http") {
+            let url_end = rest
+                .find(|c: char| "'\"`".contains(c) || c.is_whitespace())
+                .unwrap_or(rest.len());
+            if let Some(q) = rest[..url_end].find('?') {
+                out.push_str(&rest[..=q]);
+                out.push_str("***");
+                rest = &rest[url_end..];
+            }
+        }
     }
     out.push_str(rest);
     out
@@ -374,6 +389,17 @@ mod tests {
             "{}",
             user.message
         );
+    }
+
+    #[test]
+    fn redacts_query_strings_of_http_urls() {
+        assert_eq!(
+            redact("fatal: 'https://host/x.git?access_token=T0K' not found; ssh://h/p?q"),
+            "fatal: 'https://host/x.git?***' not found; ssh://h/p?q"
+        );
+        assert!(check_url("https://host/x.git?private_token=abc").is_err());
+        assert!(check_url("https://host/x.git").is_ok());
+        assert!(check_url("file:///tmp/odd?name").is_ok());
     }
 
     #[test]
