@@ -327,6 +327,15 @@ pub fn write_tags(
     tags: &[NewTag],
     dry_run: bool,
 ) -> Result<()> {
+    // A tag that a future-dated one outranks would be written, reported, and change nothing.
+    let now = session
+        .repo
+        .tagger()
+        .map(|t| t.time)
+        .unwrap_or_else(|_| crate::registry::time::Timestamp::new(now_seconds(), 0));
+    if let Some(refusal) = crate::registry::plan::outranked(&session.reg, tags, now) {
+        return Err(refusal.into());
+    }
     if dry_run {
         for tag in tags {
             out.line(&format!(
@@ -361,6 +370,13 @@ pub fn write_tags(
         push_hint(out, &tag.name, false)?;
     }
     Ok(())
+}
+
+/// The clock, in seconds since the epoch.
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// `write_tags` with push, remote-first (see there).

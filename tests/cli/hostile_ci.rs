@@ -441,3 +441,62 @@ fn a_dry_run_is_not_blocked_by_a_stale_lock() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("is locked by"), "{}", run.transcript());
 }
+
+// --- F11: a tag dated in the future pins a stage; writes say so instead of "succeeding" ------
+
+#[test]
+fn a_future_dated_tag_is_a_doctor_finding_and_writes_it_outranks_refuse() {
+    let repo = registered();
+    repo.commit("second");
+    repo.run(&["register", "churn"]).ok();
+    // A tagger whose clock says 2100 gives v0.0.2 prod.
+    let out = repo
+        .command(Path::new("git"), &repo.path())
+        .env("GIT_COMMITTER_DATE", "@4102444800 +0000")
+        .args(["tag", "-a", "-m", "prod", "churn#prod#7", "churn@v0.0.2^{}"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let tags_before = repo.git(&["tag", "-l"]);
+    for args in [
+        &["promote", "churn@v0.0.1", "prod"][..],
+        &["promote", "churn@v0.0.1", "prod", "--dry-run"],
+        &["assign", "churn", "--version", "v0.0.1", "--stage", "prod"],
+        &["rollback", "churn", "prod", "--to", "v0.0.1"],
+        &["unassign", "churn", "prod"],
+    ] {
+        let run = run_timed(&repo, args);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(
+            run.stderr
+                .contains("would not take effect: 'churn#prod#7' is dated 2100-01-01")
+                && run.stderr.contains("nothing was written")
+                && run.stderr.contains("git tag -d 'churn#prod#7'"),
+            "{}",
+            run.transcript()
+        );
+        assert!(
+            !run.stdout.contains("Created git tag"),
+            "{}",
+            run.transcript()
+        );
+        assert!(!run.stdout.contains("Would create"), "{}", run.transcript());
+    }
+    assert_eq!(repo.git(&["tag", "-l"]), tags_before);
+    let run = run_timed(&repo, &["doctor"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains("problem: tag 'churn#prod#7' is dated 2100-01-01")
+            && run.stdout.contains("fix: if the date is wrong"),
+        "{}",
+        run.transcript()
+    );
+    // Other stages are not pinned, and writes there go on.
+    let run = run_timed(&repo, &["promote", "churn@v0.0.1", "staging"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    // Once the bad tag is gone, the promotion goes through.
+    repo.git(&["tag", "-d", "churn#prod#7"]);
+    let run = run_timed(&repo, &["promote", "churn@v0.0.1", "prod"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+}
