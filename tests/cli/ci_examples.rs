@@ -470,3 +470,62 @@ fn gitlab_pipeline_runs_the_right_jobs() {
     assert!(gitlab_jobs_for(&doc, &repo, &staging).is_empty());
     assert!(gitlab_jobs_for(&doc, &repo, &other).is_empty());
 }
+
+/// The examples' `--policy` holds the default branch's policy: a tag whose own commit drops the
+/// policy (whoever pushes a tag chooses its commit) still fails the check job, and nothing is
+/// handed to the deploy job.
+#[test]
+fn the_examples_reject_a_tag_whose_commit_drops_the_policy() {
+    let (repo, _) = scene();
+    repo.git(&["checkout", "-q", "-b", "evil", "main"]);
+    repo.git(&["rm", "-q", ".registry.yaml"]);
+    repo.write("models/churn.pkl", "other weights\n");
+    repo.commit("drop the policy");
+    ok(&repo, &["register", "churn"]);
+    ok(&repo, &["promote", "churn", "prod"]); // v0.0.2 skips staging
+    let evil = repo.git(&["tag", "-l", "churn#prod#*", "--sort=-creatordate"]);
+    let evil = evil.lines().next().unwrap().to_string();
+    repo.git(&["checkout", "-q", "--detach", &evil]);
+
+    let doc = load(GITHUB);
+    let steps = doc["jobs"]["registry"]["steps"].as_sequence().unwrap();
+    let step = steps.iter().find(|st| st["id"] == "check").unwrap();
+    let output_file = repo.home().join("github_output_evil");
+    let mut cmd = shell(
+        &repo,
+        "bash",
+        &["--noprofile", "--norc", "-eo", "pipefail"],
+        s(&step["run"]),
+    );
+    cmd.env("GITHUB_REF", format!("refs/tags/{evil}"))
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("DEFAULT_BRANCH", "main");
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("which never held staging before"),
+        "{stderr}"
+    );
+    assert!(!output_file.exists());
+
+    let doc = load(GITLAB);
+    let check: Vec<&str> = doc["check-ref"]["script"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(s)
+        .filter(|l| !l.starts_with("cargo install ") && !l.starts_with("git fetch "))
+        .collect();
+    let mut cmd = shell(&repo, "sh", &["-e"], &check.join("\n"));
+    cmd.env("CI_COMMIT_TAG", &evil)
+        .env("CI_DEFAULT_BRANCH", "main");
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("which never held staging before"),
+        "{stderr}"
+    );
+    assert!(!repo.path().join("registry.env").exists());
+}
