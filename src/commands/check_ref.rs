@@ -234,8 +234,7 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
 /// fails rather than trust the tag's commit.
 fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config> {
     if let Some(rev) = from {
-        let commit = repo.resolve_commit(rev)?;
-        return Config::load_at(repo, &commit, &format!("'{rev}'"));
+        return Config::load_at(repo, &policy_commit(repo, rev)?, &format!("'{rev}'"));
     }
     for name in [
         "refs/remotes/origin/HEAD",
@@ -259,6 +258,35 @@ fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config>
         "fetch the default branch first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or name it: `--policy-from origin/main`",
     )
     .into())
+}
+
+/// The commit `--policy-from REV` names, branches first. git's own lookup tries tags before
+/// remote-tracking branches, so with the tags fetched a pushed tag named `origin/main` would
+/// win over the branch and bring its own policy: a short name is looked up as
+/// `refs/remotes/REV`, then `refs/heads/REV`; a name that is only a tag is refused (a tag is
+/// whatever its pusher chose); anything else (a commit id, `HEAD~1`) as git resolves it.
+fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
+    if rev.starts_with("refs/") {
+        if let Some((_, commit)) = repo.ref_target(rev) {
+            return Ok(commit);
+        }
+    }
+    for full in [format!("refs/remotes/{rev}"), format!("refs/heads/{rev}")] {
+        if let Some((_, commit)) = repo.ref_target(&full) {
+            return Ok(commit);
+        }
+    }
+    let tag = rev.strip_prefix("refs/tags/").unwrap_or(rev);
+    if repo.ref_target(&format!("refs/tags/{tag}")).is_some() {
+        return Err(UserError::new(format!(
+            "--policy-from '{rev}' names a tag, not a branch: a tag holds whatever its pusher chose, so its policy is not trusted"
+        ))
+        .with_hint(
+            "name a branch (`--policy-from origin/main`, fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`) or a commit id",
+        )
+        .into());
+    }
+    repo.resolve_commit(rev)
 }
 
 /// The step outputs of one event: the tag's facts, and `type`, `path` and `description` from the

@@ -160,6 +160,41 @@ fn check_ref_policy_never_trusts_the_tags_own_commit() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains(BROKEN), "{}", run.transcript());
 
+    // A pushed tag named like the branch does not stand in for it (git itself would prefer
+    // the tag to `refs/remotes/origin/main`), and a name that is only a tag is refused.
+    repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
+    repo.git(&["tag", "-a", "-m", "x", "origin/main", "evil"]);
+    repo.git(&["tag", "-a", "-m", "x", "origin/trusted", "evil"]);
+    let run = run_timed(
+        &repo,
+        &[
+            "check-ref",
+            "churn#prod#1",
+            "--policy",
+            "--policy-from",
+            "origin/main",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains(BROKEN), "{}", run.transcript());
+    let run = run_timed(
+        &repo,
+        &[
+            "check-ref",
+            "churn#prod#1",
+            "--policy",
+            "--policy-from",
+            "origin/trusted",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("--policy-from 'origin/trusted' names a tag, not a branch"),
+        "{}",
+        run.transcript()
+    );
+
     // An unknown --policy-from is an error naming it; --policy-from needs --policy.
     let run = run_timed(
         &repo,
