@@ -153,9 +153,16 @@ impl Config {
         let Some((commit, place)) = default_tree(repo)? else {
             return Ok(Config::default());
         };
+        Config::load_at(repo, &commit, &place)
+    }
+
+    /// Reads `.gto` and `.registry.yaml` from the tree of `commit` (never from the work tree),
+    /// `place` naming it in errors (`HEAD`, `'origin/main'`): the policy `check-ref --policy`
+    /// trusts comes from the default branch, not from the pushed tag's own commit.
+    pub fn load_at(repo: &Repo, commit: &str, place: &str) -> Result<Config> {
         let at = format!("at {place} ({})", &commit[..commit.len().min(7)]);
         let read = |name: &str| -> Result<(String, Option<Vec<u8>>)> {
-            let bytes = safe_read::read_tree_file(repo, &commit, name)?
+            let bytes = safe_read::read_tree_file(repo, commit, name)?
                 .map_err(|r| r.about_in(name, &at))?;
             Ok((format!("'{name}' {at}"), bytes))
         };

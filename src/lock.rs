@@ -150,9 +150,7 @@ struct Holder {
 
 impl Holder {
     fn read(path: &Path) -> Holder {
-        let text = std::fs::read(path)
-            .map(|b| String::from_utf8_lossy(&b[..b.len().min(4096)]).into_owned())
-            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&read_small(path)).into_owned();
         let field = |key: &str| {
             text.lines()
                 .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
@@ -170,6 +168,31 @@ impl Holder {
             _ => false,
         }
     }
+}
+
+/// The most bytes read from a lock file: ours are a few dozen.
+const HOLDER_MAX: u64 = 4096;
+
+/// The first [`HOLDER_MAX`] bytes of a lock file, if it is a regular file; else nothing. A lock
+/// file is whatever sits at the path: a FIFO there must not block the wait (opened non-blocking,
+/// so the timeout still applies), and a link to `/dev/zero` must not be read without end (never
+/// followed, and the read is bounded).
+fn read_small(path: &Path) -> Vec<u8> {
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)
+    else {
+        return Vec::new();
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Vec::new();
+    }
+    let mut bytes = Vec::new();
+    let _ = file.take(HOLDER_MAX).read_to_end(&mut bytes);
+    bytes
 }
 
 /// The error for a lock that stayed taken.

@@ -69,8 +69,7 @@ pub struct PromoteArgs {
 }
 
 pub fn run_assign(global: &Global, args: AssignArgs, out: &mut Output) -> Result<()> {
-    let session =
-        Session::open_for_write(global, Scope::Artifact(&args.name), args.common.write.push)?;
+    let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.common.write)?;
     session.print_warnings(out)?;
     let target = gto_target(&session, args.r#ref, &args.common)?;
     execute(
@@ -151,7 +150,7 @@ fn split_name(s: &str) -> Result<(ArtifactName, Option<String>)> {
 
 pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Result<()> {
     let (name, at_version) = split_name(&args.name)?;
-    let session = Session::open_for_write(global, Scope::Artifact(&name), args.common.write.push)?;
+    let session = Session::open_for_write(global, Scope::Artifact(&name), &args.common.write)?;
     session.print_warnings(out)?;
     if let Some(stage) = args.stage {
         // GTO's form: promote NAME [REF] --stage STAGE.

@@ -19,6 +19,7 @@ use clap::{ArgGroup, Args, ValueEnum};
 use super::{Scope, Session};
 use crate::ci_outputs::{self, Outputs};
 use crate::cli::Global;
+use crate::config::Config;
 use crate::error::{UsageError, UserError};
 use crate::json;
 use crate::output::Output;
@@ -81,9 +82,15 @@ pub struct CheckRefArgs {
     #[arg(long, value_name = "PREFIX", requires = "format")]
     pub prefix: Option<String>,
     /// Exit 1, before any output, when the tag breaks the policy of .registry.yaml
-    /// (promotion_order, require_digest), so a CI job can reject it
+    /// (promotion_order, require_digest), so a CI job can reject it. The policy is read from the
+    /// default branch (origin/HEAD, origin/main, origin/master, else the branch HEAD names),
+    /// never from the tag's own commit, which whoever pushes the tag chooses
     #[arg(long)]
     pub policy: bool,
+    /// With --policy: read .registry.yaml and .gto from the tree of this revision (e.g.
+    /// `origin/main`) instead of the default branch
+    #[arg(long, value_name = "REV", requires = "policy")]
+    pub policy_from: Option<String>,
 }
 
 /// GTO's sentence for an event (reference §5.6).
@@ -174,13 +181,13 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
     };
     let version = version.unwrap_or_default();
     if args.policy {
-        let order = session.config.promotion_order.as_deref();
+        let config = trusted_config(&session.repo, args.policy_from.as_deref())?;
         if let Some(v) = policy::check_event(
             &session.reg,
             event,
             Some(version),
-            order,
-            session.config.require_digest,
+            config.promotion_order.as_deref(),
+            config.require_digest,
         ) {
             return Err(UserError::new(format!("policy: {}", v.message))
                 .with_hint(v.fix)
@@ -188,7 +195,7 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
         }
     }
     if let Some(format) = args.format {
-        let outputs = outputs_of(&session, event, version, out)?;
+        let outputs = outputs_of(&session, event, version)?;
         match format {
             CiFormat::Github => write_github(&outputs)?,
             CiFormat::Gitlab => {
@@ -217,29 +224,90 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
     Ok(())
 }
 
+/// The config whose policy `--policy` enforces. Not the work tree's: in CI that is the pushed
+/// tag's own commit, so whoever pushes the tag would choose the policy it is checked against
+/// (drop `promotion_order` in the tag's commit, and any promotion passes). Trusted, in order:
+/// the revision `--policy-from` names; origin's default branch as fetched
+/// (`refs/remotes/origin/HEAD`, else `origin/main`, else `origin/master`); the branch HEAD
+/// names when HEAD is not detached (a developer's own checkout, a bare repository, the mirror
+/// of `-C URL`). Without any of them (a CI checkout detached at the tag, no branch fetched) it
+/// fails rather than trust the tag's commit.
+fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config> {
+    if let Some(rev) = from {
+        return Config::load_at(repo, &policy_commit(repo, rev)?, &format!("'{rev}'"));
+    }
+    for name in [
+        "refs/remotes/origin/HEAD",
+        "refs/remotes/origin/main",
+        "refs/remotes/origin/master",
+    ] {
+        if let Some((target, commit)) = repo.ref_target(name) {
+            let shown = target.strip_prefix("refs/remotes/").unwrap_or(&target);
+            return Config::load_at(repo, &commit, &format!("'{shown}'"));
+        }
+    }
+    if repo.head_branch().is_some() {
+        if let Some((commit, place)) = crate::config::default_tree(repo)? {
+            return Config::load_at(repo, &commit, &place);
+        }
+    }
+    Err(UserError::new(
+        "--policy found no branch to read the policy from: HEAD is detached (as in a CI checkout of the tag) and origin's default branch is not fetched; the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds",
+    )
+    .with_hint(
+        "fetch the default branch first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or name it: `--policy-from origin/main`",
+    )
+    .into())
+}
+
+/// The commit `--policy-from REV` names, branches first. git's own lookup tries tags before
+/// remote-tracking branches, so with the tags fetched a pushed tag named `origin/main` would
+/// win over the branch and bring its own policy: a short name is looked up as
+/// `refs/remotes/REV`, then `refs/heads/REV`; a name that is only a tag is refused (a tag is
+/// whatever its pusher chose); anything else (a commit id, `HEAD~1`) as git resolves it.
+fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
+    if rev.starts_with("refs/") {
+        if let Some((_, commit)) = repo.ref_target(rev) {
+            return Ok(commit);
+        }
+    }
+    for full in [format!("refs/remotes/{rev}"), format!("refs/heads/{rev}")] {
+        if let Some((_, commit)) = repo.ref_target(&full) {
+            return Ok(commit);
+        }
+    }
+    let tag = rev.strip_prefix("refs/tags/").unwrap_or(rev);
+    if repo.ref_target(&format!("refs/tags/{tag}")).is_some() {
+        return Err(UserError::new(format!(
+            "--policy-from '{rev}' names a tag, not a branch: a tag holds whatever its pusher chose, so its policy is not trusted"
+        ))
+        .with_hint(
+            "name a branch (`--policy-from origin/main`, fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`) or a commit id",
+        )
+        .into());
+    }
+    repo.resolve_commit(rev)
+}
+
 /// The step outputs of one event: the tag's facts, and `type`, `path` and `description` from the
-/// artifact's artifacts.yaml entry at the tag's commit (empty when there is none). An entry that
-/// cannot be read is a warning, not an error: the event itself is known, and a failing step
-/// would skip the deploy it announces.
-fn outputs_of(
-    session: &Session,
-    event: &Event,
-    version: &str,
-    out: &mut Output,
-) -> Result<Outputs> {
-    let entry = match provenance::entry_at(&session.repo, &event.commit, &event.artifact) {
-        Ok(entry) => entry,
-        Err(e) => {
+/// artifact's artifacts.yaml entry at the tag's commit (empty when it declares none). An entry
+/// that cannot be read (a damaged commit, a broken artifacts.yaml) is an error, and nothing is
+/// written: empty outputs would read as "declares nothing", and a deploy would go on without its
+/// path.
+fn outputs_of(session: &Session, event: &Event, version: &str) -> Result<Outputs> {
+    let entry =
+        provenance::entry_at(&session.repo, &event.commit, &event.artifact).map_err(|e| {
             let why: Vec<String> = e.chain().map(crate::git::plain_cause).collect();
-            out.warn(&format!(
-                "cannot read the artifacts.yaml entry of '{}' at {}: {}; type, path and description are left empty",
+            anyhow::Error::from(
+                UserError::new(format!(
+                "cannot read the artifacts.yaml entry of '{}' at {}: {}; no outputs were written",
                 event.artifact,
                 &event.commit[..event.commit.len().min(7)],
                 why.join(": "),
-            ))?;
-            None
-        }
-    };
+            ))
+                .with_hint("`registry doctor` tells more; fix or fetch the commit, then run again"),
+            )
+        })?;
     let (kind, path, description) = entry
         .map(|e| (e.kind, e.path, e.description))
         .unwrap_or_default();
@@ -275,8 +343,11 @@ fn random_u64() -> u64 {
     h.finish()
 }
 
-/// Appends the outputs to the file named by `$GITHUB_OUTPUT`, in one write.
+/// Appends the outputs to the file named by `$GITHUB_OUTPUT`, in one write. It must be a regular
+/// file (GitHub's runner creates one): it is checked before it is opened, opened non-blocking
+/// (a FIFO without a reader then fails at once instead of hanging), and checked again once open.
 fn write_github(outputs: &Outputs) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
     let file = std::env::var_os("GITHUB_OUTPUT").filter(|f| !f.is_empty());
     let Some(file) = file else {
         return Err(UserError::new(
@@ -290,13 +361,53 @@ fn write_github(outputs: &Outputs) -> Result<()> {
     let delimiter = ci_outputs::github_delimiter(outputs, random_u64);
     let text = ci_outputs::github(outputs, &delimiter);
     let path = Path::new(&file);
+    let not_regular = |meta: &std::fs::Metadata| {
+        anyhow::Error::from(
+            UserError::new(format!(
+                "$GITHUB_OUTPUT ({}) is {}, not a regular file: nothing was written",
+                path.display(),
+                kind_of(meta)
+            ))
+            .with_hint("point GITHUB_OUTPUT at a regular file (GitHub Actions sets it to one)"),
+        )
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return Err(not_regular(&meta)),
+        _ => {}
+    }
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
+        .custom_flags(libc::O_NONBLOCK)
         .open(path)
         .with_context(|| format!("cannot open $GITHUB_OUTPUT ({})", path.display()))?;
+    let meta = f
+        .metadata()
+        .with_context(|| format!("cannot open $GITHUB_OUTPUT ({})", path.display()))?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
     f.write_all(text.as_bytes())
         .with_context(|| format!("cannot write to $GITHUB_OUTPUT ({})", path.display()))
+}
+
+/// What kind of file `meta` describes, for errors ("a FIFO").
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Writes (replaces) the dotenv report.
@@ -313,5 +424,53 @@ fn write_gitlab(
             ci_outputs::DOTENV_VALUE_MAX
         ))?;
     }
-    std::fs::write(file, report.text).with_context(|| format!("cannot write {}", file.display()))
+    replace_file(file, report.text.as_bytes())
+}
+
+/// Replaces `file` with `bytes`: written to a new temporary file in the same directory, then
+/// renamed over it. A rename replaces a symbolic link instead of following it, so a committed
+/// `registry.env -> /home/ci/.bashrc` is replaced by the report and its target stays untouched;
+/// and a reader never sees half a report. An existing FIFO, directory, device or socket is
+/// refused (nothing opened, nothing written).
+fn replace_file(file: &Path, bytes: &[u8]) -> Result<()> {
+    let shown = || file.display().to_string();
+    match file.symlink_metadata() {
+        Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => {}
+        Ok(meta) => {
+            return Err(UserError::new(format!(
+                "{} is {}, not a regular file: refusing to replace it, nothing was written",
+                shown(),
+                kind_of(&meta)
+            ))
+            .with_hint("remove it, or name another file with --output")
+            .into())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot write {}", shown())),
+    }
+    let Some(name) = file.file_name() else {
+        return Err(UserError::new(format!("--output {} names no file", shown())).into());
+    };
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".{}.{:016x}.tmp", std::process::id(), random_u64()));
+    let temp = dir.join(temp_name);
+    let written = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&temp, file)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("cannot write {}", shown()));
+    }
+    Ok(())
 }

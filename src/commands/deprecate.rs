@@ -38,7 +38,7 @@ pub struct DeprecateArgs {
 }
 
 pub fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Result<()> {
-    let session = Session::open_for_write(global, Scope::Artifact(&args.name), args.write.push)?;
+    let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     match (args.version, args.stage) {
         (Some(version), Some(stage)) => unassign::execute(

@@ -30,7 +30,7 @@ pub struct DeregisterArgs {
 }
 
 pub fn run(global: &Global, args: DeregisterArgs, out: &mut Output) -> Result<()> {
-    let session = Session::open_for_write(global, Scope::Artifact(&args.name), args.write.push)?;
+    let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     execute(
         &session,

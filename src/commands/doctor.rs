@@ -22,6 +22,9 @@ Examples:
 #[command(after_help = EXAMPLES)]
 pub struct DoctorArgs {}
 
+/// How far after now a tag may be dated before doctor calls it a problem (clock skew), seconds.
+const FUTURE_SLACK: i64 = 24 * 60 * 60;
+
 /// One problem and how to fix it.
 struct Finding {
     problem: String,
@@ -166,6 +169,27 @@ pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
             problem: w.message.clone(),
             fix: w.fix.clone(),
         });
+    }
+    // A tag dated in the future outranks every tag written until that date: the stage or the
+    // version it sets cannot be changed, and writes refuse to try. A day of slack for clocks.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    for e in session.reg.all_events() {
+        if e.time.seconds > now.saturating_add(FUTURE_SLACK) {
+            let q = shell_quote(&e.tag);
+            findings.push(Finding {
+                problem: format!(
+                    "tag '{}' is dated {}, more than a day from now: until then it outranks every newer tag of '{}', so what it sets cannot be changed",
+                    e.tag,
+                    e.time.iso(),
+                    e.artifact
+                ),
+                fix: format!(
+                    "if the date is wrong (a tagger's clock), delete the tag (`git tag -d {q}`, and `git push --delete origin {q}`) and write it again with a correct clock"
+                ),
+            });
+        }
     }
     for tag in &session.lightweight {
         findings.push(Finding {

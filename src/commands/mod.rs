@@ -79,18 +79,28 @@ impl Session {
     /// The writers' lock is taken first and held until the session is dropped, so the tags
     /// are read, planned against and written by one writer at a time: a second writer waits,
     /// then plans against the first one's tags (or fails clearly after the lock's timeout).
-    pub fn open_for_write(global: &Global, scope: Scope<'_>, push: bool) -> Result<Session> {
-        let lock = write_lock(global)?;
+    /// A `--dry-run` writes nothing, so it takes no lock: a running writer or a stale lock
+    /// never blocks it (it plans against the tags as they are now).
+    pub fn open_for_write(
+        global: &Global,
+        scope: Scope<'_>,
+        flags: &WriteFlags,
+    ) -> Result<Session> {
+        let lock = if flags.dry_run {
+            None
+        } else {
+            Some(write_lock(global)?)
+        };
         let mut session = Session::open_with(
             global,
             scope,
             Open {
-                push,
+                push: flags.push,
                 write: true,
                 ..Open::default()
             },
         )?;
-        session.lock = Some(lock);
+        session.lock = lock;
         Ok(session)
     }
 
@@ -317,6 +327,15 @@ pub fn write_tags(
     tags: &[NewTag],
     dry_run: bool,
 ) -> Result<()> {
+    // A tag that a future-dated one outranks would be written, reported, and change nothing.
+    let now = session
+        .repo
+        .tagger()
+        .map(|t| t.time)
+        .unwrap_or_else(|_| crate::registry::time::Timestamp::new(now_seconds(), 0));
+    if let Some(refusal) = crate::registry::plan::outranked(&session.reg, tags, now) {
+        return Err(refusal.into());
+    }
     if dry_run {
         for tag in tags {
             out.line(&format!(
@@ -353,6 +372,13 @@ pub fn write_tags(
     Ok(())
 }
 
+/// The clock, in seconds since the epoch.
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// `write_tags` with push, remote-first (see there).
 fn push_tags(
     session: &Session,
@@ -372,7 +398,8 @@ fn push_tags(
         objects.push(repo.write_tag_object(&tag.name, &tag.commit, &tag.message, tagger)?);
     }
     for (tag, object) in tags.iter().zip(&objects) {
-        out.line(&created_line(tag))?;
+        // "Created" only once it is: pushed, and the local ref made. A writer that loses a
+        // race for the name prints no success line, only the error.
         out.line(&format!("Running `git push origin {}`", tag.name))?;
         if let Err(e) = crate::remote::push_object(&repo.git_dir(), "origin", object, &tag.name) {
             // Resync, so the next attempt plans against what the remote now holds.
@@ -400,6 +427,7 @@ fn push_tags(
                 Err(other) => other.context(hint),
             }
         })?;
+        out.line(&created_line(tag))?;
         out.line(&format!(
             "Successfully pushed git tag {} on remote.",
             tag.name

@@ -45,7 +45,7 @@ pub struct RegisterArgs {
 }
 
 pub fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Result<()> {
-    let session = Session::open_for_write(global, Scope::Artifact(&args.name), args.write.push)?;
+    let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     let commit = session.commit(&args.r#ref)?;
     let bumps = [

@@ -32,7 +32,7 @@ pub struct RollbackArgs {
 }
 
 pub fn run(global: &Global, args: RollbackArgs, out: &mut Output) -> Result<()> {
-    let session = Session::open_for_write(global, Scope::Artifact(&args.name), args.write.push)?;
+    let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     session.ctx.check_stage(&args.stage)?;
     let (current, target) =

@@ -33,7 +33,7 @@ pub struct UnassignArgs {
 }
 
 pub fn run(global: &Global, args: UnassignArgs, out: &mut Output) -> Result<()> {
-    let session = Session::open_for_write(global, Scope::Artifact(&args.name), args.write.push)?;
+    let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     execute(
         &session,

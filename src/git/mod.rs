@@ -674,6 +674,18 @@ impl Repo {
     }
 }
 
+// Seam for `check-ref --policy` (which branch's policy to trust).
+impl Repo {
+    /// The ref `name` (a full name, e.g. `refs/remotes/origin/HEAD`) resolved through symbolic
+    /// refs: the name it ends at and its commit. `None` when it does not exist or names no commit.
+    pub fn ref_target(&self, name: &str) -> Option<(String, String)> {
+        let reference = self.repo.find_reference(name).ok()?.resolve().ok()?;
+        let target = reference.name()?.to_string();
+        let commit = reference.peel_to_commit().ok()?;
+        Some((target, commit.id().to_string()))
+    }
+}
+
 #[cfg(test)]
 mod plain_cause_tests {
     use super::*;

@@ -443,7 +443,7 @@ fn gitlab_shortens_a_description_too_long_for_a_dotenv_report() {
 }
 
 #[test]
-fn no_entry_or_an_unreadable_one_leaves_the_annotation_empty() {
+fn no_entry_leaves_the_annotation_empty_and_an_unreadable_one_fails() {
     let repo = TestRepo::new();
     repo.commit("first");
     ok(&repo, &["register", "plain"]);
@@ -463,20 +463,20 @@ fn no_entry_or_an_unreadable_one_leaves_the_annotation_empty() {
         ]
     );
 
-    // A broken artifacts.yaml at the tag's commit: the event is still reported.
+    // A broken artifacts.yaml at the tag's commit: an error, and no report (empty values would
+    // read as "declares nothing"; tests/cli/hostile_ci.rs has more).
     repo.write("artifacts.yaml", "broken: [\n");
     repo.commit("broken");
     tag(&repo, "plain@v0.0.2", "HEAD");
+    let _ = std::fs::remove_file(repo.path().join("registry.env"));
     insta::assert_snapshot!(repo.t(&["check-ref", "plain@v0.0.2", "--format", "gitlab"]), @r#"
     $ registry check-ref plain@v0.0.2 --format gitlab
-    Version "v0.0.2" of artifact "plain" was registered
     --- stderr
-    warning: cannot read the artifacts.yaml entry of 'plain' at d58cd65: artifacts.yaml at d58cd65:2:1: invalid YAML: did not find expected node content at line 2 column 1, while parsing a flow node; type, path and description are left empty
-    [exit 0]
+    error: cannot read the artifacts.yaml entry of 'plain' at d58cd65: artifacts.yaml at d58cd65:2:1: invalid YAML: did not find expected node content at line 2 column 1, while parsing a flow node; no outputs were written
+    hint: `registry doctor` tells more; fix or fetch the commit, then run again
+    [exit 1]
     "#);
-    let parsed = parse_dotenv(&read(&repo.path().join("registry.env")));
-    assert_eq!(parsed[3].1, "registration");
-    assert_eq!(parsed[6].1, "");
+    assert!(!repo.path().join("registry.env").exists());
 }
 
 #[test]

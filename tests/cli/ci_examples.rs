@@ -111,6 +111,12 @@ fn scene() -> (TestRepo, [String; 4]) {
     ok(&repo, &["promote", "churn", "staging"]);
     ok(&repo, &["promote", "churn", "prod"]);
     tag(&repo, "v1.2.3", "HEAD");
+    // As a CI job sees it: HEAD detached at the pushed tag's commit, the default branch
+    // fetched as origin's (what the examples' fetches leave), and the policy on it.
+    repo.write(".registry.yaml", "promotion_order: [staging, prod]\n");
+    repo.commit("policy");
+    repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
+    repo.git(&["checkout", "-q", "--detach", "churn@v0.0.1"]);
     let tags = repo.git(&["tag", "-l"]);
     let find = |prefix: &str| {
         tags.lines()
@@ -218,7 +224,11 @@ fn github_workflow_structure() {
     let check = position(&|st| st["id"] == "check").unwrap();
     assert_eq!(
         steps[check]["run"],
-        "registry check-ref \"$GITHUB_REF\" --format github"
+        "registry check-ref \"$GITHUB_REF\" --policy --policy-from \"origin/$DEFAULT_BRANCH\" --format github"
+    );
+    assert_eq!(
+        steps[check]["env"]["DEFAULT_BRANCH"],
+        "${{ github.event.repository.default_branch }}"
     );
     assert!(checkout < fetch && fetch < check && install < check);
     // Its outputs are check-ref's, all seven.
@@ -273,7 +283,8 @@ fn github_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
         s(&step["run"]),
     );
     cmd.env("GITHUB_REF", format!("refs/tags/{tag}"))
-        .env("GITHUB_OUTPUT", &output_file);
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("DEFAULT_BRANCH", "main");
     run_ok(cmd);
     let written = std::fs::read_to_string(&output_file).unwrap_or_default();
     let step_outputs: HashMap<String, String> =
@@ -371,8 +382,15 @@ fn gitlab_pipeline_structure() {
     assert!(fetch < check_ref);
     assert_eq!(
         script[check_ref],
-        "registry check-ref \"$CI_COMMIT_TAG\" --format gitlab --prefix REGISTRY_ --output registry.env"
+        "registry check-ref \"$CI_COMMIT_TAG\" --policy --policy-from \"origin/$CI_DEFAULT_BRANCH\" --format gitlab --prefix REGISTRY_ --output registry.env"
     );
+    let branch = script
+        .iter()
+        .position(|l| {
+            *l == "git fetch --force origin \"+refs/heads/$CI_DEFAULT_BRANCH:refs/remotes/origin/$CI_DEFAULT_BRANCH\""
+        })
+        .expect("the default branch is fetched for --policy");
+    assert!(branch < check_ref);
     assert_eq!(check["artifacts"]["reports"]["dotenv"], "registry.env");
 
     // Build and deploy get the report (needs), deploy in its environment.
@@ -416,7 +434,8 @@ fn gitlab_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
         .filter(|l| !l.starts_with("cargo install ") && !l.starts_with("git fetch "))
         .collect();
     let mut cmd = shell(repo, "sh", &["-e"], &check.join("\n"));
-    cmd.env("CI_COMMIT_TAG", tag);
+    cmd.env("CI_COMMIT_TAG", tag)
+        .env("CI_DEFAULT_BRANCH", "main");
     run_ok(cmd);
     let variables = parse_dotenv(&std::fs::read_to_string(&report).unwrap());
 
@@ -450,4 +469,63 @@ fn gitlab_pipeline_runs_the_right_jobs() {
     assert_eq!(gitlab_jobs_for(&doc, &repo, &prod), ["deploy"]);
     assert!(gitlab_jobs_for(&doc, &repo, &staging).is_empty());
     assert!(gitlab_jobs_for(&doc, &repo, &other).is_empty());
+}
+
+/// The examples' `--policy` holds the default branch's policy: a tag whose own commit drops the
+/// policy (whoever pushes a tag chooses its commit) still fails the check job, and nothing is
+/// handed to the deploy job.
+#[test]
+fn the_examples_reject_a_tag_whose_commit_drops_the_policy() {
+    let (repo, _) = scene();
+    repo.git(&["checkout", "-q", "-b", "evil", "main"]);
+    repo.git(&["rm", "-q", ".registry.yaml"]);
+    repo.write("models/churn.pkl", "other weights\n");
+    repo.commit("drop the policy");
+    ok(&repo, &["register", "churn"]);
+    ok(&repo, &["promote", "churn", "prod"]); // v0.0.2 skips staging
+    let evil = repo.git(&["tag", "-l", "churn#prod#*", "--sort=-creatordate"]);
+    let evil = evil.lines().next().unwrap().to_string();
+    repo.git(&["checkout", "-q", "--detach", &evil]);
+
+    let doc = load(GITHUB);
+    let steps = doc["jobs"]["registry"]["steps"].as_sequence().unwrap();
+    let step = steps.iter().find(|st| st["id"] == "check").unwrap();
+    let output_file = repo.home().join("github_output_evil");
+    let mut cmd = shell(
+        &repo,
+        "bash",
+        &["--noprofile", "--norc", "-eo", "pipefail"],
+        s(&step["run"]),
+    );
+    cmd.env("GITHUB_REF", format!("refs/tags/{evil}"))
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("DEFAULT_BRANCH", "main");
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("which never held staging before"),
+        "{stderr}"
+    );
+    assert!(!output_file.exists());
+
+    let doc = load(GITLAB);
+    let check: Vec<&str> = doc["check-ref"]["script"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(s)
+        .filter(|l| !l.starts_with("cargo install ") && !l.starts_with("git fetch "))
+        .collect();
+    let mut cmd = shell(&repo, "sh", &["-e"], &check.join("\n"));
+    cmd.env("CI_COMMIT_TAG", &evil)
+        .env("CI_DEFAULT_BRANCH", "main");
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("which never held staging before"),
+        "{stderr}"
+    );
+    assert!(!repo.path().join("registry.env").exists());
 }

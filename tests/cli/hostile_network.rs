@@ -123,7 +123,7 @@ fn sigterm_during_push_leaves_no_local_tag_and_no_lock() {
     let run = run_bounded(&repo, &["register", "churn", "--push"], |_| {});
     assert!(
         run.ok()
-            .starts_with("Created git tag 'churn@v0.0.2' that registers version"),
+            .starts_with("Running `git push origin churn@v0.0.2`\nCreated git tag 'churn@v0.0.2' that registers version"),
         "{}",
         run.transcript()
     );
@@ -169,7 +169,7 @@ fn sigkill_during_push_leaves_no_local_tag_and_a_named_lock() {
     let run = run_bounded(&repo, &["register", "churn", "--push"], |_| {});
     assert!(
         run.ok()
-            .starts_with("Created git tag 'churn@v0.0.3' that registers version"),
+            .starts_with("Running `git push origin churn@v0.0.3`\nCreated git tag 'churn@v0.0.3' that registers version"),
         "{}",
         run.transcript()
     );

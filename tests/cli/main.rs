@@ -14,6 +14,7 @@ mod doctor;
 mod fixture;
 mod history_tools;
 mod hostile_args;
+mod hostile_ci;
 mod hostile_digests;
 mod hostile_files;
 mod hostile_messages;

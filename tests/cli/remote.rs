@@ -76,8 +76,8 @@ done
     repo.git(&["push", "-q", "origin", "main"]);
     insta::assert_snapshot!(repo.t(&["register", "churn", "--push"]), @"
     $ registry register churn --push
-    Created git tag 'churn@v0.0.2' that registers version
     Running `git push origin churn@v0.0.2`
+    Created git tag 'churn@v0.0.2' that registers version
     Successfully pushed git tag churn@v0.0.2 on remote.
     [exit 0]
     ");
@@ -150,7 +150,7 @@ fn push_plans_against_the_remotes_tags() {
     let run = repo.run(&["-C", other.to_str().unwrap(), "register", "churn", "--push"]);
     assert!(
         run.ok()
-            .starts_with("Created git tag 'churn@v0.0.2' that registers version\n"),
+            .starts_with("Running `git push origin churn@v0.0.2`\nCreated git tag 'churn@v0.0.2' that registers version\n"),
         "{}",
         run.transcript()
     );
