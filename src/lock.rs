@@ -82,8 +82,13 @@ impl Lock {
                     return Ok(lock);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = Holder::read(path);
-                    if holder.is_dead() || start.elapsed() >= timeout {
+                    let seen = read_small(path);
+                    let holder = Holder::parse(&seen);
+                    // A holder found dead may just have released the lock and exited between
+                    // our read and the check: stale only if its file is still there, unchanged
+                    // (a dead process cannot change it; a released lock is gone).
+                    let stale = holder.is_dead() && read_small(path) == seen;
+                    if stale || start.elapsed() >= timeout {
                         return Err(busy(path, what, &holder, timeout).into());
                     }
                     std::thread::sleep(pause.min(timeout.saturating_sub(start.elapsed())));
@@ -149,8 +154,8 @@ struct Holder {
 }
 
 impl Holder {
-    fn read(path: &Path) -> Holder {
-        let text = String::from_utf8_lossy(&read_small(path)).into_owned();
+    fn parse(bytes: &[u8]) -> Holder {
+        let text = String::from_utf8_lossy(bytes).into_owned();
         let field = |key: &str| {
             text.lines()
                 .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
