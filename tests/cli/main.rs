@@ -19,6 +19,7 @@ mod hostile_files;
 mod hostile_network;
 mod hostile_objects;
 mod hostile_output;
+mod hostile_reads;
 mod interop;
 mod reads;
 mod reads_check_ref;
