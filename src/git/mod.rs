@@ -95,10 +95,18 @@ impl Repo {
 
     /// Whether a tag exists, and whether it is annotated: `None` absent, `Some(false)` lightweight.
     pub fn tag_kind(&self, name: &str) -> Result<Option<bool>> {
-        if self.odd_ref_file(&format!("refs/tags/{name}")).is_some() {
+        if let Some(what) = self.odd_ref_file(&format!("refs/tags/{name}")) {
             // A FIFO, device or link where the ref would be: libgit2 would block or read it
-            // without end; the listing warns about it. It is in the way of a new tag.
-            return Ok(Some(true));
+            // without end. Not read; in the way of a new tag.
+            return Err(UserError::new(format!(
+                "tag ref '{name}' is {what}, not a file git wrote; it cannot be read"
+            ))
+            .with_hint(format!(
+                "remove it (`rm {}`, in the repository's top directory), and fetch the tag \
+                 again if it is a real one",
+                crate::registry::tag::shell_quote(&format!(".git/refs/tags/{name}"))
+            ))
+            .into());
         }
         match self.repo.find_reference(&format!("refs/tags/{name}")) {
             Ok(r) => {
@@ -265,6 +273,7 @@ impl Repo {
         path: Option<&str>,
     ) -> Result<Vec<(String, String, bool)>> {
         use std::collections::{BinaryHeap, HashMap};
+
         let parse = |c: &str| {
             git2::Oid::from_str(c)
                 .map_err(plain)
@@ -275,40 +284,57 @@ impl Repo {
         // by insertion (older insertions first).
         let mut hidden: HashMap<git2::Oid, bool> = HashMap::new();
         let mut queue: BinaryHeap<(i64, std::cmp::Reverse<u64>, git2::Oid)> = BinaryHeap::new();
+        // The commits in the queue that are not (yet) known ancestors of `from`.
+        let mut interesting: HashSet<git2::Oid> = HashSet::new();
         let mut seq = 0u64;
-        let mut seen: HashMap<git2::Oid, ()> = HashMap::new();
+        let mut listed: HashSet<git2::Oid> = HashSet::new();
         let mut candidates: Vec<(git2::Oid, String)> = Vec::new();
         let mut push = |oid: git2::Oid,
                         hide: bool,
                         queue: &mut BinaryHeap<_>,
                         hidden: &mut HashMap<git2::Oid, bool>,
-                        seen: &mut HashMap<git2::Oid, ()>|
+                        interesting: &mut HashSet<git2::Oid>|
          -> Result<()> {
+            let first = !hidden.contains_key(&oid);
             let entry = hidden.entry(oid).or_insert(false);
             let newly_hidden = hide && !*entry;
             *entry |= hide;
-            if seen.insert(oid, ()).is_none() || newly_hidden {
+            if newly_hidden {
+                interesting.remove(&oid);
+            }
+            if first || newly_hidden {
+                // Queued again when it turns out hidden, so that its ancestors are marked too.
                 let c = objects.commit(oid, &|| format!("commit {}", short(&oid.to_string())))?;
                 seq += 1;
                 queue.push((c.time().seconds(), std::cmp::Reverse(seq), oid));
+                if !hide {
+                    interesting.insert(oid);
+                }
             }
             Ok(())
         };
-        push(parse(to)?, false, &mut queue, &mut hidden, &mut seen)?;
-        push(parse(from)?, true, &mut queue, &mut hidden, &mut seen)?;
+        push(parse(to)?, false, &mut queue, &mut hidden, &mut interesting)?;
+        push(
+            parse(from)?,
+            true,
+            &mut queue,
+            &mut hidden,
+            &mut interesting,
+        )?;
         let mut slop = 5;
         while let Some((_, _, oid)) = queue.pop() {
+            interesting.remove(&oid);
             let hide = hidden[&oid];
             let commit = objects.commit(oid, &|| format!("commit {}", short(&oid.to_string())))?;
-            if !hide && !candidates.iter().any(|(c, _)| *c == oid) {
+            if !hide && listed.insert(oid) {
                 let summary = String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
                     .into_owned();
                 candidates.push((oid, summary));
             }
             for parent in commit.parent_ids() {
-                push(parent, hide, &mut queue, &mut hidden, &mut seen)?;
+                push(parent, hide, &mut queue, &mut hidden, &mut interesting)?;
             }
-            if queue.iter().all(|(_, _, o)| hidden[o]) {
+            if interesting.is_empty() {
                 if slop == 0 {
                     break;
                 }

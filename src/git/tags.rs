@@ -1336,6 +1336,62 @@ mod tests {
         }
     }
 
+    /// A packed tag object of more than 16 MiB is sized from its header and never read: the
+    /// tag is unreadable, a warning naming it (F8). A tag object found under another tag's name
+    /// is no tag of that name (F12).
+    #[test]
+    fn huge_packed_tags_and_renamed_tags_are_warnings() {
+        let (dir, repo, commit) = repo_with_commit();
+        let odb = repo.odb().unwrap();
+        let body = format!(
+            "object {commit}\ntype commit\ntag m@v1.0.0\ntagger A <a@x> 1700000000 +0000\n\n{}\n",
+            "x".repeat(17 << 20)
+        );
+        let oid = odb.write(ObjectType::Tag, body.as_bytes()).unwrap();
+        repo.reference("refs/tags/m@v1.0.0", oid, false, "")
+            .unwrap();
+        let status = std::process::Command::new("git")
+            .args(["repack", "-a", "-d", "-q"])
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let hex = oid.to_string();
+        assert!(!dir
+            .path()
+            .join(".git/objects")
+            .join(&hex[..2])
+            .join(&hex[2..])
+            .exists());
+        match read_one(&repo, oid) {
+            TagRead::Bad(w) => assert!(w.message.contains("more than the 16 MiB"), "{}", w.message),
+            other => panic!("{other:?}"),
+        }
+        let small = odb
+            .write(
+                ObjectType::Tag,
+                format!(
+                    "object {commit}\ntype commit\ntag other@v2.0.0\ntagger A <a@x> 1 +0000\n\nm\n"
+                )
+                .as_bytes(),
+            )
+            .unwrap();
+        match read_one(&repo, small) {
+            TagRead::Bad(w) => {
+                assert!(
+                    w.message
+                        .contains("tag 'm@v1.0.0' is the tag object of 'other@v2.0.0'"),
+                    "{}",
+                    w.message
+                );
+                assert!(w.fix.contains("git tag -d m@v1.0.0"), "{}", w.fix);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// Reading on several threads gives what one thread gives, in the same order.
     #[test]
     fn many_tags_read_on_threads_as_on_one() {

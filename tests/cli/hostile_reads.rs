@@ -282,6 +282,15 @@ fn loose_refs_that_are_no_files_are_skipped_with_a_warning() {
                 run.transcript()
             );
         }
+        if args[0] == "check-ref" && args[1] != "churn@v0.0.1" {
+            // Named directly: an error naming it, never nothing and exit 0.
+            assert_eq!(run.code, 1, "{}", run.transcript());
+            assert!(
+                run.stderr.contains(&format!("tag ref '{}' is a", args[1])),
+                "{}",
+                run.transcript()
+            );
+        }
         if args[0] == "show" || args[0] == "history" {
             assert!(all.contains("v0.0.2"), "{}", run.transcript());
             assert_eq!(run.code, 0, "{}", run.transcript());
