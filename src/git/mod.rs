@@ -637,10 +637,25 @@ impl Repo {
         };
         match entry.kind {
             Some(ObjectType::Blob) => {
-                let blob = objects.blob(entry.id, &at)?;
                 if entry.filemode == 0o120000 {
+                    // Link text is a path: at most PATH_MAX (4096) bytes are copied.
+                    objects.check(entry.id, &at)?;
+                    let odb = self.repo.odb().map_err(plain)?;
+                    let (size, _) = odb
+                        .read_header(entry.id)
+                        .map_err(|e| plain(e).context(format!("cannot read {}", at())))?;
+                    if size > 4096 {
+                        return Err(UserError::new(format!(
+                            "{}: a symbolic link whose target has {size} bytes, more than a \
+                             path can have",
+                            at()
+                        ))
+                        .into());
+                    }
+                    let blob = objects.blob(entry.id, &at)?;
                     return Ok(GitPath::Symlink(blob.content().to_vec()));
                 }
+                let blob = objects.blob(entry.id, &at)?;
                 visit(b"", blob.content())?;
                 return Ok(GitPath::File);
             }

@@ -534,12 +534,21 @@ fn read_object(odb: &git2::Odb<'_>, dirs: &LooseDirs, oid: git2::Oid, name: &str
 /// of any other object only its header is inflated (a lightweight tag may name a huge blob).
 fn read_loose(path: &Path) -> std::io::Result<Option<Obj>> {
     use std::io::Read as _;
-    let mut file = match std::fs::File::open(path) {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    // Without blocking: a FIFO in place of an object must not hang us.
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
     let corrupt = |why: &str| Ok(Some(Obj::Corrupt(why.to_string(), true)));
+    if !file.metadata()?.is_file() {
+        return corrupt("its loose file is not a regular file");
+    }
     let mut input = Vec::new();
     (&mut file).take(8192).read_to_end(&mut input)?;
     // git's object headers are `<type> <size>\0`, at most 32 bytes.

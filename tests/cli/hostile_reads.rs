@@ -362,3 +362,37 @@ fn a_tag_object_under_another_name_is_no_event() {
         run.transcript()
     );
 }
+
+/// A FIFO in place of a loose object (a commit, or a tag object) blocks no read: it is a
+/// corrupt object, named.
+#[test]
+fn a_fifo_in_place_of_an_object_is_corrupt_not_a_hang() {
+    let repo = registry_with_history();
+    repo.skip_fsck(); // broken on purpose
+    for rev in ["HEAD", "refs/tags/churn@v0.0.2"] {
+        let (oid, path, whole) = loose_file(&repo, rev);
+        std::fs::remove_file(&path).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for args in [&["show"][..], &["show", "churn"], &["doctor"]] {
+            let run = run_timed(&repo, args);
+            assert!(run.code == 0 || run.code == 1, "{}", run.transcript());
+            let all = format!("{}{}", run.stdout, run.stderr);
+            if rev == "HEAD" && args.len() == 2 {
+                continue; // `show churn` reads no commit
+            }
+            assert!(
+                all.contains(&format!(
+                    "object {oid} is corrupt (its loose file is not a regular file)"
+                )),
+                "{rev}: {}",
+                run.transcript()
+            );
+        }
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, &whole).unwrap();
+    }
+}
