@@ -1,4 +1,5 @@
-//! The git seam: the only module that names `git2` (this file, and `tags.rs` for listing tags).
+//! The git seam: the only module that names `git2` (this file, `tags.rs` for listing tags, and
+//! `objects.rs`, the checked access every commit, tree and blob read goes through).
 //!
 //! Opens the repository once, lists registry tags in one pass over `refs/tags`, resolves
 //! revisions, creates and deletes annotated tags, reads the tagger identity and date the way
