@@ -128,9 +128,10 @@ impl Repo {
     ///
     /// A ref name (as git completes it: `refs/tags/NAME`, `refs/heads/NAME`, …) or a full or
     /// abbreviated id is resolved without reading any object, and the chain of tags it names is
-    /// then peeled with checked reads (see `objects.rs`). Only a complex revspec (`HEAD~2`,
-    /// `main@{1}`, `v1^{commit}`) is left to libgit2's revparse, which reads the objects on its
-    /// way itself, unchecked; the commit it gives is checked before it is read.
+    /// then peeled with checked reads (see `objects.rs`); so are ancestry suffixes (`HEAD~2`,
+    /// `v1^2`), walked here commit by commit. Only other revspecs (`main@{1}`, `v1^{commit}`,
+    /// `HEAD:path`) are left to libgit2's revparse, which reads the objects on its way itself,
+    /// unchecked; the commit it gives is checked before it is read.
     pub fn resolve_commit(&self, rev: &str) -> Result<String> {
         self.refuse_corrupt_tag(rev)?;
         let unknown = || {
@@ -144,6 +145,12 @@ impl Repo {
         };
         let objects = self.objects();
         let what = || format!("revision '{rev}'");
+        if let Some(found) = self.resolve_ancestry(rev)? {
+            return match found {
+                Some(id) => Ok(id),
+                None => Err(unknown()),
+            };
+        }
         let oid = match self.rev_to_id(rev)? {
             Some(oid) => oid,
             None if rev.contains(['~', '^', '@', ':']) => {
@@ -159,6 +166,47 @@ impl Repo {
                 Err(UserError::new(format!("revision '{rev}' does not point at a commit")).into())
             }
         }
+    }
+
+    /// `BASE` followed by `~N`, `^` or `^N` steps (git's ancestry suffixes), walked with
+    /// checked reads: `None` if `rev` has no such form (or a base that is no ref or id), else
+    /// the commit (`Some(None)`: a step leads to no commit, e.g. past the root).
+    fn resolve_ancestry(&self, rev: &str) -> Result<Option<Option<String>>> {
+        let Some(cut) = rev.find(['~', '^']) else {
+            return Ok(None);
+        };
+        let (base, mut ops) = rev.split_at(cut);
+        if base.is_empty() || ops.contains(['{', ':', '@', '/']) || rev_digits_bad(ops) {
+            return Ok(None);
+        }
+        let Some(oid) = self.rev_to_id(base)? else {
+            return Ok(None);
+        };
+        let objects = self.objects();
+        let what = || format!("revision '{rev}'");
+        let Some(mut commit) = objects.peel_to_commit(oid, &what)? else {
+            return Ok(Some(None));
+        };
+        while let Some(op) = ops.chars().next() {
+            ops = &ops[1..];
+            let digits = ops.len() - ops.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let n: Option<usize> = ops[..digits].parse().ok();
+            ops = &ops[digits..];
+            // `~N`: N first parents; `^N`: the N-th parent (`^0` the commit itself).
+            let steps: Vec<usize> = match (op, n) {
+                ('~', n) => vec![0; n.unwrap_or(1)],
+                ('^', Some(0)) => vec![],
+                ('^', n) => vec![n.unwrap_or(1) - 1],
+                _ => return Ok(None),
+            };
+            for parent in steps {
+                let Some(id) = commit.parent_ids().nth(parent) else {
+                    return Ok(Some(None));
+                };
+                commit = objects.commit(id, &|| format!("commit {}", short(&id.to_string())))?;
+            }
+        }
+        Ok(Some(Some(commit.id().to_string())))
     }
 
     /// The id a ref name or a full or abbreviated object id names, reading no object; `None`
@@ -710,6 +758,13 @@ impl Repo {
         }
         Ok(GitPath::Dir)
     }
+}
+
+/// Whether ancestry suffixes hold anything but `~`, `^` and digits (or a huge count).
+fn rev_digits_bad(ops: &str) -> bool {
+    !ops.chars()
+        .all(|c| c == '~' || c == '^' || c.is_ascii_digit())
+        || ops.split(['~', '^']).any(|d| d.len() > 6)
 }
 
 /// A name or e-mail as git puts it in an identity line (`strbuf_addstr_without_crud` in git's

@@ -408,7 +408,26 @@ mod tests {
                     .unwrap(),
             );
         }
+        repo.reference("refs/heads/main", ids[59], true, "")
+            .unwrap();
+        repo.set_head("refs/heads/main").unwrap();
         let opened = Repo::open(Some(dir.path())).unwrap();
+        // Revisions resolve as git resolves them, ancestry suffixes walked here.
+        let short = ids[40].to_string()[..9].to_string();
+        for rev in [
+            "HEAD", "main", "HEAD~1", "HEAD^", "HEAD^1", "HEAD~3^2", "main~5~2", "HEAD^0",
+            "HEAD^2~1", &short, "HEAD@{0}",
+        ] {
+            let out = std::process::Command::new("git")
+                .args(["rev-parse", "--verify", "-q", &format!("{rev}^{{commit}}")])
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            let theirs = String::from_utf8(out.stdout).unwrap().trim().to_string();
+            let ours = opened.resolve_commit(rev).map_or(String::new(), |id| id);
+            assert_eq!(ours, theirs, "{rev}");
+        }
+        assert!(opened.resolve_commit("HEAD~60").is_err());
         for (a, b) in [
             (0, 59),
             (20, 59),

@@ -396,3 +396,27 @@ fn a_fifo_in_place_of_an_object_is_corrupt_not_a_hang() {
         std::fs::write(&path, &whole).unwrap();
     }
 }
+
+/// A revision with an ancestry suffix (`HEAD~1`) is walked with checked reads too: a truncated
+/// commit on the way is named, never spun on.
+#[test]
+fn ancestry_revisions_walk_checked_commits() {
+    let repo = registry_with_history();
+    repo.skip_fsck(); // broken on purpose
+    let (oid, path, whole) = loose_file(&repo, "HEAD~1");
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    for args in [
+        &["register", "churn", "HEAD~1", "--dry-run"][..],
+        &["register", "churn", "HEAD^", "--dry-run"],
+        &["register", "churn", "HEAD~2", "--dry-run"],
+    ] {
+        let run = run_timed(&repo, args);
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(
+            run.stderr.contains(&format!("object {oid} is corrupt")),
+            "{}",
+            run.transcript()
+        );
+    }
+    std::fs::write(&path, &whole).unwrap();
+}
