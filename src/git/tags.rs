@@ -176,7 +176,10 @@ impl Repo {
                 let content = match read_loose_ref(&entry.path()) {
                     Ok(LooseRef::Bytes(content)) => content,
                     Ok(LooseRef::NotAFile(what)) => {
-                        odd.push(not_a_ref_file(&name, what));
+                        // Named when it would be a registry tag; any other is none of ours.
+                        if TagName::parse(&name).is_some() {
+                            odd.push(not_a_ref_file(&name, what));
+                        }
                         continue;
                     }
                     Err(_) => continue, // gone since listed (deleted by another git), or unreadable

@@ -254,11 +254,13 @@ fn loose_refs_that_are_no_files_are_skipped_with_a_warning() {
     let repo = registry_with_history();
     let tags = repo.path().join(".git/refs/tags");
     std::os::unix::fs::symlink("/dev/zero", tags.join("churn@v9.9.9")).unwrap();
-    let status = std::process::Command::new("mkfifo")
-        .arg(tags.join("churn@v9.9.8"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    for fifo in ["churn@v9.9.8", "v1.0"] {
+        let status = std::process::Command::new("mkfifo")
+            .arg(tags.join(fifo))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
     for args in [
         &["show"][..],
         &["show", "churn"],
@@ -291,6 +293,8 @@ fn loose_refs_that_are_no_files_are_skipped_with_a_warning() {
                 run.transcript()
             );
         }
+        // A FIFO that is no registry tag by name is none of ours: not read, not named.
+        assert!(!all.contains("'v1.0'"), "{}", run.transcript());
         if args[0] == "show" || args[0] == "history" {
             assert!(all.contains("v0.0.2"), "{}", run.transcript());
             assert_eq!(run.code, 0, "{}", run.transcript());
