@@ -7,7 +7,8 @@
 //! `\r`, and its line starts with `\`, so no name can fake a line of its own. Anyone can recompute
 //! a digest with standard tools:
 //! `cd DIR && find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 -r sha256sum -- | sha256sum`.
-//! Files are streamed (never read whole); a directory's files are hashed on every core.
+//! Work-tree files are streamed (never read whole); a directory's files are hashed on every
+//! core. Content from git is hashed one blob at a time (`git::Repo::for_each_file`).
 //! Symbolic links and other non-regular files are not part of a manifest.
 
 use std::fs::File;

@@ -14,7 +14,7 @@ use anyhow::Result;
 use crate::artifacts::{self, Entry};
 use crate::digest::{self, ManifestEntry};
 use crate::error::UserError;
-use crate::git::{Repo, TreePath};
+use crate::git::{GitPath, Repo};
 use crate::output::{escape, escape_bytes, Output};
 use crate::registry::name::ArtifactName;
 use crate::registry::trailer::{self, Provenance};
@@ -171,12 +171,38 @@ pub fn hash_from_git(
 ) -> Result<(String, Option<digest::Hashed>)> {
     let mut rel = path.to_string();
     for _ in 0..=MAX_LINKS {
-        let hashed = match repo.read_path_at(commit, &rel)? {
-            TreePath::Symlink(target) => {
+        // One blob at a time: each is hashed while libgit2 holds it, never copied.
+        let mut single = None;
+        let mut entries: Vec<ManifestEntry> = Vec::new();
+        let found = repo.for_each_file(commit, &rel, &mut |p, bytes| {
+            let sha256 = digest::sha256_bytes(bytes);
+            if p.is_empty() {
+                single = Some(sha256);
+            } else {
+                entries.push(ManifestEntry {
+                    path: p.to_vec(),
+                    sha256,
+                });
+            }
+            Ok(())
+        })?;
+        let hashed = match found {
+            GitPath::Symlink(target) => {
                 rel = follow_link(&rel, &target)?;
                 continue;
             }
-            other => hash_tree_path(other),
+            GitPath::Missing => None,
+            GitPath::File => single.map(|sha256| digest::Hashed {
+                digest: format!("sha256:{sha256}"),
+                manifest: None,
+            }),
+            GitPath::Dir => Some(digest::Hashed {
+                digest: format!(
+                    "sha256:{}",
+                    digest::sha256_bytes(&digest::manifest_bytes(&entries))
+                ),
+                manifest: Some(entries),
+            }),
         };
         return Ok((rel, hashed));
     }
@@ -185,32 +211,6 @@ pub fn hash_from_git(
         escape(path)
     ))
     .into())
-}
-
-fn hash_tree_path(found: TreePath) -> Option<digest::Hashed> {
-    match found {
-        TreePath::Missing | TreePath::Symlink(_) => None,
-        TreePath::File(bytes) => Some(digest::Hashed {
-            digest: format!("sha256:{}", digest::sha256_bytes(&bytes)),
-            manifest: None,
-        }),
-        TreePath::Dir(files) => {
-            let entries: Vec<ManifestEntry> = files
-                .iter()
-                .map(|(p, b)| ManifestEntry {
-                    path: p.clone(),
-                    sha256: digest::sha256_bytes(b),
-                })
-                .collect();
-            Some(digest::Hashed {
-                digest: format!(
-                    "sha256:{}",
-                    digest::sha256_bytes(&digest::manifest_bytes(&entries))
-                ),
-                manifest: Some(entries),
-            })
-        }
-    }
 }
 
 /// The provenance a new registration of `name` at `commit` records.

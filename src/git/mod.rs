@@ -1,4 +1,5 @@
-//! The git seam: the only module that names `git2` (this file, and `tags.rs` for listing tags).
+//! The git seam: the only module that names `git2` (this file, `tags.rs` for listing tags, and
+//! `objects.rs`, the checked access every commit, tree and blob read goes through).
 //!
 //! Opens the repository once, lists registry tags in one pass over `refs/tags`, resolves
 //! revisions, creates and deletes annotated tags, reads the tagger identity and date the way
@@ -15,7 +16,10 @@ use crate::error::UserError;
 use crate::registry::event::RawTag;
 use crate::registry::time::{parse_git_date, Timestamp};
 
+mod objects;
 mod tags;
+
+use objects::short;
 
 /// An open repository.
 pub struct Repo {
@@ -92,6 +96,19 @@ impl Repo {
 
     /// Whether a tag exists, and whether it is annotated: `None` absent, `Some(false)` lightweight.
     pub fn tag_kind(&self, name: &str) -> Result<Option<bool>> {
+        if let Some(what) = self.odd_ref_file(&format!("refs/tags/{name}")) {
+            // A FIFO, device or link where the ref would be: libgit2 would block or read it
+            // without end. Not read; in the way of a new tag.
+            return Err(UserError::new(format!(
+                "tag ref '{name}' is {what}, not a file git wrote; it cannot be read"
+            ))
+            .with_hint(format!(
+                "remove it (`rm {}`, in the repository's top directory), and fetch the tag \
+                 again if it is a real one",
+                crate::registry::tag::shell_quote(&format!(".git/refs/tags/{name}"))
+            ))
+            .into());
+        }
         match self.repo.find_reference(&format!("refs/tags/{name}")) {
             Ok(r) => {
                 let Some(oid) = r.target() else {
@@ -108,21 +125,160 @@ impl Repo {
     }
 
     /// The commit a revision names (`HEAD`, a branch, a tag, a commit id).
+    ///
+    /// A ref name (as git completes it: `refs/tags/NAME`, `refs/heads/NAME`, …) or a full or
+    /// abbreviated id is resolved without reading any object, and the chain of tags it names is
+    /// then peeled with checked reads (see `objects.rs`); so are ancestry suffixes (`HEAD~2`,
+    /// `v1^2`), walked here commit by commit. Only other revspecs (`main@{1}`, `v1^{commit}`,
+    /// `HEAD:path`) are left to libgit2's revparse, which reads the objects on its way itself,
+    /// unchecked; the commit it gives is checked before it is read.
     pub fn resolve_commit(&self, rev: &str) -> Result<String> {
         self.refuse_corrupt_tag(rev)?;
-        let object = self.repo.revparse_single(rev).map_err(|_| {
+        let unknown = || {
             let hint = if self.head_commit().is_none() {
                 "the repository has no commits yet: commit something first".to_string()
             } else {
                 "give a commit id, branch or tag that exists here (`git log --oneline` lists commits)"
                     .to_string()
             };
-            UserError::new(format!("unknown revision '{rev}'")).with_hint(hint)
-        })?;
-        let commit = object
-            .peel_to_commit()
-            .map_err(|_| UserError::new(format!("revision '{rev}' does not point at a commit")))?;
-        Ok(commit.id().to_string())
+            anyhow::Error::from(UserError::new(format!("unknown revision '{rev}'")).with_hint(hint))
+        };
+        let objects = self.objects();
+        let what = || format!("revision '{rev}'");
+        if let Some(found) = self.resolve_ancestry(rev)? {
+            return match found {
+                Some(id) => Ok(id),
+                None => Err(unknown()),
+            };
+        }
+        let oid = match self.rev_to_id(rev)? {
+            Some(oid) => oid,
+            None if rev.contains(['~', '^', '@', ':']) => {
+                // A complex revspec: libgit2's revparse (see above).
+                let object = self.repo.revparse_single(rev).map_err(|_| unknown())?;
+                object.id()
+            }
+            None => return Err(unknown()),
+        };
+        match objects.peel_to_commit(oid, &what)? {
+            Some(commit) => Ok(commit.id().to_string()),
+            None => {
+                Err(UserError::new(format!("revision '{rev}' does not point at a commit")).into())
+            }
+        }
+    }
+
+    /// `BASE` followed by `~N`, `^` or `^N` steps (git's ancestry suffixes), walked with
+    /// checked reads: `None` if `rev` has no such form (or a base that is no ref or id), else
+    /// the commit (`Some(None)`: a step leads to no commit, e.g. past the root).
+    fn resolve_ancestry(&self, rev: &str) -> Result<Option<Option<String>>> {
+        let Some(cut) = rev.find(['~', '^']) else {
+            return Ok(None);
+        };
+        let (base, mut ops) = rev.split_at(cut);
+        if base.is_empty() || ops.contains(['{', ':', '@', '/']) || rev_digits_bad(ops) {
+            return Ok(None);
+        }
+        let Some(oid) = self.rev_to_id(base)? else {
+            return Ok(None);
+        };
+        let objects = self.objects();
+        let what = || format!("revision '{rev}'");
+        let Some(mut commit) = objects.peel_to_commit(oid, &what)? else {
+            return Ok(Some(None));
+        };
+        while let Some(op) = ops.chars().next() {
+            ops = &ops[1..];
+            let digits = ops.len() - ops.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let n: Option<usize> = ops[..digits].parse().ok();
+            ops = &ops[digits..];
+            // `~N`: N first parents; `^N`: the N-th parent (`^0` the commit itself).
+            let steps: Vec<usize> = match (op, n) {
+                ('~', n) => vec![0; n.unwrap_or(1)],
+                ('^', Some(0)) => vec![],
+                ('^', n) => vec![n.unwrap_or(1) - 1],
+                _ => return Ok(None),
+            };
+            for parent in steps {
+                let Some(id) = commit.parent_ids().nth(parent) else {
+                    return Ok(Some(None));
+                };
+                commit = objects.commit(id, &|| format!("commit {}", short(&id.to_string())))?;
+            }
+        }
+        Ok(Some(Some(commit.id().to_string())))
+    }
+
+    /// The id a ref name or a full or abbreviated object id names, reading no object; `None`
+    /// if `rev` is neither.
+    fn rev_to_id(&self, rev: &str) -> Result<Option<git2::Oid>> {
+        if rev.is_empty() || rev.contains('\0') {
+            return Ok(None);
+        }
+        // The loose ref files git would try for `rev`, in its order: libgit2 opens them
+        // blocking and reads them whole, so one that is not a regular file is refused here.
+        for candidate in [
+            rev.to_string(),
+            format!("refs/{rev}"),
+            format!("refs/tags/{rev}"),
+            format!("refs/heads/{rev}"),
+            format!("refs/remotes/{rev}"),
+            format!("refs/remotes/{rev}/HEAD"),
+        ] {
+            if let Some(what) = self.odd_ref_file(&candidate) {
+                return Err(UserError::new(format!(
+                    "ref '{candidate}' is {what}, not a file git wrote"
+                ))
+                .with_hint(format!(
+                    "remove it (`rm {}`, in the git directory) and fetch it again if it is a \
+                     real one",
+                    crate::registry::tag::shell_quote(&candidate)
+                ))
+                .into());
+            }
+        }
+        let is_hex =
+            rev.len() >= 4 && rev.len() <= 40 && rev.bytes().all(|b| b.is_ascii_hexdigit());
+        if is_hex && rev.len() == 40 {
+            let oid = git2::Oid::from_str(rev).map_err(plain)?;
+            let odb = self.repo.odb().map_err(plain)?;
+            return Ok(odb.exists(oid).then_some(oid));
+        }
+        if let Ok(reference) = self.repo.resolve_reference_from_short_name(rev) {
+            if let Some(oid) = reference.resolve().ok().and_then(|r| r.target()) {
+                return Ok(Some(oid));
+            }
+        }
+        if is_hex {
+            let short = git2::Oid::from_str(rev).map_err(plain)?;
+            let odb = self.repo.odb().map_err(plain)?;
+            return match odb.exists_prefix(short, rev.len()) {
+                Ok(oid) => Ok(Some(oid)),
+                Err(e) if e.code() == ErrorCode::Ambiguous => Err(UserError::new(format!(
+                    "short object id '{rev}' is ambiguous"
+                ))
+                .with_hint("give more digits of the id")
+                .into()),
+                Err(_) => Ok(None),
+            };
+        }
+        Ok(None)
+    }
+
+    /// What the loose ref file of `refname` is when it exists and is not a regular file (or
+    /// a directory, which is no ref): libgit2 must not open it.
+    fn odd_ref_file(&self, refname: &str) -> Option<&'static str> {
+        if refname.contains("..") || refname.starts_with('/') {
+            return None; // no ref name git would look up
+        }
+        for dir in [self.repo.path(), self.repo.commondir()] {
+            if let Ok(meta) = std::fs::symlink_metadata(dir.join(refname)) {
+                if !meta.is_file() && !meta.is_dir() {
+                    return Some(tags::file_kind(&meta.file_type()));
+                }
+            }
+        }
+        None
     }
 
     /// Fails, naming the tag, when `rev` starts with a tag whose object is corrupt: libgit2
@@ -132,6 +288,9 @@ impl Repo {
         let name = name.strip_prefix("refs/tags/").unwrap_or(name);
         if name.is_empty() || name.contains('\0') {
             return Ok(());
+        }
+        if self.odd_ref_file(&format!("refs/tags/{name}")).is_some() {
+            return Ok(()); // refused by `rev_to_id`, naming it
         }
         let Some(oid) = self
             .repo
@@ -151,51 +310,115 @@ impl Repo {
 
     /// Commits reachable from `to` but not from `from`, newest first, as (id, first line), and
     /// whether each changed `path` (a file or directory) against its first parent.
+    ///
+    /// Walked here, not by libgit2's revwalk (which reads commits unchecked): every commit is
+    /// checked before it is read. Commits are taken newest first (by committer time) from one
+    /// queue holding both sides; ancestors of `from` are marked and never listed, and the walk
+    /// stops once only marked commits are left (after a few more, for clock skew, as git does).
     pub fn commits_between(
         &self,
         from: &str,
         to: &str,
         path: Option<&str>,
     ) -> Result<Vec<(String, String, bool)>> {
+        use std::collections::{BinaryHeap, HashMap};
+
         let parse = |c: &str| {
             git2::Oid::from_str(c)
                 .map_err(plain)
                 .with_context(|| format!("bad commit id {c}"))
         };
-        let mut walk = self
-            .repo
-            .revwalk()
-            .map_err(plain)
-            .context("cannot walk history")?;
-        walk.push(parse(to)?)
-            .map_err(plain)
-            .context("cannot walk history")?;
-        walk.hide(parse(from)?)
-            .map_err(plain)
-            .context("cannot walk history")?;
-        let entry_id =
-            |tree: &git2::Tree<'_>, p: &str| tree.get_path(Path::new(p)).ok().map(|e| e.id());
+        let objects = self.objects();
+        // Per commit: whether it is an ancestor of `from`; the queue orders by time, then
+        // by insertion (older insertions first).
+        let mut hidden: HashMap<git2::Oid, bool> = HashMap::new();
+        let mut queue: BinaryHeap<(i64, std::cmp::Reverse<u64>, git2::Oid)> = BinaryHeap::new();
+        // The commits in the queue that are not (yet) known ancestors of `from`.
+        let mut interesting: HashSet<git2::Oid> = HashSet::new();
+        let mut seq = 0u64;
+        let mut listed: HashSet<git2::Oid> = HashSet::new();
+        let mut candidates: Vec<(git2::Oid, String)> = Vec::new();
+        let mut push = |oid: git2::Oid,
+                        hide: bool,
+                        queue: &mut BinaryHeap<_>,
+                        hidden: &mut HashMap<git2::Oid, bool>,
+                        interesting: &mut HashSet<git2::Oid>|
+         -> Result<()> {
+            let first = !hidden.contains_key(&oid);
+            let entry = hidden.entry(oid).or_insert(false);
+            let newly_hidden = hide && !*entry;
+            *entry |= hide;
+            if newly_hidden {
+                interesting.remove(&oid);
+            }
+            if first || newly_hidden {
+                // Queued again when it turns out hidden, so that its ancestors are marked too.
+                let c = objects.commit(oid, &|| format!("commit {}", short(&oid.to_string())))?;
+                seq += 1;
+                queue.push((c.time().seconds(), std::cmp::Reverse(seq), oid));
+                if !hide {
+                    interesting.insert(oid);
+                }
+            }
+            Ok(())
+        };
+        push(parse(to)?, false, &mut queue, &mut hidden, &mut interesting)?;
+        push(
+            parse(from)?,
+            true,
+            &mut queue,
+            &mut hidden,
+            &mut interesting,
+        )?;
+        let mut slop = 5;
+        while let Some((_, _, oid)) = queue.pop() {
+            interesting.remove(&oid);
+            let hide = hidden[&oid];
+            let commit = objects.commit(oid, &|| format!("commit {}", short(&oid.to_string())))?;
+            if !hide && listed.insert(oid) {
+                let summary = String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
+                    .into_owned();
+                candidates.push((oid, summary));
+            }
+            for parent in commit.parent_ids() {
+                push(parent, hide, &mut queue, &mut hidden, &mut interesting)?;
+            }
+            if interesting.is_empty() {
+                if slop == 0 {
+                    break;
+                }
+                slop -= 1;
+            } else {
+                slop = 5;
+            }
+        }
         let mut out = Vec::new();
-        for oid in walk {
-            let oid = oid.map_err(plain).context("cannot walk history")?;
-            let commit = self
-                .repo
-                .find_commit(oid)
-                .map_err(plain)
-                .with_context(|| format!("cannot read commit {oid}"))?;
+        for (oid, summary) in candidates {
+            if hidden[&oid] {
+                continue;
+            }
             let touched = match path {
                 None => true,
                 Some(p) => {
-                    let now = entry_id(&commit.tree().map_err(plain)?, p);
-                    let before = match commit.parent(0) {
-                        Ok(parent) => entry_id(&parent.tree().map_err(plain)?, p),
-                        Err(_) => None,
+                    let commit =
+                        objects.commit(oid, &|| format!("commit {}", short(&oid.to_string())))?;
+                    let entry_id = |c: &git2::Commit<'_>| -> Result<Option<git2::Oid>> {
+                        let hex = c.id().to_string();
+                        let tree = objects.commit_tree(&hex)?;
+                        Ok(objects
+                            .entry_at(&tree, p, &|| format!("{p} at {}", short(&hex)))?
+                            .map(|e| e.id))
+                    };
+                    let now = entry_id(&commit)?;
+                    let before = match commit.parent_ids().next() {
+                        Some(parent) => entry_id(&objects.commit(parent, &|| {
+                            format!("commit {}", short(&parent.to_string()))
+                        })?)?,
+                        None => None,
                     };
                     now != before
                 }
             };
-            let summary =
-                String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned();
             out.push((oid.to_string(), summary, touched));
         }
         Ok(out)
@@ -208,20 +431,32 @@ impl Repo {
             .map_err(plain)
             .with_context(|| format!("bad commit id {id}"))?;
         let commit = self
-            .repo
-            .find_commit(oid)
-            .map_err(plain)
-            .with_context(|| format!("cannot read commit {id}"))?;
+            .objects()
+            .commit(oid, &|| format!("commit {}", short(&id)))?;
         Ok(commit.time().seconds())
     }
 
-    /// HEAD's commit, if the repository has one.
+    /// HEAD's commit, if the repository has one. Read no further than its type: a corrupt
+    /// commit is reported, naming it, by whatever reads it next.
     pub fn head_commit(&self) -> Option<String> {
-        self.repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok())
-            .map(|c| c.id().to_string())
+        let oid = self.repo.refname_to_id("HEAD").ok()?;
+        self.commit_id(oid)
+    }
+
+    /// The commit `oid` is or (through tags) leads to, by checked reads; a corrupt object
+    /// counts as the commit (what reads it next names it).
+    fn commit_id(&self, oid: git2::Oid) -> Option<String> {
+        let objects = self.objects();
+        let what = || format!("object {oid}");
+        match objects.kind(oid, &what) {
+            Ok(Some(ObjectType::Commit)) | Err(_) => Some(oid.to_string()),
+            Ok(Some(ObjectType::Tag)) => objects
+                .peel_to_commit(oid, &what)
+                .ok()
+                .flatten()
+                .map(|c| c.id().to_string()),
+            Ok(_) => None,
+        }
     }
 
     /// The tagger as `git tag` finds it: `GIT_COMMITTER_NAME/EMAIL`, else `user.name/email`;
@@ -306,9 +541,11 @@ impl Repo {
         }
         let oid = git2::Oid::from_str(commit).with_context(|| format!("bad commit id {commit}"))?;
         let object = self
-            .repo
-            .find_object(oid, Some(ObjectType::Commit))
-            .with_context(|| format!("commit {commit} is not in this repository"))?;
+            .objects()
+            .object(oid, &|| format!("commit {}", short(commit)))?;
+        if object.kind() != Some(ObjectType::Commit) {
+            return Err(UserError::new(format!("object {commit} is not a commit")).into());
+        }
         let sig = git2::Signature::new(
             &tagger.name,
             &tagger.email,
@@ -374,123 +611,160 @@ impl Repo {
         }
     }
 
-    /// The tree of a commit given by id.
-    fn commit_tree(&self, commit: &str) -> Result<git2::Tree<'_>> {
-        let oid = git2::Oid::from_str(commit)
-            .map_err(plain)
-            .with_context(|| format!("bad commit id {commit}"))?;
-        self.repo
-            .find_commit(oid)
-            .and_then(|c| c.tree())
-            .map_err(plain)
-            .with_context(|| format!("cannot read the tree of commit {commit}"))
-    }
-
-    /// Paths of every file called `file_name` in `commit`'s tree (for `doctor`).
+    /// Paths of every file called `file_name` in `commit`'s tree (for `doctor`). Walked with
+    /// an explicit stack, every tree checked before it is read; nested deeper than git's own
+    /// `core.maxTreeDepth` (4096) is an error, not a stack overflow.
     pub fn files_named(&self, commit: &str, file_name: &str) -> Result<Vec<String>> {
-        let tree = self.commit_tree(commit)?;
+        let objects = self.objects();
+        let tree = objects.commit_tree(commit)?;
         let mut found = Vec::new();
-        tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
-            if e.kind() == Some(ObjectType::Blob) && e.name() == Some(file_name) {
-                found.push(format!("{dir}{file_name}"));
+        let mut stack: Vec<(git2::Oid, String, usize)> = vec![(tree.id(), String::new(), 0)];
+        while let Some((id, dir, depth)) = stack.pop() {
+            if depth > objects::MAX_TREE_DEPTH {
+                return Err(UserError::new(format!(
+                    "the tree of commit {} is nested deeper than {} directories (at {dir})",
+                    short(commit),
+                    objects::MAX_TREE_DEPTH
+                ))
+                .into());
             }
-            git2::TreeWalkResult::Ok
-        })
-        .map_err(plain)
-        .with_context(|| format!("cannot walk the tree of commit {commit}"))?;
+            let tree = objects.tree(id, &|| format!("{dir} at {}", short(commit)))?;
+            let mut subdirs = Vec::new();
+            for e in tree.iter() {
+                let Ok(name) = std::str::from_utf8(e.name_bytes()) else {
+                    continue; // not UTF-8: no path a declaration file names
+                };
+                match e.kind() {
+                    Some(ObjectType::Blob) if name == file_name => {
+                        found.push(format!("{dir}{file_name}"));
+                    }
+                    Some(ObjectType::Tree) => subdirs.push((e.id(), format!("{dir}{name}/"))),
+                    _ => {}
+                }
+            }
+            for (id, path) in subdirs.into_iter().rev() {
+                stack.push((id, path, depth + 1));
+            }
+        }
         Ok(found)
-    }
-
-    /// The file at `path` in `commit`'s tree, or `None` if there is none (or it is a directory).
-    /// A symbolic link reads as its link text, as git stores it.
-    pub fn read_file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
-        Ok(match self.read_path_at(commit, path)? {
-            TreePath::File(bytes) | TreePath::Symlink(bytes) => Some(bytes),
-            TreePath::Missing | TreePath::Dir(_) => None,
-        })
     }
 }
 
-/// What a path is in a commit's tree.
-pub enum TreePath {
+/// What [`Repo::for_each_file`] calls for each file: (relative path, bytes).
+pub type FileVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 'a;
+
+/// What a path is in a commit's tree, as [`Repo::for_each_file`] found it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum GitPath {
     Missing,
-    /// A file's bytes.
-    File(Vec<u8>),
-    /// A symbolic link (mode 120000): its target as stored.
+    /// A file: its bytes were given to the visitor (with an empty relative path).
+    File,
+    /// A symbolic link (mode 120000): its target as stored (the visitor is not called).
     Symlink(Vec<u8>),
-    /// A directory's regular files: path relative to it (with `/`, raw bytes: names need not be
-    /// UTF-8) and bytes, in tree order.
-    Dir(Vec<(Vec<u8>, Vec<u8>)>),
+    /// A directory: each regular file under it was given to the visitor.
+    Dir,
 }
 
 impl Repo {
-    /// Reads `path` (a file, a symbolic link or a directory) from `commit`'s tree, for content
-    /// digests. Inside a directory, symbolic links and submodules are left out, as a manifest of
-    /// regular files leaves them out.
-    pub fn read_path_at(&self, commit: &str, path: &str) -> Result<TreePath> {
-        let tree = self.commit_tree(commit)?;
-        let entry = match tree.get_path(Path::new(path)) {
-            Ok(e) => e,
-            Err(e) if e.code() == ErrorCode::NotFound => return Ok(TreePath::Missing),
-            Err(e) => {
-                return Err(plain(e)).with_context(|| format!("cannot read {path} at {commit}"))
-            }
-        };
-        let object = entry
-            .to_object(&self.repo)
-            .map_err(plain)
-            .with_context(|| format!("cannot read {path} at {commit}"))?;
-        if let Some(blob) = object.as_blob() {
-            let bytes = blob.content().to_vec();
-            if entry.filemode() == 0o120000 {
-                return Ok(TreePath::Symlink(bytes));
-            }
-            return Ok(TreePath::File(bytes));
-        }
-        let Some(sub) = object.as_tree() else {
-            return Ok(TreePath::Missing);
-        };
-        let mut files = Vec::new();
-        self.regular_files(sub, &mut Vec::new(), &mut files, 0)
-            .map_err(plain)
-            .with_context(|| format!("cannot read {path} at {commit}"))?;
-        Ok(TreePath::Dir(files))
-    }
-
-    /// The regular files under `tree`, pre-order, names as raw bytes (git2's tree walk gives up
-    /// on a directory name that is not UTF-8, and names no file that is not). Nested deeper than
-    /// git's own `core.maxTreeDepth` (4096) is an error, not a stack overflow.
-    fn regular_files(
+    /// Visits what `path` (a file, a symbolic link or a directory) holds in `commit`'s tree,
+    /// for content digests: `visit(relative path, bytes)` for the file itself (relative path
+    /// empty) or for each regular file of the directory (path relative to it, with `/`, raw
+    /// bytes: names need not be UTF-8). One blob is held at a time (libgit2 holds it while
+    /// the visitor runs). Inside a directory, symbolic links and submodules are left out, as a
+    /// manifest of regular files leaves them out. Nested deeper than 4096 is an error.
+    pub fn for_each_file(
         &self,
-        tree: &git2::Tree<'_>,
-        prefix: &mut Vec<u8>,
-        files: &mut Vec<(Vec<u8>, Vec<u8>)>,
-        depth: usize,
-    ) -> Result<(), git2::Error> {
-        if depth > 4096 {
-            return Err(git2::Error::from_str("trees nested deeper than 4096"));
-        }
-        for e in tree.iter() {
-            let len = prefix.len();
-            prefix.extend_from_slice(e.name_bytes());
-            match e.filemode() {
-                0o100644 | 0o100755 => {
-                    files.push((
-                        prefix.clone(),
-                        self.repo.find_blob(e.id())?.content().to_vec(),
-                    ));
+        commit: &str,
+        path: &str,
+        visit: &mut FileVisitor<'_>,
+    ) -> Result<GitPath> {
+        let objects = self.objects();
+        let tree = objects.commit_tree(commit)?;
+        let at = || format!("{path} at {}", short(commit));
+        let Some(entry) = objects.entry_at(&tree, path, &at)? else {
+            return Ok(GitPath::Missing);
+        };
+        match entry.kind {
+            Some(ObjectType::Blob) => {
+                if entry.filemode == 0o120000 {
+                    // Link text is a path: at most PATH_MAX (4096) bytes are copied.
+                    objects.check(entry.id, &at)?;
+                    let odb = self.repo.odb().map_err(plain)?;
+                    let (size, _) = odb
+                        .read_header(entry.id)
+                        .map_err(|e| plain(e).context(format!("cannot read {}", at())))?;
+                    if size > 4096 {
+                        return Err(UserError::new(format!(
+                            "{}: a symbolic link whose target has {size} bytes, more than a \
+                             path can have",
+                            at()
+                        ))
+                        .into());
+                    }
+                    let blob = objects.blob(entry.id, &at)?;
+                    return Ok(GitPath::Symlink(blob.content().to_vec()));
                 }
-                0o040000 => {
-                    prefix.push(b'/');
-                    let sub = self.repo.find_tree(e.id())?;
-                    self.regular_files(&sub, prefix, files, depth + 1)?;
-                }
-                _ => {}
+                let blob = objects.blob(entry.id, &at)?;
+                visit(b"", blob.content())?;
+                return Ok(GitPath::File);
             }
-            prefix.truncate(len);
+            Some(ObjectType::Tree) => {}
+            _ => return Ok(GitPath::Missing),
         }
-        Ok(())
+        let mut stack: Vec<(git2::Oid, Vec<u8>, usize)> = vec![(entry.id, Vec::new(), 0)];
+        while let Some((id, prefix, depth)) = stack.pop() {
+            let shown = || {
+                format!(
+                    "{path}/{} at {}",
+                    String::from_utf8_lossy(&prefix),
+                    short(commit)
+                )
+            };
+            if depth > objects::MAX_TREE_DEPTH {
+                return Err(UserError::new(format!(
+                    "{}: trees nested deeper than {}",
+                    shown(),
+                    objects::MAX_TREE_DEPTH
+                ))
+                .into());
+            }
+            let tree = objects.tree(id, &shown)?;
+            let mut subdirs = Vec::new();
+            for e in tree.iter() {
+                let mut rel = prefix.clone();
+                rel.extend_from_slice(e.name_bytes());
+                match e.filemode() {
+                    0o100644 | 0o100755 => {
+                        let file = || {
+                            format!(
+                                "{path}/{} at {}",
+                                String::from_utf8_lossy(&rel),
+                                short(commit)
+                            )
+                        };
+                        let blob = objects.blob(e.id(), &file)?;
+                        visit(&rel, blob.content())?;
+                    }
+                    0o040000 => {
+                        rel.push(b'/');
+                        subdirs.push((e.id(), rel));
+                    }
+                    _ => {}
+                }
+            }
+            for (id, rel) in subdirs.into_iter().rev() {
+                stack.push((id, rel, depth + 1));
+            }
+        }
+        Ok(GitPath::Dir)
     }
+}
+
+/// Whether ancestry suffixes hold anything but `~`, `^` and digits (or a huge count).
+fn rev_digits_bad(ops: &str) -> bool {
+    !ops.chars()
+        .all(|c| c == '~' || c == '^' || c.is_ascii_digit())
+        || ops.split(['~', '^']).any(|d| d.len() > 6)
 }
 
 /// A name or e-mail as git puts it in an identity line (`strbuf_addstr_without_crud` in git's
@@ -619,30 +893,29 @@ impl Repo {
     /// The entry at `path` in `commit`'s tree; a blob's bytes are read only when its size (read
     /// from the object header first) is at most `max`.
     pub fn tree_file(&self, commit: &str, path: &str, max: u64) -> Result<TreeFile> {
-        let tree = self.commit_tree(commit)?;
-        let entry = match tree.get_path(Path::new(path)) {
-            Ok(e) => e,
-            Err(e) if e.code() == ErrorCode::NotFound => return Ok(TreeFile::Missing),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {path} at {commit}")),
+        let objects = self.objects();
+        let tree = objects.commit_tree(commit)?;
+        let at = || format!("{path} at {}", short(commit));
+        let Some(entry) = objects.entry_at(&tree, path, &at)? else {
+            return Ok(TreeFile::Missing);
         };
-        match entry.kind() {
+        match entry.kind {
             Some(ObjectType::Blob) => {}
             Some(ObjectType::Tree) => return Ok(TreeFile::NotAFile("a directory")),
             _ => return Ok(TreeFile::NotAFile("a submodule")),
         }
-        let odb = self.repo.odb().context("cannot open the object database")?;
+        objects.check(entry.id, &at)?;
+        let odb = self.repo.odb().map_err(plain)?;
         let (size, _) = odb
-            .read_header(entry.id())
-            .with_context(|| format!("cannot read {path} at {commit}"))?;
+            .read_header(entry.id)
+            .map_err(plain)
+            .with_context(|| format!("cannot read {}", at()))?;
         if size as u64 > max {
             return Ok(TreeFile::TooLarge(size as u64));
         }
-        let blob = self
-            .repo
-            .find_blob(entry.id())
-            .with_context(|| format!("cannot read {path} at {commit}"))?;
+        let blob = objects.blob(entry.id, &at)?;
         let bytes = blob.content().to_vec();
-        Ok(if entry.filemode() == 0o120000 {
+        Ok(if entry.filemode == 0o120000 {
             TreeFile::Symlink(bytes)
         } else {
             TreeFile::File(bytes)
@@ -665,8 +938,8 @@ impl Repo {
         {
             let (b, _) = b.context("cannot list branches")?;
             let name = b.get().name().unwrap_or_default().to_string();
-            if let Ok(c) = b.get().peel_to_commit() {
-                out.push((name, c.id().to_string()));
+            if let Some(c) = b.get().target().and_then(|oid| self.commit_id(oid)) {
+                out.push((name, c));
             }
         }
         out.sort();

@@ -31,7 +31,10 @@ impl Repo {
         git2::opts::enable_caching(false);
         let mut listing = TagListing::default();
         let mut wanted: Vec<(String, git2::Oid)> = Vec::new();
-        for (name, target) in self.tag_refs(artifact)? {
+        let mut odd = Vec::new();
+        let refs = self.tag_refs_with(artifact, &mut || {}, &mut odd)?;
+        listing.unreadable.extend(odd);
+        for (name, target) in refs {
             let Some(parsed) = TagName::parse(&name) else {
                 continue;
             };
@@ -81,6 +84,7 @@ impl Repo {
                 Obj::Found(kind, _) => Ok(kind == ObjectType::Tag),
                 Obj::Missing => Err(missing_object(name, oid)),
                 Obj::Corrupt(why, loose) => Err(corrupt_object(name, oid, &why, loose)),
+                Obj::TooLarge(size) => Err(too_large_tag(name, size)),
             },
         )
     }
@@ -92,19 +96,22 @@ impl Repo {
     /// ref iterator parses and copies all of `packed-refs` and `lstat`s every loose ref, so
     /// listing one artifact's 40 tags cost 0.1 s packed and 0.4 s loose at 100,000 tags.
     /// (A reftable repository is refused when opened: see `Repo::open`.)
+    #[cfg(test)]
     fn tag_refs(
         &self,
         artifact: Option<&ArtifactName>,
     ) -> Result<Vec<(String, Option<git2::Oid>)>> {
-        self.tag_refs_with(artifact, &mut || {})
+        self.tag_refs_with(artifact, &mut || {}, &mut Vec::new())
     }
 
     /// [`Repo::tag_refs`], running `between` after the loose refs are read and before
-    /// `packed-refs` is (tests put a `git pack-refs` there).
+    /// `packed-refs` is (tests put a `git pack-refs` there). Loose refs that are not regular
+    /// files are left out, each with a warning in `odd`.
     fn tag_refs_with(
         &self,
         artifact: Option<&ArtifactName>,
         between: &mut dyn FnMut(),
+        odd: &mut Vec<Warning>,
     ) -> Result<Vec<(String, Option<git2::Oid>)>> {
         let common = self.repo.commondir();
         // Tags live in `refs/tags/<dir>` with the artifact's directory part (monorepo names
@@ -164,8 +171,18 @@ impl Repo {
                 if name.ends_with(".lock") || !in_scope(&name) {
                     continue;
                 }
-                let Ok(content) = std::fs::read(entry.path()) else {
-                    continue; // gone since listed (deleted by another git), or unreadable
+                // Only a regular file is a ref: a FIFO would block, a link to /dev/zero
+                // never end. Read without blocking, and at most 4 KiB (a ref is 41 bytes).
+                let content = match read_loose_ref(&entry.path()) {
+                    Ok(LooseRef::Bytes(content)) => content,
+                    Ok(LooseRef::NotAFile(what)) => {
+                        // Named when it would be a registry tag; any other is none of ours.
+                        if TagName::parse(&name).is_some() {
+                            odd.push(not_a_ref_file(&name, what));
+                        }
+                        continue;
+                    }
+                    Err(_) => continue, // gone since listed (deleted by another git), or unreadable
                 };
                 loose.insert(name.clone());
                 let content = content.trim_ascii();
@@ -185,8 +202,22 @@ impl Repo {
             Some(a) => format!("refs/tags/{}", a.to_tag_part()),
             None => "refs/tags/".to_string(),
         };
-        let packed = packed_refs_with_prefix(&packed_path, prefix.as_bytes())
-            .with_context(|| format!("cannot read {}", packed_path.display()))?;
+        let packed = match packed_refs_with_prefix(&packed_path, prefix.as_bytes()) {
+            Ok(packed) => packed,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                let shown = packed_path.display();
+                return Err(crate::error::UserError::new(format!("{shown}: {e}"))
+                    .with_hint(format!(
+                        "git writes packed-refs as a regular file; git cannot read this one \
+                         either: remove it (`rm '{shown}'`, after checking what it is) and \
+                         fetch the tags again (`git fetch origin --tags`)"
+                    ))
+                    .into());
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read {}", packed_path.display()))
+            }
+        };
         for (refname, hex) in packed {
             let (Ok(refname), Ok(hex)) = (String::from_utf8(refname), std::str::from_utf8(&hex))
             else {
@@ -313,6 +344,7 @@ fn read_tag(odb: &git2::Odb<'_>, dirs: &LooseDirs, name: &str, oid: git2::Oid) -
         Obj::Corrupt(why, loose) => {
             return Ok(TagRead::Bad(corrupt_object(name, oid, &why, loose)))
         }
+        Obj::TooLarge(size) => return Ok(TagRead::Bad(too_large_tag(name, size))),
     };
     let head = match parse_tag_object(&data) {
         Ok(head) => head,
@@ -343,6 +375,17 @@ fn read_tag(odb: &git2::Odb<'_>, dirs: &LooseDirs, name: &str, oid: git2::Oid) -
         Ok(sig) => sig,
         Err(why) => return Ok(TagRead::Bad(malformed_tagger(name, why))),
     };
+    // A tag object is the event it was made as: found under another name (`git update-ref
+    // refs/tags/OTHER <its id>`), it is no event of that name (git describe warns of it as
+    // "externally known as").
+    if let Some(own) = head.tag {
+        if own != name.as_bytes() {
+            return Ok(TagRead::Bad(renamed_tag(
+                name,
+                &String::from_utf8_lossy(own),
+            )));
+        }
+    }
     Ok(TagRead::Tag(RawTag {
         name: name.to_string(),
         target,
@@ -379,6 +422,7 @@ fn peel_chain(
             },
             Obj::Found(..) | Obj::Missing => return Ok(Ok(no_commit())),
             Obj::Corrupt(why, loose) => return Ok(Err(corrupt_object(name, oid, &why, loose))),
+            Obj::TooLarge(size) => return Ok(Err(too_large_tag(name, size))),
         }
     }
     Ok(Ok(no_commit()))
@@ -392,6 +436,8 @@ enum Obj {
     Missing,
     /// Why it cannot be read, in plain words, and whether it is a loose file (else in a pack).
     Corrupt(String, bool),
+    /// A packed tag object larger than [`MAX_TAG_OBJECT`]: its size (it is not read).
+    TooLarge(usize),
 }
 
 /// The largest tag object read (a tag message is a few lines; a signed one a few more).
@@ -404,6 +450,11 @@ const MAX_TAG_OBJECT: usize = 16 << 20;
 pub(super) struct LooseDirs(Vec<(std::path::PathBuf, [bool; 256])>);
 
 impl LooseDirs {
+    /// Each objects directory, with the fan-out directories it has.
+    pub(super) fn dirs(&self) -> &[(std::path::PathBuf, [bool; 256])] {
+        &self.0
+    }
+
     pub(super) fn of(repo: &Repository) -> LooseDirs {
         let main = repo.commondir().join("objects");
         let mut dirs = vec![main.clone()];
@@ -462,15 +513,18 @@ fn read_object(odb: &git2::Odb<'_>, dirs: &LooseDirs, oid: git2::Oid, name: &str
             return Ok(obj);
         }
     }
-    match odb.read(oid) {
-        Ok(object) => {
-            let data = if object.kind() == ObjectType::Tag {
-                object.data().to_vec()
-            } else {
-                Vec::new()
-            };
-            Ok(Obj::Found(object.kind(), data))
-        }
+    // Only the header first: a lightweight tag may name a huge blob, and a tag object in a
+    // pack is read (whole, by libgit2) only when its size is one a tag may have.
+    match odb.read_header(oid) {
+        Ok((_, kind)) if kind != ObjectType::Tag => Ok(Obj::Found(kind, Vec::new())),
+        Ok((size, _)) if size > MAX_TAG_OBJECT => Ok(Obj::TooLarge(size)),
+        Ok(_) => match odb.read(oid) {
+            Ok(object) => Ok(Obj::Found(object.kind(), object.data().to_vec())),
+            Err(_) => Ok(Obj::Corrupt(
+                "git cannot read it from the repository's packs".into(),
+                false,
+            )),
+        },
         Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(Obj::Missing),
         Err(_) => Ok(Obj::Corrupt(
             "git cannot read it from the repository's packs".into(),
@@ -483,12 +537,21 @@ fn read_object(odb: &git2::Odb<'_>, dirs: &LooseDirs, oid: git2::Oid, name: &str
 /// of any other object only its header is inflated (a lightweight tag may name a huge blob).
 fn read_loose(path: &Path) -> std::io::Result<Option<Obj>> {
     use std::io::Read as _;
-    let mut file = match std::fs::File::open(path) {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    // Without blocking: a FIFO in place of an object must not hang us.
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
     let corrupt = |why: &str| Ok(Some(Obj::Corrupt(why.to_string(), true)));
+    if !file.metadata()?.is_file() {
+        return corrupt("its loose file is not a regular file");
+    }
     let mut input = Vec::new();
     (&mut file).take(8192).read_to_end(&mut input)?;
     // git's object headers are `<type> <size>\0`, at most 32 bytes.
@@ -580,6 +643,8 @@ struct TagHead<'a> {
     /// The target's id, lower-case hex.
     object: String,
     kind: &'a [u8],
+    /// The name it was made as (`tag` line).
+    tag: Option<&'a [u8]>,
     tagger: Option<&'a [u8]>,
     message: &'a [u8],
 }
@@ -594,9 +659,12 @@ fn parse_tag_object(data: &[u8]) -> std::result::Result<TagHead<'_>, &'static st
     let mut object = None;
     let mut kind = None;
     let mut tagger = None;
+    let mut tag = None;
     for line in header.split(|&b| b == b'\n') {
         if let Some(v) = line.strip_prefix(b"object ") {
             object = object.or(Some(v));
+        } else if let Some(v) = line.strip_prefix(b"tag ") {
+            tag = tag.or(Some(v));
         } else if let Some(v) = line.strip_prefix(b"type ") {
             kind = kind.or(Some(v));
         } else if let Some(v) = line.strip_prefix(b"tagger ") {
@@ -610,6 +678,7 @@ fn parse_tag_object(data: &[u8]) -> std::result::Result<TagHead<'_>, &'static st
     Ok(TagHead {
         object: String::from_utf8_lossy(object).to_ascii_lowercase(),
         kind: kind.ok_or("it has no `type` line")?,
+        tag,
         tagger,
         message,
     })
@@ -745,6 +814,96 @@ pub(super) fn corrupt_object(name: &str, oid: git2::Oid, why: &str, loose: bool)
     }
 }
 
+/// A loose ref file as read: its bytes (at most 4 KiB), or what it is instead of a file.
+enum LooseRef {
+    Bytes(Vec<u8>),
+    NotAFile(&'static str),
+}
+
+/// Reads a loose ref only if it is a regular file (not following a symbolic link), opened
+/// without blocking, at most 4 KiB.
+fn read_loose_ref(path: &Path) -> std::io::Result<LooseRef> {
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_file() {
+        return Ok(LooseRef::NotAFile(file_kind(&meta.file_type())));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(LooseRef::NotAFile(file_kind(&meta.file_type())));
+    }
+    let mut content = Vec::new();
+    file.take(4096).read_to_end(&mut content)?;
+    Ok(LooseRef::Bytes(content))
+}
+
+/// What a file that is not a regular file is, in words.
+pub(super) fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn not_a_ref_file(name: &str, what: &str) -> Warning {
+    let path = format!(".git/refs/tags/{name}");
+    Warning {
+        tag: name.to_string(),
+        message: format!(
+            "tag ref '{name}' is {what}, not a file git wrote; it is not read and is ignored"
+        ),
+        fix: format!(
+            "remove it (`rm {}`, in the repository's top directory), and fetch the tag again \
+             if it is a real one (`git fetch origin tag {}`)",
+            shell_quote(&path),
+            shell_quote(name)
+        ),
+    }
+}
+
+/// A tag object found under another tag's name (issue 8 / F12): its own `tag` line names the
+/// tag it was made as.
+fn renamed_tag(name: &str, own: &str) -> Warning {
+    Warning {
+        tag: name.to_string(),
+        message: format!(
+            "tag '{name}' is the tag object of '{own}' (its `tag` line says so), not a tag of \
+             its own; it is ignored"
+        ),
+        fix: format!(
+            "delete it (`git tag -d {0}`, and `git push --delete origin {0}` if it was pushed); \
+             to record the event, use registry",
+            shell_quote(name)
+        ),
+    }
+}
+
+fn too_large_tag(name: &str, size: usize) -> Warning {
+    Warning {
+        tag: name.to_string(),
+        message: format!(
+            "tag '{name}' cannot be read: its tag object has {size} bytes, more than the 16 MiB \
+             a tag object may have here; it is ignored"
+        ),
+        fix: recreate(name),
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -755,12 +914,25 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// 100,000 tags). Otherwise, or for a short file, the whole file is scanned.
 fn packed_refs_with_prefix(path: &Path, prefix: &[u8]) -> std::io::Result<Vec<(Vec<u8>, Vec<u8>)>> {
     use std::io::{BufRead, BufReader, Seek, SeekFrom};
-    let file = match std::fs::File::open(path) {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    // Opened without blocking (a FIFO would hang us), and read only if a regular file.
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
-    let len = file.metadata()?.len();
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("it is {}, not a regular file", file_kind(&meta.file_type())),
+        ));
+    }
+    let len = meta.len();
     let mut r = BufReader::with_capacity(16 * 1024, file);
     let mut header = Vec::new();
     r.read_until(b'\n', &mut header)?;
@@ -911,7 +1083,7 @@ mod tests {
         let tree_id = repo.find_commit(commit).unwrap().tree_id();
         let odb = repo.odb().unwrap();
         let raw_tag = |body: String| odb.write(ObjectType::Tag, body.as_bytes()).unwrap();
-        let head = |kind: &str, id: git2::Oid| format!("object {id}\ntype {kind}\ntag t\n");
+        let head = |kind: &str, id: git2::Oid| format!("object {id}\ntype {kind}\ntag m@v1.0.0\n");
         let mut cases = vec![
             raw_tag(format!(
                 "{}tagger A U Thor <a@x> 1700000000 +0000\n\nRegistering artifact m\n",
@@ -979,7 +1151,7 @@ mod tests {
     fn malformed_tags_are_warnings_that_say_why() {
         let (_dir, repo, commit) = repo_with_commit();
         let odb = repo.odb().unwrap();
-        let head = format!("object {commit}\ntype commit\ntag t\n");
+        let head = format!("object {commit}\ntype commit\ntag m@v1.0.0\n");
         for (body, why) in [
             (format!("{head}\nno tagger\n"), "has no tagger"),
             (
@@ -1130,7 +1302,8 @@ mod tests {
     fn corrupt_objects_in_alternates_are_caught() {
         let (dir, repo, commit) = repo_with_commit();
         let odb = repo.odb().unwrap();
-        let body = format!("object {commit}\ntype commit\ntag m\ntagger A <a@x> 1 +0000\n\nm\n");
+        let body =
+            format!("object {commit}\ntype commit\ntag m@v1.0.0\ntagger A <a@x> 1 +0000\n\nm\n");
         let oid = odb.write(ObjectType::Tag, body.as_bytes()).unwrap();
         let hex = oid.to_string();
         let path = dir
@@ -1171,6 +1344,62 @@ mod tests {
         std::fs::write(&path, z.finish().unwrap()).unwrap();
         match read_one(&repo, oid) {
             TagRead::Bad(w) => assert!(w.message.contains("16 MiB"), "{}", w.message),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A packed tag object of more than 16 MiB is sized from its header and never read: the
+    /// tag is unreadable, a warning naming it (F8). A tag object found under another tag's name
+    /// is no tag of that name (F12).
+    #[test]
+    fn huge_packed_tags_and_renamed_tags_are_warnings() {
+        let (dir, repo, commit) = repo_with_commit();
+        let odb = repo.odb().unwrap();
+        let body = format!(
+            "object {commit}\ntype commit\ntag m@v1.0.0\ntagger A <a@x> 1700000000 +0000\n\n{}\n",
+            "x".repeat(17 << 20)
+        );
+        let oid = odb.write(ObjectType::Tag, body.as_bytes()).unwrap();
+        repo.reference("refs/tags/m@v1.0.0", oid, false, "")
+            .unwrap();
+        let status = std::process::Command::new("git")
+            .args(["repack", "-a", "-d", "-q"])
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let hex = oid.to_string();
+        assert!(!dir
+            .path()
+            .join(".git/objects")
+            .join(&hex[..2])
+            .join(&hex[2..])
+            .exists());
+        match read_one(&repo, oid) {
+            TagRead::Bad(w) => assert!(w.message.contains("more than the 16 MiB"), "{}", w.message),
+            other => panic!("{other:?}"),
+        }
+        let small = odb
+            .write(
+                ObjectType::Tag,
+                format!(
+                    "object {commit}\ntype commit\ntag other@v2.0.0\ntagger A <a@x> 1 +0000\n\nm\n"
+                )
+                .as_bytes(),
+            )
+            .unwrap();
+        match read_one(&repo, small) {
+            TagRead::Bad(w) => {
+                assert!(
+                    w.message
+                        .contains("tag 'm@v1.0.0' is the tag object of 'other@v2.0.0'"),
+                    "{}",
+                    w.message
+                );
+                assert!(w.fix.contains("git tag -d m@v1.0.0"), "{}", w.fix);
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -1330,7 +1559,7 @@ mod tests {
             assert!(status.success());
         };
         let during = opened
-            .tag_refs_with(None, &mut || pack(dir.path()))
+            .tag_refs_with(None, &mut || pack(dir.path()), &mut Vec::new())
             .unwrap();
         assert_eq!(during, before);
         assert!(

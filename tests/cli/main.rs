@@ -21,6 +21,7 @@ mod hostile_messages;
 mod hostile_network;
 mod hostile_objects;
 mod hostile_output;
+mod hostile_reads;
 mod interop;
 mod reads;
 mod reads_check_ref;
