@@ -297,15 +297,23 @@ fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
 fn outputs_of(session: &Session, event: &Event, version: &str) -> Result<Outputs> {
     let entry =
         provenance::entry_at(&session.repo, &event.commit, &event.artifact).map_err(|e| {
+            // A cause that knows its fix (a damaged object: which file to remove, what to fetch)
+            // keeps it as the hint.
+            let hint = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<UserError>().and_then(|u| u.hint.clone()))
+                .unwrap_or_else(|| {
+                    "`registry doctor` tells more; fix or fetch the commit, then run again".into()
+                });
             let why: Vec<String> = e.chain().map(crate::git::plain_cause).collect();
             anyhow::Error::from(
                 UserError::new(format!(
-                "cannot read the artifacts.yaml entry of '{}' at {}: {}; no outputs were written",
-                event.artifact,
-                &event.commit[..event.commit.len().min(7)],
-                why.join(": "),
-            ))
-                .with_hint("`registry doctor` tells more; fix or fetch the commit, then run again"),
+                    "cannot read the artifacts.yaml entry of '{}' at {}: {}; no outputs were written",
+                    event.artifact,
+                    &event.commit[..event.commit.len().min(7)],
+                    why.join(": "),
+                ))
+                .with_hint(hint),
             )
         })?;
     let (kind, path, description) = entry
