@@ -5,9 +5,9 @@
 use std::io::Read as _;
 use std::path::Path;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::fixture::{registry_bin, Run, TestRepo};
+use crate::fixture::{registry_bin, wait_within, Run, TestRepo};
 use crate::reads::ok;
 
 /// How long a read may take before it counts as a hang.
@@ -36,21 +36,7 @@ fn run_timed_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
         let _ = stderr.read_to_end(&mut s);
         s
     });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`registry {}` hangs (killed after {TIMEOUT:?})",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = wait_within(&mut child, TIMEOUT, &format!("registry {}", args.join(" ")));
     Run {
         line: format!("registry {}", args.join(" ")),
         stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),

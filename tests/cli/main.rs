@@ -12,6 +12,7 @@ mod diff;
 mod docs;
 mod doctor;
 mod fixture;
+mod fixture_exact;
 mod history_tools;
 mod hostile_args;
 mod hostile_digests;
