@@ -118,6 +118,11 @@ impl<'a> Gto<'a> {
 
     /// A GTO write. GTO dates its tags "now" to the second and orders events by that date only,
     /// so two writes must not share a second: wait one second between writes.
+    ///
+    /// The fixture's clock cannot stand in for the wait: GTO 1.10.1 does not tag through
+    /// `git tag`. scmrepo tries dulwich first, whose `tag_create` dates the tag with the wall
+    /// clock, ignoring `GIT_COMMITTER_DATE` (its pygit2 backend refuses the variable outright).
+    /// Checked: `GIT_COMMITTER_DATE='@1700000005 +0000' gto register churn` dates the tag now.
     #[track_caller]
     fn write(&self, args: &[&str]) -> String {
         if self.wrote.replace(true) {
