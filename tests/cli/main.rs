@@ -13,7 +13,6 @@ mod docs;
 mod doctor;
 mod fixture;
 mod fixture_exact;
-mod history_tools;
 mod hostile_args;
 mod hostile_digests;
 mod hostile_files;
