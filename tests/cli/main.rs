@@ -28,4 +28,5 @@ mod reads_show;
 mod remote;
 mod smoke;
 mod terminal;
+mod test_files;
 mod writes;
