@@ -137,11 +137,20 @@ fn odd_directory(dir: &Path) {
 
 #[test]
 fn the_readme_pipeline_is_nul_safe() {
+    // Every stage: `find` ends each name with a NUL, `sort` and `xargs` split on NULs.
     let p = readme_pipeline();
-    assert!(
-        p.contains("-print0") || p.contains("\\0"),
-        "the README pipeline must be NUL-separated: {p}"
+    let stages: Vec<&str> = p.split(" | ").collect();
+    assert_eq!(
+        stages.len(),
+        4,
+        "find | sort | xargs sha256sum | sha256sum: {p}"
     );
+    assert!(
+        stages[0].starts_with("find . -type f -printf '%P\\0'"),
+        "{p}"
+    );
+    assert!(stages[1].contains("sort -z"), "{p}");
+    assert!(stages[2].starts_with("xargs -0 "), "{p}");
     assert!(!p.contains("xargs -d"), "{p}");
 }
 
