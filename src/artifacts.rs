@@ -644,20 +644,31 @@ forecast:
     fn errors_name_file_line_and_field() {
         let bad = "churn:\n  type: model\n  virtual: maybe\n";
         let e = parse(bad, "artifacts.yaml").unwrap_err();
-        assert!(
-            e.message
-                .starts_with("artifacts.yaml:3: 'churn.virtual' must be true or false"),
-            "{}",
-            e.message
+        assert_eq!(
+            e.message,
+            "artifacts.yaml:3: 'churn.virtual' must be true or false \
+             (artifacts.yaml file doesn't conform to GTO format)"
         );
+        // The parser's own words follow the prefix; the file, line and column are ours.
         let e = parse("churn: [\n", "sub/artifacts.yaml").unwrap_err();
         assert!(
-            e.message.starts_with("sub/artifacts.yaml:"),
+            e.message
+                .starts_with("sub/artifacts.yaml:2:1: invalid YAML: "),
             "{}",
             e.message
         );
         let e = parse("churn:\n  labels: [ok, -bad]\n", "artifacts.yaml").unwrap_err();
-        assert!(e.message.contains("'churn.labels'"), "{}", e.message);
+        let (start, end) = (
+            "artifacts.yaml:2: 'churn.labels' holds ",
+            ", which is not a valid label (artifacts.yaml file doesn't conform to GTO format)",
+        );
+        // How the bad item is quoted in between is the YAML value's own rendering.
+        assert!(
+            e.message.starts_with(start) && e.message.ends_with(end) && e.message.contains("-bad"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.hint, None);
     }
 
     #[test]
@@ -689,7 +700,11 @@ forecast:
             "  labels: [tabular, gbm]\n  virtual: false\n  description: \"Churn: who leaves?\"\n",
         );
         assert_eq!(out, expected);
-        assert!(parse(&out, "a").is_ok());
+        let edited = parse(&out, "a").unwrap().remove(0).1;
+        assert_eq!(edited.labels, vec!["tabular", "gbm"]);
+        assert_eq!(edited.description.as_deref(), Some("Churn: who leaves?"));
+        assert!(!edited.is_virtual);
+        assert_eq!(edited.path.as_deref(), Some("models/churn.pkl"));
     }
 
     #[test]
@@ -742,10 +757,12 @@ forecast:
                 .to_string()
                 + "\n"
         );
+        // The file's first comment goes with the first entry, and so does the blank line after
+        // it: what is left starts with the next entry's comment.
         let out = remove(COMMENTED, "churn").unwrap();
-        assert!(
-            out.starts_with("\n# Forecasting\nforecast:") || out.starts_with("# Forecasting"),
-            "{out:?}"
+        assert_eq!(
+            out,
+            "# Forecasting\nforecast:\n  type: model\n  path: models/forecast.pkl\n"
         );
         assert!(remove(COMMENTED, "absent").is_none());
     }

@@ -266,13 +266,43 @@ mod tests {
         assert_eq!(load(Some(""), None).unwrap(), Config::default());
     }
 
+    /// The refusal of a config: its message (the temp directory shown as `DIR`) and its hint.
+    fn refusal(gto: Option<&str>, ours: Option<&str>) -> (String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        if let Some(t) = gto {
+            std::fs::write(dir.path().join(".gto"), t).unwrap();
+        }
+        if let Some(t) = ours {
+            std::fs::write(dir.path().join(".registry.yaml"), t).unwrap();
+        }
+        let err = Config::load(Some(dir.path())).unwrap_err();
+        let user = err.downcast_ref::<UserError>().expect("a UserError");
+        let shown = dir.path().display().to_string();
+        (
+            user.message.replace(&shown, "DIR"),
+            user.hint.clone().unwrap_or_default(),
+        )
+    }
+
     #[test]
     fn refuses_unknown_keys_naming_them() {
-        let err = load(Some("stagez: [dev]\n"), None).unwrap_err();
-        let user = err.downcast_ref::<UserError>().unwrap();
-        assert!(user.message.starts_with("Wrong config file"));
-        assert!(user.hint.as_deref().unwrap().contains("'stagez'"));
-        assert!(load(None, Some("colour: red\n")).is_err());
+        assert_eq!(
+            refusal(Some("stagez: [dev]\n"), None),
+            (
+                "Wrong config file 'DIR/.gto'".into(),
+                "unknown key 'stagez' (GTO accepts: index, config_file_name, log_level, debug, \
+                 emojis, types, stages, enrichments, autoload_enrichments)"
+                    .into()
+            )
+        );
+        assert_eq!(
+            refusal(None, Some("colour: red\n")),
+            (
+                "Wrong config file 'DIR/.registry.yaml'".into(),
+                "unknown key 'colour' (accepted: stages, types, promotion_order, require_digest)"
+                    .into()
+            )
+        );
     }
 
     #[test]
@@ -284,13 +314,38 @@ mod tests {
         .unwrap();
         assert_eq!(c.promotion_order, Some(vec!["dev".into(), "prod".into()]));
         assert!(c.require_digest);
-        assert!(load(None, Some("require_digest: maybe\n")).is_err());
+        assert_eq!(
+            refusal(None, Some("require_digest: maybe\n")),
+            (
+                "Wrong config file 'DIR/.registry.yaml'".into(),
+                "`require_digest` must be true or false".into()
+            )
+        );
     }
 
     #[test]
     fn refuses_bad_yaml_and_bad_names() {
-        assert!(load(Some("stages: [dev\n"), None).is_err());
-        assert!(load(Some("stages: [-bad]\n"), None).is_err());
-        assert!(load(Some("stages: [dev]\n"), Some("stages: [prod]\n")).is_err());
+        // The parser's own words follow the prefix; the place is what a user needs.
+        let (message, hint) = refusal(Some("stages: [dev\n"), None);
+        assert_eq!(message, "Wrong config file 'DIR/.gto'");
+        assert!(
+            hint.starts_with("invalid YAML: ") && hint.contains("at line 2 column 1"),
+            "{hint}"
+        );
+        assert_eq!(
+            refusal(Some("stages: [-bad]\n"), None),
+            (
+                "Wrong config file 'DIR/.gto'".into(),
+                "`stages` holds '-bad', which is not a valid name".into()
+            )
+        );
+        assert_eq!(
+            refusal(Some("stages: [dev]\n"), Some("stages: [prod]\n")),
+            (
+                "Wrong config file 'DIR/.registry.yaml'".into(),
+                "`stages` differs from the list in .gto; keep one list (GTO reads only .gto)"
+                    .into()
+            )
+        );
     }
 }

@@ -50,6 +50,80 @@ fn tagish() -> impl Strategy<Value = String> {
     prop::collection::vec(pieces, 1..7).prop_map(|v| v.concat())
 }
 
+/// The registry does not depend on the order tags are listed in: `Registry::build` sorts what
+/// it is given (time, counter, tag name), so any listing of the same tags (git's, a packed-refs
+/// file's, a remote's) gives the same artifacts, versions, stages and warnings.
+mod listing_order {
+    use proptest::prelude::*;
+
+    use super::super::event::{event_from_raw, Event, RawTag, Target};
+    use super::super::state::Registry;
+    use super::super::time::Timestamp;
+
+    /// One tag of a small world (two artifacts, two stages, three commits, four seconds) so
+    /// that versions collide, stages move back and forth and many events share a second.
+    fn tag() -> impl Strategy<Value = (String, &'static str, i64)> {
+        let artifact = prop_oneof![Just("m"), Just("dir=n")];
+        let stage = prop_oneof![Just("dev"), Just("prod")];
+        let version = (0..2u8, 0..2u8).prop_map(|(major, minor)| format!("v{major}.{minor}.0"));
+        let counter = prop_oneof![Just(String::new()), (1..4u8).prop_map(|n| format!("#{n}"))];
+        let name =
+            (artifact, stage, version, counter, 0..6u8).prop_map(|(a, s, v, c, kind)| match kind {
+                0 | 1 => format!("{a}@{v}"),
+                2 => format!("{a}@{v}!{c}"),
+                3 => format!("{a}#{s}{c}"),
+                4 => format!("{a}#{s}!{c}"),
+                _ => format!("{a}@deprecated{c}"),
+            });
+        let commit = prop_oneof![Just("c1"), Just("c2"), Just("c3")];
+        (name, commit, 0..4i64)
+    }
+
+    /// Tags as a repository lists them: name, commit, seconds after the first.
+    type Listing = Vec<(String, &'static str, i64)>;
+
+    /// Tags with distinct names (as in a repository), and the same tags in another order.
+    fn listings() -> impl Strategy<Value = (Listing, Listing)> {
+        prop::collection::vec(tag(), 0..24).prop_flat_map(|mut tags| {
+            let mut seen = std::collections::HashSet::new();
+            tags.retain(|(name, _, _)| seen.insert(name.clone()));
+            (Just(tags.clone()), Just(tags).prop_shuffle())
+        })
+    }
+
+    fn build(listing: &Listing) -> Registry {
+        let events: Vec<Event> = listing
+            .iter()
+            .filter_map(|(name, commit, t)| {
+                let raw = RawTag {
+                    name: name.clone(),
+                    target: Target::Commit((*commit).into()),
+                    tagger_name: "T".into(),
+                    tagger_email: "t@x".into(),
+                    time: Timestamp::new(1_700_000_000 + t, 0),
+                    message: format!("msg {name}"),
+                };
+                event_from_raw(raw).ok().flatten()
+            })
+            .collect();
+        Registry::build(events, Vec::new())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        #[test]
+        fn state_does_not_depend_on_the_listing_order((listed, shuffled) in listings()) {
+            let a = build(&listed);
+            let b = build(&shuffled);
+            // Compared through Debug: the state has no PartialEq, and its name index (a hash map)
+            // is left out, being derived from `artifacts`.
+            prop_assert_eq!(format!("{:#?}", a.artifacts), format!("{:#?}", b.artifacts));
+            prop_assert_eq!(a.warnings, b.warnings);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
 

@@ -493,7 +493,10 @@ fn the_github_parser_of_these_tests_reads_like_the_runner() {
             ("d".into(), "end\n".into()),
         ]
     );
-    assert!(parse_github_output("e<<X\nno end\n").is_err());
+    assert_eq!(
+        parse_github_output("e<<X\nno end\n"),
+        Err("matching delimiter not found \"X\"".to_string())
+    );
     // `=` before `<<` makes a plain line.
     assert_eq!(
         parse_github_output("f=a<<b\n").unwrap(),

@@ -7,9 +7,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::fixture::{registry_bin, Run, TestRepo};
+use crate::fixture::{registry_bin, wait_within, Run, TestRepo};
 
 /// How many writers race.
 const N: usize = 8;
@@ -38,18 +38,7 @@ pub fn spawn_with(repo: &TestRepo, args: &[&str], tweak: impl FnOnce(&mut Comman
 /// Waits for a child, killing it (and failing the test) if it runs past `bound`.
 #[track_caller]
 pub fn finish_within(mut child: Child, bound: Duration, line: &str) -> Run {
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            break;
-        }
-        if start.elapsed() > bound {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`{line}` still ran after {bound:?}: a hang");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_within(&mut child, bound, line);
     let out = child.wait_with_output().expect("output");
     Run {
         line: line.to_string(),

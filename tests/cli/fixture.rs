@@ -3,13 +3,24 @@
 //!
 //! Every `git` call and every `registry` call is one step, so tag and commit ids are the same on
 //! every run and snapshots can show them. No `sleep`, no dependence on the machine's git config.
+//!
+//! The hot helpers spare processes: `TestRepo::new` copies what one `git init` made, and
+//! `TestRepo::commit` commits with libgit2 in this process. Each moves the clock as the `git`
+//! commands it stands for did, and leaves the same bytes (`fixture_exact.rs` checks it).
 
 use std::cell::Cell;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// Seconds since the epoch of the first step: 2023-11-14T22:13:20Z.
 pub const START: i64 = 1_700_000_000;
+
+/// The one identity every step carries, as author, committer and tagger.
+const NAME: &str = "Ada Tester";
+const EMAIL: &str = "ada@example.com";
 
 pub struct TestRepo {
     dir: tempfile::TempDir,
@@ -51,10 +62,13 @@ pub fn registry_bin() -> PathBuf {
 }
 
 impl TestRepo {
-    /// An empty repository on branch `main`.
+    /// An empty repository on branch `main`: what `git init -q -b main` makes, copied from the
+    /// one such repository each test process makes (see `InitTemplate`). One step, as the
+    /// `git init` it stands for.
     pub fn new() -> TestRepo {
         let repo = TestRepo::bare_dir();
-        repo.git(&["init", "-q", "-b", "main", "."]);
+        repo.tick();
+        InitTemplate::get().write_into(&repo.path());
         repo
     }
 
@@ -114,10 +128,10 @@ impl TestRepo {
             .env("XDG_CONFIG_HOME", self.home().join(".config"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "Ada Tester")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-            .env("GIT_COMMITTER_NAME", "Ada Tester")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+            .env("GIT_AUTHOR_NAME", NAME)
+            .env("GIT_AUTHOR_EMAIL", EMAIL)
+            .env("GIT_COMMITTER_NAME", NAME)
+            .env("GIT_COMMITTER_EMAIL", EMAIL)
             .env("GIT_AUTHOR_DATE", &date)
             .env("GIT_COMMITTER_DATE", &date)
             .env("LANG", "C")
@@ -141,12 +155,40 @@ impl TestRepo {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
-    /// Commits (an empty commit unless files were written) and returns the commit id.
+    /// Commits (an empty commit unless files were written) and returns the commit id: what
+    /// `git add -A && git commit -q --allow-empty -m MESSAGE && git rev-parse HEAD` does, three
+    /// steps of the clock (the commit is dated by the second), built in this process with libgit2
+    /// (no `git` process) whenever the test process's own git config cannot make the two differ
+    /// (see `in_process_is_exact`).
     #[track_caller]
     pub fn commit(&self, message: &str) -> String {
+        let repo = in_process_is_exact()
+            .then(|| git2::Repository::open(self.path()).ok())
+            .flatten();
+        let Some(repo) = repo else {
+            return self.commit_with_git(message);
+        };
+        self.tick(); // `git add -A`
+        let now = self.tick(); // `git commit`
+        self.tick(); // `git rev-parse HEAD`
+        commit_in_process(&repo, message, now)
+            .unwrap_or_else(|e| panic!("commit {message:?} failed: {e}"))
+            .to_string()
+    }
+
+    /// [`TestRepo::commit`] the slow way, with the three `git` processes it stands for.
+    #[track_caller]
+    pub fn commit_with_git(&self, message: &str) -> String {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
         self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// [`TestRepo::new`] the slow way, with `git init`.
+    pub fn new_with_git() -> TestRepo {
+        let repo = TestRepo::bare_dir();
+        repo.git(&["init", "-q", "-b", "main", "."]);
+        repo
     }
 
     /// Writes a file in the work tree.
@@ -226,18 +268,33 @@ impl TestRepo {
             Some(r) => self.path().join(r),
             None => self.path(),
         };
-        let inside = self
-            .command_at(Path::new("git"), &dir, self.clock.get())
-            .args(["rev-parse", "--git-dir"])
-            .output();
-        if !inside.is_ok_and(|o| o.status.success()) {
-            return; // e.g. `-C` at a file: nothing was written there
+        let mut fsck = self.command_at(Path::new("git"), &dir, self.clock.get());
+        if !may_hold_commit_graph_or_midx(&dir) {
+            // `git fsck` runs `git commit-graph verify` and `git multi-pack-index verify`, two
+            // more processes, even where there is no such file to verify: say so instead.
+            fsck.args([
+                "-c",
+                "core.commitGraph=false",
+                "-c",
+                "core.multiPackIndex=false",
+            ]);
         }
-        let out = self
-            .command_at(Path::new("git"), &dir, self.clock.get())
+        let Ok(out) = fsck
             .args(["fsck", "--strict", "--no-progress", "--no-dangling"])
             .output()
-            .expect("git fsck runs");
+        else {
+            return; // `-C` at a file or at nothing: nothing was written there
+        };
+        if !out.status.success() {
+            // Only a repository is checked: is there one at all (`-C` at a plain directory)?
+            let inside = self
+                .command_at(Path::new("git"), &dir, self.clock.get())
+                .args(["rev-parse", "--git-dir"])
+                .output();
+            if !inside.is_ok_and(|o| o.status.success()) {
+                return;
+            }
+        }
         // git fsck exits 0 on some errors in tags (`missingEmail`): what it prints counts too
         // (all but its notices, such as "HEAD points to an unborn branch").
         let complaints = String::from_utf8_lossy(&out.stderr)
@@ -258,6 +315,25 @@ impl TestRepo {
     }
 }
 
+/// Waits for `child` to end and returns its status; after `bound`, kills it and fails the test
+/// naming `line`, so a hang fails instead of blocking the suite. It looks every millisecond: a
+/// run is seen to end about when it ends (a coarser poll cost the suite seconds).
+#[track_caller]
+pub fn wait_within(child: &mut Child, bound: Duration, line: &str) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            return status;
+        }
+        if start.elapsed() > bound {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`{line}` still ran after {bound:?}: a hang (killed)");
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// Shell-quotes an argument for transcripts, so they read like a terminal session.
 fn quote(a: &str) -> String {
     if !a.is_empty()
@@ -268,4 +344,176 @@ fn quote(a: &str) -> String {
     } else {
         format!("'{}'", a.replace('\'', "'\\''"))
     }
+}
+
+/// What `git init -q -b main` writes, read once per test process from a scratch repository (then
+/// removed): every new `TestRepo` gets the same bytes without a `git` process.
+struct InitTemplate {
+    /// Directories and files relative to the work tree, parents first.
+    entries: Vec<(PathBuf, Option<TemplateFile>)>,
+}
+
+/// A file of the template: its bytes and its mode.
+struct TemplateFile {
+    bytes: Vec<u8>,
+    mode: u32,
+}
+
+impl InitTemplate {
+    fn get() -> &'static InitTemplate {
+        static TEMPLATE: OnceLock<InitTemplate> = OnceLock::new();
+        TEMPLATE.get_or_init(|| {
+            let scratch = TestRepo::new_with_git();
+            let root = scratch.path();
+            let entries = walkdir::WalkDir::new(&root)
+                .min_depth(1)
+                .sort_by_file_name()
+                .into_iter()
+                .map(|entry| {
+                    let entry = entry.expect("walk the new repository");
+                    let rel = entry.path().strip_prefix(&root).unwrap().to_path_buf();
+                    let kind = entry.file_type();
+                    assert!(
+                        !kind.is_symlink(),
+                        "git init made a link: {}",
+                        rel.display()
+                    );
+                    let file = kind.is_file().then(|| {
+                        let mode = entry.metadata().unwrap().permissions().mode();
+                        let bytes = std::fs::read(entry.path()).unwrap();
+                        TemplateFile { bytes, mode }
+                    });
+                    (rel, file)
+                })
+                .collect();
+            InitTemplate { entries }
+        })
+    }
+
+    fn write_into(&self, root: &Path) {
+        for (rel, file) in &self.entries {
+            let path = root.join(rel);
+            match file {
+                None => std::fs::create_dir(&path).expect("create a directory of .git"),
+                Some(file) => {
+                    std::fs::write(&path, &file.bytes).expect("write a file of .git");
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file.mode))
+                        .expect("set a file's mode");
+                }
+            }
+        }
+    }
+}
+
+/// Whether libgit2, in this process, stages and commits exactly what the hermetic `git` would.
+///
+/// The `git` the fixture runs reads no global or system config (`GIT_CONFIG_GLOBAL=/dev/null`,
+/// `GIT_CONFIG_NOSYSTEM=1`, a fresh `HOME`); libgit2 in the test process reads the machine's. They
+/// agree when the machine's config says nothing about how files are staged (sections `core`,
+/// `filter`, `index`, `feature`, `submodule`, `extensions`) and there are no global ignore or
+/// attributes files. Otherwise `commit` runs `git` as before: slower, never different.
+fn in_process_is_exact() -> bool {
+    static EXACT: OnceLock<bool> = OnceLock::new();
+    *EXACT.get_or_init(|| {
+        const STAGING: [&str; 6] = [
+            "core.",
+            "filter.",
+            "index.",
+            "feature.",
+            "submodule.",
+            "extensions.",
+        ];
+        let Ok(config) = git2::Config::open_default() else {
+            return false;
+        };
+        let Ok(mut entries) = config.entries(None) else {
+            return false;
+        };
+        while let Some(Ok(entry)) = entries.next() {
+            let name = entry.name().unwrap_or("").to_ascii_lowercase();
+            if STAGING.iter().any(|s| name.starts_with(s)) {
+                return false;
+            }
+        }
+        let xdg = match std::env::var_os("XDG_CONFIG_HOME") {
+            Some(x) if !x.is_empty() => PathBuf::from(x),
+            _ => match std::env::var_os("HOME") {
+                Some(home) => PathBuf::from(home).join(".config"),
+                None => return false,
+            },
+        };
+        let files = [
+            xdg.join("git/ignore"),
+            xdg.join("git/attributes"),
+            PathBuf::from("/etc/gitattributes"),
+        ];
+        !files.iter().any(|f| f.exists())
+    })
+}
+
+/// `git add -A`, then `git commit --allow-empty -m MESSAGE` dated `now`, in the work tree: the
+/// same index, commit object, branch and reflog lines, written by libgit2.
+fn commit_in_process(
+    repo: &git2::Repository,
+    message: &str,
+    now: i64,
+) -> Result<git2::Oid, git2::Error> {
+    let mut index = repo.index()?;
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None)?;
+    index.update_all(["*"], None)?;
+    index.write()?;
+    let tree = repo.find_tree(index.write_tree()?)?;
+    let who = git2::Signature::new(NAME, EMAIL, &git2::Time::new(now, 0))?;
+    let parent = match repo.head() {
+        Ok(head) => Some(head.peel_to_commit()?),
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
+        Err(e) => return Err(e),
+    };
+    // `git commit -m` cleans the message up as `--cleanup=whitespace`; so does this.
+    let message = git2::message_prettify(message, None)?;
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    let id = repo.commit(Some("HEAD"), &who, &who, &message, &tree, &parents)?;
+    std::fs::write(repo.path().join("COMMIT_EDITMSG"), &message)
+        .map_err(|e| git2::Error::from_str(&format!("COMMIT_EDITMSG: {e}")))?;
+    // libgit2 logs the update with the machine's identity and clock: log it as git would.
+    let subject = message.lines().next().unwrap_or("").trim_start();
+    let initial = if parent.is_none() { " (initial)" } else { "" };
+    let line = format!("commit{initial}: {subject}");
+    let branch = repo.head()?.name().unwrap_or("HEAD").to_string();
+    let mut logs = vec!["HEAD"];
+    if branch != "HEAD" {
+        logs.push(&branch);
+    }
+    for name in logs {
+        let mut log = repo.reflog(name)?;
+        if !log.is_empty() {
+            log.remove(0, false)?;
+        }
+        log.append(id, &who, Some(&line))?;
+        log.write()?;
+    }
+    Ok(id)
+}
+
+/// Whether the repository at `dir` may hold a commit-graph or a multi-pack index for `git fsck`
+/// to verify: yes unless `dir` is plainly a repository's top (a work tree with a `.git`
+/// directory, or a bare repository) whose objects have neither file nor alternates.
+fn may_hold_commit_graph_or_midx(dir: &Path) -> bool {
+    let git_dir = if dir.join(".git").is_dir() {
+        dir.join(".git")
+    } else if dir.join("HEAD").is_file() && dir.join("objects").is_dir() {
+        dir.to_path_buf()
+    } else {
+        return true;
+    };
+    let objects = git_dir.join("objects");
+    git_dir.join("commondir").exists()
+        || [
+            "info/alternates",
+            "info/commit-graph",
+            "info/commit-graphs",
+            "pack/multi-pack-index",
+        ]
+        .iter()
+        .any(|f| objects.join(f).exists())
 }

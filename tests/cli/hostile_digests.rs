@@ -10,9 +10,9 @@ use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::fixture::{registry_bin, Run, TestRepo};
+use crate::fixture::{registry_bin, wait_within, Run, TestRepo};
 
 /// Runs `registry ARGS` in the repository, killing it (and failing the test) after 10 s.
 #[track_caller]
@@ -42,18 +42,8 @@ pub fn run_timed_with(repo: &TestRepo, args: &[&str], tweak: impl FnOnce(&mut Co
         let _ = stderr.read_to_end(&mut b);
         b
     });
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("`registry {}` did not finish within 10 s", args.join(" "));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let line = format!("registry {}", args.join(" "));
+    let status = wait_within(&mut child, Duration::from_secs(10), &line);
     Run {
         line: format!("registry {}", args.join(" ")),
         stdout: String::from_utf8_lossy(&out.join().expect("stdout reader")).into_owned(),
@@ -147,11 +137,20 @@ fn odd_directory(dir: &Path) {
 
 #[test]
 fn the_readme_pipeline_is_nul_safe() {
+    // Every stage: `find` ends each name with a NUL, `sort` and `xargs` split on NULs.
     let p = readme_pipeline();
-    assert!(
-        p.contains("-print0") || p.contains("\\0"),
-        "the README pipeline must be NUL-separated: {p}"
+    let stages: Vec<&str> = p.split(" | ").collect();
+    assert_eq!(
+        stages.len(),
+        4,
+        "find | sort | xargs sha256sum | sha256sum: {p}"
     );
+    assert!(
+        stages[0].starts_with("find . -type f -printf '%P\\0'"),
+        "{p}"
+    );
+    assert!(stages[1].contains("sort -z"), "{p}");
+    assert!(stages[2].starts_with("xargs -0 "), "{p}");
     assert!(!p.contains("xargs -d"), "{p}");
 }
 

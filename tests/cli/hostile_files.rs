@@ -10,9 +10,9 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::fixture::{registry_bin, Run, TestRepo};
+use crate::fixture::{registry_bin, wait_within, Run, TestRepo};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -30,21 +30,7 @@ fn run_bounded(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
         .stderr(std::fs::File::create(&err_path).unwrap())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`registry {}` hung (killed after {TIMEOUT:?})",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = wait_within(&mut child, TIMEOUT, &format!("registry {}", args.join(" ")));
     // Never read an unbounded flood back into memory.
     let read = |p: &Path| {
         let bytes = std::fs::read(p).unwrap();

@@ -90,7 +90,9 @@ fn kill_a_push(repo: &TestRepo, remote: &Path, signal: &str, hook_exit: i32) {
         .unwrap();
     assert!(killed.success());
     let run = finish_within(writer, BOUND, "registry register churn --push");
-    assert_ne!(run.code, 0, "the writer was killed: {}", run.transcript());
+    // The writer dies of the signal (SIGTERM too, once its handler has removed the lock): no
+    // exit code at all, which `Run` shows as -1.
+    assert_eq!(run.code, -1, "the writer was killed: {}", run.transcript());
     // While the remote still holds the push: no local tag the remote lacks.
     assert_eq!(tags_at(repo, &repo.path()), vec!["churn@v0.0.1"]);
     // Let the orphaned `git push` end the way the test chose, and wait for it.
@@ -261,7 +263,7 @@ fn credentials_in_a_url_are_never_stored_or_echoed() {
     );
     assert!(run.stderr.contains("credential helper"), "{}", run.stderr);
     let cache = repo.home().join(".cache/registry/mirrors");
-    assert!(!cache.exists() || std::fs::read_dir(&cache).unwrap().count() == 0);
+    assert!(!cache.exists(), "nothing was cached");
     // A token as the user part, git's favourite way of passing one, too.
     let run = run_bounded(
         &repo,

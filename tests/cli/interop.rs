@@ -20,7 +20,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -97,7 +97,8 @@ fn gto_or_skip(test: &str) -> Option<PathBuf> {
 struct Gto<'a> {
     bin: PathBuf,
     repo: &'a TestRepo,
-    wrote: std::cell::Cell<bool>,
+    /// The wall-clock second the last write ended in.
+    last_write: std::cell::Cell<Option<u64>>,
 }
 
 impl<'a> Gto<'a> {
@@ -105,7 +106,7 @@ impl<'a> Gto<'a> {
         Gto {
             bin,
             repo,
-            wrote: std::cell::Cell::new(false),
+            last_write: std::cell::Cell::new(None),
         }
     }
 
@@ -117,13 +118,30 @@ impl<'a> Gto<'a> {
     }
 
     /// A GTO write. GTO dates its tags "now" to the second and orders events by that date only,
-    /// so two writes must not share a second: wait one second between writes.
+    /// so two writes must not share a second: a write starts only in a later second than the
+    /// one the previous write ended in (half a second's wait on average, where a fixed sleep
+    /// took a whole one).
+    ///
+    /// The fixture's clock cannot stand in for the wait: GTO 1.10.1 does not tag through
+    /// `git tag`. scmrepo tries dulwich first, whose `tag_create` dates the tag with the wall
+    /// clock, ignoring `GIT_COMMITTER_DATE` (its pygit2 backend refuses the variable outright).
+    /// Checked: `GIT_COMMITTER_DATE='@1700000005 +0000' gto register churn` dates the tag now.
     #[track_caller]
     fn write(&self, args: &[&str]) -> String {
-        if self.wrote.replace(true) {
-            std::thread::sleep(Duration::from_secs(1));
+        if let Some(last) = self.last_write.get() {
+            loop {
+                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+                if now.as_secs() > last {
+                    break;
+                }
+                std::thread::sleep(
+                    Duration::from_secs(1) - Duration::from_nanos(now.subsec_nanos().into()),
+                );
+            }
         }
         let out = self.command(args).output().expect("gto runs");
+        let ended = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        self.last_write.set(Some(ended.as_secs()));
         let line = format!("gto {}", args.join(" "));
         assert!(out.status.success(), "{}", describe(&line, &out));
         String::from_utf8_lossy(&out.stdout).into_owned()

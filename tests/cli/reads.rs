@@ -1,6 +1,6 @@
 //! Read commands (`show`, `history`, `check-ref`, `stages`): shared scenes, `stages`, and a closed
-//! pipe. The other read tests live in `reads_show.rs`, `reads_history.rs`, `reads_check_ref.rs`
-//! and `reads_oddities.rs`.
+//! pipe. The other read tests live in `reads_show/` (listed in `reads_show.rs`),
+//! `reads_history.rs`, `reads_check_ref.rs` and `reads_oddities.rs`.
 //!
 //! Every snapshot states what GTO 1.10.1 prints for the same repository (reference
 //! `gto-behaviour.md` §4–6), or the documented divergence (reference §14, SPEC §3–4).
@@ -50,6 +50,16 @@ pub fn small_registry() -> TestRepo {
     ok(&repo, &["promote", "churn@v1.1.0", "staging"]);
     ok(&repo, &["promote", "rf", "dev"]);
     repo
+}
+
+/// `churn` registered at three commits, each version promoted to `prod` in turn (v0.0.3 holds
+/// it).
+pub fn three_versions_through_prod(repo: &TestRepo) {
+    for i in 1..=3 {
+        repo.commit(&format!("model {i}"));
+        repo.run(&["register", "churn"]).ok();
+        repo.run(&["promote", "churn", "prod"]).ok();
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 //! The write commands end to end: `register`, `assign`, `promote`, `unassign`, `deregister`,
-//! `deprecate` (SPEC §2, §4.2–4.3; reference §3, §5.1–5.3, §5.8, §12, §14).
+//! `deprecate`, `rollback` (SPEC §2, §4.2–4.3; reference §3, §5.1–5.3, §5.8, §12, §14).
 //!
 //! Each test checks what the command prints *and* what it leaves in git: the tag names, the
 //! commit each tag points at, the tag message, the tagger. Snapshots assert what is correct
@@ -12,6 +12,7 @@ mod environment;
 mod promote;
 mod register;
 mod register_checks;
+mod rollback;
 mod unassign;
 
 use crate::fixture::TestRepo;

@@ -1,14 +1,8 @@
-//! Beyond GTO: `rollback` gives a stage back, and `show --at` shows the registry of the past.
+//! `registry rollback`: gives a stage back to the version that held it before (beyond GTO;
+//! SPEC §4.3).
 
-use crate::fixture::{TestRepo, START};
-
-fn three_versions_through_prod(repo: &TestRepo) {
-    for i in 1..=3 {
-        repo.commit(&format!("model {i}"));
-        repo.run(&["register", "churn"]).ok();
-        repo.run(&["promote", "churn", "prod"]).ok();
-    }
-}
+use crate::fixture::TestRepo;
+use crate::reads::three_versions_through_prod;
 
 #[test]
 fn rollback_gives_the_stage_back_to_the_previous_holder() {
@@ -102,55 +96,6 @@ fn rollback_refuses_what_it_cannot_do() {
     --- stderr
     error: Cannot find artifact 'nope'
     hint: `registry show` lists the artifacts in this repository
-    [exit 1]
-    ");
-}
-
-#[test]
-fn show_at_a_time_or_a_commit() {
-    let repo = TestRepo::new();
-    three_versions_through_prod(&repo);
-    // Clock: `git init` is tick 0; a commit takes 3 ticks (add, commit, rev-parse); register
-    // and promote take 1 each. So the first promotion is at START + 5.
-    let after_first_promotion = START + 5;
-    let at = format!("@{after_first_promotion} +0000");
-    insta::assert_snapshot!(repo.t(&["show", "--at", &at]), @"
-    $ registry show --at '@1700000005 +0000'
-    ┌───────┬────────┬────────┐
-    │ name  ┆ latest ┆ #prod  │
-    ╞═══════╪════════╪════════╡
-    │ churn ┆ v0.0.1 ┆ v0.0.1 │
-    └───────┴────────┴────────┘
-    [exit 0]
-    ");
-    insta::assert_snapshot!(repo.t(&["show", "churn#prod", "--version", "--at", "2023-11-14"]), @"
-    $ registry show 'churn#prod' --version --at 2023-11-14
-    v0.0.3
-    [exit 0]
-    ");
-    insta::assert_snapshot!(repo.t(&["show", "churn#prod", "--version", "--at", "2023-11-13"]), @"
-    $ registry show 'churn#prod' --version --at 2023-11-13
-    --- stderr
-    error: Cannot find artifact 'churn'
-    hint: `registry show` lists the artifacts in this repository
-    [exit 1]
-    ");
-    // A commit's time: the registry when "model 2" was committed (v0.0.1 in prod).
-    let second = repo.git(&["rev-list", "--max-count=1", "--grep", "model 2", "HEAD"]);
-    insta::assert_snapshot!(repo.t(&["show", "churn", "--at", &second]), @"
-    $ registry show churn --at a1a99d3c240cb800b0447c9e29272a85c7d22970
-    ┌──────────┬─────────┬───────┬───────────────────────────┬──────────────┐
-    │ artifact ┆ version ┆ stage ┆ created_at                ┆ ref          │
-    ╞══════════╪═════════╪═══════╪═══════════════════════════╪══════════════╡
-    │ churn    ┆ v0.0.1  ┆ prod  ┆ 2023-11-14 22:13:24+00:00 ┆ churn@v0.0.1 │
-    └──────────┴─────────┴───────┴───────────────────────────┴──────────────┘
-    [exit 0]
-    ");
-    insta::assert_snapshot!(repo.t(&["show", "--at", "someday"]), @"
-    $ registry show --at someday
-    --- stderr
-    error: --at 'someday' is neither a date nor a revision
-    hint: use 2026-03-01, '2026-03-01 12:00:00 +0100', or a commit, tag or branch
     [exit 1]
     ");
 }
