@@ -315,6 +315,75 @@ impl TestRepo {
     }
 }
 
+/// How long a run against a hostile repository may take before it counts as a hang: long
+/// enough for a loaded CI machine, short enough that a hang fails the suite instead of CI.
+pub const HANG: Duration = Duration::from_secs(20);
+
+/// The most output a run against a hostile repository may print: a flood is a failure too.
+const FLOOD: u64 = 1 << 20;
+
+/// Runs `registry ARGS` in the work tree under [`HANG`] (no fsck after it: hostile repositories
+/// are broken on purpose).
+#[track_caller]
+pub fn run_timed(repo: &TestRepo, args: &[&str]) -> Run {
+    run_timed_in_with(repo, &repo.path(), args, |_| {})
+}
+
+/// [`run_timed`] in another directory.
+#[track_caller]
+pub fn run_timed_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
+    run_timed_in_with(repo, dir, args, |_| {})
+}
+
+/// [`run_timed`] with extra environment changes.
+#[track_caller]
+pub fn run_timed_with(repo: &TestRepo, args: &[&str], tweak: impl FnOnce(&mut Command)) -> Run {
+    run_timed_in_with(repo, &repo.path(), args, tweak)
+}
+
+/// The one bounded run: output goes to files (a flood cannot block the child on a full pipe),
+/// the child is killed and the test fails after [`HANG`], and at most [`FLOOD`] bytes of each
+/// stream are read back.
+#[track_caller]
+pub fn run_timed_in_with(
+    repo: &TestRepo,
+    dir: &Path,
+    args: &[&str],
+    tweak: impl FnOnce(&mut Command),
+) -> Run {
+    use std::io::Read as _;
+    let outputs = tempfile::tempdir().expect("temp dir");
+    let (out_path, err_path) = (outputs.path().join("stdout"), outputs.path().join("stderr"));
+    let mut cmd = repo.command(&registry_bin(), dir);
+    tweak(&mut cmd);
+    let mut child = cmd
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .expect("registry runs");
+    let line = format!("registry {}", args.join(" "));
+    let status = wait_within(&mut child, HANG, &line);
+    let read = |p: &Path| {
+        let mut bytes = Vec::new();
+        std::fs::File::open(p)
+            .and_then(|f| f.take(FLOOD + 1).read_to_end(&mut bytes))
+            .expect("read the output back");
+        assert!(
+            bytes.len() as u64 <= FLOOD,
+            "`{line}` printed over {FLOOD} bytes"
+        );
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    Run {
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+        code: status.code().unwrap_or(-1),
+        line,
+    }
+}
+
 /// Waits for `child` to end and returns its status; after `bound`, kills it and fails the test
 /// naming `line`, so a hang fails instead of blocking the suite. It looks every millisecond: a
 /// run is seen to end about when it ends (a coarser poll cost the suite seconds).

@@ -2,68 +2,10 @@
 //! `check-ref` and the writers (issue 8; red-team findings F2, F5, F6, F11, F15, F16, F17).
 //! Every run that could hang runs with a timeout, so a hang fails the test instead of blocking CI.
 
-use std::io::Read as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use crate::fixture::{registry_bin, Run, TestRepo};
-
-/// How long a run may take before it counts as a hang.
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Runs `registry ARGS` in the work tree with `tweak` applied, killing it (and failing) after
-/// [`TIMEOUT`].
-#[track_caller]
-fn run_timed_with(repo: &TestRepo, args: &[&str], tweak: impl FnOnce(&mut Command)) -> Run {
-    let mut cmd = repo.command(&registry_bin(), &repo.path());
-    tweak(&mut cmd);
-    let mut child = cmd
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("registry runs");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`registry {}` hangs (killed after {TIMEOUT:?})",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Run {
-        line: format!("registry {}", args.join(" ")),
-        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
-        code: status.code().unwrap_or(-1),
-    }
-}
-
-#[track_caller]
-fn run_timed(repo: &TestRepo, args: &[&str]) -> Run {
-    run_timed_with(repo, args, |_| {})
-}
+use crate::fixture::{run_timed, run_timed_with, TestRepo};
 
 fn mkfifo(path: &Path) {
     let out = Command::new("mkfifo")

@@ -6,51 +6,11 @@
 //! Every read command here runs with a timeout ([`run_timed`]): a hang fails the test.
 
 use std::ffi::OsStr;
-use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use crate::fixture::{registry_bin, wait_within, Run, TestRepo};
-
-/// Runs `registry ARGS` in the repository, killing it (and failing the test) after 10 s.
-#[track_caller]
-pub fn run_timed(repo: &TestRepo, args: &[&str]) -> Run {
-    run_timed_with(repo, args, |_| {})
-}
-
-/// [`run_timed`] with extra environment changes.
-#[track_caller]
-pub fn run_timed_with(repo: &TestRepo, args: &[&str], tweak: impl FnOnce(&mut Command)) -> Run {
-    let mut cmd = repo.command(&registry_bin(), &repo.path());
-    tweak(&mut cmd);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("registry runs");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = stdout.read_to_end(&mut b);
-        b
-    });
-    let err = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = stderr.read_to_end(&mut b);
-        b
-    });
-    let line = format!("registry {}", args.join(" "));
-    let status = wait_within(&mut child, Duration::from_secs(10), &line);
-    Run {
-        line: format!("registry {}", args.join(" ")),
-        stdout: String::from_utf8_lossy(&out.join().expect("stdout reader")).into_owned(),
-        stderr: String::from_utf8_lossy(&err.join().expect("stderr reader")).into_owned(),
-        code: status.code().unwrap_or(-1),
-    }
-}
+use crate::fixture::{run_timed, TestRepo};
 
 /// Writes a file whose name is raw bytes (it need not be UTF-8) under `dir`.
 fn write_raw(dir: &Path, name: &[u8], content: &[u8]) {

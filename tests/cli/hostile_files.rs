@@ -9,45 +9,9 @@
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use crate::fixture::{registry_bin, wait_within, Run, TestRepo};
-
-const TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Runs `registry ARGS` in `dir` with the fixture's environment; kills it and fails the test
-/// when it does not end within [`TIMEOUT`]. Output goes to files, so a flood cannot block it.
-fn run_bounded(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
-    let outputs = tempfile::tempdir().unwrap();
-    let out_path = outputs.path().join("stdout");
-    let err_path = outputs.path().join("stderr");
-    let mut child = repo
-        .command(&registry_bin(), dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(std::fs::File::create(&err_path).unwrap())
-        .spawn()
-        .unwrap();
-    let status = wait_within(&mut child, TIMEOUT, &format!("registry {}", args.join(" ")));
-    // Never read an unbounded flood back into memory.
-    let read = |p: &Path| {
-        let bytes = std::fs::read(p).unwrap();
-        assert!(
-            bytes.len() < 1 << 20,
-            "`registry {args:?}` printed {} bytes",
-            bytes.len()
-        );
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    Run {
-        line: format!("registry {}", args.join(" ")),
-        stdout: read(&out_path),
-        stderr: read(&err_path),
-        code: status.code().unwrap_or(-1),
-    }
-}
+use crate::fixture::{run_timed_in, TestRepo};
 
 fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
     let out = repo
@@ -177,7 +141,7 @@ fn hostile_config_files_are_refused_by_every_command_naming_the_file() {
             let repo = base();
             let dir = make_hostile(&repo, file, how);
             for args in COMMANDS {
-                let run = run_bounded(&repo, &dir, args);
+                let run = run_timed_in(&repo, &dir, args);
                 let context = format!("{file} as {how:?}\n{}", run.transcript());
                 assert_eq!(run.code, 1, "{context}");
                 let said = format!("{}{}", run.stdout, run.stderr);
@@ -200,7 +164,7 @@ fn hostile_artifacts_yaml_is_refused_where_it_is_read_and_never_hangs_a_read() {
         // A FIFO cannot be committed: at HEAD the declarations are still fine.
         let at_head_is_hostile = !matches!(how, Hostile::Fifo | Hostile::LinkToZero);
         for args in COMMANDS {
-            let run = run_bounded(&repo, &dir, args);
+            let run = run_timed_in(&repo, &dir, args);
             let context = format!("artifacts.yaml as {how:?}\n{}", run.transcript());
             assert!(!run.stderr.contains("panicked"), "{context}");
             let said = format!("{}{}", run.stdout, run.stderr);
@@ -243,25 +207,25 @@ fn links_that_stay_inside_the_repository_are_followed() {
     std::os::unix::fs::symlink("decl/artifacts.yaml", repo.path().join("artifacts.yaml")).unwrap();
     repo.commit("linked config");
     repo.run(&["register", "churn"]).ok();
-    let run = run_bounded(&repo, &repo.path(), &["promote", "churn", "staging"]);
+    let run = run_timed_in(&repo, &repo.path(), &["promote", "churn", "staging"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr.contains("Allowed stages are: '['dev', 'prod']'"),
         "{}",
         run.transcript()
     );
-    let run = run_bounded(&repo, &repo.path(), &["describe", "churn", "--type"]);
+    let run = run_timed_in(&repo, &repo.path(), &["describe", "churn", "--type"]);
     assert_eq!(run.stdout, "model\n", "{}", run.transcript());
     // The same through a bare clone: links are followed inside the tree.
     let bare = bare_clone(&repo);
-    let run = run_bounded(&repo, &bare, &["promote", "churn", "staging"]);
+    let run = run_timed_in(&repo, &bare, &["promote", "churn", "staging"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr.contains("Allowed stages are"),
         "{}",
         run.transcript()
     );
-    let run = run_bounded(&repo, &bare, &["describe", "churn", "--type"]);
+    let run = run_timed_in(&repo, &bare, &["describe", "churn", "--type"]);
     assert_eq!(run.stdout, "model\n", "{}", run.transcript());
 }
 
@@ -285,7 +249,7 @@ forecast:
 ";
     repo.write("artifacts.yaml", text);
     repo.write("models/churn.pkl", "x");
-    let run = run_bounded(
+    let run = run_timed_in(
         &repo,
         &repo.path(),
         &["annotate", "churn", "--description", "new"],
@@ -314,7 +278,7 @@ fn annotate_edits_the_target_of_a_link_inside_and_keeps_the_link_and_the_mode() 
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
     let link = repo.path().join("artifacts.yaml");
     std::os::unix::fs::symlink("decl/artifacts.yaml", &link).unwrap();
-    let run = run_bounded(
+    let run = run_timed_in(
         &repo,
         &repo.path(),
         &["annotate", "churn", "--description", "new"],
@@ -339,7 +303,7 @@ fn annotate_edits_the_target_of_a_link_inside_and_keeps_the_link_and_the_mode() 
         }
     }
     // `remove` too.
-    let run = run_bounded(&repo, &repo.path(), &["remove", "churn"]);
+    let run = run_timed_in(&repo, &repo.path(), &["remove", "churn"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o7777;
@@ -353,7 +317,7 @@ fn annotate_refuses_a_link_out_and_leaves_it_and_its_target_alone() {
     std::fs::write(&outside, "churn:\n  type: model\n").unwrap();
     let link = repo.path().join("artifacts.yaml");
     std::os::unix::fs::symlink(&outside, &link).unwrap();
-    let run = run_bounded(
+    let run = run_timed_in(
         &repo,
         &repo.path(),
         &["annotate", "churn", "--description", "new"],
@@ -375,7 +339,7 @@ fn annotate_refuses_a_link_out_and_leaves_it_and_its_target_alone() {
     let elsewhere = repo.path().parent().unwrap().join("elsewhere");
     std::fs::create_dir(&elsewhere).unwrap();
     std::os::unix::fs::symlink(&elsewhere, repo.path().join("models")).unwrap();
-    let run = run_bounded(
+    let run = run_timed_in(
         &repo,
         &repo.path(),
         &["annotate", "models:churn", "--type", "model"],
@@ -388,7 +352,7 @@ fn annotate_refuses_a_link_out_and_leaves_it_and_its_target_alone() {
     );
     assert!(std::fs::read_dir(&elsewhere).unwrap().next().is_none());
     // Also when the directories below the link do not exist yet.
-    let run = run_bounded(
+    let run = run_timed_in(
         &repo,
         &repo.path(),
         &["annotate", "models/cv:resnet", "--type", "model"],
@@ -443,7 +407,7 @@ fn assert_policy_is_read(repo: &TestRepo, dir: &Path, at: &str) {
     let c = |args: &[&str]| {
         let mut all = vec!["-C", at];
         all.extend_from_slice(args);
-        run_bounded(repo, dir, &all)
+        run_timed_in(repo, dir, &all)
     };
     let run = c(&["promote", "churn", "badstage", "--dry-run"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
@@ -506,7 +470,7 @@ fn a_bare_repository_whose_head_names_a_missing_branch_uses_its_only_branch_and_
     let pushed = parent.join("pushed.git");
     repo.git(&["push", "-q", pushed.to_str().unwrap(), "main", "--tags"]);
     let at = pushed.to_str().unwrap();
-    let run = run_bounded(&repo, &repo.path(), &["-C", at, "doctor"]);
+    let run = run_timed_in(&repo, &repo.path(), &["-C", at, "doctor"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         !run.stdout.contains("no commits yet"),
@@ -527,7 +491,7 @@ fn a_bare_repository_whose_head_names_a_missing_branch_uses_its_only_branch_and_
 
     // With two branches and no HEAD, which one holds the config cannot be told: a clear error.
     repo.git(&["push", "-q", at, "main:other"]);
-    let run = run_bounded(
+    let run = run_timed_in(
         &repo,
         &repo.path(),
         &["-C", at, "promote", "churn", "badstage"],
@@ -559,7 +523,7 @@ fn hostile_config_files_in_a_bare_repository_are_refused_too() {
             for args in COMMANDS.iter().filter(|a| a[0] != "annotate") {
                 let mut all = vec!["-C", bare.to_str().unwrap()];
                 all.extend_from_slice(args);
-                let run = run_bounded(&repo, &repo.path(), &all);
+                let run = run_timed_in(&repo, &repo.path(), &all);
                 let context = format!("{file} as {how:?}\n{}", run.transcript());
                 assert_eq!(run.code, 1, "{context}");
                 let said = format!("{}{}", run.stdout, run.stderr);

@@ -2,53 +2,10 @@
 //! open (issue 8, points 1, 2, 3, 9 and 13). Every read runs with a timeout, so a hang fails
 //! the test instead of blocking CI.
 
-use std::io::Read as _;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::Duration;
 
-use crate::fixture::{registry_bin, wait_within, Run, TestRepo};
+use crate::fixture::{run_timed, run_timed_in, TestRepo};
 use crate::reads::ok;
-
-/// How long a read may take before it counts as a hang.
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Runs `registry ARGS` in `dir`, killing it (and failing) after [`TIMEOUT`].
-#[track_caller]
-fn run_timed_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
-    let mut child = repo
-        .command(&registry_bin(), dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("registry runs");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        s
-    });
-    let status = wait_within(&mut child, TIMEOUT, &format!("registry {}", args.join(" ")));
-    Run {
-        line: format!("registry {}", args.join(" ")),
-        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
-        code: status.code().unwrap_or(-1),
-    }
-}
-
-#[track_caller]
-fn run_timed(repo: &TestRepo, args: &[&str]) -> Run {
-    run_timed_in(repo, &repo.path(), args)
-}
 
 /// `good` (v1.0.0 in prod) and `churn@v1.0.0`, whose tag object is big enough to be cut to any
 /// length up to 159 bytes; the path of churn's loose tag object, and its bytes.

@@ -3,67 +3,11 @@
 //! name, trees nested too deep (issue 8, points 1 and 9). Every read runs with a timeout, so a
 //! hang fails the test instead of blocking CI.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
-use crate::fixture::{registry_bin, Run, TestRepo};
+use crate::fixture::{run_timed, run_timed_in, Run, TestRepo};
 use crate::reads::ok;
-
-/// How long a read may take before it counts as a hang.
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Runs `registry ARGS` in `dir`, killing it (and failing) after [`TIMEOUT`].
-#[track_caller]
-fn run_timed_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
-    let mut child = repo
-        .command(&registry_bin(), dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("registry runs");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`registry {}` hangs (killed after {TIMEOUT:?})",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Run {
-        line: format!("registry {}", args.join(" ")),
-        stdout: String::from_utf8_lossy(&out.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err.join().unwrap()).into_owned(),
-        code: status.code().unwrap_or(-1),
-    }
-}
-
-#[track_caller]
-fn run_timed(repo: &TestRepo, args: &[&str]) -> Run {
-    run_timed_in(repo, &repo.path(), args)
-}
 
 /// churn v0.0.1 (c1) and v0.0.2 (c2, another model file), then c3 changing only a README:
 /// HEAD shares artifacts.yaml and the model blob with c2.
