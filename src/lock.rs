@@ -212,7 +212,8 @@ fn busy(path: &Path, what: &str, holder: &Holder, waited: Duration) -> UserError
             "{what} is locked by {p}, left behind by {who}, which is no longer running"
         ))
         .with_hint(format!(
-            "a registry process was killed while writing; if no registry process is running, remove {p} (`rm '{p}'`) and retry"
+            "a registry process was killed while writing; if no registry process is running, remove {p} (`rm {}`) and retry",
+            crate::registry::tag::shell_quote(&p.to_string())
         ))
     } else {
         UserError::new(format!(

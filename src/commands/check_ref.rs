@@ -236,36 +236,53 @@ fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config>
     if let Some(rev) = from {
         return Config::load_at(repo, &policy_commit(repo, rev)?, &format!("'{rev}'"));
     }
-    for name in [
-        "refs/remotes/origin/HEAD",
-        "refs/remotes/origin/main",
-        "refs/remotes/origin/master",
-    ] {
-        if let Some((target, commit)) = repo.ref_target(name) {
-            let shown = target.strip_prefix("refs/remotes/").unwrap_or(&target);
-            return Config::load_at(repo, &commit, &format!("'{shown}'"));
+    // origin's default branch, as `git clone` (or `git remote set-head origin --auto`) records
+    // it: only a *symbolic* origin/HEAD counts. A pushed branch named `HEAD` arrives as a direct
+    // ref of that name, and guessing `origin/main` or `origin/master` would let whoever can push
+    // a branch of that name pick the policy where the default branch is called otherwise.
+    if let Some(branch) = repo.symbolic_ref("refs/remotes/origin/HEAD") {
+        if branch.starts_with("refs/remotes/origin/") {
+            if let Some((target, commit)) = repo.ref_target(&branch) {
+                let shown = target.strip_prefix("refs/remotes/").unwrap_or(&target);
+                return Config::load_at(repo, &commit, &format!("'{shown}'"));
+            }
         }
     }
+    // The branch HEAD names (a checkout of a branch, a bare repository, a `-C URL` mirror):
+    // never refs/remotes/*, which anyone who can push a ref to a bare repository can create.
     if repo.head_branch().is_some() {
         if let Some((commit, place)) = crate::config::default_tree(repo)? {
             return Config::load_at(repo, &commit, &place);
         }
     }
     Err(UserError::new(
-        "--policy found no branch to read the policy from: HEAD is detached (as in a CI checkout of the tag) and origin's default branch is not fetched; the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds",
+        "--policy found no branch to read the policy from: HEAD is detached (as in a CI checkout of the tag) and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds",
     )
     .with_hint(
-        "fetch the default branch first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or name it: `--policy-from origin/main`",
+        "name the default branch: `--policy-from origin/main` (fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`), or record it with `git remote set-head origin --auto`",
     )
     .into())
 }
 
-/// The commit `--policy-from REV` names, branches first. git's own lookup tries tags before
-/// remote-tracking branches, so with the tags fetched a pushed tag named `origin/main` would
-/// win over the branch and bring its own policy: a short name is looked up as
+/// The commit `--policy-from REV` names: a full commit id, or a branch. git's own lookup tries
+/// tags before remote-tracking branches, so with the tags fetched a pushed tag named
+/// `origin/main` would win over the branch and bring its own policy: a name is looked up as
 /// `refs/remotes/REV`, then `refs/heads/REV`; a name that is only a tag is refused (a tag is
-/// whatever its pusher chose); anything else (a commit id, `HEAD~1`) as git resolves it.
+/// whatever its pusher chose). A full id comes first (a pushed branch may be named like one),
+/// and revision suffixes (`origin/main~0`, `^{commit}`, `@{0}`) are refused: through them git
+/// would look the name up as a tag first again.
 fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
+    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return repo.resolve_commit(rev);
+    }
+    let hex = rev.bytes().all(|b| b.is_ascii_hexdigit());
+    if rev.contains(['~', '^', '@', ':', '{']) || hex {
+        return Err(UserError::new(format!(
+            "--policy-from '{rev}' is not a branch or a full commit id (an abbreviated id may be a pushed branch's name)"
+        ))
+        .with_hint("name the branch itself (`--policy-from origin/main`) or a 40-character commit id")
+        .into());
+    }
     if rev.starts_with("refs/") {
         if let Some((_, commit)) = repo.ref_target(rev) {
             return Ok(commit);
@@ -286,7 +303,11 @@ fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
         )
         .into());
     }
-    repo.resolve_commit(rev)
+    Err(UserError::new(format!(
+        "--policy-from '{rev}' is no branch here (neither refs/remotes/{rev} nor refs/heads/{rev})"
+    ))
+    .with_hint("fetch it first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or give a full commit id")
+    .into())
 }
 
 /// The step outputs of one event: the tag's facts, and `type`, `path` and `description` from the

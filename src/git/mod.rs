@@ -129,9 +129,9 @@ impl Repo {
     /// A ref name (as git completes it: `refs/tags/NAME`, `refs/heads/NAME`, …) or a full or
     /// abbreviated id is resolved without reading any object, and the chain of tags it names is
     /// then peeled with checked reads (see `objects.rs`); so are ancestry suffixes (`HEAD~2`,
-    /// `v1^2`), walked here commit by commit. Only other revspecs (`main@{1}`, `v1^{commit}`,
-    /// `HEAD:path`) are left to libgit2's revparse, which reads the objects on its way itself,
-    /// unchecked; the commit it gives is checked before it is read.
+    /// `v1^2`), walked here commit by commit. Other revspecs (`main@{1}`, `v1^{commit}`,
+    /// `HEAD:path`) are resolved by git itself ([`git_rev_parse`]), never by libgit2's revparse,
+    /// which reads the objects on its way unchecked; the commit git names is checked too.
     pub fn resolve_commit(&self, rev: &str) -> Result<String> {
         self.refuse_corrupt_tag(rev)?;
         let unknown = || {
@@ -154,9 +154,8 @@ impl Repo {
         let oid = match self.rev_to_id(rev)? {
             Some(oid) => oid,
             None if rev.contains(['~', '^', '@', ':']) => {
-                // A complex revspec: libgit2's revparse (see above).
-                let object = self.repo.revparse_single(rev).map_err(|_| unknown())?;
-                object.id()
+                // A complex revspec: git's own rev-parse, never libgit2's (see git_rev_parse).
+                git_rev_parse(&self.git_dir(), rev)?.ok_or_else(unknown)?
             }
             None => return Err(unknown()),
         };
@@ -588,7 +587,8 @@ impl Repo {
                     "cannot create tag '{name}': its ref is locked by {l}"
                 ))
                 .with_hint(format!(
-                    "a git or registry process is writing it, or was killed while writing it; if no git or registry process is running, remove {l} (`rm '{l}'`) and retry"
+                    "a git or registry process is writing it, or was killed while writing it; if no git or registry process is running, remove {l} (`rm {}`) and retry",
+                    crate::registry::tag::shell_quote(&l.to_string())
                 ))
                 .into())
             }
@@ -951,12 +951,62 @@ impl Repo {
 impl Repo {
     /// The ref `name` (a full name, e.g. `refs/remotes/origin/HEAD`) resolved through symbolic
     /// refs: the name it ends at and its commit. `None` when it does not exist or names no commit.
+    ///
+    /// Every ref file on the way must be a regular file (libgit2 reads them blocking: a FIFO
+    /// would hang it), and the commit is reached with checked reads, like any other revision.
     pub fn ref_target(&self, name: &str) -> Option<(String, String)> {
-        let reference = self.repo.find_reference(name).ok()?.resolve().ok()?;
+        if self.odd_ref_file(name).is_some() {
+            return None;
+        }
+        let found = self.repo.find_reference(name).ok()?;
+        if let Some(next) = found.symbolic_target() {
+            if self.odd_ref_file(next).is_some() {
+                return None;
+            }
+        }
+        let reference = found.resolve().ok()?;
         let target = reference.name()?.to_string();
-        let commit = reference.peel_to_commit().ok()?;
-        Some((target, commit.id().to_string()))
+        let oid = reference.target()?;
+        let commit = self.resolve_commit(&oid.to_string()).ok()?;
+        Some((target, commit))
     }
+
+    /// What a symbolic ref points at (`refs/remotes/origin/HEAD` -> `refs/remotes/origin/main`);
+    /// `None` when it does not exist or is a direct ref. A pushed branch named `HEAD` arrives
+    /// as a *direct* `refs/remotes/origin/HEAD`; only `git clone` and `git remote set-head` make
+    /// the symbolic one.
+    pub fn symbolic_ref(&self, name: &str) -> Option<String> {
+        if self.odd_ref_file(name).is_some() {
+            return None;
+        }
+        let found = self.repo.find_reference(name).ok()?;
+        found.symbolic_target().map(str::to_string)
+    }
+}
+
+/// Resolves a revision of a form the seam does not walk itself (`HEAD^{commit}`, `main@{1}`,
+/// `HEAD:path`, `:/text`) with git itself: libgit2's revparse would read objects unchecked, and
+/// a truncated loose object spins it forever, while git reports it and exits. The id it prints
+/// is then read with checked reads like any other. `None`: git knows no such revision.
+fn git_rev_parse(git_dir: &Path, rev: &str) -> Result<Option<git2::Oid>> {
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["rev-parse", "--verify", "--quiet", "--end-of-options", rev])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .map_err(|e| {
+            UserError::new(format!(
+                "cannot run git to resolve the revision '{rev}': {e}"
+            ))
+            .with_hint("install git, or give a branch, tag or commit id")
+        })?;
+    if !out.status.success() {
+        return Ok(None);
+    }
+    let hex = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Ok(git2::Oid::from_str(&hex).ok())
 }
 
 #[cfg(test)]

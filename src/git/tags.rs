@@ -209,8 +209,9 @@ impl Repo {
                 return Err(crate::error::UserError::new(format!("{shown}: {e}"))
                     .with_hint(format!(
                         "git writes packed-refs as a regular file; git cannot read this one \
-                         either: remove it (`rm '{shown}'`, after checking what it is) and \
-                         fetch the tags again (`git fetch origin --tags`)"
+                         either: remove it (`rm {}`, after checking what it is) and \
+                         fetch the tags again (`git fetch origin --tags`)",
+                        crate::registry::tag::shell_quote(&shown.to_string())
                     ))
                     .into());
             }

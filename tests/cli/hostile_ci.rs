@@ -85,12 +85,21 @@ fn check_ref_policy_never_trusts_the_tags_own_commit() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains(BROKEN), "{}", run.transcript());
 
-    // With origin's default branch fetched (as `fetch-depth: 0` or an explicit fetch leaves
-    // it), it is found without being named: origin/HEAD first, else origin/main.
+    // A fetched origin/main is not guessed to be the default branch (where it is called
+    // `trunk`, whoever can push a branch named `main` would pick the policy), and a direct
+    // ref named origin/HEAD (what a pushed branch named `HEAD` becomes) is not origin's HEAD.
     repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
+    repo.git(&["update-ref", "refs/remotes/origin/HEAD", "evil"]);
     let run = run_timed(&repo, &["check-ref", "refs/tags/churn#prod#1", "--policy"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert!(run.stderr.contains(BROKEN), "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("--policy found no branch to read the policy from"),
+        "{}",
+        run.transcript()
+    );
+    repo.git(&["update-ref", "-d", "refs/remotes/origin/HEAD"]);
+    // origin's HEAD as `git clone` or `git remote set-head` records it (a symbolic ref) counts.
     repo.git(&["update-ref", "refs/remotes/origin/trunk", "main"]);
     repo.git(&["update-ref", "refs/remotes/origin/main", "evil"]);
     repo.git(&[
@@ -476,4 +485,82 @@ fn a_future_dated_tag_is_a_doctor_finding_and_writes_it_outranks_refuse() {
     repo.git(&["tag", "-d", "churn#prod#7"]);
     let run = run_timed(&repo, &["promote", "churn@v0.0.1", "prod"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
+}
+
+/// A second review: names an attacker can push must not stand in for the trusted branch.
+/// A revision suffix would send git's lookup to the tags first again, an abbreviated id may be
+/// a pushed branch's name, and a full id is the commit even when a branch is named like it.
+#[test]
+fn policy_from_takes_only_a_branch_or_a_full_commit_id() {
+    let repo = policy_bypass();
+    repo.git(&["checkout", "-q", "--detach", "churn#prod#1"]);
+    let main = repo.git(&["rev-parse", "main"]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
+    repo.git(&["tag", "-a", "-m", "x", "origin/main", "evil"]);
+    for rev in [
+        "origin/main~0",
+        "origin/main^{commit}",
+        "origin/main@{0}",
+        &main[..7],
+    ] {
+        let run = run_timed(
+            &repo,
+            &[
+                "check-ref",
+                "churn#prod#1",
+                "--policy",
+                "--policy-from",
+                rev,
+            ],
+        );
+        assert_eq!(run.code, 1, "{}", run.transcript());
+        assert!(
+            run.stderr.contains("is not a branch or a full commit id"),
+            "{}",
+            run.transcript()
+        );
+    }
+    // A branch named like main's commit id, pointing at the attacker's commit, does not win.
+    repo.git(&["branch", &main, "evil"]);
+    let run = run_timed(
+        &repo,
+        &[
+            "check-ref",
+            "churn#prod#1",
+            "--policy",
+            "--policy-from",
+            &main,
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains(BROKEN), "{}", run.transcript());
+}
+
+/// In a bare repository (a server running the check in a hook, or a `-C URL` mirror) the
+/// policy is the branch HEAD names; a pushed `refs/remotes/origin/master` does not count.
+#[test]
+fn a_bare_repository_takes_the_policy_from_head_not_from_pushed_remote_refs() {
+    let repo = policy_bypass();
+    repo.git(&["checkout", "-q", "main"]);
+    let bare = repo.home().join("server.git");
+    repo.git(&["clone", "-q", "--bare", ".", bare.to_str().unwrap()]);
+    let git_bare = |args: &[&str]| {
+        let mut full = vec!["--git-dir", bare.to_str().unwrap()];
+        full.extend_from_slice(args);
+        repo.git(&full);
+    };
+    git_bare(&["update-ref", "refs/remotes/origin/master", "evil"]);
+    git_bare(&["update-ref", "refs/remotes/origin/HEAD", "evil"]);
+    let run = run_timed(
+        &repo,
+        &[
+            "-C",
+            bare.to_str().unwrap(),
+            "check-ref",
+            "churn#prod#1",
+            "--policy",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains(BROKEN), "{}", run.transcript());
 }

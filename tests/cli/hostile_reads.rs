@@ -368,3 +368,30 @@ fn ancestry_revisions_walk_checked_commits() {
     }
     std::fs::write(&path, &whole).unwrap();
 }
+
+/// Revisions the seam does not walk itself (`^{commit}`, `@{0}`, `:path`, `:/text`) went to
+/// libgit2's revparse, which read the truncated commit unchecked and spun. git itself resolves
+/// them now, and the commit it names is read with checked reads: a clear error, never a hang.
+#[test]
+fn other_revision_forms_never_hang_on_a_truncated_commit() {
+    let repo = registry_with_history();
+    repo.skip_fsck(); // broken on purpose
+    let (_, path, whole) = loose_file(&repo, "HEAD");
+    std::fs::write(&path, &whole[..30]).unwrap();
+    for rev in ["HEAD^{commit}", "main@{0}", "HEAD:artifacts.yaml", ":/c3"] {
+        for args in [
+            vec!["show", "--at", rev],
+            vec!["register", "churn", rev, "--dry-run"],
+        ] {
+            let run = run_timed(&repo, &args);
+            assert_eq!(run.code, 1, "{}", run.transcript());
+            assert!(!run.stderr.contains("class="), "{}", run.transcript());
+        }
+    }
+    std::fs::write(&path, &whole).unwrap();
+    // Whole again, the same forms resolve as git resolves them.
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let run = run_timed(&repo, &["register", "churn", "HEAD^{commit}", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stdout.contains(&head[..7]), "{}", run.transcript());
+}
