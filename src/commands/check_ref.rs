@@ -32,7 +32,7 @@ const EXAMPLES: &str = "\
 Examples:
   registry check-ref churn@v1.2.0               # Version \"v1.2.0\" of artifact \"churn\" was registered
   registry check-ref refs/tags/churn#prod#3 --event
-  registry check-ref \"$GITHUB_REF\" --policy --format github  # reject tags that break the policy
+  registry check-ref \"$GITHUB_REF\" --policy --policy-from origin/main --format github  # reject tags that break main's policy
   registry check-ref \"$GITHUB_REF\" --json       # empty output for a non-registry ref
   registry check-ref \"$GITHUB_REF\" --format github     # step outputs, to $GITHUB_OUTPUT
   registry check-ref \"$CI_COMMIT_TAG\" --format gitlab  # dotenv report registry.env";
@@ -83,12 +83,12 @@ pub struct CheckRefArgs {
     pub prefix: Option<String>,
     /// Exit 1, before any output, when the tag breaks the policy of .registry.yaml
     /// (promotion_order, require_digest), so a CI job can reject it. The policy is read from the
-    /// default branch (origin/HEAD, origin/main, origin/master, else the branch HEAD names),
-    /// never from the tag's own commit, which whoever pushes the tag chooses
+    /// default branch (a symbolic origin/HEAD as `git clone` sets it, else the branch HEAD
+    /// names), never from the tag's own commit, which whoever pushes the tag chooses
     #[arg(long)]
     pub policy: bool,
-    /// With --policy: read .registry.yaml and .gto from the tree of this revision (e.g.
-    /// `origin/main`) instead of the default branch
+    /// With --policy: read .registry.yaml and .gto from this branch (e.g. `origin/main`) or full
+    /// commit id instead of the default branch
     #[arg(long, value_name = "REV", requires = "policy")]
     pub policy_from: Option<String>,
 }
