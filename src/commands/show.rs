@@ -238,7 +238,15 @@ fn resolve_when(global: &Global, when: &str) -> Result<i64> {
             "--at '{when}' is neither a date nor a revision here"
         ))
     })?;
-    repo.commit_time(when).map_err(|_| {
+    repo.commit_time(when).map_err(|e| {
+        // A revision that exists but cannot be read (a damaged commit) says so; only an
+        // unknown one is "neither a date nor a revision".
+        let unknown = e
+            .downcast_ref::<UserError>()
+            .is_some_and(|u| u.message.starts_with("unknown revision"));
+        if !unknown {
+            return e;
+        }
         UserError::new(format!("--at '{when}' is neither a date nor a revision"))
             .with_hint("use 2026-03-01, '2026-03-01 12:00:00 +0100', or a commit, tag or branch")
             .into()

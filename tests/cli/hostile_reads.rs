@@ -395,3 +395,27 @@ fn other_revision_forms_never_hang_on_a_truncated_commit() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(run.stdout.contains(&head[..7]), "{}", run.transcript());
 }
+
+/// `show --at REV` names a damaged commit instead of calling it "neither a date nor a
+/// revision"; an unknown one is still that.
+#[test]
+fn show_at_a_damaged_commit_says_it_is_damaged() {
+    let repo = registry_with_history();
+    repo.skip_fsck(); // broken on purpose
+    let (oid, path, whole) = loose_file(&repo, "HEAD");
+    std::fs::write(&path, &whole[..30]).unwrap();
+    let run = run_timed(&repo, &["show", "--at", "HEAD"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(&format!("object {oid} is corrupt")),
+        "{}",
+        run.transcript()
+    );
+    let run = run_timed(&repo, &["show", "--at", "nosuch"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("is neither a date nor a revision"),
+        "{}",
+        run.transcript()
+    );
+}
