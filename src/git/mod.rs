@@ -130,7 +130,7 @@ impl Repo {
     /// abbreviated id is resolved without reading any object, and the chain of tags it names is
     /// then peeled with checked reads (see `objects.rs`); so are ancestry suffixes (`HEAD~2`,
     /// `v1^2`), walked here commit by commit. Other revspecs (`main@{1}`, `v1^{commit}`,
-    /// `HEAD:path`) are resolved by git itself ([`git_rev_parse`]), never by libgit2's revparse,
+    /// `HEAD:path`) are resolved by git itself (`git_rev_parse`), never by libgit2's revparse,
     /// which reads the objects on its way unchecked; the commit git names is checked too.
     pub fn resolve_commit(&self, rev: &str) -> Result<String> {
         self.refuse_corrupt_tag(rev)?;
