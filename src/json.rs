@@ -1,10 +1,25 @@
-//! GTO's JSON shapes (reference §6): the contract scripts parse, kept apart from internal types.
+//! The `--json` contract: every shape a command prints with `--json`, in one file.
 //!
-//! Field order is GTO's; times are ISO-8601 with offset. Builders here read the state and make
-//! these structs; `output.rs` prints them.
+//! Shapes follow GTO's (reference §6 in `gto-behaviour.md`); fields marked "beyond GTO" are ours.
+//! Field order is the order printed (serde_json keeps insertion order), and `null` vs a missing
+//! field is part of the contract: `skip_serializing_if` appears only where GTO omits the field.
+//! Times are ISO-8601 with offset. These structs are kept apart from internal types: commands
+//! fill them (builders below read the state) and hand them to [`Output::json`].
+//!
+//! | command                    | shape                                                     |
+//! |----------------------------|-----------------------------------------------------------|
+//! | `show --json`              | [`Overview`]: artifact name → [`OverviewEntry`]           |
+//! | `show NAME --json`         | a list of [`VersionJson`] (with [`VStageJson`], [`EventJson`]) |
+//! | `history [NAME] --json`    | a list of [`HistoryJson`]                                 |
+//! | `check-ref REF --json`     | [`CheckRefJson`]: the event the ref made (nothing for other refs) |
+//! | `stages --json`            | [`StagesJson`]: a list of stage names, or `null`          |
+//! | `describe NAME --json`     | [`DescribeJson`]: the `artifacts.yaml` entry as declared  |
+//! | `diff NAME A B --json`     | [`DiffJson`] (beyond GTO)                                 |
+//!
+//! [`Output::json`]: crate::output::Output::json
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 use crate::registry::event::{Event, EventKind};
 use crate::registry::state::{Artifact, VStage, Version};
@@ -193,23 +208,159 @@ pub fn history_json(e: &Event, version: Option<&str>) -> HistoryJson {
 }
 
 /// `check-ref --json`: the event without `priority`/`addition`, plus `event`.
-pub fn check_ref_json(e: &Event, version: Option<&str>) -> Value {
-    let mut m = Map::new();
-    m.insert("artifact".into(), e.artifact.to_string().into());
-    m.insert("created_at".into(), e.time.iso().into());
-    m.insert("author".into(), e.author.clone().into());
-    m.insert("author_email".into(), e.author_email.clone().into());
-    m.insert("message".into(), e.message.clone().into());
-    m.insert("commit_hexsha".into(), e.commit.clone().into());
-    m.insert("tag".into(), e.tag.clone().into());
-    if e.kind != EventKind::Deprecation {
-        if let Some(v) = version {
-            m.insert("version".into(), v.into());
+#[derive(Debug, Serialize)]
+pub struct CheckRefJson {
+    pub artifact: String,
+    pub created_at: String,
+    pub author: String,
+    pub author_email: String,
+    pub message: String,
+    pub commit_hexsha: String,
+    pub tag: String,
+    /// Missing on deprecations and when no version is known, as in GTO.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Missing unless the event names a stage, as in GTO.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    pub event: &'static str,
+}
+
+pub fn check_ref_json(e: &Event, version: Option<&str>) -> CheckRefJson {
+    CheckRefJson {
+        artifact: e.artifact.to_string(),
+        created_at: e.time.iso(),
+        author: e.author.clone(),
+        author_email: e.author_email.clone(),
+        message: e.message.clone(),
+        commit_hexsha: e.commit.clone(),
+        tag: e.tag.clone(),
+        version: (e.kind != EventKind::Deprecation)
+            .then_some(version)
+            .flatten()
+            .map(str::to_string),
+        stage: e.stage.as_ref().map(|s| s.to_string()),
+        event: e.kind.as_str(),
+    }
+}
+
+/// `show --json` (no name): one entry per artifact, keyed by name, in the order rows are built.
+pub type Overview = Object<OverviewEntry>;
+
+/// One artifact in `show --json`.
+#[derive(Debug, Serialize)]
+pub struct OverviewEntry {
+    /// The latest version, or null.
+    pub version: Option<String>,
+    /// Every stage column → the versions holding it (`"v1, v2"`), or null.
+    pub stage: Object<Option<String>>,
+    /// False for an artifact declared in `artifacts.yaml` but never tagged.
+    pub registered: bool,
+    pub active: bool,
+}
+
+/// `stages --json`: the stage names, or null when `--allowed` finds no configured list.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct StagesJson(pub Option<Vec<String>>);
+
+/// `describe NAME --json`: the artifact's `artifacts.yaml` entry, as declared (GTO's
+/// `describe` prints the entry; its keys are whatever the file holds).
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct DescribeJson(pub Value);
+
+/// `diff NAME A B --json` (beyond GTO, SPEC §4.5).
+#[derive(Debug, Serialize)]
+pub struct DiffJson {
+    pub artifact: String,
+    pub from: DiffSide,
+    pub to: DiffSide,
+    /// The `artifacts.yaml` keys whose values differ, in the order the entries list them.
+    pub entry: Object<EntryChange>,
+    pub digest: DigestChange,
+    /// The artifact's repository-relative path, or null when none is declared.
+    pub path: Option<String>,
+    /// The commits from `from` to `to`.
+    pub commits: Vec<DiffCommit>,
+    /// Each version's label → its stage history, one line per event.
+    pub stages: Object<Vec<String>>,
+}
+
+/// One end of a diff.
+#[derive(Debug, Serialize)]
+pub struct DiffSide {
+    pub version: String,
+    pub commit: String,
+}
+
+/// One changed `artifacts.yaml` key; a missing key is null.
+#[derive(Debug, Serialize)]
+pub struct EntryChange {
+    pub from: Value,
+    pub to: Value,
+}
+
+/// The recorded digests at both ends (null when a version recorded none).
+#[derive(Debug, Serialize)]
+pub struct DigestChange {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub changed: bool,
+}
+
+/// A commit between the two versions of a diff.
+#[derive(Debug, Serialize)]
+pub struct DiffCommit {
+    pub commit: String,
+    pub summary: String,
+    pub touches_path: bool,
+}
+
+/// A JSON object whose keys are data (artifact names, stages, labels), printed in insertion
+/// order. Inserting a key again replaces its value in place, as a JSON map would.
+#[derive(Debug)]
+pub struct Object<V>(Vec<(String, V)>);
+
+impl<V> Default for Object<V> {
+    fn default() -> Self {
+        Object(Vec::new())
+    }
+}
+
+impl<V> Object<V> {
+    pub fn insert(&mut self, key: String, value: V) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
         }
     }
-    if let Some(s) = &e.stage {
-        m.insert("stage".into(), s.to_string().into());
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
-    m.insert("event".into(), e.kind.as_str().into());
-    Value::Object(m)
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<V: Serialize> Serialize for Object<V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Object;
+
+    #[test]
+    fn object_keeps_insertion_order_and_replaces_in_place() {
+        let mut o = Object::default();
+        o.insert("b".to_string(), 1);
+        o.insert("a".to_string(), 2);
+        o.insert("b".to_string(), 3);
+        assert_eq!(serde_json::to_string(&o).unwrap(), r#"{"b":3,"a":2}"#);
+    }
 }

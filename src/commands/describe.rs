@@ -8,6 +8,7 @@ use super::show::{parse_target, pick_version, Shortcut};
 use super::{Scope, Session};
 use crate::cli::Global;
 use crate::error::UserError;
+use crate::json::DescribeJson;
 use crate::output::{escape, Output};
 use crate::provenance;
 use crate::registry::name::ArtifactName;
@@ -84,7 +85,7 @@ pub fn run(global: &Global, args: DescribeArgs, out: &mut Output) -> Result<()> 
         None => {
             let json = serde_json::to_value(&entry.raw)
                 .map_err(|e| UserError::new(format!("cannot show the entry as JSON: {e}")))?;
-            out.json(&json)?;
+            out.json(&DescribeJson(json))?;
         }
     }
     Ok(())

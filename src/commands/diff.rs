@@ -4,12 +4,13 @@
 
 use anyhow::Result;
 use clap::Args;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::show::{parse_target, pick_version, Shortcut};
 use super::{Scope, Session};
 use crate::cli::Global;
 use crate::error::{UsageError, UserError};
+use crate::json::{self, DiffCommit, DiffJson, DiffSide, DigestChange, EntryChange};
 use crate::output::{escape, Output};
 use crate::provenance;
 use crate::registry::name::ArtifactName;
@@ -105,11 +106,15 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
         v.map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
             .unwrap_or(Value::Null)
     };
-    let mut entry_changes = Map::new();
+    let mut entry_changes = json::Object::default();
     for k in &keys {
         let (x, y) = (ra.get(k.as_str()), rb.get(k.as_str()));
         if x != y {
-            entry_changes.insert(k.clone(), json!({ "from": show(x), "to": show(y) }));
+            let change = EntryChange {
+                from: show(x),
+                to: show(y),
+            };
+            entry_changes.insert(k.clone(), change);
         }
     }
 
@@ -135,20 +140,36 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     }
 
     if args.json {
-        let value = json!({
-            "artifact": args.name.to_string(),
-            "from": { "version": la, "commit": a.commit },
-            "to": { "version": lb, "commit": b.commit },
-            "entry": Value::Object(entry_changes),
-            "digest": {
-                "from": da.as_ref().map(|p| p.digest.clone()),
-                "to": db.as_ref().map(|p| p.digest.clone()),
-                "changed": da.as_ref().map(|p| &p.digest) != db.as_ref().map(|p| &p.digest),
+        let mut stages = json::Object::default();
+        stages.insert(la.to_string(), stage_lines(a));
+        stages.insert(lb.to_string(), stage_lines(b));
+        let value = DiffJson {
+            artifact: args.name.to_string(),
+            from: DiffSide {
+                version: la.to_string(),
+                commit: a.commit.clone(),
             },
-            "path": path,
-            "commits": commits.iter().map(|(id, s, t)| json!({"commit": id, "summary": s, "touches_path": t})).collect::<Vec<_>>(),
-            "stages": { la: stage_lines(a), lb: stage_lines(b) },
-        });
+            to: DiffSide {
+                version: lb.to_string(),
+                commit: b.commit.clone(),
+            },
+            entry: entry_changes,
+            digest: DigestChange {
+                from: da.as_ref().map(|p| p.digest.clone()),
+                to: db.as_ref().map(|p| p.digest.clone()),
+                changed: da.as_ref().map(|p| &p.digest) != db.as_ref().map(|p| &p.digest),
+            },
+            path,
+            commits: commits
+                .iter()
+                .map(|(id, summary, touches)| DiffCommit {
+                    commit: id.clone(),
+                    summary: summary.clone(),
+                    touches_path: *touches,
+                })
+                .collect(),
+            stages,
+        };
         out.json(&value)?;
         return Ok(());
     }
@@ -162,8 +183,8 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     if entry_changes.is_empty() {
         out.line("  unchanged")?;
     }
-    for (k, v) in &entry_changes {
-        out.line(&format!("  {}: {} -> {}", escape(k), v["from"], v["to"]))?;
+    for (k, v) in entry_changes.iter() {
+        out.line(&format!("  {}: {} -> {}", escape(k), v.from, v.to))?;
     }
     let d = |p: &Option<trailer::Provenance>| {
         p.as_ref().map_or("none".to_string(), |p| {

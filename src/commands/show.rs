@@ -4,7 +4,6 @@
 
 use anyhow::Result;
 use clap::{ArgGroup, Args, ValueEnum};
-use serde_json::{Map, Value};
 
 use super::{Open, Scope, Session};
 use crate::cli::Global;
@@ -330,29 +329,22 @@ fn show_registry(
         }
     }
     if args.json {
-        let mut map = Map::new();
+        let mut overview = json::Overview::default();
         for r in &rows {
-            let mut stage_map = Map::new();
+            let mut stage = json::Object::default();
             for (s, holders) in stages.iter().zip(&r.cells) {
                 let joined: Vec<&str> = holders.iter().map(|v| v.label.as_str()).collect();
-                let value = if joined.is_empty() {
-                    Value::Null
-                } else {
-                    Value::String(joined.join(", "))
-                };
-                stage_map.insert(s.clone(), value);
+                stage.insert(s.clone(), (!joined.is_empty()).then(|| joined.join(", ")));
             }
-            let mut entry = Map::new();
-            entry.insert(
-                "version".into(),
-                r.latest.map_or(Value::Null, |v| v.label.as_str().into()),
-            );
-            entry.insert("stage".into(), Value::Object(stage_map));
-            entry.insert("registered".into(), r.registered.into());
-            entry.insert("active".into(), r.active.into());
-            map.insert(r.name.clone(), Value::Object(entry));
+            let entry = json::OverviewEntry {
+                version: r.latest.map(|v| v.label.as_str().to_string()),
+                stage,
+                registered: r.registered,
+                active: r.active,
+            };
+            overview.insert(r.name.clone(), entry);
         }
-        out.json(&Value::Object(map))?;
+        out.json(&overview)?;
         return Ok(());
     }
     rows.sort_by(|a, b| a.name.cmp(&b.name));

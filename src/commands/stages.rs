@@ -3,10 +3,10 @@
 
 use anyhow::Result;
 use clap::Args;
-use serde_json::Value;
 
 use super::{Scope, Session};
 use crate::cli::Global;
+use crate::json::StagesJson;
 use crate::output::Output;
 use crate::registry::resolve;
 
@@ -42,11 +42,7 @@ pub fn run(global: &Global, args: StagesArgs, out: &mut Output) -> Result<()> {
         Some(allowed.unwrap_or_else(|| resolve::used_stages(&session.reg)))
     };
     if args.json {
-        let value = match &result {
-            Some(list) => Value::from(list.clone()),
-            None => Value::Null,
-        };
-        out.json(&value)?;
+        out.json(&StagesJson(result))?;
     } else if let Some(list) = result {
         out.lines(&list)?;
     }
