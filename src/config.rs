@@ -97,7 +97,7 @@ pub fn default_tree(repo: &Repo) -> Result<Option<(String, String)>> {
             ))
             .with_hint(format!(
                 "point HEAD at the default branch: `git --git-dir={} symbolic-ref HEAD refs/heads/{}`",
-                crate::registry::tag::shell_quote(&repo.git_dir().display().to_string()),
+                crate::shell::shell_quote(&repo.git_dir().display().to_string()),
                 names[0]
             ))
             .into())
