@@ -348,4 +348,18 @@ mod tests {
             )
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+
+        /// Loading `.registry.yaml` never panics, whatever YAML-ish bytes it holds (the same
+        /// alphabet as the declaration file's property in `artifacts.rs`). Each case writes into
+        /// its own temporary directory, removed when the case ends.
+        #[test]
+        fn loading_never_panics(s in "[a-z:\\[\\]{}#\\- \n\"'|>&*!0-9.]{0,120}") {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(".registry.yaml"), &s).unwrap();
+            let _ = Config::load(Some(dir.path()));
+        }
+    }
 }
