@@ -1153,4 +1153,33 @@ mod props {
             }
         }
     }
+    /// The same alphabet as the edit properties above, but free-form: loading never panics, and
+    /// an annotation of whatever parsed gives a file that parses, with the new description and
+    /// nothing else changed (`edit` checks that), or is refused: never a broken file.
+    const YAMLISH: &str = "[a-z:\\[\\]{}#\\- \n\"'|>&*!0-9.]{0,120}";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn loading_and_annotating_never_panic_nor_break_the_file(s in YAMLISH) {
+            if let Ok(entries) = parse(&s, "artifacts.yaml") {
+                if let Some((name, entry)) = entries.first() {
+                    let changes = Changes { description: Some("d".into()), ..Default::default() };
+                    let how = Edit::Annotate { current: Some(entry), changes: &changes };
+                    match edit(&s, "artifacts.yaml", name, how) {
+                        Ok(Some(edited)) => {
+                            let again = parse(&edited, "artifacts.yaml");
+                            prop_assert!(again.is_ok(), "{:?} edited to {:?}: {:?}", s, edited, again);
+                            let again = again.unwrap_or_default();
+                            let entry = again.iter().find(|(k, _)| k == name).map(|(_, e)| e);
+                            prop_assert_eq!(entry.and_then(|e| e.description.as_deref()), Some("d"), "{:?} edited to {:?}", s, edited);
+                        }
+                        Ok(None) => prop_assert!(false, "annotate never answers 'absent'"),
+                        Err(e) => prop_assert!(e.message.starts_with("cannot edit artifacts.yaml safely"), "{}", e.message),
+                    }
+                }
+            }
+        }
+    }
 }

@@ -97,7 +97,7 @@ pub fn default_tree(repo: &Repo) -> Result<Option<(String, String)>> {
             ))
             .with_hint(format!(
                 "point HEAD at the default branch: `git --git-dir={} symbolic-ref HEAD refs/heads/{}`",
-                crate::registry::tag::shell_quote(&repo.git_dir().display().to_string()),
+                crate::shell::shell_quote(&repo.git_dir().display().to_string()),
                 names[0]
             ))
             .into())
@@ -347,5 +347,19 @@ mod tests {
                     .into()
             )
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+
+        /// Loading `.registry.yaml` never panics, whatever YAML-ish bytes it holds (the same
+        /// alphabet as the declaration file's property in `artifacts.rs`). Each case writes into
+        /// its own temporary directory, removed when the case ends.
+        #[test]
+        fn loading_never_panics(s in "[a-z:\\[\\]{}#\\- \n\"'|>&*!0-9.]{0,120}") {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(".registry.yaml"), &s).unwrap();
+            let _ = Config::load(Some(dir.path()));
+        }
     }
 }

@@ -12,13 +12,15 @@
 //! Symbolic links and other non-regular files are not part of a manifest.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use sha2::{Digest as _, Sha256};
+
+use crate::output::ProgressLine;
 
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
@@ -120,23 +122,23 @@ pub struct Hashed {
     pub manifest: Option<Vec<ManifestEntry>>,
 }
 
-/// Progress shown on a terminal for work that takes over a second (never in pipes or CI).
+/// Progress shown on a terminal for work that takes over a second (never in pipes or CI): drawn
+/// by [`crate::output::ProgressLine`].
 struct Progress {
+    /// The path being hashed, as it is (the progress line escapes what it draws).
     label: String,
     total: u64,
     done: AtomicU64,
-    enabled: bool,
+    line: ProgressLine,
 }
 
 impl Progress {
     fn new(label: &str, total: u64) -> Self {
-        use std::io::IsTerminal;
-        let enabled = io::stderr().is_terminal() && std::env::var_os("CI").is_none();
         Progress {
             label: label.to_string(),
             total,
             done: AtomicU64::new(0),
-            enabled,
+            line: ProgressLine::stderr(),
         }
     }
 
@@ -145,7 +147,7 @@ impl Progress {
     where
         T: Send,
     {
-        if !self.enabled {
+        if !self.line.enabled() {
             return work();
         }
         let finished = std::sync::atomic::AtomicBool::new(false);
@@ -160,17 +162,16 @@ impl Progress {
                     }
                     let done = self.done.load(Ordering::Relaxed);
                     let pct = (done * 100).checked_div(self.total).unwrap_or(100);
-                    let _ = write!(
-                        io::stderr(),
-                        "\rhashing {}: {pct:>3}% ({} / {} MiB)",
+                    self.line.draw(&format!(
+                        "hashing {}: {pct:>3}% ({} / {} MiB)",
                         self.label,
                         done >> 20,
                         self.total >> 20
-                    );
+                    ));
                     drawn = true;
                 }
                 if drawn {
-                    let _ = write!(io::stderr(), "\r\x1b[2K");
+                    self.line.clear();
                 }
             });
             let out = work();
@@ -186,10 +187,7 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if meta.is_file() {
-        let progress = Progress::new(
-            &crate::output::escape(&path.display().to_string()),
-            meta.len(),
-        );
+        let progress = Progress::new(&path.display().to_string(), meta.len());
         let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let hex = progress
             .run(|| sha256_reader(file, &progress.done))
@@ -217,7 +215,7 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
         files.push((rel, entry.path().to_path_buf(), size));
     }
     let total = files.iter().map(|f| f.2).sum();
-    let progress = Progress::new(&crate::output::escape(&path.display().to_string()), total);
+    let progress = Progress::new(&path.display().to_string(), total);
     let entries = progress.run(|| hash_files_parallel(&files, &progress.done))?;
     let manifest = manifest_bytes(&entries);
     Ok(Hashed {

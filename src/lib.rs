@@ -19,4 +19,5 @@ pub mod provenance;
 pub mod registry;
 pub mod remote;
 pub mod safe_read;
+pub mod shell;
 pub mod signals;

@@ -213,7 +213,7 @@ fn busy(path: &Path, what: &str, holder: &Holder, waited: Duration) -> UserError
         ))
         .with_hint(format!(
             "a registry process was killed while writing; if no registry process is running, remove {p} (`rm {}`) and retry",
-            crate::registry::tag::shell_quote(&p.to_string())
+            crate::shell::shell_quote(&p.to_string())
         ))
     } else {
         UserError::new(format!(

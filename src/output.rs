@@ -287,6 +287,46 @@ impl Output {
     }
 }
 
+/// A line redrawn in place on stderr while long work runs (hashing a large file), shown only
+/// to a person: when stderr is a terminal and `CI` is unset, never in pipes or CI logs. The one
+/// writer to stderr besides [`Output`], because it is drawn from a thread while the command's
+/// `Output` is borrowed by the work; it writes to the raw stderr (not anstream), since its
+/// `\r` and erase-line sequences are cursor movement, not colour, and must survive `NO_COLOR`.
+/// What it draws is escaped like every other field ([`escape`]), so a file name cannot move the
+/// cursor.
+pub struct ProgressLine {
+    enabled: bool,
+}
+
+impl ProgressLine {
+    /// A progress line on this process's stderr, enabled only for a terminal outside CI.
+    pub fn stderr() -> Self {
+        use std::io::IsTerminal;
+        ProgressLine {
+            enabled: io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+        }
+    }
+
+    /// Whether anything is ever drawn (callers skip the drawing thread otherwise).
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Draws `text` over the current line (from its start, without erasing the rest).
+    pub fn draw(&self, text: &str) {
+        if self.enabled {
+            let _ = write!(io::stderr(), "\r{}", escape(text));
+        }
+    }
+
+    /// Erases the line drawn last and leaves the cursor at its start.
+    pub fn clear(&self) {
+        if self.enabled {
+            let _ = write!(io::stderr(), "\r\x1b[2K");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

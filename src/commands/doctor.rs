@@ -11,7 +11,7 @@ use crate::error::UserError;
 use crate::output::{escape, Output};
 use crate::provenance;
 use crate::registry::policy;
-use crate::registry::tag::shell_quote;
+use crate::shell::shell_quote;
 
 const EXAMPLES: &str = "\
 Examples:

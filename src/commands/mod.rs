@@ -28,7 +28,8 @@ use crate::registry::event::{event_from_raw, EventKind};
 use crate::registry::name::ArtifactName;
 use crate::registry::plan::{Context, NewTag, Simple};
 use crate::registry::state::{short, Registry};
-use crate::registry::tag::{shell_quote, TagName};
+use crate::registry::tag::TagName;
+use crate::shell::shell_quote;
 
 /// An opened repository with its registry state.
 pub struct Session {

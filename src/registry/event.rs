@@ -115,7 +115,7 @@ pub fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Warning> {
                 ),
                 fix: format!(
                     "delete it (`git tag -d {0}`, and `git push --delete origin {0}`) and tag the commit instead",
-                    super::tag::shell_quote(&raw.name)
+                    crate::shell::shell_quote(&raw.name)
                 ),
                 tag: raw.name,
             })
@@ -135,7 +135,7 @@ pub fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Warning> {
             ),
                 fix: format!(
                     "delete it (`git tag -d {0}`, and `git push --delete origin {0}`): GTO fails on every command while it exists",
-                    super::tag::shell_quote(&raw.name)
+                    crate::shell::shell_quote(&raw.name)
                 ),
                 tag: raw.name,
             })

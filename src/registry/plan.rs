@@ -749,7 +749,7 @@ pub fn outranked(
         // Only a tag dated after now outranks one written now; at the same second GTO's
         // tie-breaks decide, as they always did.
         if let Some((e, effect)) = by.filter(|(e, _)| e.time.seconds > now.seconds) {
-            let q = super::tag::shell_quote(&e.tag);
+            let q = crate::shell::shell_quote(&e.tag);
             return Some(
                 UserError::new(format!(
                     "the new tag '{}' would not take effect: '{}' is dated {}, later than now ({}), so it outranks any tag written now and {effect}; nothing was written",

@@ -124,30 +124,12 @@ fn strip_cancel(s: &str) -> (bool, &str) {
     }
 }
 
-/// Python's `shlex.quote`, which GTO uses in its push hint (reference §5.8).
-pub fn shell_quote(s: &str) -> String {
-    let safe = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./-_".contains(&b));
-    if safe {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\"'\"'"))
-    }
-}
+// TODO(house): git/ call sites move after the split
+pub use crate::shell::shell_quote;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quotes_like_python_shlex() {
-        assert_eq!(shell_quote("rf@v0.0.1"), "rf@v0.0.1");
-        assert_eq!(shell_quote("rf#prod#1"), "'rf#prod#1'");
-        assert_eq!(shell_quote("rf@v1.0.0!"), "'rf@v1.0.0!'");
-        assert_eq!(shell_quote("a'b"), "'a'\"'\"'b'");
-        assert_eq!(shell_quote("dir=m@v1.0.0"), "dir=m@v1.0.0");
-    }
 
     fn p(s: &str) -> TagName {
         TagName::parse(s).unwrap_or_else(|| panic!("{s} should parse"))
