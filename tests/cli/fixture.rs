@@ -216,7 +216,7 @@ impl TestRepo {
     fn finish(&self, mut cmd: Command, args: &[&str]) -> Run {
         let out: Output = cmd.args(args).output().expect("registry runs");
         let line = std::iter::once("registry".to_string())
-            .chain(args.iter().map(|a| quote(a)))
+            .chain(args.iter().map(|a| registry::shell::shell_quote(a)))
             .collect::<Vec<_>>()
             .join(" ");
         let run = Run {
@@ -400,18 +400,6 @@ pub fn wait_within(child: &mut Child, bound: Duration, line: &str) -> ExitStatus
             panic!("`{line}` still ran after {bound:?}: a hang (killed)");
         }
         std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-/// Shell-quotes an argument for transcripts, so they read like a terminal session.
-fn quote(a: &str) -> String {
-    if !a.is_empty()
-        && a.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./-_".contains(&b))
-    {
-        a.to_string()
-    } else {
-        format!("'{}'", a.replace('\'', "'\\''"))
     }
 }
 
