@@ -146,7 +146,7 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
                 "changed": da.as_ref().map(|p| &p.digest) != db.as_ref().map(|p| &p.digest),
             },
             "path": path,
-            "commits": commits.iter().map(|(id, s, t)| json!({"commit": id, "summary": s, "touches_path": t})).collect::<Vec<_>>(),
+            "commits": commits.iter().map(|c| json!({"commit": c.id, "summary": c.summary, "touches_path": c.touches_path})).collect::<Vec<_>>(),
             "stages": { la: stage_lines(a), lb: stage_lines(b) },
         });
         out.json(&value)?;
@@ -175,7 +175,7 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     } else {
         out.line(&format!("digest: {} -> {}", d(&da), d(&db)))?;
     }
-    let touching: Vec<_> = commits.iter().filter(|c| c.2).collect();
+    let touching: Vec<_> = commits.iter().filter(|c| c.touches_path).collect();
     match &path {
         Some(p) => out.line(&format!(
             "commits: {} in between, {} touch {}",
@@ -188,8 +188,8 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
             commits.len()
         ))?,
     }
-    for (id, summary, _) in touching {
-        out.line(&format!("  {} {}", short(id), escape(summary)))?;
+    for c in touching {
+        out.line(&format!("  {} {}", short(&c.id), escape(&c.summary)))?;
     }
     for (label, v) in [(la, a), (lb, b)] {
         out.line(&format!("stages of {label}:"))?;

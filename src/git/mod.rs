@@ -51,6 +51,37 @@ pub struct Tagger {
     pub time: Timestamp,
 }
 
+/// What a tag ref is, as [`Repo::tag_kind`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagKind {
+    /// No such tag.
+    Missing,
+    /// A lightweight tag (or a symbolic ref under `refs/tags`): no event.
+    Lightweight,
+    /// An annotated tag (also one whose object is corrupt or missing: the listing warns of it).
+    Annotated,
+}
+
+/// One commit of [`Repo::commits_between`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitBetween {
+    /// Its id, full hex.
+    pub id: String,
+    /// Its first line.
+    pub summary: String,
+    /// Whether it changed the path asked about against its first parent (`true` for no path).
+    pub touches_path: bool,
+}
+
+/// Where a ref ends, as [`Repo::ref_target`] resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefTarget {
+    /// The full name of the direct ref it ends at (after symbolic refs).
+    pub name: String,
+    /// The commit it names, full hex.
+    pub commit: String,
+}
+
 impl Repo {
     /// Opens the repository containing `path` (or the current directory).
     pub fn open(path: Option<&Path>) -> Result<Repo> {
@@ -94,8 +125,8 @@ impl Repo {
         self.repo.commondir().to_path_buf()
     }
 
-    /// Whether a tag exists, and whether it is annotated: `None` absent, `Some(false)` lightweight.
-    pub fn tag_kind(&self, name: &str) -> Result<Option<bool>> {
+    /// Whether a tag exists, and whether it is annotated.
+    pub fn tag_kind(&self, name: &str) -> Result<TagKind> {
         if let Some(what) = self.odd_ref_file(&format!("refs/tags/{name}")) {
             // A FIFO, device or link where the ref would be: libgit2 would block or read it
             // without end. Not read; in the way of a new tag.
@@ -112,13 +143,17 @@ impl Repo {
         match self.repo.find_reference(&format!("refs/tags/{name}")) {
             Ok(r) => {
                 let Some(oid) = r.target() else {
-                    return Ok(Some(false));
+                    return Ok(TagKind::Lightweight);
                 };
                 // A corrupt or missing object counts as a tag: the listing warned about it.
-                Ok(Some(self.is_tag_object(name, oid)?.unwrap_or(true)))
+                Ok(if self.is_tag_object(name, oid)?.unwrap_or(true) {
+                    TagKind::Annotated
+                } else {
+                    TagKind::Lightweight
+                })
             }
             Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::InvalidSpec => {
-                Ok(None)
+                Ok(TagKind::Missing)
             }
             Err(e) => Err(plain(e)).with_context(|| format!("cannot read tag '{name}'")),
         }
@@ -307,8 +342,8 @@ impl Repo {
         }
     }
 
-    /// Commits reachable from `to` but not from `from`, newest first, as (id, first line), and
-    /// whether each changed `path` (a file or directory) against its first parent.
+    /// Commits reachable from `to` but not from `from`, newest first, each with its first line
+    /// and whether it changed `path` (a file or directory) against its first parent.
     ///
     /// Walked here, not by libgit2's revwalk (which reads commits unchecked): every commit is
     /// checked before it is read. Commits are taken newest first (by committer time) from one
@@ -319,7 +354,7 @@ impl Repo {
         from: &str,
         to: &str,
         path: Option<&str>,
-    ) -> Result<Vec<(String, String, bool)>> {
+    ) -> Result<Vec<CommitBetween>> {
         use std::collections::{BinaryHeap, HashMap};
 
         let parse = |c: &str| {
@@ -418,7 +453,11 @@ impl Repo {
                     now != before
                 }
             };
-            out.push((oid.to_string(), summary, touched));
+            out.push(CommitBetween {
+                id: oid.to_string(),
+                summary,
+                touches_path: touched,
+            });
         }
         Ok(out)
     }
@@ -954,7 +993,7 @@ impl Repo {
     ///
     /// Every ref file on the way must be a regular file (libgit2 reads them blocking: a FIFO
     /// would hang it), and the commit is reached with checked reads, like any other revision.
-    pub fn ref_target(&self, name: &str) -> Option<(String, String)> {
+    pub fn ref_target(&self, name: &str) -> Option<RefTarget> {
         if self.odd_ref_file(name).is_some() {
             return None;
         }
@@ -965,10 +1004,10 @@ impl Repo {
             }
         }
         let reference = found.resolve().ok()?;
-        let target = reference.name()?.to_string();
+        let name = reference.name()?.to_string();
         let oid = reference.target()?;
         let commit = self.resolve_commit(&oid.to_string()).ok()?;
-        Some((target, commit))
+        Some(RefTarget { name, commit })
     }
 
     /// What a symbolic ref points at (`refs/remotes/origin/HEAD` -> `refs/remotes/origin/main`);

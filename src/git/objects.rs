@@ -442,7 +442,7 @@ mod tests {
                 .commits_between(&from, &to, None)
                 .unwrap()
                 .into_iter()
-                .map(|(id, _, _)| id)
+                .map(|c| c.id)
                 .collect();
             let out = std::process::Command::new("git")
                 .args(["rev-list", &format!("{from}..{to}")])
