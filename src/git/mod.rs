@@ -1,5 +1,8 @@
-//! The git seam: the only module that names `git2` (this file, `tags.rs` for listing tags, and
-//! `objects.rs`, the checked access every commit, tree and blob read goes through).
+//! The git seam: the only module that names `git2`. This file opens the repository and holds
+//! the seam's small operations; the tag listing is `tags.rs` (the pass), `tag_refs.rs` (which
+//! refs there are), `read_tags.rs` (reading many on every core), `tag_object.rs` (parsing a tag
+//! object), `loose.rs` (reading an object bounded) and `tag_warnings.rs`; `objects.rs` is the
+//! checked access every commit, tree and blob read goes through.
 //!
 //! Opens the repository once, lists registry tags in one pass over `refs/tags`, resolves
 //! revisions, creates and deletes annotated tags, reads the tagger identity and date the way
@@ -16,7 +19,14 @@ use crate::error::UserError;
 use crate::registry::event::RawTag;
 use crate::registry::time::{parse_git_date, Timestamp};
 
+mod loose;
 mod objects;
+mod read_tags;
+mod tag_object;
+mod tag_refs;
+#[cfg(test)]
+mod tag_tests;
+mod tag_warnings;
 mod tags;
 
 use objects::short;
@@ -85,6 +95,17 @@ pub struct RefTarget {
 impl Repo {
     /// Opens the repository containing `path` (or the current directory).
     pub fn open(path: Option<&Path>) -> Result<Repo> {
+        // libgit2's options are process-wide: set once, before any repository is read. Tag
+        // objects are read once each: libgit2's object cache would only cost memory, and git
+        // itself does not re-hash objects it reads (fsck does that). Loose tag objects are
+        // inflated here, not by libgit2 (see `loose::read_object`): zlib's own check, the
+        // header's length and the end of the stream catch a truncated or damaged file, which
+        // hashing could only catch after libgit2's reader had spun on it.
+        static OPTIONS: std::sync::Once = std::sync::Once::new();
+        OPTIONS.call_once(|| {
+            git2::opts::strict_hash_verification(false);
+            git2::opts::enable_caching(false);
+        });
         let repo = match path {
             Some(p) => {
                 if !p.exists() {
@@ -101,7 +122,7 @@ impl Repo {
             }
         };
         // Should a libgit2 open a reftable repository one day, its refs are still not where
-        // the listing reads them (`tags.rs`): refuse it all the same.
+        // the listing reads them (`tag_refs.rs`): refuse it all the same.
         if repo.commondir().join("reftable").is_dir() {
             let top = repo.workdir().unwrap_or(repo.path());
             return Err(reftable_error(top));
@@ -308,7 +329,7 @@ impl Repo {
         for dir in [self.repo.path(), self.repo.commondir()] {
             if let Ok(meta) = std::fs::symlink_metadata(dir.join(refname)) {
                 if !meta.is_file() && !meta.is_dir() {
-                    return Some(tags::file_kind(&meta.file_type()));
+                    return Some(tag_refs::file_kind(&meta.file_type()));
                 }
             }
         }

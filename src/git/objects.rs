@@ -15,7 +15,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use git2::{ObjectType, Oid, Repository};
 
-use super::tags::LooseDirs;
+use super::loose::LooseDirs;
 use super::{plain, Repo};
 use crate::error::UserError;
 
