@@ -1,6 +1,7 @@
 //! One idea: reading an object without trusting it. Loose objects are inflated here, bounded,
 //! with header and length checked, so a corrupt one is a warning, never a hang (libgit2's loose
-//! reader spins on a truncated file); packed ones are sized first, then read by libgit2.
+//! reader spins on a truncated file); packed ones are sized first, then read by libgit2. One
+//! streaming inflater (`inflate_loose`) serves the listing and `objects.rs`'s checked reads.
 
 use std::path::Path;
 
@@ -120,9 +121,41 @@ pub(super) fn read_object(
 /// Reads the loose object file at `path`; `None` if there is none. A tag object is read whole;
 /// of any other object only its header is inflated (a lightweight tag may name a huge blob).
 pub(super) fn read_loose(path: &Path) -> std::io::Result<Option<Obj>> {
+    Ok(inflate_loose(
+        path,
+        Want::TagBody {
+            cap: MAX_TAG_OBJECT,
+        },
+    )?
+    .map(|read| match read {
+        Ok((kind, data)) => Obj::Found(kind, data),
+        Err(why) => Obj::Corrupt(why.to_string(), true),
+    }))
+}
+
+/// A loose object as [`inflate_loose`] read it: its type and body (empty unless kept), or why
+/// it is corrupt.
+pub(super) type Inflated = Result<(ObjectType, Vec<u8>), &'static str>;
+
+/// How much of a loose object [`inflate_loose`] inflates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Want {
+    /// A tag object whole, checked to the end (its body returned); of any other object only
+    /// its header, nothing checked beyond it (the listing's hot path: a lightweight tag may
+    /// name a huge blob). A tag claiming more than `cap` bytes is refused before it is read.
+    TagBody { cap: usize },
+    /// All of it, streamed through fixed buffers and checked to the end; no body kept.
+    Check,
+}
+
+/// Inflates the loose object file at `path`, bounded, as `want` says: `None` if there is no
+/// such file; else its type and (for [`Want::TagBody`] of a tag) its body, or why it is
+/// corrupt (a header git would refuse, a length other than the header's, a truncated or
+/// damaged stream, garbage after its end, not a regular file). Opened without blocking, so a
+/// FIFO cannot hang us; the one streaming inflater both the listing and checked reads use.
+pub(super) fn inflate_loose(path: &Path, want: Want) -> std::io::Result<Option<Inflated>> {
     use std::io::Read as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    // Without blocking: a FIFO in place of an object must not hang us.
     let mut file = match std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
@@ -132,92 +165,129 @@ pub(super) fn read_loose(path: &Path) -> std::io::Result<Option<Obj>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let corrupt = |why: &str| Ok(Some(Obj::Corrupt(why.to_string(), true)));
     if !file.metadata()?.is_file() {
-        return corrupt("its loose file is not a regular file");
+        return Ok(Some(Err("its loose file is not a regular file")));
     }
-    let mut input = Vec::new();
-    (&mut file).take(8192).read_to_end(&mut input)?;
-    // git's object headers are `<type> <size>\0`, at most 32 bytes.
-    let Ok((head, _)) = inflate(&input, 32) else {
-        return corrupt("its loose file is damaged (not zlib data)");
-    };
-    let Some(nul) = head.iter().position(|&b| b == 0) else {
-        return if head.len() == 32 {
-            corrupt("its loose file has a malformed header")
+    let mut z = flate2::Decompress::new(true);
+    // A tag or a header fits the first 8 KiB read; a checked blob is streamed 64 KiB at a time.
+    let chunk = if want == Want::Check { 1 << 16 } else { 8192 };
+    let mut input = vec![0u8; chunk];
+    let mut out = vec![0u8; chunk];
+    let (mut pos, mut len, mut eof) = (0usize, 0usize, false);
+    let mut header: Vec<u8> = Vec::with_capacity(33);
+    let mut expected: Option<(ObjectType, u64)> = None;
+    let mut keep = false;
+    let mut body: Vec<u8> = Vec::new();
+    let mut seen: u64 = 0;
+    loop {
+        if pos == len && !eof {
+            len = loop {
+                match file.read(&mut input) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            pos = 0;
+            eof = len == 0;
+        }
+        // Until the header is read, no more than the header is inflated (git's headers are at
+        // most 32 bytes and a NUL).
+        let room = if expected.is_none() {
+            33 - header.len()
         } else {
-            corrupt("its loose file is truncated")
+            out.len()
         };
-    };
-    let header = &head[..nul];
-    let (kind, size) = match header.iter().position(|&b| b == b' ') {
-        Some(sp) => (&header[..sp], &header[sp + 1..]),
-        None => return corrupt("its loose file has a malformed header"),
-    };
-    let kind = match kind {
-        b"commit" => ObjectType::Commit,
-        b"tree" => ObjectType::Tree,
-        b"blob" => ObjectType::Blob,
-        b"tag" => ObjectType::Tag,
-        _ => return corrupt("its loose file has a malformed header"),
-    };
-    let size: Option<usize> = std::str::from_utf8(size)
-        .ok()
-        .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|s| s.parse().ok());
-    let Some(size) = size else {
-        return corrupt("its loose file has a malformed header");
-    };
-    if kind != ObjectType::Tag {
-        return Ok(Some(Obj::Found(kind, Vec::new())));
-    }
-    if size > MAX_TAG_OBJECT {
-        return corrupt("its header claims a tag object of more than 16 MiB");
-    }
-    // A compressed tag is hardly larger than the tag; read a little more to see what is beyond.
-    (&mut file)
-        .take((MAX_TAG_OBJECT + 4096) as u64)
-        .read_to_end(&mut input)?;
-    let whole = nul + 1 + size;
-    let Ok((mut data, end)) = inflate(&input, whole + 1) else {
-        return corrupt("its loose file is damaged (not zlib data)");
-    };
-    match end {
-        _ if data.len() > whole => corrupt("its loose file is longer than its header says"),
-        None => corrupt("its loose file is truncated"),
-        Some(_) if data.len() < whole => corrupt("its loose file is shorter than its header says"),
-        Some(used) if used < input.len() => corrupt("its loose file has garbage after its end"),
-        Some(_) => {
-            data.drain(..=nul);
-            Ok(Some(Obj::Found(kind, data)))
+        let (in_before, out_before) = (z.total_in(), z.total_out());
+        let Ok(status) = z.decompress(
+            &input[pos..len],
+            &mut out[..room],
+            flate2::FlushDecompress::None,
+        ) else {
+            return Ok(Some(Err("its loose file is damaged (not zlib data)")));
+        };
+        let used = (z.total_in() - in_before) as usize;
+        let made = (z.total_out() - out_before) as usize;
+        pos += used;
+        let mut produced = &out[..made];
+        if expected.is_none() && !produced.is_empty() {
+            match produced.iter().position(|&b| b == 0) {
+                Some(nul) => {
+                    header.extend_from_slice(&produced[..nul]);
+                    produced = &produced[nul + 1..];
+                    let Some((kind, size)) = parse_header(&header) else {
+                        return Ok(Some(Err("its loose file has a malformed header")));
+                    };
+                    match want {
+                        Want::TagBody { .. } if kind != ObjectType::Tag => {
+                            return Ok(Some(Ok((kind, Vec::new()))))
+                        }
+                        Want::TagBody { cap } if size > cap as u64 => {
+                            return Ok(Some(Err(
+                                "its header claims a tag object of more than 16 MiB",
+                            )))
+                        }
+                        Want::TagBody { .. } => {
+                            keep = true;
+                            body.reserve_exact(size as usize);
+                        }
+                        Want::Check => {}
+                    }
+                    expected = Some((kind, size));
+                }
+                None if header.len() + produced.len() > 32 => {
+                    return Ok(Some(Err("its loose file has a malformed header")))
+                }
+                None => {
+                    header.extend_from_slice(produced);
+                    produced = &[];
+                }
+            }
+        }
+        if let Some((_, size)) = expected {
+            seen += produced.len() as u64;
+            if seen > size {
+                return Ok(Some(Err("its loose file is longer than its header says")));
+            }
+            if keep {
+                body.extend_from_slice(produced);
+            }
+        }
+        if status == flate2::Status::StreamEnd {
+            let Some((kind, size)) = expected else {
+                return Ok(Some(Err("its loose file is truncated")));
+            };
+            if seen < size {
+                return Ok(Some(Err("its loose file is shorter than its header says")));
+            }
+            let mut more = [0u8; 1];
+            if pos < len || file.read(&mut more)? > 0 {
+                return Ok(Some(Err("its loose file has garbage after its end")));
+            }
+            return Ok(Some(Ok((kind, body))));
+        }
+        if used == 0 && made == 0 && pos == len && eof {
+            return Ok(Some(Err("its loose file is truncated")));
+        }
+        if used == 0 && made == 0 && pos < len {
+            return Ok(Some(Err("its loose file is damaged (not zlib data)")));
         }
     }
 }
 
-/// Inflates the zlib stream `input` into at most `limit` bytes: the bytes, and the input used
-/// when the stream ended within them (`None`: input or room ran out first). Stops when no
-/// progress is made, so a truncated stream ends the loop.
-pub(super) fn inflate(
-    input: &[u8],
-    limit: usize,
-) -> Result<(Vec<u8>, Option<usize>), flate2::DecompressError> {
-    let mut z = flate2::Decompress::new(true);
-    let mut out = vec![0u8; limit];
-    loop {
-        let (used, made) = (z.total_in() as usize, z.total_out() as usize);
-        let status = z.decompress(
-            &input[used..],
-            &mut out[made..],
-            flate2::FlushDecompress::None,
-        )?;
-        let now = (z.total_in() as usize, z.total_out() as usize);
-        if status == flate2::Status::StreamEnd {
-            out.truncate(now.1);
-            return Ok((out, Some(now.0)));
-        }
-        if now == (used, made) {
-            out.truncate(now.1);
-            return Ok((out, None));
-        }
+/// `<type> <size>` as git writes it.
+fn parse_header(header: &[u8]) -> Option<(ObjectType, u64)> {
+    let sp = header.iter().position(|&b| b == b' ')?;
+    let kind = match &header[..sp] {
+        b"commit" => ObjectType::Commit,
+        b"tree" => ObjectType::Tree,
+        b"blob" => ObjectType::Blob,
+        b"tag" => ObjectType::Tag,
+        _ => return None,
+    };
+    let size = &header[sp + 1..];
+    if size.is_empty() || !size.iter().all(u8::is_ascii_digit) {
+        return None;
     }
+    Some((kind, std::str::from_utf8(size).ok()?.parse().ok()?))
 }
