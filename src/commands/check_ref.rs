@@ -152,7 +152,7 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
     let session = Session::open(global, Scope::Artifact(&parsed.artifact))?;
     session.print_warnings(out)?;
     match session.repo.tag_kind(name)? {
-        None => {
+        crate::git::TagKind::Missing => {
             return Err(
                 UserError::new(format!("tag '{name}' is not found in this repository"))
                     .with_hint(
@@ -161,13 +161,13 @@ pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> 
                     .into(),
             )
         }
-        Some(false) => {
+        crate::git::TagKind::Lightweight => {
             out.warn(&format!(
                 "tag '{name}' is a lightweight tag; registry tags must be annotated (`git tag -a`), so it means nothing"
             ))?;
             return Ok(());
         }
-        Some(true) => {}
+        crate::git::TagKind::Annotated => {}
     }
     if parsed.action == TagAction::Created {
         return Ok(()); // warned about above; records nothing (GTO §14 B1)
@@ -242,8 +242,8 @@ fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config>
     // a branch of that name pick the policy where the default branch is called otherwise.
     if let Some(branch) = repo.symbolic_ref("refs/remotes/origin/HEAD") {
         if branch.starts_with("refs/remotes/origin/") {
-            if let Some((target, commit)) = repo.ref_target(&branch) {
-                let shown = target.strip_prefix("refs/remotes/").unwrap_or(&target);
+            if let Some(crate::git::RefTarget { name, commit }) = repo.ref_target(&branch) {
+                let shown = name.strip_prefix("refs/remotes/").unwrap_or(&name);
                 return Config::load_at(repo, &commit, &format!("'{shown}'"));
             }
         }
@@ -284,12 +284,12 @@ fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
         .into());
     }
     if rev.starts_with("refs/") {
-        if let Some((_, commit)) = repo.ref_target(rev) {
+        if let Some(crate::git::RefTarget { commit, .. }) = repo.ref_target(rev) {
             return Ok(commit);
         }
     }
     for full in [format!("refs/remotes/{rev}"), format!("refs/heads/{rev}")] {
-        if let Some((_, commit)) = repo.ref_target(&full) {
+        if let Some(crate::git::RefTarget { commit, .. }) = repo.ref_target(&full) {
             return Ok(commit);
         }
     }

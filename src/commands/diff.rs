@@ -162,10 +162,10 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
             path,
             commits: commits
                 .iter()
-                .map(|(id, summary, touches)| DiffCommit {
-                    commit: id.clone(),
-                    summary: summary.clone(),
-                    touches_path: *touches,
+                .map(|c| DiffCommit {
+                    commit: c.id.clone(),
+                    summary: c.summary.clone(),
+                    touches_path: c.touches_path,
                 })
                 .collect(),
             stages,
@@ -196,7 +196,7 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     } else {
         out.line(&format!("digest: {} -> {}", d(&da), d(&db)))?;
     }
-    let touching: Vec<_> = commits.iter().filter(|c| c.2).collect();
+    let touching: Vec<_> = commits.iter().filter(|c| c.touches_path).collect();
     match &path {
         Some(p) => out.line(&format!(
             "commits: {} in between, {} touch {}",
@@ -209,8 +209,8 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
             commits.len()
         ))?,
     }
-    for (id, summary, _) in touching {
-        out.line(&format!("  {} {}", short(id), escape(summary)))?;
+    for c in touching {
+        out.line(&format!("  {} {}", short(&c.id), escape(&c.summary)))?;
     }
     for (label, v) in [(la, a), (lb, b)] {
         out.line(&format!("stages of {label}:"))?;

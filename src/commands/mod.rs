@@ -391,7 +391,7 @@ fn push_tags(
     let mut objects = Vec::with_capacity(tags.len());
     for tag in tags {
         // Refuse a name taken locally before anything goes to the remote.
-        if repo.tag_kind(&tag.name)?.is_some() {
+        if repo.tag_kind(&tag.name)? != crate::git::TagKind::Missing {
             return Err(
                 crate::error::UserError::new(format!("tag '{}' already exists", tag.name)).into(),
             );

@@ -1,5 +1,8 @@
-//! The git seam: the only module that names `git2` (this file, `tags.rs` for listing tags, and
-//! `objects.rs`, the checked access every commit, tree and blob read goes through).
+//! The git seam: the only module that names `git2`. This file opens the repository and holds
+//! the seam's small operations; the tag listing is `tags.rs` (the pass), `tag_refs.rs` (which
+//! refs there are), `read_tags.rs` (reading many on every core), `tag_object.rs` (parsing a tag
+//! object), `loose.rs` (reading an object bounded) and `tag_warnings.rs`; `objects.rs` is the
+//! checked access every commit, tree and blob read goes through.
 //!
 //! Opens the repository once, lists registry tags in one pass over `refs/tags`, resolves
 //! revisions, creates and deletes annotated tags, reads the tagger identity and date the way
@@ -16,7 +19,14 @@ use crate::error::UserError;
 use crate::registry::event::RawTag;
 use crate::registry::time::{parse_git_date, Timestamp};
 
+mod loose;
 mod objects;
+mod read_tags;
+mod tag_object;
+mod tag_refs;
+#[cfg(test)]
+mod tag_tests;
+mod tag_warnings;
 mod tags;
 
 use objects::short;
@@ -51,9 +61,51 @@ pub struct Tagger {
     pub time: Timestamp,
 }
 
+/// What a tag ref is, as [`Repo::tag_kind`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagKind {
+    /// No such tag.
+    Missing,
+    /// A lightweight tag (or a symbolic ref under `refs/tags`): no event.
+    Lightweight,
+    /// An annotated tag (also one whose object is corrupt or missing: the listing warns of it).
+    Annotated,
+}
+
+/// One commit of [`Repo::commits_between`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitBetween {
+    /// Its id, full hex.
+    pub id: String,
+    /// Its first line.
+    pub summary: String,
+    /// Whether it changed the path asked about against its first parent (`true` for no path).
+    pub touches_path: bool,
+}
+
+/// Where a ref ends, as [`Repo::ref_target`] resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefTarget {
+    /// The full name of the direct ref it ends at (after symbolic refs).
+    pub name: String,
+    /// The commit it names, full hex.
+    pub commit: String,
+}
+
 impl Repo {
     /// Opens the repository containing `path` (or the current directory).
     pub fn open(path: Option<&Path>) -> Result<Repo> {
+        // libgit2's options are process-wide: set once, before any repository is read. Tag
+        // objects are read once each: libgit2's object cache would only cost memory, and git
+        // itself does not re-hash objects it reads (fsck does that). Loose tag objects are
+        // inflated here, not by libgit2 (see `loose::read_object`): zlib's own check, the
+        // header's length and the end of the stream catch a truncated or damaged file, which
+        // hashing could only catch after libgit2's reader had spun on it.
+        static OPTIONS: std::sync::Once = std::sync::Once::new();
+        OPTIONS.call_once(|| {
+            git2::opts::strict_hash_verification(false);
+            git2::opts::enable_caching(false);
+        });
         let repo = match path {
             Some(p) => {
                 if !p.exists() {
@@ -70,7 +122,7 @@ impl Repo {
             }
         };
         // Should a libgit2 open a reftable repository one day, its refs are still not where
-        // the listing reads them (`tags.rs`): refuse it all the same.
+        // the listing reads them (`tag_refs.rs`): refuse it all the same.
         if repo.commondir().join("reftable").is_dir() {
             let top = repo.workdir().unwrap_or(repo.path());
             return Err(reftable_error(top));
@@ -94,8 +146,8 @@ impl Repo {
         self.repo.commondir().to_path_buf()
     }
 
-    /// Whether a tag exists, and whether it is annotated: `None` absent, `Some(false)` lightweight.
-    pub fn tag_kind(&self, name: &str) -> Result<Option<bool>> {
+    /// Whether a tag exists, and whether it is annotated.
+    pub fn tag_kind(&self, name: &str) -> Result<TagKind> {
         if let Some(what) = self.odd_ref_file(&format!("refs/tags/{name}")) {
             // A FIFO, device or link where the ref would be: libgit2 would block or read it
             // without end. Not read; in the way of a new tag.
@@ -105,20 +157,24 @@ impl Repo {
             .with_hint(format!(
                 "remove it (`rm {}`, in the repository's top directory), and fetch the tag \
                  again if it is a real one",
-                crate::registry::tag::shell_quote(&format!(".git/refs/tags/{name}"))
+                crate::shell::shell_quote(&format!(".git/refs/tags/{name}"))
             ))
             .into());
         }
         match self.repo.find_reference(&format!("refs/tags/{name}")) {
             Ok(r) => {
                 let Some(oid) = r.target() else {
-                    return Ok(Some(false));
+                    return Ok(TagKind::Lightweight);
                 };
                 // A corrupt or missing object counts as a tag: the listing warned about it.
-                Ok(Some(self.is_tag_object(name, oid)?.unwrap_or(true)))
+                Ok(if self.is_tag_object(name, oid)?.unwrap_or(true) {
+                    TagKind::Annotated
+                } else {
+                    TagKind::Lightweight
+                })
             }
             Err(e) if e.code() == ErrorCode::NotFound || e.code() == ErrorCode::InvalidSpec => {
-                Ok(None)
+                Ok(TagKind::Missing)
             }
             Err(e) => Err(plain(e)).with_context(|| format!("cannot read tag '{name}'")),
         }
@@ -231,7 +287,7 @@ impl Repo {
                 .with_hint(format!(
                     "remove it (`rm {}`, in the git directory) and fetch it again if it is a \
                      real one",
-                    crate::registry::tag::shell_quote(&candidate)
+                    crate::shell::shell_quote(&candidate)
                 ))
                 .into());
             }
@@ -273,7 +329,7 @@ impl Repo {
         for dir in [self.repo.path(), self.repo.commondir()] {
             if let Ok(meta) = std::fs::symlink_metadata(dir.join(refname)) {
                 if !meta.is_file() && !meta.is_dir() {
-                    return Some(tags::file_kind(&meta.file_type()));
+                    return Some(tag_refs::file_kind(&meta.file_type()));
                 }
             }
         }
@@ -307,8 +363,8 @@ impl Repo {
         }
     }
 
-    /// Commits reachable from `to` but not from `from`, newest first, as (id, first line), and
-    /// whether each changed `path` (a file or directory) against its first parent.
+    /// Commits reachable from `to` but not from `from`, newest first, each with its first line
+    /// and whether it changed `path` (a file or directory) against its first parent.
     ///
     /// Walked here, not by libgit2's revwalk (which reads commits unchecked): every commit is
     /// checked before it is read. Commits are taken newest first (by committer time) from one
@@ -319,7 +375,7 @@ impl Repo {
         from: &str,
         to: &str,
         path: Option<&str>,
-    ) -> Result<Vec<(String, String, bool)>> {
+    ) -> Result<Vec<CommitBetween>> {
         use std::collections::{BinaryHeap, HashMap};
 
         let parse = |c: &str| {
@@ -418,7 +474,11 @@ impl Repo {
                     now != before
                 }
             };
-            out.push((oid.to_string(), summary, touched));
+            out.push(CommitBetween {
+                id: oid.to_string(),
+                summary,
+                touches_path: touched,
+            });
         }
         Ok(out)
     }
@@ -588,7 +648,7 @@ impl Repo {
                 ))
                 .with_hint(format!(
                     "a git or registry process is writing it, or was killed while writing it; if no git or registry process is running, remove {l} (`rm {}`) and retry",
-                    crate::registry::tag::shell_quote(&l.to_string())
+                    crate::shell::shell_quote(&l.to_string())
                 ))
                 .into())
             }
@@ -792,7 +852,7 @@ fn cannot_open(path: &Path, e: &git2::Error) -> anyhow::Error {
         ))
         .with_hint(format!(
             "if you trust it, add an exception as git does: `git config --global --add safe.directory {}`",
-            crate::registry::tag::shell_quote(&shown)
+            crate::shell::shell_quote(&shown)
         ))
         .into();
     }
@@ -954,7 +1014,7 @@ impl Repo {
     ///
     /// Every ref file on the way must be a regular file (libgit2 reads them blocking: a FIFO
     /// would hang it), and the commit is reached with checked reads, like any other revision.
-    pub fn ref_target(&self, name: &str) -> Option<(String, String)> {
+    pub fn ref_target(&self, name: &str) -> Option<RefTarget> {
         if self.odd_ref_file(name).is_some() {
             return None;
         }
@@ -965,10 +1025,10 @@ impl Repo {
             }
         }
         let reference = found.resolve().ok()?;
-        let target = reference.name()?.to_string();
+        let name = reference.name()?.to_string();
         let oid = reference.target()?;
         let commit = self.resolve_commit(&oid.to_string()).ok()?;
-        Some((target, commit))
+        Some(RefTarget { name, commit })
     }
 
     /// What a symbolic ref points at (`refs/remotes/origin/HEAD` -> `refs/remotes/origin/main`);

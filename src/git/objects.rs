@@ -9,13 +9,12 @@
 //! descended here one component at a time, trees are walked with an explicit stack, and
 //! history is walked here: every object libgit2 reads has been checked first.
 
-use std::io::Read as _;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use git2::{ObjectType, Oid, Repository};
 
-use super::tags::LooseDirs;
+use super::loose::{inflate_loose, LooseDirs, Want};
 use super::{plain, Repo};
 use crate::error::UserError;
 
@@ -217,117 +216,11 @@ fn unreadable(what: &str, oid: Oid, e: git2::Error) -> anyhow::Error {
     .into()
 }
 
-/// Checks the loose object file at `path` by inflating all of it, streamed through fixed
-/// buffers: `None` if there is no such file; else its type, or why it is corrupt (a header
-/// git would refuse, a length other than the header's, a truncated or damaged stream, garbage
-/// after its end, not a regular file). Opened without blocking, so a FIFO cannot hang us.
+/// Checks the loose object file at `path` by inflating all of it (see
+/// [`inflate_loose`]): `None` if there is no such file; else its type, or why it is corrupt.
 pub(super) fn check_loose(path: &Path) -> std::io::Result<Option<Result<ObjectType, String>>> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let bad = |why: &str| Ok(Some(Err(why.to_string())));
-    if !file.metadata()?.is_file() {
-        return bad("its loose file is not a regular file");
-    }
-    let mut z = flate2::Decompress::new(true);
-    let mut input = vec![0u8; 1 << 16];
-    let mut out = vec![0u8; 1 << 16];
-    let (mut pos, mut len, mut eof) = (0usize, 0usize, false);
-    let mut header: Vec<u8> = Vec::new();
-    let mut expected: Option<(ObjectType, u64)> = None;
-    let mut body: u64 = 0;
-    loop {
-        if pos == len && !eof {
-            len = loop {
-                match file.read(&mut input) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
-            pos = 0;
-            eof = len == 0;
-        }
-        let (in_before, out_before) = (z.total_in(), z.total_out());
-        let Ok(status) = z.decompress(&input[pos..len], &mut out, flate2::FlushDecompress::None)
-        else {
-            return bad("its loose file is damaged (not zlib data)");
-        };
-        let used = (z.total_in() - in_before) as usize;
-        let made = (z.total_out() - out_before) as usize;
-        pos += used;
-        let mut produced = &out[..made];
-        if expected.is_none() && !produced.is_empty() {
-            let room = 33 - header.len();
-            let take = produced.len().min(room);
-            match produced[..take].iter().position(|&b| b == 0) {
-                Some(nul) => {
-                    header.extend_from_slice(&produced[..nul]);
-                    produced = &produced[nul + 1..];
-                    match parse_header(&header) {
-                        Some(h) => expected = Some(h),
-                        None => return bad("its loose file has a malformed header"),
-                    }
-                }
-                None if header.len() + take > 32 => {
-                    return bad("its loose file has a malformed header")
-                }
-                None => {
-                    header.extend_from_slice(&produced[..take]);
-                    produced = &[];
-                }
-            }
-        }
-        if let Some((_, size)) = expected {
-            body += produced.len() as u64;
-            if body > size {
-                return bad("its loose file is longer than its header says");
-            }
-        }
-        if status == flate2::Status::StreamEnd {
-            let Some((kind, size)) = expected else {
-                return bad("its loose file is truncated");
-            };
-            if body < size {
-                return bad("its loose file is shorter than its header says");
-            }
-            let mut more = [0u8; 1];
-            if pos < len || file.read(&mut more)? > 0 {
-                return bad("its loose file has garbage after its end");
-            }
-            return Ok(Some(Ok(kind)));
-        }
-        if used == 0 && made == 0 && pos == len && eof {
-            return bad("its loose file is truncated");
-        }
-        if used == 0 && made == 0 && pos < len {
-            return bad("its loose file is damaged (not zlib data)");
-        }
-    }
-}
-
-/// `<type> <size>` as git writes it.
-fn parse_header(header: &[u8]) -> Option<(ObjectType, u64)> {
-    let sp = header.iter().position(|&b| b == b' ')?;
-    let kind = match &header[..sp] {
-        b"commit" => ObjectType::Commit,
-        b"tree" => ObjectType::Tree,
-        b"blob" => ObjectType::Blob,
-        b"tag" => ObjectType::Tag,
-        _ => return None,
-    };
-    let size = &header[sp + 1..];
-    if size.is_empty() || !size.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some((kind, std::str::from_utf8(size).ok()?.parse().ok()?))
+    Ok(inflate_loose(path, Want::Check)?
+        .map(|read| read.map(|(kind, _)| kind).map_err(str::to_string)))
 }
 
 #[cfg(test)]
@@ -442,7 +335,7 @@ mod tests {
                 .commits_between(&from, &to, None)
                 .unwrap()
                 .into_iter()
-                .map(|(id, _, _)| id)
+                .map(|c| c.id)
                 .collect();
             let out = std::process::Command::new("git")
                 .args(["rev-list", &format!("{from}..{to}")])

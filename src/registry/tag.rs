@@ -124,9 +124,6 @@ fn strip_cancel(s: &str) -> (bool, &str) {
     }
 }
 
-// TODO(house): git/ call sites move after the split
-pub use crate::shell::shell_quote;
-
 #[cfg(test)]
 mod tests {
     use super::*;
