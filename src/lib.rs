@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod digest;
 pub mod error;
+pub mod file_kind;
 pub mod git;
 pub mod json;
 pub mod lock;

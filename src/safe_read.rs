@@ -7,9 +7,9 @@
 //! only a regular file is read; a symbolic link is followed only while it stays inside the
 //! repository; at most [`MAX_BYTES`] are read. Anything else is refused with the file named.
 
-use std::fs::{File, Metadata};
+use std::fs::File;
 use std::io::Read as _;
-use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _, OpenOptionsExt as _};
+use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::UserError;
@@ -48,25 +48,6 @@ impl Refused {
 pub const HINT: &str = "registry reads .gto, .registry.yaml and artifacts.yaml only from regular \
 files of at most 16 MiB inside the repository (a symbolic link is followed only when it stays \
 inside); replace it by such a file";
-
-fn kind_of(meta: &Metadata) -> &'static str {
-    let t = meta.file_type();
-    if t.is_dir() {
-        "a directory"
-    } else if t.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if t.is_char_device() {
-        "a character device"
-    } else if t.is_block_device() {
-        "a block device"
-    } else if t.is_socket() {
-        "a socket"
-    } else if t.is_symlink() {
-        "a symbolic link"
-    } else {
-        "not a regular file"
-    }
-}
 
 fn too_large(size: u64) -> Refused {
     Refused::new(format!(
@@ -166,7 +147,7 @@ pub fn resolve(root: &Path, rel: &str) -> Result<Resolved, Refused> {
     if !meta.is_file() {
         return Err(Refused::new(format!(
             "it is {}, not a regular file",
-            kind_of(&meta)
+            crate::file_kind::describe(&meta.file_type())
         )));
     }
     Ok(Resolved { path, exists: true })
@@ -182,7 +163,7 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>, Refused> {
     if !before.is_file() {
         return Err(Refused::new(format!(
             "it is {}, not a regular file",
-            kind_of(&before)
+            crate::file_kind::describe(&before.file_type())
         )));
     }
     if before.len() > MAX_BYTES {

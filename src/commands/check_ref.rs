@@ -395,7 +395,7 @@ fn write_github(outputs: &Outputs) -> Result<()> {
             UserError::new(format!(
                 "$GITHUB_OUTPUT ({}) is {}, not a regular file: nothing was written",
                 path.display(),
-                kind_of(meta)
+                crate::file_kind::describe(&meta.file_type())
             ))
             .with_hint("point GITHUB_OUTPUT at a regular file (GitHub Actions sets it to one)"),
         )
@@ -418,25 +418,6 @@ fn write_github(outputs: &Outputs) -> Result<()> {
     }
     f.write_all(text.as_bytes())
         .with_context(|| format!("cannot write to $GITHUB_OUTPUT ({})", path.display()))
-}
-
-/// What kind of file `meta` describes, for errors ("a FIFO").
-fn kind_of(meta: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt as _;
-    let t = meta.file_type();
-    if t.is_dir() {
-        "a directory"
-    } else if t.is_fifo() {
-        "a FIFO"
-    } else if t.is_char_device() || t.is_block_device() {
-        "a device"
-    } else if t.is_socket() {
-        "a socket"
-    } else if t.is_symlink() {
-        "a symbolic link"
-    } else {
-        "not a regular file"
-    }
 }
 
 /// Writes (replaces) the dotenv report.
@@ -469,7 +450,7 @@ fn replace_file(file: &Path, bytes: &[u8]) -> Result<()> {
             return Err(UserError::new(format!(
                 "{} is {}, not a regular file: refusing to replace it, nothing was written",
                 shown(),
-                kind_of(&meta)
+                crate::file_kind::describe(&meta.file_type())
             ))
             .with_hint("remove it, or name another file with --output")
             .into())

@@ -329,7 +329,7 @@ impl Repo {
         for dir in [self.repo.path(), self.repo.commondir()] {
             if let Ok(meta) = std::fs::symlink_metadata(dir.join(refname)) {
                 if !meta.is_file() && !meta.is_dir() {
-                    return Some(tag_refs::file_kind(&meta.file_type()));
+                    return Some(crate::file_kind::describe(&meta.file_type()));
                 }
             }
         }

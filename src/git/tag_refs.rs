@@ -208,7 +208,9 @@ pub(super) fn read_loose_ref(path: &Path) -> std::io::Result<LooseRef> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let meta = std::fs::symlink_metadata(path)?;
     if !meta.is_file() {
-        return Ok(LooseRef::NotAFile(file_kind(&meta.file_type())));
+        return Ok(LooseRef::NotAFile(crate::file_kind::describe(
+            &meta.file_type(),
+        )));
     }
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -216,29 +218,13 @@ pub(super) fn read_loose_ref(path: &Path) -> std::io::Result<LooseRef> {
         .open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
-        return Ok(LooseRef::NotAFile(file_kind(&meta.file_type())));
+        return Ok(LooseRef::NotAFile(crate::file_kind::describe(
+            &meta.file_type(),
+        )));
     }
     let mut content = Vec::new();
     file.take(4096).read_to_end(&mut content)?;
     Ok(LooseRef::Bytes(content))
-}
-
-/// What a file that is not a regular file is, in words.
-pub(super) fn file_kind(kind: &std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt as _;
-    if kind.is_symlink() {
-        "a symbolic link"
-    } else if kind.is_fifo() {
-        "a FIFO"
-    } else if kind.is_char_device() || kind.is_block_device() {
-        "a device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
 }
 
 /// The `(refname, hex id)` records of a `packed-refs` file whose ref names start with `prefix`
@@ -265,7 +251,10 @@ pub(super) fn packed_refs_with_prefix(
     if !meta.is_file() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("it is {}, not a regular file", file_kind(&meta.file_type())),
+            format!(
+                "it is {}, not a regular file",
+                crate::file_kind::describe(&meta.file_type())
+            ),
         ));
     }
     let len = meta.len();

@@ -225,7 +225,7 @@ fn gitlab_report_refuses_a_fifo_or_a_directory_in_its_place() {
     mkfifo(&fifo);
     let dir = repo.home().join("dir.env");
     std::fs::create_dir(&dir).unwrap();
-    for (target, kind) in [(&fifo, "a FIFO"), (&dir, "a directory")] {
+    for (target, kind) in [(&fifo, "a FIFO (named pipe)"), (&dir, "a directory")] {
         let out = target.to_str().unwrap();
         let run = run_timed(
             &repo,
