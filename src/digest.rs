@@ -120,6 +120,10 @@ pub struct Hashed {
     pub digest: String,
     /// For a directory, its files (for `verify` to name differences).
     pub manifest: Option<Vec<ManifestEntry>>,
+    /// For a work-tree directory, what its digest does not cover: entries that are neither
+    /// regular files nor directories (symbolic links, FIFOs, sockets, devices), relative paths,
+    /// sorted. `verify` names them, so a link planted in a downloaded copy is not silent.
+    pub left_out: Vec<Vec<u8>>,
 }
 
 /// Progress shown on a terminal for work that takes over a second (never in pipes or CI): drawn
@@ -195,15 +199,18 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
         return Ok(Hashed {
             digest: format!("sha256:{hex}"),
             manifest: None,
+            left_out: Vec::new(),
         });
     }
     if !meta.is_dir() {
         anyhow::bail!("{} is neither a file nor a directory", path.display());
     }
     let mut files: Vec<(Vec<u8>, PathBuf, u64)> = Vec::new();
-    for entry in walkdir::WalkDir::new(path).follow_links(false) {
+    let mut left_out = Vec::new();
+    for entry in walkdir::WalkDir::new(path).follow_links(false).min_depth(1) {
         let entry = entry.with_context(|| format!("cannot walk {}", path.display()))?;
-        if !entry.file_type().is_file() {
+        let kind = entry.file_type();
+        if kind.is_dir() {
             continue;
         }
         let rel = entry
@@ -211,6 +218,10 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
             .strip_prefix(path)
             .context("walked outside the directory")?;
         let rel = path_bytes(rel)?;
+        if !kind.is_file() {
+            left_out.push(rel);
+            continue;
+        }
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         files.push((rel, entry.path().to_path_buf(), size));
     }
@@ -218,31 +229,12 @@ pub fn hash_path(path: &Path) -> Result<Hashed> {
     let progress = Progress::new(&path.display().to_string(), total);
     let entries = progress.run(|| hash_files_parallel(&files, &progress.done))?;
     let manifest = manifest_bytes(&entries);
+    left_out.sort();
     Ok(Hashed {
         digest: format!("sha256:{}", sha256_bytes(&manifest)),
         manifest: Some(entries),
+        left_out,
     })
-}
-
-/// The entries under `dir` a directory digest does not cover: anything that is neither a
-/// regular file nor a directory (symbolic links, FIFOs, sockets, devices), as paths relative to
-/// `dir`, sorted. `verify` names them, so a link planted in a downloaded copy is not silent.
-pub fn left_out(dir: &Path) -> Result<Vec<Vec<u8>>> {
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(false).min_depth(1) {
-        let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
-        let kind = entry.file_type();
-        if kind.is_file() || kind.is_dir() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .context("walked outside the directory")?;
-        out.push(path_bytes(rel)?);
-    }
-    out.sort();
-    Ok(out)
 }
 
 /// Hashes files on every core: workers take the next file from a shared index.

@@ -195,6 +195,7 @@ pub fn hash_from_git(
             GitPath::File => single.map(|sha256| digest::Hashed {
                 digest: format!("sha256:{sha256}"),
                 manifest: None,
+                left_out: Vec::new(),
             }),
             GitPath::Dir => Some(digest::Hashed {
                 digest: format!(
@@ -202,6 +203,8 @@ pub fn hash_from_git(
                     digest::sha256_bytes(&digest::manifest_bytes(&entries))
                 ),
                 manifest: Some(entries),
+                // git trees hold links and submodules, not FIFOs: left out as before, unnamed.
+                left_out: Vec::new(),
             }),
         };
         return Ok((rel, hashed));

@@ -81,17 +81,14 @@ pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
         return Err(UserError::new(format!("'{shown}' does not exist")).into());
     }
     let actual = digest::hash_path(&target)?;
-    if target.is_dir() {
-        let skipped = digest::left_out(&target)?;
-        if !skipped.is_empty() {
-            let names: Vec<String> = skipped.iter().map(|n| escape_bytes(n)).collect();
-            out.warn(&format!(
-                "'{shown}' holds {} entries the digest does not cover (symbolic links, FIFOs, \
-                 sockets or devices are left out of a directory's digest): {}",
-                names.len(),
-                names.join(", ")
-            ))?;
-        }
+    if !actual.left_out.is_empty() {
+        let names: Vec<String> = actual.left_out.iter().map(|n| escape_bytes(n)).collect();
+        out.warn(&format!(
+            "'{shown}' holds {} entries the digest does not cover (symbolic links, FIFOs, \
+             sockets or devices are left out of a directory's digest): {}",
+            names.len(),
+            names.join(", ")
+        ))?;
     }
     let recorded_digest = escape(&recorded.digest);
     if actual.digest == recorded.digest {
