@@ -1,0 +1,205 @@
+//! Reading commits' trees: files by name (`doctor`), what a path holds (for digests, one blob
+//! at a time), and one file bounded (config and declarations), every object checked first.
+
+use anyhow::{Context as _, Result};
+use git2::ObjectType;
+
+use super::*;
+use crate::error::UserError;
+
+impl Repo {
+    /// Paths of every file called `file_name` in `commit`'s tree (for `doctor`). Walked with
+    /// an explicit stack, every tree checked before it is read; nested deeper than git's own
+    /// `core.maxTreeDepth` (4096) is an error, not a stack overflow.
+    pub fn files_named(&self, commit: &str, file_name: &str) -> Result<Vec<String>> {
+        let objects = self.objects();
+        let tree = objects.commit_tree(commit)?;
+        let mut found = Vec::new();
+        let mut stack: Vec<(git2::Oid, String, usize)> = vec![(tree.id(), String::new(), 0)];
+        while let Some((id, dir, depth)) = stack.pop() {
+            if depth > objects::MAX_TREE_DEPTH {
+                return Err(UserError::new(format!(
+                    "the tree of commit {} is nested deeper than {} directories (at {dir})",
+                    short(commit),
+                    objects::MAX_TREE_DEPTH
+                ))
+                .into());
+            }
+            let tree = objects.tree(id, &|| format!("{dir} at {}", short(commit)))?;
+            let mut subdirs = Vec::new();
+            for e in tree.iter() {
+                let Ok(name) = std::str::from_utf8(e.name_bytes()) else {
+                    continue; // not UTF-8: no path a declaration file names
+                };
+                match e.kind() {
+                    Some(ObjectType::Blob) if name == file_name => {
+                        found.push(format!("{dir}{file_name}"));
+                    }
+                    Some(ObjectType::Tree) => subdirs.push((e.id(), format!("{dir}{name}/"))),
+                    _ => {}
+                }
+            }
+            for (id, path) in subdirs.into_iter().rev() {
+                stack.push((id, path, depth + 1));
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// What [`Repo::for_each_file`] calls for each file: (relative path, bytes).
+pub type FileVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 'a;
+
+/// What a path is in a commit's tree, as [`Repo::for_each_file`] found it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum GitPath {
+    Missing,
+    /// A file: its bytes were given to the visitor (with an empty relative path).
+    File,
+    /// A symbolic link (mode 120000): its target as stored (the visitor is not called).
+    Symlink(Vec<u8>),
+    /// A directory: each regular file under it was given to the visitor.
+    Dir,
+}
+
+impl Repo {
+    /// Visits what `path` (a file, a symbolic link or a directory) holds in `commit`'s tree,
+    /// for content digests: `visit(relative path, bytes)` for the file itself (relative path
+    /// empty) or for each regular file of the directory (path relative to it, with `/`, raw
+    /// bytes: names need not be UTF-8). One blob is held at a time (libgit2 holds it while
+    /// the visitor runs). Inside a directory, symbolic links and submodules are left out, as a
+    /// manifest of regular files leaves them out. Nested deeper than 4096 is an error.
+    pub fn for_each_file(
+        &self,
+        commit: &str,
+        path: &str,
+        visit: &mut FileVisitor<'_>,
+    ) -> Result<GitPath> {
+        let objects = self.objects();
+        let tree = objects.commit_tree(commit)?;
+        let at = || format!("{path} at {}", short(commit));
+        let Some(entry) = objects.entry_at(&tree, path, &at)? else {
+            return Ok(GitPath::Missing);
+        };
+        match entry.kind {
+            Some(ObjectType::Blob) => {
+                if entry.filemode == 0o120000 {
+                    // Link text is a path: at most PATH_MAX (4096) bytes are copied.
+                    objects.check(entry.id, &at)?;
+                    let odb = self.repo.odb().map_err(plain)?;
+                    let (size, _) = odb
+                        .read_header(entry.id)
+                        .map_err(|e| plain(e).context(format!("cannot read {}", at())))?;
+                    if size > 4096 {
+                        return Err(UserError::new(format!(
+                            "{}: a symbolic link whose target has {size} bytes, more than a \
+                             path can have",
+                            at()
+                        ))
+                        .into());
+                    }
+                    let blob = objects.blob(entry.id, &at)?;
+                    return Ok(GitPath::Symlink(blob.content().to_vec()));
+                }
+                let blob = objects.blob(entry.id, &at)?;
+                visit(b"", blob.content())?;
+                return Ok(GitPath::File);
+            }
+            Some(ObjectType::Tree) => {}
+            _ => return Ok(GitPath::Missing),
+        }
+        let mut stack: Vec<(git2::Oid, Vec<u8>, usize)> = vec![(entry.id, Vec::new(), 0)];
+        while let Some((id, prefix, depth)) = stack.pop() {
+            let shown = || {
+                format!(
+                    "{path}/{} at {}",
+                    String::from_utf8_lossy(&prefix),
+                    short(commit)
+                )
+            };
+            if depth > objects::MAX_TREE_DEPTH {
+                return Err(UserError::new(format!(
+                    "{}: trees nested deeper than {}",
+                    shown(),
+                    objects::MAX_TREE_DEPTH
+                ))
+                .into());
+            }
+            let tree = objects.tree(id, &shown)?;
+            let mut subdirs = Vec::new();
+            for e in tree.iter() {
+                let mut rel = prefix.clone();
+                rel.extend_from_slice(e.name_bytes());
+                match e.filemode() {
+                    0o100644 | 0o100755 => {
+                        let file = || {
+                            format!(
+                                "{path}/{} at {}",
+                                String::from_utf8_lossy(&rel),
+                                short(commit)
+                            )
+                        };
+                        let blob = objects.blob(e.id(), &file)?;
+                        visit(&rel, blob.content())?;
+                    }
+                    0o040000 => {
+                        rel.push(b'/');
+                        subdirs.push((e.id(), rel));
+                    }
+                    _ => {}
+                }
+            }
+            for (id, rel) in subdirs.into_iter().rev() {
+                stack.push((id, rel, depth + 1));
+            }
+        }
+        Ok(GitPath::Dir)
+    }
+}
+
+/// One path of a commit's tree, as config and declaration files are read from it.
+pub enum TreeFile {
+    Missing,
+    /// A regular file's bytes.
+    File(Vec<u8>),
+    /// A symbolic link's target, as stored.
+    Symlink(Vec<u8>),
+    /// A blob larger than the limit asked for (its size, from the object header alone).
+    TooLarge(u64),
+    /// A directory or a submodule.
+    NotAFile(&'static str),
+}
+
+impl Repo {
+    /// The entry at `path` in `commit`'s tree; a blob's bytes are read only when its size (read
+    /// from the object header first) is at most `max`.
+    pub fn tree_file(&self, commit: &str, path: &str, max: u64) -> Result<TreeFile> {
+        let objects = self.objects();
+        let tree = objects.commit_tree(commit)?;
+        let at = || format!("{path} at {}", short(commit));
+        let Some(entry) = objects.entry_at(&tree, path, &at)? else {
+            return Ok(TreeFile::Missing);
+        };
+        match entry.kind {
+            Some(ObjectType::Blob) => {}
+            Some(ObjectType::Tree) => return Ok(TreeFile::NotAFile("a directory")),
+            _ => return Ok(TreeFile::NotAFile("a submodule")),
+        }
+        objects.check(entry.id, &at)?;
+        let odb = self.repo.odb().map_err(plain)?;
+        let (size, _) = odb
+            .read_header(entry.id)
+            .map_err(plain)
+            .with_context(|| format!("cannot read {}", at()))?;
+        if size as u64 > max {
+            return Ok(TreeFile::TooLarge(size as u64));
+        }
+        let blob = objects.blob(entry.id, &at)?;
+        let bytes = blob.content().to_vec();
+        Ok(if entry.filemode == 0o120000 {
+            TreeFile::Symlink(bytes)
+        } else {
+            TreeFile::File(bytes)
+        })
+    }
+}
