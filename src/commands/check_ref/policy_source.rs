@@ -1,0 +1,92 @@
+//! Which policy `check-ref --policy` enforces: read from a branch nobody but its owner can move,
+//! never from the pushed tag's own commit.
+
+use anyhow::Result;
+
+use crate::config::Config;
+use crate::error::UserError;
+
+/// The config whose policy `--policy` enforces. Not the work tree's: in CI that is the pushed
+/// tag's own commit, so whoever pushes the tag would choose the policy it is checked against
+/// (drop `promotion_order` in the tag's commit, and any promotion passes). Trusted, in order:
+/// the branch or full commit id `--policy-from` names; origin's default branch as `git clone`
+/// records it (a symbolic `refs/remotes/origin/HEAD`); the branch HEAD names when HEAD is not
+/// detached (a developer's own checkout, a bare repository, the mirror of `-C URL`). Without
+/// any of them (a CI checkout detached at the tag) it fails rather than trust the tag's commit.
+pub(super) fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config> {
+    if let Some(rev) = from {
+        return Config::load_at(repo, &policy_commit(repo, rev)?, &format!("'{rev}'"));
+    }
+    // origin's default branch, as `git clone` (or `git remote set-head origin --auto`) records
+    // it: only a *symbolic* origin/HEAD counts. A pushed branch named `HEAD` arrives as a direct
+    // ref of that name, and guessing `origin/main` or `origin/master` would let whoever can push
+    // a branch of that name pick the policy where the default branch is called otherwise.
+    if let Some(branch) = repo.symbolic_ref("refs/remotes/origin/HEAD") {
+        if branch.starts_with("refs/remotes/origin/") {
+            if let Some(crate::git::RefTarget { name, commit }) = repo.ref_target(&branch) {
+                let shown = name.strip_prefix("refs/remotes/").unwrap_or(&name);
+                return Config::load_at(repo, &commit, &format!("'{shown}'"));
+            }
+        }
+    }
+    // The branch HEAD names (a checkout of a branch, a bare repository, a `-C URL` mirror):
+    // never refs/remotes/*, which anyone who can push a ref to a bare repository can create.
+    if repo.head_branch().is_some() {
+        if let Some((commit, place)) = crate::config::default_tree(repo)? {
+            return Config::load_at(repo, &commit, &place);
+        }
+    }
+    Err(UserError::new(
+        "--policy found no branch to read the policy from: HEAD is detached (as in a CI checkout of the tag) and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds",
+    )
+    .with_hint(
+        "name the default branch: `--policy-from origin/main` (fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`), or record it with `git remote set-head origin --auto`",
+    )
+    .into())
+}
+
+/// The commit `--policy-from REV` names: a full commit id, or a branch. git's own lookup tries
+/// tags before remote-tracking branches, so with the tags fetched a pushed tag named
+/// `origin/main` would win over the branch and bring its own policy: a name is looked up as
+/// `refs/remotes/REV`, then `refs/heads/REV`; a name that is only a tag is refused (a tag is
+/// whatever its pusher chose). A full id comes first (a pushed branch may be named like one),
+/// and revision suffixes (`origin/main~0`, `^{commit}`, `@{0}`) are refused: through them git
+/// would look the name up as a tag first again.
+fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
+    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return repo.resolve_commit(rev);
+    }
+    let hex = rev.bytes().all(|b| b.is_ascii_hexdigit());
+    if rev.contains(['~', '^', '@', ':', '{']) || hex {
+        return Err(UserError::new(format!(
+            "--policy-from '{rev}' is not a branch or a full commit id (an abbreviated id may be a pushed branch's name)"
+        ))
+        .with_hint("name the branch itself (`--policy-from origin/main`) or a 40-character commit id")
+        .into());
+    }
+    if rev.starts_with("refs/") {
+        if let Some(crate::git::RefTarget { commit, .. }) = repo.ref_target(rev) {
+            return Ok(commit);
+        }
+    }
+    for full in [format!("refs/remotes/{rev}"), format!("refs/heads/{rev}")] {
+        if let Some(crate::git::RefTarget { commit, .. }) = repo.ref_target(&full) {
+            return Ok(commit);
+        }
+    }
+    let tag = rev.strip_prefix("refs/tags/").unwrap_or(rev);
+    if repo.ref_target(&format!("refs/tags/{tag}")).is_some() {
+        return Err(UserError::new(format!(
+            "--policy-from '{rev}' names a tag, not a branch: a tag holds whatever its pusher chose, so its policy is not trusted"
+        ))
+        .with_hint(
+            "name a branch (`--policy-from origin/main`, fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`) or a commit id",
+        )
+        .into());
+    }
+    Err(UserError::new(format!(
+        "--policy-from '{rev}' is no branch here (neither refs/remotes/{rev} nor refs/heads/{rev})"
+    ))
+    .with_hint("fetch it first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or give a full commit id")
+    .into())
+}
