@@ -334,7 +334,7 @@ pub fn write_tags(
         .tagger()
         .map(|t| t.time)
         .unwrap_or_else(|_| crate::registry::time::Timestamp::new(now_seconds(), 0));
-    if let Some(refusal) = crate::registry::plan::outranked(&session.reg, tags, now) {
+    if let Some(refusal) = crate::registry::outranked::outranked(&session.reg, tags, now) {
         return Err(refusal.into());
     }
     if dry_run {

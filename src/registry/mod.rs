@@ -5,6 +5,7 @@
 
 pub mod event;
 pub mod name;
+pub mod outranked;
 pub mod plan;
 pub mod policy;
 pub mod resolve;
