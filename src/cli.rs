@@ -3,8 +3,6 @@
 //! Each command's arguments live in its own file under `commands/`; this file only lists them,
 //! and holds `completions`, which is about this command line itself.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
@@ -31,23 +29,9 @@ Tags are GTO's (churn@v1.2.0, churn#prod#3), so GTO, DVC and DVC Studio read the
 #[command(arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
-    pub global: Global,
+    pub global: commands::Global,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Flags every command takes.
-#[derive(Debug, Clone, Args)]
-pub struct Global {
-    /// Repository to use (default: the one containing the current directory)
-    #[arg(
-        short = 'C',
-        long = "repo",
-        short_alias = 'r',
-        global = true,
-        value_name = "PATH"
-    )]
-    pub repo: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

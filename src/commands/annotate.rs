@@ -9,7 +9,7 @@ use serde_yaml::Value;
 
 use super::{Scope, Session};
 use crate::artifacts::{self, Changes};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::error::{UsageError, UserError};
 use crate::output::Output;
 use crate::provenance;

@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{delete_tags, deregister, unassign, write_tags, Scope, Session, WriteFlags};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::plan::{self, Deprecate};

@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{delete_tags, write_tags, Scope, Session, WriteFlags};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
 use crate::registry::plan::{self, Deregister};

@@ -6,7 +6,7 @@ use clap::{ArgGroup, Args};
 
 use super::show::{parse_target, pick_version, Shortcut};
 use super::{Scope, Session};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::error::UserError;
 use crate::json::DescribeJson;
 use crate::output::{escape, Output};

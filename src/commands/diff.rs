@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::show::{parse_target, pick_version, Shortcut};
 use super::{Scope, Session};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::error::{UsageError, UserError};
 use crate::json::{self, DiffCommit, DiffJson, DiffSide, DigestChange, EntryChange};
 use crate::output::{escape, Output};

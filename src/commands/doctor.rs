@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{Open, Scope, Session};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::error::UserError;
 use crate::output::{escape, Output};
 use crate::provenance;

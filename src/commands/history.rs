@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::{ArgGroup, Args};
 
 use super::{Scope, Session};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::json;
 use crate::output::Output;
 use crate::registry::event::Event;

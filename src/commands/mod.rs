@@ -1,4 +1,4 @@
-//! Commands, one file per verb, and what they share: opening the registry, the write flags, and
+//! Commands, one file per verb, and what they share: the session (`session.rs`), the write flags, and
 //! applying a plan (create the tags, roll back on failure, print GTO's lines and push hints).
 
 pub mod annotate;
@@ -12,211 +12,23 @@ pub mod doctor;
 pub mod history;
 pub mod register;
 pub mod rollback;
+mod session;
 pub mod show;
 pub mod stages;
 pub mod unassign;
 pub mod verify;
 
+pub use session::{lock_repo, write_lock, Global, Open, Scope, Session};
+
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use crate::cli::Global;
-use crate::config::Config;
-use crate::git::Repo;
 use crate::output::Output;
-use crate::registry::event::{event_from_raw, EventKind};
-use crate::registry::name::ArtifactName;
-use crate::registry::plan::{Context, NewTag, Simple};
-use crate::registry::state::{short, Registry};
+use crate::registry::event::EventKind;
+use crate::registry::plan::{NewTag, Simple};
+use crate::registry::state::short;
 use crate::registry::tag::TagName;
 use crate::shell::shell_quote;
-
-/// An opened repository with its registry state.
-pub struct Session {
-    pub repo: Repo,
-    pub config: Config,
-    pub reg: Registry,
-    pub ctx: Context,
-    /// Registry-shaped lightweight tags (ignored, as GTO ignores them).
-    pub lightweight: Vec<String>,
-    /// Registry-shaped ref names git refuses (not tags; `doctor` names them).
-    pub refused: Vec<String>,
-    /// Push new tags to `origin` (`--push`, or always for `-C URL`).
-    pub push: bool,
-    /// A broken config, when opened for `doctor` (which reports it instead of failing).
-    pub config_problem: Option<crate::error::UserError>,
-    /// The writers' lock, held from before the tags are read until the session is dropped.
-    pub lock: Option<crate::lock::Lock>,
-}
-
-/// How a session is opened (all off by default: a plain read of the present).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Open {
-    /// Fetch `origin`'s tags first and push what is written (implied for a URL).
-    pub push: bool,
-    /// Keep a broken config as `config_problem` instead of failing (`doctor`).
-    pub tolerate_bad_config: bool,
-    /// Only events tagged at or before this time count (`show --at`).
-    pub at: Option<i64>,
-    /// Opened to write: a tag in scope that cannot be read is an error, not a warning.
-    pub write: bool,
-}
-
-/// Which tags a session reads: all, or one artifact's (the others' tag objects are never read).
-pub enum Scope<'a> {
-    All,
-    Artifact(&'a ArtifactName),
-}
-
-impl Session {
-    /// Opens the repository (a local path, or the cached mirror of a URL) and folds its tags.
-    pub fn open(global: &Global, scope: Scope<'_>) -> Result<Session> {
-        Session::open_with(global, scope, Open::default())
-    }
-
-    /// As `open`, for a write: with `push` (implied for a URL) the remote's tags are fetched
-    /// first, so the next version and counter come from the remote's state (SPEC §4.6).
-    ///
-    /// The writers' lock is taken first and held until the session is dropped, so the tags
-    /// are read, planned against and written by one writer at a time: a second writer waits,
-    /// then plans against the first one's tags (or fails clearly after the lock's timeout).
-    /// A `--dry-run` writes nothing, so it takes no lock: a running writer or a stale lock
-    /// never blocks it (it plans against the tags as they are now).
-    pub fn open_for_write(
-        global: &Global,
-        scope: Scope<'_>,
-        flags: &WriteFlags,
-    ) -> Result<Session> {
-        let lock = if flags.dry_run {
-            None
-        } else {
-            Some(write_lock(global)?)
-        };
-        let mut session = Session::open_with(
-            global,
-            scope,
-            Open {
-                push: flags.push,
-                write: true,
-                ..Open::default()
-            },
-        )?;
-        session.lock = lock;
-        Ok(session)
-    }
-
-    /// Opens with explicit options.
-    pub fn open_with(global: &Global, scope: Scope<'_>, how: Open) -> Result<Session> {
-        let url = global
-            .repo
-            .as_deref()
-            .and_then(|p| p.to_str())
-            .filter(|p| crate::remote::is_url(p));
-        let (repo, push) = match url {
-            Some(url) => (Repo::open(Some(&crate::remote::mirror(url)?))?, true),
-            None => {
-                let repo = Repo::open(global.repo.as_deref())?;
-                if how.push {
-                    crate::remote::fetch_tags(&repo.git_dir(), "origin")?;
-                }
-                (repo, how.push)
-            }
-        };
-        // From the work tree, else from the default branch's tree (bare, `-C URL`).
-        let (config, config_problem) = match Config::load_from(&repo) {
-            Ok(c) => (c, None),
-            Err(e) if how.tolerate_bad_config => match e.downcast::<crate::error::UserError>() {
-                Ok(user) => (Config::default(), Some(user)),
-                Err(other) => return Err(other),
-            },
-            Err(e) => return Err(e),
-        };
-        let listing = repo.list_tags(match &scope {
-            Scope::All => None,
-            Scope::Artifact(name) => Some(*name),
-        })?;
-        // A reader shows the rest around a tag it cannot read; a writer must not plan around
-        // it: a corrupt `churn@v1.0.0` would make the next version v0.0.2 and hide v1.0.0.
-        if let (true, Some(first)) = (how.write, listing.unreadable.first()) {
-            let more = match listing.unreadable.len() {
-                1 => String::new(),
-                n => format!(" (and {} more)", n - 1),
-            };
-            return Err(crate::error::UserError::new(format!(
-                "{}{more}: nothing was written, since the next version or counter could be wrong",
-                first.message.trim_end_matches("; it is ignored")
-            ))
-            .with_hint(format!(
-                "{}; `registry doctor` lists every problem",
-                first.fix
-            ))
-            .into());
-        }
-        let mut events = Vec::with_capacity(listing.tags.len());
-        let mut warnings = listing.unreadable;
-        for raw in listing.tags {
-            match event_from_raw(raw) {
-                Ok(Some(e)) if how.at.is_some_and(|at| e.time.seconds > at) => {}
-                Ok(Some(e)) => events.push(e),
-                Ok(None) => {}
-                Err(w) => warnings.push(w),
-            }
-        }
-        let reg = Registry::build(events, warnings);
-        let ctx = Context {
-            tag_names: listing.all_names,
-            allowed_stages: config.stages.clone(),
-        };
-        Ok(Session {
-            repo,
-            config,
-            reg,
-            ctx,
-            lightweight: listing.lightweight,
-            refused: listing.refused,
-            push,
-            config_problem,
-            lock: None,
-        })
-    }
-
-    /// Prints the oddities the registry read around, one line each on stderr.
-    pub fn print_warnings(&self, out: &mut Output) -> Result<()> {
-        for w in &self.reg.warnings {
-            out.warn(&format!("{} (`registry doctor` tells more)", w.message))?;
-        }
-        Ok(())
-    }
-
-    /// Resolves a revision to a commit id.
-    pub fn commit(&self, rev: &str) -> Result<String> {
-        self.repo.resolve_commit(rev)
-    }
-}
-
-/// The writers' lock of the repository `-C` names (or the current one): `registry.lock` in its
-/// common git directory, or, for a URL, the lock of its mirror in the cache (held for the whole
-/// write, so one writer at a time fetches, plans and pushes through a mirror).
-pub fn write_lock(global: &Global) -> Result<crate::lock::Lock> {
-    let url = global
-        .repo
-        .as_deref()
-        .and_then(|p| p.to_str())
-        .filter(|p| crate::remote::is_url(p));
-    match url {
-        Some(url) => crate::remote::mirror_lock(url),
-        None => lock_repo(&Repo::open(global.repo.as_deref())?),
-    }
-}
-
-/// Takes `registry.lock` in a repository's common git directory.
-pub fn lock_repo(repo: &Repo) -> Result<crate::lock::Lock> {
-    let dir = repo.common_dir();
-    // Components drop the work tree's trailing `/`.
-    let shown: std::path::PathBuf = repo.workdir().unwrap_or(&dir).components().collect();
-    let what = format!("the registry in {}", shown.display());
-    crate::lock::Lock::acquire(&dir.join("registry.lock"), &what)
-}
 
 /// `--simple auto|true|false` as clap reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

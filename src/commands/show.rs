@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{ArgGroup, Args, ValueEnum};
 
 use super::{Open, Scope, Session};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::error::{UsageError, UserError};
 use crate::json;
 use crate::output::Output;

@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{Scope, Session};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::json::StagesJson;
 use crate::output::Output;
 use crate::registry::resolve;

@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::show::{parse_target, pick_version};
 use super::{Scope, Session};
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::digest::{self, ManifestEntry};
 use crate::error::UserError;
 use crate::output::{escape, escape_bytes, Output};

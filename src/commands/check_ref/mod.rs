@@ -18,7 +18,7 @@ mod policy_source;
 
 use super::{Scope, Session};
 use crate::ci_outputs::Outputs;
-use crate::cli::Global;
+use crate::commands::Global;
 use crate::error::{UsageError, UserError};
 use crate::json;
 use crate::output::Output;
