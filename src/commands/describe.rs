@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::{ArgGroup, Args};
 
-use super::show::{parse_target, pick_version, Shortcut};
+use super::show::target::{parse_target, pick_version, Shortcut};
 use super::{Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::Value;
 
-use super::show::{parse_target, pick_version, Shortcut};
+use super::show::target::{parse_target, pick_version, Shortcut};
 use super::{Scope, Session};
 use crate::commands::Global;
 use crate::error::{UsageError, UserError};

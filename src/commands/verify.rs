@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::show::{parse_target, pick_version};
+use super::show::target::{parse_target, pick_version};
 use super::{Scope, Session};
 use crate::commands::Global;
 use crate::digest::{self, ManifestEntry};
