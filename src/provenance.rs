@@ -231,16 +231,9 @@ pub fn for_registration(
         }
     }
     if let Some(digest) = given {
-        let hex = digest.strip_prefix("sha256:").unwrap_or("");
-        if hex.len() != 64
-            || !hex
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
-            return Err(UserError::new(format!(
-                "--digest '{digest}' is not sha256:<64 lower-case hex digits>"
-            ))
-            .into());
+        // `register --digest` was parsed by clap already; the one grammar still guards here.
+        if let Err(e) = digest.parse::<crate::registry::spec::Digest>() {
+            return Err(UserError::new(format!("--digest '{digest}' is {e}")).into());
         }
         return Ok(Some(Provenance {
             path: entry.and_then(|e| e.path).unwrap_or_default(),

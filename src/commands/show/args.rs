@@ -2,7 +2,7 @@
 
 use clap::{ArgGroup, Args, ValueEnum};
 
-use super::at::when_arg;
+use crate::registry::spec::{Target, When};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -18,7 +18,7 @@ Examples:
 #[command(group(ArgGroup::new("format").args(["json", "plain", "name", "version", "stage", "show_ref"])))]
 pub struct ShowArgs {
     /// Artifact, or a shortcut: NAME@vX.Y.Z, NAME@latest, NAME@greatest, NAME#STAGE
-    pub target: Option<String>,
+    pub target: Option<Target>,
     /// Print JSON (GTO's shape)
     #[arg(long)]
     pub json: bool,
@@ -60,8 +60,8 @@ pub struct ShowArgs {
     pub sort: SortArg,
     /// Show the registry as it was at a time (2026-03-01 = the end of that day, UTC; or a full
     /// date and time) or at a commit, tag or branch (its commit time)
-    #[arg(long, value_name = "WHEN", value_parser = when_arg)]
-    pub at: Option<String>,
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<When>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,17 +3,17 @@
 use anyhow::Result;
 
 use super::args::{column_flag, ShowArgs};
-use super::target::Shortcut;
 use super::{short_label, NOTHING};
 use crate::error::UserError;
 use crate::json;
 use crate::output::Output;
 use crate::registry::resolve::{self, Holder, Sort, StageOptions, VersionFilter};
+use crate::registry::spec::Pick;
 use crate::registry::state::{Artifact, Version};
 
 pub(super) fn show_artifact(
     artifact: &Artifact,
-    shortcut: &Shortcut,
+    pick: Option<&Pick>,
     args: &ShowArgs,
     opts: StageOptions,
     out: &mut Output,
@@ -44,14 +44,14 @@ pub(super) fn show_artifact(
         // GTO §14 B9: GTO keeps unregistered versions here; --ro means registered only.
         versions.retain(|v| v.is_registered());
     }
-    match shortcut {
-        Shortcut::None => {}
-        Shortcut::Latest => versions.truncate(1),
-        Shortcut::Version(want) => versions.retain(|v| v.label.as_str() == want),
-        Shortcut::Stage(stage) => versions.retain(|v| {
+    match pick {
+        None => {}
+        Some(Pick::Latest) => versions.truncate(1),
+        Some(Pick::Version(want)) => versions.retain(|v| v.label.as_str() == want.as_str()),
+        Some(Pick::Stage(stage)) => versions.retain(|v| {
             holders_of(v)
                 .iter()
-                .any(|h| h.vstage.stage.as_str() == stage)
+                .any(|h| h.vstage.stage.as_str() == stage.as_str())
         }),
     }
     if args.json {

@@ -1,31 +1,17 @@
-//! `show --at WHEN`: a day (its end, UTC), a date and time git understands, or a revision.
+//! `show --at WHEN`: the moment it names, a revision's read in the repository.
 
 use anyhow::Result;
 
 use crate::commands::Global;
 use crate::error::UserError;
+use crate::registry::spec::When;
 
-/// `--at`'s parse-time check: a value shaped like a day must be a calendar day (`2026-02-31` is
-/// a usage error, never rolled over to 3 March nor tried as a branch name).
-pub(super) fn when_arg(s: &str) -> Result<String, String> {
-    match crate::registry::time::invalid_day(s) {
-        Some(why) => Err(format!("'{s}' is not a calendar day: {why}")),
-        None => Ok(s.to_string()),
-    }
-}
-
-/// `--at WHEN`: a day (its end, UTC), a date and time git understands, or a revision.
-pub(super) fn resolve_when(global: &Global, when: &str) -> Result<i64> {
-    use crate::registry::time::parse_git_date;
-    let day = when.len() == 10 && when.as_bytes()[4] == b'-' && when.as_bytes()[7] == b'-';
-    if day {
-        if let Some(t) = parse_git_date(&format!("{when} 23:59:59 +0000")) {
-            return Ok(t.seconds);
-        }
-    }
-    if let Some(t) = parse_git_date(when) {
-        return Ok(t.seconds);
-    }
+/// `--at WHEN`: a time as parsed, or a revision's commit time.
+pub(super) fn resolve_when(global: &Global, when: &When) -> Result<i64> {
+    let when = match when {
+        When::Time(seconds) => return Ok(*seconds),
+        When::Revision(rev) => rev,
+    };
     let repo = crate::git::Repo::open(global.repo.as_deref()).map_err(|_| {
         UserError::new(format!(
             "--at '{when}' is neither a date nor a revision here"

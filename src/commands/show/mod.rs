@@ -15,27 +15,13 @@ use super::{Open, Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;
 use crate::output::Output;
-use crate::registry::name::ArtifactName;
 use crate::registry::resolve::{Sort, StageOptions};
 use crate::registry::state::{short, Version};
 
+use crate::registry::spec::Target;
 pub use args::{ShowArgs, SortArg};
-use target::{parse_target, Shortcut};
-
-/// What `show` was asked about.
-enum Target {
-    Registry,
-    Artifact(ArtifactName, Shortcut),
-}
 
 pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
-    let target = match &args.target {
-        None => Target::Registry,
-        Some(s) => {
-            let (name, shortcut) = parse_target(s)?;
-            Target::Artifact(name, shortcut)
-        }
-    };
     let opts = StageOptions {
         registered_only: args.registered_only,
         assignments_per_version: args.assignments_per_version,
@@ -49,8 +35,8 @@ pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
         None => None,
         Some(when) => Some(at::resolve_when(global, when)?),
     };
-    match target {
-        Target::Registry => {
+    match &args.target {
+        None => {
             let session = Session::open_with(
                 global,
                 Scope::All,
@@ -62,21 +48,21 @@ pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
             session.print_warnings(out)?;
             registry_view::show_registry(&session, &args, opts, out)
         }
-        Target::Artifact(name, shortcut) => {
+        Some(Target { name, pick }) => {
             let session = Session::open_with(
                 global,
-                Scope::Artifact(&name),
+                Scope::Artifact(name),
                 Open {
                     at,
                     ..Open::default()
                 },
             )?;
             session.print_warnings(out)?;
-            let artifact = session.reg.artifact(&name).ok_or_else(|| {
+            let artifact = session.reg.artifact(name).ok_or_else(|| {
                 UserError::new(format!("Cannot find artifact '{name}'"))
                     .with_hint("`registry show` lists the artifacts in this repository")
             })?;
-            artifact_view::show_artifact(artifact, &shortcut, &args, opts, out)
+            artifact_view::show_artifact(artifact, pick.as_ref(), &args, opts, out)
         }
     }
 }
