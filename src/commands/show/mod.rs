@@ -5,7 +5,6 @@
 
 mod args;
 mod artifact_view;
-mod at;
 mod registry_view;
 pub(crate) mod target;
 
@@ -16,9 +15,9 @@ use crate::commands::Global;
 use crate::error::UserError;
 use crate::output::Output;
 use crate::registry::resolve::{Sort, StageOptions};
+use crate::registry::spec::Target;
 use crate::registry::state::{short, Version};
 
-use crate::registry::spec::Target;
 pub use args::{ShowArgs, SortArg};
 
 pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
@@ -31,17 +30,13 @@ pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
             SortArg::Semver => Sort::Semver,
         },
     };
-    let at = match &args.at {
-        None => None,
-        Some(when) => Some(at::resolve_when(global, when)?),
-    };
     match &args.target {
         None => {
             let session = Session::open_with(
                 global,
                 Scope::All,
                 Open {
-                    at,
+                    at: args.at.clone(),
                     ..Open::default()
                 },
             )?;
@@ -53,7 +48,7 @@ pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
                 global,
                 Scope::Artifact(name),
                 Open {
-                    at,
+                    at: args.at.clone(),
                     ..Open::default()
                 },
             )?;
