@@ -238,7 +238,7 @@ pub fn for_registration(
         return Ok(Some(Provenance {
             path: entry.and_then(|e| e.path).unwrap_or_default(),
             digest: digest.to_string(),
-            source: "given".into(),
+            source: trailer::DigestSource::Given,
             manifest: None,
         }));
     }
@@ -267,7 +267,7 @@ pub fn for_registration(
         return Ok(Some(Provenance {
             path,
             digest: hashed.digest,
-            source: "git".into(),
+            source: trailer::DigestSource::Git,
             manifest: hashed.manifest.as_deref().map(manifest_pairs),
         }));
     }
@@ -293,7 +293,7 @@ pub fn for_registration(
     Ok(Some(Provenance {
         path,
         digest: hashed.digest,
-        source: "worktree".into(),
+        source: trailer::DigestSource::Worktree,
         manifest: hashed.manifest.as_deref().map(manifest_pairs),
     }))
 }

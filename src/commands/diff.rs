@@ -173,7 +173,7 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     }
     let d = |p: &Option<trailer::Provenance>| {
         p.as_ref().map_or("none".to_string(), |p| {
-            format!("{} ({})", escape(&p.digest), escape(&p.source))
+            format!("{} ({})", escape(&p.digest), escape(p.source.as_str()))
         })
     };
     if da.as_ref().map(|p| &p.digest) == db.as_ref().map(|p| &p.digest) {

@@ -14,7 +14,7 @@ use crate::error::UserError;
 use crate::output::{escape, escape_bytes, Output};
 use crate::provenance;
 use crate::registry::spec::Target;
-use crate::registry::trailer::{self, Record};
+use crate::registry::trailer::{self, DigestSource, Record};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -62,7 +62,7 @@ pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
     let target = match &args.path {
         Some(p) => p.clone(),
         None => {
-            if recorded.source == "given" || recorded.path.is_empty() {
+            if recorded.source == DigestSource::Given || recorded.path.is_empty() {
                 return Err(UserError::new(format!(
                     "version {label} of '{name}' has no path in the work tree to check"
                 ))
