@@ -231,21 +231,14 @@ pub fn for_registration(
         }
     }
     if let Some(digest) = given {
-        let hex = digest.strip_prefix("sha256:").unwrap_or("");
-        if hex.len() != 64
-            || !hex
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
-            return Err(UserError::new(format!(
-                "--digest '{digest}' is not sha256:<64 lower-case hex digits>"
-            ))
-            .into());
+        // `register --digest` was parsed by clap already; the one grammar still guards here.
+        if let Err(e) = digest.parse::<crate::registry::spec::Digest>() {
+            return Err(UserError::new(format!("--digest '{digest}' is {e}")).into());
         }
         return Ok(Some(Provenance {
             path: entry.and_then(|e| e.path).unwrap_or_default(),
             digest: digest.to_string(),
-            source: "given".into(),
+            source: trailer::DigestSource::Given,
             manifest: None,
         }));
     }
@@ -274,7 +267,7 @@ pub fn for_registration(
         return Ok(Some(Provenance {
             path,
             digest: hashed.digest,
-            source: "git".into(),
+            source: trailer::DigestSource::Git,
             manifest: hashed.manifest.as_deref().map(manifest_pairs),
         }));
     }
@@ -300,7 +293,7 @@ pub fn for_registration(
     Ok(Some(Provenance {
         path,
         digest: hashed.digest,
-        source: "worktree".into(),
+        source: trailer::DigestSource::Worktree,
         manifest: hashed.manifest.as_deref().map(manifest_pairs),
     }))
 }

@@ -11,6 +11,7 @@ use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::plan::{self, Assign, AssignTarget};
 use crate::registry::resolve;
+use crate::registry::spec::VersionedName;
 use crate::registry::version::VersionName;
 
 const ASSIGN_EXAMPLES: &str = "\
@@ -57,7 +58,7 @@ pub struct AssignFlags {
 #[command(after_help = PROMOTE_EXAMPLES)]
 pub struct PromoteArgs {
     /// Artifact name, optionally with a version: `churn` or `churn@v1.2.0`
-    pub name: String,
+    pub name: VersionedName,
     /// STAGE (short form), or REF (GTO's form, with --stage)
     #[arg(num_args = 0..=1)]
     pub arg: Option<String>,
@@ -130,53 +131,61 @@ fn execute(
     write_tags(session, out, &tags, flags.write.dry_run)
 }
 
-/// Splits `churn@v1.2.0` into the name and the version part (`latest`/`greatest` mean none).
-fn split_name(s: &str) -> Result<(ArtifactName, Option<String>)> {
-    let (name, version) = match s.split_once('@') {
-        Some((n, v)) => (n, Some(v)),
-        None => (s, None),
-    };
-    let name: ArtifactName = name
-        .parse()
-        .map_err(|e: crate::registry::name::NameError| UsageError(e.message))?;
-    let version = version.filter(|v| *v != "latest" && *v != "greatest");
-    if let Some(v) = version {
-        if let Err(e) = v.parse::<VersionName>() {
-            return Err(UsageError(format!("invalid value '{s}' for '<NAME>': {e}")).into());
-        }
-    }
-    Ok((name, version.map(str::to_string)))
+/// `promote`'s two forms.
+enum Form {
+    /// GTO's: `promote NAME [REF] --stage STAGE`, the same as `assign`.
+    Gto { rev: Option<String>, stage: Stage },
+    /// Ours: `promote NAME[@VERSION] STAGE`.
+    Short(Stage),
 }
 
 pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Result<()> {
-    let (name, at_version) = split_name(&args.name)?;
-    let session = Session::open_for_write(global, Scope::Artifact(&name), &args.common.write)?;
-    session.print_warnings(out)?;
-    if let Some(stage) = args.stage {
-        // GTO's form: promote NAME [REF] --stage STAGE.
-        if at_version.is_some() {
+    let VersionedName {
+        name,
+        version: at_version,
+    } = args.name;
+    // Which form it is, and whether it makes sense, is settled before the lock is taken or
+    // anything is fetched: a usage error comes first.
+    let form = match (args.stage, args.arg) {
+        (Some(_), _) if at_version.is_some() => {
             return Err(UsageError(
                 "give the version either as NAME@VERSION (short form) or with --version, not with --stage".into(),
             )
             .into());
         }
-        let target = gto_target(&session, args.arg, &args.common)?;
-        return execute(&session, out, name, stage, target, &args.common, None);
-    }
-    let Some(stage) = args.arg else {
-        return Err(UsageError(
-            "missing STAGE: use `registry promote NAME[@VERSION] STAGE` or `registry promote NAME [REF] --stage STAGE`".into(),
-        )
-        .into());
+        (Some(stage), rev) => Form::Gto { rev, stage },
+        (None, None) => {
+            return Err(UsageError(
+                "missing STAGE: use `registry promote NAME[@VERSION] STAGE` or `registry promote NAME [REF] --stage STAGE`".into(),
+            )
+            .into());
+        }
+        (None, Some(stage)) => {
+            let stage: Stage = stage
+                .parse()
+                .map_err(|e: crate::registry::name::NameError| UsageError(e.message))?;
+            if at_version.is_some() && args.common.version.is_some() {
+                return Err(
+                    UsageError("give the version once: NAME@VERSION or --version".into()).into(),
+                );
+            }
+            Form::Short(stage)
+        }
     };
-    let stage: Stage = stage
-        .parse()
-        .map_err(|e: crate::registry::name::NameError| UsageError(e.message))?;
-    if at_version.is_some() && args.common.version.is_some() {
-        return Err(UsageError("give the version once: NAME@VERSION or --version".into()).into());
-    }
+    let session = Session::open_for_write(global, Scope::Artifact(&name), &args.common.write)?;
+    session.print_warnings(out)?;
+    let stage = match form {
+        Form::Gto { rev, stage } => {
+            let target = gto_target(&session, rev, &args.common)?;
+            return execute(&session, out, name, stage, target, &args.common, None);
+        }
+        Form::Short(stage) => stage,
+    };
     let mut note = None;
-    let version = match at_version.or_else(|| args.common.version.as_ref().map(|v| v.to_string())) {
+    let version = match at_version
+        .or_else(|| args.common.version.clone())
+        .map(|v| v.to_string())
+    {
         Some(v) => v,
         None => {
             let artifact = session.reg.artifact(&name).ok_or_else(|| {

@@ -4,14 +4,14 @@
 use anyhow::Result;
 use clap::{ArgGroup, Args};
 
-use super::show::{parse_target, pick_version, Shortcut};
+use super::show::target::pick_version;
 use super::{Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;
 use crate::json::DescribeJson;
 use crate::output::{escape, Output};
 use crate::provenance;
-use crate::registry::name::ArtifactName;
+use crate::registry::spec::Target;
 use crate::registry::state::short;
 
 const EXAMPLES: &str = "\
@@ -25,7 +25,7 @@ Examples:
 #[command(group(ArgGroup::new("field").args(["json", "path", "kind", "description"])))]
 pub struct DescribeArgs {
     /// NAME, NAME@vX.Y.Z, NAME@latest or NAME#STAGE
-    pub target: String,
+    pub target: Target,
     /// Print JSON (the default)
     #[arg(long)]
     pub json: bool,
@@ -41,19 +41,21 @@ pub struct DescribeArgs {
 }
 
 /// The commit a NAME[@…|#…] target stands for: HEAD, or the version's commit.
-fn target_commit(session: &Session, name: &ArtifactName, shortcut: &Shortcut) -> Result<String> {
-    if matches!(shortcut, Shortcut::None) {
-        return session.commit("HEAD");
+fn target_commit(session: &Session, target: &Target) -> Result<String> {
+    match &target.pick {
+        None => session.commit("HEAD"),
+        Some(pick) => Ok(pick_version(session, &target.name, Some(pick))?
+            .commit
+            .clone()),
     }
-    Ok(pick_version(session, name, shortcut)?.commit.clone())
 }
 
 pub fn run(global: &Global, args: DescribeArgs, out: &mut Output) -> Result<()> {
-    let (name, shortcut) = parse_target(&args.target)?;
-    let session = Session::open(global, Scope::Artifact(&name))?;
-    let commit = target_commit(&session, &name, &shortcut)?;
-    let entry = provenance::entry_at(&session.repo, &commit, &name)?.ok_or_else(|| {
-        let (file, _) = crate::artifacts::location(&name);
+    let name = &args.target.name;
+    let session = Session::open(global, Scope::Artifact(name))?;
+    let commit = target_commit(&session, &args.target)?;
+    let entry = provenance::entry_at(&session.repo, &commit, name)?.ok_or_else(|| {
+        let (file, _) = crate::artifacts::location(name);
         UserError::new(format!(
             "No entry for '{name}' in {file} at commit {}",
             short(&commit)

@@ -6,14 +6,15 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::Value;
 
-use super::show::{parse_target, pick_version, Shortcut};
+use super::show::target::pick_version;
 use super::{Scope, Session};
 use crate::commands::Global;
-use crate::error::{UsageError, UserError};
+use crate::error::UserError;
 use crate::json::{self, DiffCommit, DiffJson, DiffSide, DigestChange, EntryChange};
 use crate::output::{escape, Output};
 use crate::provenance;
 use crate::registry::name::ArtifactName;
+use crate::registry::spec::Pick;
 use crate::registry::state::{short, Version};
 use crate::registry::trailer;
 
@@ -28,28 +29,12 @@ pub struct DiffArgs {
     /// Artifact name
     pub name: ArtifactName,
     /// The older version (vX.Y.Z, latest, or #STAGE)
-    pub a: String,
+    pub a: Pick,
     /// The newer version
-    pub b: String,
+    pub b: Pick,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
-}
-
-fn version<'a>(session: &'a Session, name: &ArtifactName, spec: &str) -> Result<&'a Version> {
-    let full = if spec.starts_with('#') || spec.starts_with('@') {
-        format!("{name}{spec}")
-    } else {
-        format!("{name}@{spec}")
-    };
-    let (_, shortcut) = parse_target(&full)?;
-    if matches!(shortcut, Shortcut::None) {
-        return Err(UsageError(format!(
-            "'{spec}' is not a version: use vX.Y.Z, latest or #STAGE"
-        ))
-        .into());
-    }
-    pick_version(session, name, &shortcut)
 }
 
 fn stage_lines(v: &Version) -> Vec<String> {
@@ -77,8 +62,8 @@ fn stage_lines(v: &Version) -> Vec<String> {
 pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     let session = Session::open(global, Scope::Artifact(&args.name))?;
     session.print_warnings(out)?;
-    let a = version(&session, &args.name, &args.a)?;
-    let b = version(&session, &args.name, &args.b)?;
+    let a = pick_version(&session, &args.name, Some(&args.a))?;
+    let b = pick_version(&session, &args.name, Some(&args.b))?;
     let (la, lb) = (a.label.as_str(), b.label.as_str());
     if std::ptr::eq(a, b) {
         return Err(UserError::new(format!(
@@ -188,7 +173,7 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     }
     let d = |p: &Option<trailer::Provenance>| {
         p.as_ref().map_or("none".to_string(), |p| {
-            format!("{} ({})", escape(&p.digest), escape(&p.source))
+            format!("{} ({})", escape(&p.digest), escape(p.source.as_str()))
         })
     };
     if da.as_ref().map(|p| &p.digest) == db.as_ref().map(|p| &p.digest) {

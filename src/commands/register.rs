@@ -8,6 +8,7 @@ use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
 use crate::registry::plan::{self, Register};
+use crate::registry::spec::Digest;
 use crate::registry::version::{Bump, VersionName};
 
 const EXAMPLES: &str = "\
@@ -39,7 +40,7 @@ pub struct RegisterArgs {
     pub bump_patch: bool,
     /// Digest to record for a virtual artifact: sha256:HEX
     #[arg(long, value_name = "sha256:HEX")]
-    pub digest: Option<String>,
+    pub digest: Option<Digest>,
     #[command(flatten)]
     pub write: WriteFlags,
 }
@@ -70,6 +71,11 @@ pub fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Result<()> 
         },
     )?;
     let mut tags = [tag];
-    attach_provenance(&session, &mut tags, args.digest.as_deref(), out)?;
+    attach_provenance(
+        &session,
+        &mut tags,
+        args.digest.as_ref().map(Digest::as_str),
+        out,
+    )?;
     write_tags(&session, out, &tags, args.write.dry_run)
 }

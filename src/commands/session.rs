@@ -14,6 +14,7 @@ use crate::output::Output;
 use crate::registry::event::event_from_raw;
 use crate::registry::name::ArtifactName;
 use crate::registry::plan::Context;
+use crate::registry::spec::When;
 use crate::registry::state::Registry;
 
 /// Flags every command takes.
@@ -49,14 +50,15 @@ pub struct Session {
 }
 
 /// How a session is opened (all off by default: a plain read of the present).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Open {
     /// Fetch `origin`'s tags first and push what is written (implied for a URL).
     pub push: bool,
     /// Keep a broken config as `config_problem` instead of failing (`doctor`).
     pub tolerate_bad_config: bool,
-    /// Only events tagged at or before this time count (`show --at`).
-    pub at: Option<i64>,
+    /// Only events tagged at or before this moment count (`show --at`). A revision is read in
+    /// the session's repository: for `-C URL`, the URL's mirror.
+    pub at: Option<When>,
     /// Opened to write: a tag in scope that cannot be read is an error, not a warning.
     pub write: bool,
 }
@@ -121,6 +123,11 @@ impl Session {
                 (repo, how.push)
             }
         };
+        let at = match &how.at {
+            None => None,
+            Some(When::Time(seconds)) => Some(*seconds),
+            Some(When::Revision(rev)) => Some(revision_time(&repo, rev)?),
+        };
         // From the work tree, else from the default branch's tree (bare, `-C URL`).
         let (config, config_problem) = match Config::load_from(&repo) {
             Ok(c) => (c, None),
@@ -155,7 +162,7 @@ impl Session {
         let mut warnings = listing.unreadable;
         for raw in listing.tags {
             match event_from_raw(raw) {
-                Ok(Some(e)) if how.at.is_some_and(|at| e.time.seconds > at) => {}
+                Ok(Some(e)) if at.is_some_and(|at| e.time.seconds > at) => {}
                 Ok(Some(e)) => events.push(e),
                 Ok(None) => {}
                 Err(w) => warnings.push(w),
@@ -191,6 +198,23 @@ impl Session {
     pub fn commit(&self, rev: &str) -> Result<String> {
         self.repo.resolve_commit(rev)
     }
+}
+
+/// `--at REV`: the commit time of a revision.
+fn revision_time(repo: &Repo, rev: &str) -> Result<i64> {
+    repo.commit_time(rev).map_err(|e| {
+        // A revision that exists but cannot be read (a damaged commit) says so; only an
+        // unknown one is "neither a date nor a revision".
+        let unknown = e
+            .downcast_ref::<crate::error::UserError>()
+            .is_some_and(|u| u.message.starts_with("unknown revision"));
+        if !unknown {
+            return e;
+        }
+        crate::error::UserError::new(format!("--at '{rev}' is neither a date nor a revision"))
+            .with_hint("use 2026-03-01, '2026-03-01 12:00:00 +0100', or a commit, tag or branch")
+            .into()
+    })
 }
 
 /// The writers' lock of the repository `-C` names (or the current one): `registry.lock` in its

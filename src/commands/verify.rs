@@ -6,14 +6,15 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::show::{parse_target, pick_version};
+use super::show::target::pick_version;
 use super::{Scope, Session};
 use crate::commands::Global;
 use crate::digest::{self, ManifestEntry};
 use crate::error::UserError;
 use crate::output::{escape, escape_bytes, Output};
 use crate::provenance;
-use crate::registry::trailer::{self, Record};
+use crate::registry::spec::Target;
+use crate::registry::trailer::{self, DigestSource, Record};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -25,16 +26,16 @@ Examples:
 #[command(after_help = EXAMPLES)]
 pub struct VerifyArgs {
     /// NAME (latest version), NAME@vX.Y.Z, NAME@latest or NAME#STAGE
-    pub target: String,
+    pub target: Target,
     /// File or directory to check (default: the artifact's path in the work tree)
     #[arg(long)]
     pub path: Option<PathBuf>,
 }
 
 pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
-    let (name, shortcut) = parse_target(&args.target)?;
-    let session = Session::open(global, Scope::Artifact(&name))?;
-    let version = pick_version(&session, &name, &shortcut)?;
+    let name = &args.target.name;
+    let session = Session::open(global, Scope::Artifact(name))?;
+    let version = pick_version(&session, name, args.target.pick.as_ref())?;
     let label = version.label.as_str();
     let recorded = version.provenance().ok_or_else(|| {
         // A trailer block that does not parse cleanly records nothing, but says so.
@@ -61,7 +62,7 @@ pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
     let target = match &args.path {
         Some(p) => p.clone(),
         None => {
-            if recorded.source == "given" || recorded.path.is_empty() {
+            if recorded.source == DigestSource::Given || recorded.path.is_empty() {
                 return Err(UserError::new(format!(
                     "version {label} of '{name}' has no path in the work tree to check"
                 ))
@@ -73,7 +74,7 @@ pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
                     "this repository has no work tree; give the copy to check with --path",
                 )
             })?;
-            root.join(provenance::repo_relative(&name, &recorded.path)?)
+            root.join(provenance::repo_relative(name, &recorded.path)?)
         }
     };
     let shown = escape(&target.display().to_string()).into_owned();

@@ -9,6 +9,7 @@ pub mod outranked;
 pub mod plan;
 pub mod policy;
 pub mod resolve;
+pub mod spec;
 pub mod state;
 pub mod tag;
 pub mod time;

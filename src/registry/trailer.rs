@@ -17,10 +17,53 @@ pub struct Provenance {
     pub path: String,
     /// `sha256:<hex>`.
     pub digest: String,
-    /// `git` (content at the registered commit), `worktree` (the working copy), or `given`.
-    pub source: String,
+    /// Where the digest was computed.
+    pub source: DigestSource,
     /// For a directory: `(relative path as raw bytes, sha256 hex)` per regular file.
     pub manifest: Option<Vec<(Vec<u8>, String)>>,
+}
+
+/// Where a recorded digest was computed: the `Artifact-Digest-Source` trailer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DigestSource {
+    /// `git`: the content at the registered commit, read from git.
+    Git,
+    /// `worktree`: the working copy (files git does not hold: DVC, LFS, `.gitignore`).
+    Worktree,
+    /// `given`: given with `register --digest` (a virtual artifact).
+    Given,
+    /// Anything else a tag records, kept as written: another writer's word, or nothing at all
+    /// (no trailer). Shown, never trusted to mean one of the above.
+    Other(String),
+}
+
+impl DigestSource {
+    /// The trailer's value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DigestSource::Git => "git",
+            DigestSource::Worktree => "worktree",
+            DigestSource::Given => "given",
+            DigestSource::Other(s) => s,
+        }
+    }
+}
+
+impl From<&str> for DigestSource {
+    fn from(value: &str) -> Self {
+        match value {
+            "git" => DigestSource::Git,
+            "worktree" => DigestSource::Worktree,
+            "given" => DigestSource::Given,
+            other => DigestSource::Other(other.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for DigestSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What a tag message records.
@@ -128,7 +171,7 @@ pub fn message(first: &str, p: Option<&Provenance>) -> String {
     let Some(p) = p else {
         return first.to_string();
     };
-    debug_assert!([&p.path, &p.digest, &p.source]
+    debug_assert!([p.path.as_str(), p.digest.as_str(), p.source.as_str()]
         .iter()
         .all(|v| control_char(v).is_none()));
     let mut out = first.trim_end().to_string();
@@ -195,7 +238,7 @@ pub fn read(message: &str) -> Record {
     Record::Clean(Provenance {
         path: path.unwrap_or_default(),
         digest,
-        source: source.unwrap_or_default(),
+        source: source.as_deref().unwrap_or_default().into(),
         manifest,
     })
 }
@@ -281,6 +324,24 @@ mod tests {
         assert_eq!(read("R\n\nSigned-off-by: A <a@b>"), Record::None);
         assert_eq!(control_char("a\nb"), Some('\n'));
         assert_eq!(control_char("models/ünï code.pkl"), None);
+    }
+
+    #[test]
+    fn digest_sources_read_back_as_written() {
+        for (text, source) in [
+            ("git", DigestSource::Git),
+            ("worktree", DigestSource::Worktree),
+            ("given", DigestSource::Given),
+            ("GIT", DigestSource::Other("GIT".into())),
+        ] {
+            let m = format!("R\n\nArtifact-Digest: sha256:1\nArtifact-Digest-Source: {text}");
+            let p = parse(&m).unwrap();
+            assert_eq!(p.source, source);
+            assert_eq!(p.source.to_string(), text);
+            assert!(message("R", Some(&p)).ends_with(&format!("Artifact-Digest-Source: {text}")));
+        }
+        let none = parse("R\n\nArtifact-Digest: sha256:1").unwrap();
+        assert_eq!(none.source, DigestSource::Other(String::new()));
     }
 
     #[test]

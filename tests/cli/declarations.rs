@@ -440,8 +440,10 @@ fn unversioned_artifacts_and_virtual_digests() {
     insta::assert_snapshot!(repo.t(&["register", "emb", "--digest", "sha256:nothex"]), @"
     $ registry register emb --digest sha256:nothex
     --- stderr
-    error: --digest 'sha256:nothex' is not sha256:<64 lower-case hex digits>
-    [exit 1]
+    error: invalid value 'sha256:nothex' for '--digest <sha256:HEX>': not sha256:<64 lower-case hex digits>
+
+    For more information, try '--help'.
+    [exit 2]
     ");
     let digest = format!("sha256:{}", "ab".repeat(32));
     repo.run(&["register", "emb", "--digest", &digest]).ok();

@@ -77,7 +77,7 @@ fn diff_shows_what_changed_between_two_versions() {
     insta::assert_snapshot!(repo.t(&["diff", "churn", "v0.0.1", "nonsense"]), @"
     $ registry diff churn v0.0.1 nonsense
     --- stderr
-    error: 'nonsense' in 'churn@nonsense' is not a version: use NAME@vX.Y.Z, NAME@latest or NAME#STAGE
+    error: invalid value 'nonsense' for '<B>': 'nonsense' is not a version: use vX.Y.Z, latest or #STAGE
 
     For more information, try '--help'.
     [exit 2]

@@ -215,3 +215,61 @@ fn usage_errors_quote_hostile_values_without_their_control_characters() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("2026-02-31\\x1b[2J"), "{}", run.stderr);
 }
+
+/// Targets (`NAME@…`, `NAME#…`), `diff`'s versions, `promote`'s NAME@VERSION and STAGE,
+/// `register --digest` and `--at` are parsed before anything is opened or fetched: with `-C`
+/// naming a path that does not exist, or a URL, the usage error (exit 2) still comes first, and
+/// no mirror of the URL is made.
+#[test]
+fn bad_specs_are_usage_errors_before_any_repository_is_opened_or_fetched() {
+    let repo = one_version();
+    let remote = repo.path().parent().unwrap().join("remote.git");
+    repo.git(&["clone", "-q", "--bare", ".", remote.to_str().unwrap()]);
+    let url = format!("file://{}", remote.display());
+    let missing = repo.path().join("no/such/repo");
+    let digest = "--digest=sha256:NOTHEX";
+    let cases: [(&[&str], &str); 11] = [
+        (
+            &["show", "churn@1.0"],
+            "'1.0' in 'churn@1.0' is not a version",
+        ),
+        (&["show", "churn#p.x"], "Invalid value 'p.x'."),
+        (&["describe", "a.b@latest"], "Invalid value 'a.b'."),
+        (&["verify", "churn@v1"], "is not a version"),
+        (
+            &["diff", "churn", "v0.0.1", "nonsense"],
+            "'nonsense' is not a version",
+        ),
+        (&["diff", "churn", "#p.x", "latest"], "Invalid value 'p.x'."),
+        (&["promote", "churn@1.0", "prod"], "not a version"),
+        (
+            &["promote", "churn#prod", "prod"],
+            "Invalid value 'churn#prod'.",
+        ),
+        (&["promote", "churn", "p.x"], "Invalid value 'p.x'."),
+        (
+            &["register", "churn", digest],
+            "not sha256:<64 lower-case hex digits>",
+        ),
+        (&["show", "--at", "2026-02-31"], "is not a calendar day"),
+    ];
+    for (args, message) in cases {
+        for at in [url.as_str(), missing.to_str().unwrap()] {
+            let mut full = vec!["-C", at];
+            full.extend_from_slice(args);
+            let run = repo.run(&full);
+            assert_eq!(run.code, 2, "{}", run.transcript());
+            assert!(run.stderr.contains(message), "{}", run.transcript());
+            assert!(run.stdout.is_empty(), "{}", run.transcript());
+        }
+    }
+    assert!(
+        !repo.home().join(".cache/registry/mirrors").exists(),
+        "nothing was fetched"
+    );
+    // The same URL with good arguments is read (through a mirror), so the checks above prove
+    // that parsing came first.
+    let run = repo.run(&["-C", &url, "show", "churn@latest", "--version"]);
+    assert_eq!(run.ok(), "v0.0.1\n");
+    assert!(repo.home().join(".cache/registry/mirrors").exists());
+}

@@ -364,3 +364,35 @@ fn reading_a_url_goes_through_a_cached_mirror() {
     );
     assert!(run.stderr.contains("hint: check the URL"), "{}", run.stderr);
 }
+
+/// `show -C URL --at REV` resolves REV in the URL's mirror, the one repository the session
+/// reads (it once tried to open the raw URL as a path, and found no `main` there).
+#[test]
+fn show_at_a_revision_of_a_url_resolves_it_in_the_mirror() {
+    let repo = TestRepo::new();
+    let remote = with_remote(&repo);
+    repo.run(&["register", "churn", "--push"]).ok();
+    repo.commit("second");
+    repo.git(&["push", "-q", "origin", "main"]);
+    // Tagged after main's last commit: not yet there at `--at main`.
+    repo.run(&["register", "churn", "--push"]).ok();
+    let url = format!("file://{}", remote.display());
+    let local = repo
+        .run(&["show", "churn", "--at", "main"])
+        .ok()
+        .to_string();
+    assert!(
+        local.contains("v0.0.1") && !local.contains("v0.0.2"),
+        "{local}"
+    );
+    let run = repo.run(&["-C", &url, "show", "churn", "--at", "main"]);
+    assert_eq!(run.ok(), local);
+    let run = repo.run(&["-C", &url, "show", "--at", "no-such-branch"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .starts_with("error: --at 'no-such-branch' is neither a date nor a revision\n"),
+        "{}",
+        run.transcript()
+    );
+}
