@@ -260,7 +260,7 @@ pub fn for_registration(
     let explicit = entry
         .raw
         .get("virtual")
-        .and_then(serde_yaml::Value::as_bool);
+        .and_then(crate::yaml::Value::as_bool);
     if explicit == Some(true) {
         return Ok(None); // a URL or an outside location: only --digest can say what it holds
     }

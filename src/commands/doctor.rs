@@ -144,7 +144,7 @@ pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
                         let explicit_virtual = entry
                             .raw
                             .get("virtual")
-                            .and_then(serde_yaml::Value::as_bool)
+                            .and_then(crate::yaml::Value::as_bool)
                             == Some(true);
                         if let (Some(path), false) = (&entry.path, explicit_virtual) {
                             if path.contains("://") {
