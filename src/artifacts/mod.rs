@@ -30,6 +30,22 @@ pub struct Entry {
     pub raw: Mapping,
 }
 
+impl Entry {
+    /// Whether the entry itself says `virtual: true`: the one rule every reader asks here. GTO
+    /// reads a missing `virtual:` as true ([`Entry::is_virtual`]), but a path in the repository
+    /// is still worth a digest and a check that it stays inside, so an entry goes without them
+    /// only when it says so.
+    pub fn is_explicitly_virtual(&self) -> bool {
+        self.says_virtual() == Some(true)
+    }
+
+    /// What the entry writes for `virtual:`: `None` when the key is absent or empty (loading
+    /// refuses anything but true, false or empty).
+    pub fn says_virtual(&self) -> Option<bool> {
+        self.raw.get("virtual").and_then(Value::as_bool)
+    }
+}
+
 /// The 1-based line of a top-level `name:` key, and of `field:` inside its block.
 fn locate(text: &str, name: &str, field: Option<&str>) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
