@@ -5,6 +5,9 @@
 //! because their text and equality are the crate's business and nothing here looks inside them.
 //! Debug output (messages quote it), JSON and YAML text convert back to the crate's value and let
 //! it speak, so every message, `--json` shape and edited line is byte for byte the crate's.
+//!
+//! The crate is `yaml_serde`, the maintained fork of the archived serde_yaml; Cargo.toml keeps
+//! the old name `serde_yaml` for it (the reason is written there).
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
