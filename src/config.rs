@@ -8,12 +8,12 @@
 use std::path::Path;
 
 use anyhow::Result;
-use serde_yaml::Value;
 
 use crate::error::UserError;
 use crate::git::Repo;
 use crate::registry::name::is_name;
 use crate::safe_read;
+use crate::yaml::{Mapping, Value};
 
 /// The settings that matter to `registry`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,7 +51,7 @@ fn wrong(file: &str, why: String) -> anyhow::Error {
 }
 
 /// Parses a YAML mapping; `None` if there is no file. An empty file is an empty mapping.
-fn read_mapping(file: &str, bytes: Option<Vec<u8>>) -> Result<Option<serde_yaml::Mapping>> {
+fn read_mapping(file: &str, bytes: Option<Vec<u8>>) -> Result<Option<Mapping>> {
     let Some(bytes) = bytes else {
         return Ok(None);
     };
@@ -59,11 +59,11 @@ fn read_mapping(file: &str, bytes: Option<Vec<u8>>) -> Result<Option<serde_yaml:
         return Err(wrong(file, "it is not UTF-8 text".into()));
     };
     if text.trim().is_empty() {
-        return Ok(Some(serde_yaml::Mapping::new()));
+        return Ok(Some(Mapping::new()));
     }
-    match serde_yaml::from_str::<Value>(&text) {
+    match Value::parse(&text) {
         Ok(Value::Mapping(m)) => Ok(Some(m)),
-        Ok(Value::Null) => Ok(Some(serde_yaml::Mapping::new())),
+        Ok(Value::Null) => Ok(Some(Mapping::new())),
         Ok(_) => Err(wrong(file, "it must be a mapping of keys to values".into())),
         Err(e) => Err(wrong(file, format!("invalid YAML: {e}"))),
     }

@@ -22,3 +22,4 @@ pub mod remote;
 pub mod safe_read;
 pub mod shell;
 pub mod signals;
+pub mod yaml;

@@ -250,10 +250,7 @@ pub fn for_registration(
     };
     // GTO treats an entry without `virtual:` as virtual; a path that is in the repository is still
     // worth a digest then, so only an explicit `virtual: true` (or a URL) goes without one.
-    let explicit = entry
-        .raw
-        .get("virtual")
-        .and_then(serde_yaml::Value::as_bool);
+    let explicit = entry.says_virtual();
     if explicit == Some(true) {
         return Ok(None); // a URL or an outside location: only --digest can say what it holds
     }

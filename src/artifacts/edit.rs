@@ -2,10 +2,9 @@
 //! the next top-level line, a field its line plus continuation lines; only the lines of the
 //! fields being set change, and every edit is checked by parsing before it is written.
 
-use serde_yaml::{Mapping, Value};
-
 use super::{parse, Entry};
 use crate::error::UserError;
+use crate::yaml::{Mapping, Value};
 
 /// What `annotate` sets; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -39,7 +38,7 @@ pub(super) fn scalar(s: &str) -> String {
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
         && !s.starts_with(['-', '.'])
-        && serde_yaml::from_str::<Value>(s).ok() == Some(Value::String(s.to_string()));
+        && Value::parse(s).ok() == Some(Value::String(s.to_string()));
     if plain {
         s.to_string()
     } else {
@@ -52,7 +51,7 @@ pub(super) fn render(key: &str, value: &Value, indent: &str) -> Vec<String> {
     match value {
         Value::String(s) => vec![format!("{indent}{key}: {}", scalar(s))],
         Value::Bool(_) | Value::Number(_) | Value::Null => {
-            let v = serde_yaml::to_string(value).unwrap_or_default();
+            let v = value.to_yaml();
             vec![format!("{indent}{key}: {}", v.trim_end())]
         }
         Value::Sequence(items) if items.iter().all(|i| matches!(i, Value::String(_))) => {
@@ -63,7 +62,7 @@ pub(super) fn render(key: &str, value: &Value, indent: &str) -> Vec<String> {
             vec![format!("{indent}{key}: [{}]", parts.join(", "))]
         }
         _ => {
-            let body = serde_yaml::to_string(value).unwrap_or_default();
+            let body = value.to_yaml();
             let mut lines = vec![format!("{indent}{key}:")];
             lines.extend(body.lines().map(|l| format!("{indent}  {l}")));
             lines
@@ -322,7 +321,7 @@ pub(super) fn parse_mapping(text: &str) -> Result<Mapping, String> {
     if text.trim().is_empty() {
         return Ok(Mapping::new());
     }
-    match serde_yaml::from_str::<Value>(text) {
+    match Value::parse(text) {
         Ok(Value::Mapping(m)) => Ok(m),
         Ok(Value::Null) => Ok(Mapping::new()),
         Ok(_) => Err("it is not a mapping".into()),
@@ -332,13 +331,12 @@ pub(super) fn parse_mapping(text: &str) -> Result<Mapping, String> {
 
 /// `map` with the edit applied the YAML way: what the edited file must parse to.
 pub fn expected_after(mut map: Mapping, name: &str, edit: Edit<'_>) -> Mapping {
-    let key = Value::String(name.to_string());
     match edit {
         Edit::Remove => {
-            map.shift_remove(&key);
+            map.remove(name);
         }
         Edit::Annotate { current, changes } => {
-            let entry = map.entry(key).or_insert(Value::Null);
+            let entry = map.get_or_insert_null(name);
             if !entry.is_mapping() {
                 *entry = Value::Mapping(Mapping::new());
             }

@@ -1,17 +1,16 @@
 //! `artifacts.yaml`: GTO's schema (reference §9.1), loading with errors that name file, line and
 //! field, and edits that keep the rest of the file byte for byte.
 //!
-//! The only file that names the YAML crate for artifacts. Edits work on the text, not on a parsed
-//! tree, because no YAML library round-trips comments: an entry is the block from its top-level
-//! `name:` line to the next top-level line; a field is a line at the entry's indentation plus its
-//! continuation lines. Only the lines of the fields being set change; comments, order, blank lines
-//! and other entries stay exactly as written. Loading validates first, so a malformed file is
-//! reported and never rewritten.
-
-use serde_yaml::{Mapping, Value};
+//! The YAML is read into our own values ([`crate::yaml`], the one file naming the YAML crate).
+//! Edits work on the text, not on a parsed tree, because no YAML library round-trips comments: an
+//! entry is the block from its top-level `name:` line to the next top-level line; a field is a
+//! line at the entry's indentation plus its continuation lines. Only the lines of the fields being
+//! set change; comments, order, blank lines and other entries stay exactly as written. Loading
+//! validates first, so a malformed file is reported and never rewritten.
 
 use crate::error::UserError;
 use crate::registry::name::is_name;
+use crate::yaml::{Mapping, Value};
 
 mod edit;
 
@@ -29,6 +28,22 @@ pub struct Entry {
     pub description: Option<String>,
     pub custom: Option<Value>,
     pub raw: Mapping,
+}
+
+impl Entry {
+    /// Whether the entry itself says `virtual: true`: the one rule every reader asks here. GTO
+    /// reads a missing `virtual:` as true ([`Entry::is_virtual`]), but a path in the repository
+    /// is still worth a digest and a check that it stays inside, so an entry goes without them
+    /// only when it says so.
+    pub fn is_explicitly_virtual(&self) -> bool {
+        self.says_virtual() == Some(true)
+    }
+
+    /// What the entry writes for `virtual:`: `None` when the key is absent or empty (loading
+    /// refuses anything but true, false or empty).
+    pub fn says_virtual(&self) -> Option<bool> {
+        self.raw.get("virtual").and_then(Value::as_bool)
+    }
 }
 
 /// The 1-based line of a top-level `name:` key, and of `field:` inside its block.
@@ -69,10 +84,10 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let value: Value = serde_yaml::from_str(text).map_err(|e| {
+    let value = Value::parse(text).map_err(|e| {
         let at = e
             .location()
-            .map_or(String::new(), |l| format!(":{}:{}", l.line(), l.column()));
+            .map_or(String::new(), |(line, column)| format!(":{line}:{column}"));
         UserError::new(format!("{file}{at}: invalid YAML: {e}"))
     })?;
     let map = match value {

@@ -5,10 +5,10 @@
 //! away an anchor another entry refers to.
 
 use proptest::prelude::*;
-use serde_yaml::{Mapping, Value};
 
 use super::edit::*;
 use super::*;
+use crate::yaml::{Mapping, Value};
 
 #[derive(Debug, Clone)]
 enum Field {
@@ -260,10 +260,10 @@ fn s(v: &str) -> Value {
 fn expected(before: &Mapping, name: &str, op: &Op) -> Mapping {
     let mut map = before.clone();
     if let Op::Remove = op {
-        map.shift_remove(s(name));
+        map.remove(name);
         return map;
     }
-    let entry = map.entry(s(name)).or_insert(Value::Null);
+    let entry = map.get_or_insert_null(name);
     if !entry.is_mapping() {
         *entry = Value::Mapping(Mapping::new());
     }
@@ -322,7 +322,7 @@ proptest! {
         op in op(),
     ) {
         let text = render_file(&entries, header);
-        let before = match serde_yaml::from_str::<Value>(&text) {
+        let before = match Value::parse(&text) {
             Ok(Value::Mapping(m)) => m,
             Ok(Value::Null) => Mapping::new(),
             other => return Err(TestCaseError::fail(format!("generated a bad file: {other:?}\n{text}"))),
@@ -349,7 +349,7 @@ proptest! {
         let want = expected(&before, name, &op);
         match edit(&text, "artifacts.yaml", name, how) {
             Ok(Some(after)) => {
-                let got: Value = serde_yaml::from_str(&after).unwrap_or(Value::Null);
+                let got: Value = Value::parse(&after).unwrap_or(Value::Null);
                 let got = match got { Value::Null => Value::Mapping(Mapping::new()), v => v };
                 prop_assert_eq!(&got, &Value::Mapping(want), "before:\n{}\nafter:\n{}", text, after);
                 // Every other entry keeps its bytes.

@@ -38,6 +38,33 @@ fn parses_entries_in_file_order() {
 }
 
 #[test]
+fn only_an_entry_that_says_so_is_explicitly_virtual() {
+    let text = "said:\n  virtual: true\nnot:\n  virtual: false\nempty:\n  virtual:\nabsent:\n  path: m.pkl\n";
+    let entries = parse(text, "artifacts.yaml").unwrap();
+    let rule: Vec<(&str, bool, Option<bool>, bool)> = entries
+        .iter()
+        .map(|(n, e)| {
+            (
+                n.as_str(),
+                e.is_explicitly_virtual(),
+                e.says_virtual(),
+                e.is_virtual,
+            )
+        })
+        .collect();
+    // GTO's default (`is_virtual`) is true when nothing is said; the explicit rule is not.
+    assert_eq!(
+        rule,
+        vec![
+            ("said", true, Some(true), true),
+            ("not", false, Some(false), false),
+            ("empty", false, None, true),
+            ("absent", false, None, true),
+        ]
+    );
+}
+
+#[test]
 fn errors_name_file_line_and_field() {
     let bad = "churn:\n  type: model\n  virtual: maybe\n";
     let e = parse(bad, "artifacts.yaml").unwrap_err();

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use serde_yaml::Value;
 
 use super::{Scope, Session};
 use crate::artifacts::{self, Changes};
@@ -15,6 +14,7 @@ use crate::output::Output;
 use crate::provenance;
 use crate::registry::name::{is_name, ArtifactName};
 use crate::safe_read;
+use crate::yaml::Value;
 
 const ANNOTATE_EXAMPLES: &str = "\
 Examples:
@@ -176,8 +176,7 @@ pub fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Re
             return Err(UsageError(crate::registry::name::invalid_value(l).message).into());
         }
     }
-    let is_virtual =
-        args.is_virtual || current.is_some_and(|e| e.is_virtual && e.raw.contains_key("virtual"));
+    let is_virtual = args.is_virtual || current.is_some_and(|e| e.is_explicitly_virtual());
     if let Some(p) = &args.path {
         if !is_virtual {
             let rel = provenance::repo_relative(&args.name, p)?;
@@ -194,8 +193,7 @@ pub fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Re
         if k.is_empty() {
             return Err(UsageError(format!("--custom '{kv}' has an empty KEY")).into());
         }
-        let value =
-            serde_yaml::from_str::<Value>(v).unwrap_or_else(|_| Value::String(v.to_string()));
+        let value = Value::parse(v).unwrap_or_else(|_| Value::String(v.to_string()));
         let value = if value.is_null() && !v.is_empty() {
             Value::String(v.to_string())
         } else {

@@ -87,7 +87,7 @@ pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     keys.dedup();
     let mut seen = std::collections::HashSet::new();
     keys.retain(|k| seen.insert(k.clone()));
-    let show = |v: Option<&serde_yaml::Value>| -> Value {
+    let show = |v: Option<&crate::yaml::Value>| -> Value {
         v.map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
             .unwrap_or(Value::Null)
     };

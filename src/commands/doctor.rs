@@ -141,11 +141,7 @@ pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
                             });
                             continue;
                         };
-                        let explicit_virtual = entry
-                            .raw
-                            .get("virtual")
-                            .and_then(serde_yaml::Value::as_bool)
-                            == Some(true);
+                        let explicit_virtual = entry.is_explicitly_virtual();
                         if let (Some(path), false) = (&entry.path, explicit_virtual) {
                             if path.contains("://") {
                                 continue;
