@@ -6,8 +6,8 @@
 //! Debug output (messages quote it), JSON and YAML text convert back to the crate's value and let
 //! it speak, so every message, `--json` shape and edited line is byte for byte the crate's.
 //!
-//! The crate is `yaml_serde`, the maintained fork of the archived serde_yaml; Cargo.toml keeps
-//! the old name `serde_yaml` for it (the reason is written there).
+//! The crate is `yaml_serde`, the maintained fork of the archived serde_yaml (Cargo.toml says
+//! why); swapping it is a change to this file alone.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -30,7 +30,7 @@ pub enum Value {
 
 /// A YAML number (an integer or a float, `.inf` and `.nan` included).
 #[derive(Clone, PartialEq, Hash)]
-pub struct Number(serde_yaml::Number);
+pub struct Number(yaml_serde::Number);
 
 // The crate's number equality holds NaN equal to NaN (YAML has one NaN), so it is a full
 // equivalence, which mapping keys need; the crate's own value claims `Eq` on the same grounds.
@@ -38,7 +38,7 @@ impl Eq for Number {}
 
 /// A tagged node (`!tag value`), opaque.
 #[derive(Clone, PartialEq, Hash)]
-pub struct Tagged(Box<serde_yaml::value::TaggedValue>);
+pub struct Tagged(Box<yaml_serde::value::TaggedValue>);
 
 // A tag and a value, each compared by an equivalence (see `Number`).
 impl Eq for Tagged {}
@@ -48,12 +48,12 @@ impl Eq for Tagged {}
 pub struct Mapping(IndexMap<Value, Value>);
 
 /// Why a text is not YAML, in the crate's words.
-pub struct Error(serde_yaml::Error);
+pub struct Error(yaml_serde::Error);
 
 impl Value {
     /// Parses one YAML document.
     pub fn parse(text: &str) -> Result<Value, Error> {
-        serde_yaml::from_str::<serde_yaml::Value>(text)
+        yaml_serde::from_str::<yaml_serde::Value>(text)
             .map(Value::from_crate)
             .map_err(Error)
     }
@@ -61,7 +61,7 @@ impl Value {
     /// The value as a YAML document (a scalar is one line plus a newline); empty if the crate
     /// cannot write it.
     pub fn to_yaml(&self) -> String {
-        serde_yaml::to_string(&self.to_crate()).unwrap_or_default()
+        yaml_serde::to_string(&self.to_crate()).unwrap_or_default()
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -86,31 +86,31 @@ impl Value {
         matches!(self, Value::Mapping(_))
     }
 
-    fn from_crate(value: serde_yaml::Value) -> Value {
+    fn from_crate(value: yaml_serde::Value) -> Value {
         match value {
-            serde_yaml::Value::Null => Value::Null,
-            serde_yaml::Value::Bool(b) => Value::Bool(b),
-            serde_yaml::Value::Number(n) => Value::Number(Number(n)),
-            serde_yaml::Value::String(s) => Value::String(s),
-            serde_yaml::Value::Sequence(items) => {
+            yaml_serde::Value::Null => Value::Null,
+            yaml_serde::Value::Bool(b) => Value::Bool(b),
+            yaml_serde::Value::Number(n) => Value::Number(Number(n)),
+            yaml_serde::Value::String(s) => Value::String(s),
+            yaml_serde::Value::Sequence(items) => {
                 Value::Sequence(items.into_iter().map(Value::from_crate).collect())
             }
-            serde_yaml::Value::Mapping(m) => Value::Mapping(Mapping::from_crate(m)),
-            serde_yaml::Value::Tagged(t) => Value::Tagged(Tagged(t)),
+            yaml_serde::Value::Mapping(m) => Value::Mapping(Mapping::from_crate(m)),
+            yaml_serde::Value::Tagged(t) => Value::Tagged(Tagged(t)),
         }
     }
 
-    fn to_crate(&self) -> serde_yaml::Value {
+    fn to_crate(&self) -> yaml_serde::Value {
         match self {
-            Value::Null => serde_yaml::Value::Null,
-            Value::Bool(b) => serde_yaml::Value::Bool(*b),
-            Value::Number(n) => serde_yaml::Value::Number(n.0.clone()),
-            Value::String(s) => serde_yaml::Value::String(s.clone()),
+            Value::Null => yaml_serde::Value::Null,
+            Value::Bool(b) => yaml_serde::Value::Bool(*b),
+            Value::Number(n) => yaml_serde::Value::Number(n.0.clone()),
+            Value::String(s) => yaml_serde::Value::String(s.clone()),
             Value::Sequence(items) => {
-                serde_yaml::Value::Sequence(items.iter().map(Value::to_crate).collect())
+                yaml_serde::Value::Sequence(items.iter().map(Value::to_crate).collect())
             }
-            Value::Mapping(m) => serde_yaml::Value::Mapping(m.to_crate()),
-            Value::Tagged(t) => serde_yaml::Value::Tagged(t.0.clone()),
+            Value::Mapping(m) => yaml_serde::Value::Mapping(m.to_crate()),
+            Value::Tagged(t) => yaml_serde::Value::Tagged(t.0.clone()),
         }
     }
 }
@@ -162,7 +162,7 @@ impl Mapping {
         self.0.is_empty()
     }
 
-    fn from_crate(m: serde_yaml::Mapping) -> Mapping {
+    fn from_crate(m: yaml_serde::Mapping) -> Mapping {
         Mapping(
             m.into_iter()
                 .map(|(k, v)| (Value::from_crate(k), Value::from_crate(v)))
@@ -170,7 +170,7 @@ impl Mapping {
         )
     }
 
-    fn to_crate(&self) -> serde_yaml::Mapping {
+    fn to_crate(&self) -> yaml_serde::Mapping {
         self.0
             .iter()
             .map(|(k, v)| (k.to_crate(), v.to_crate()))

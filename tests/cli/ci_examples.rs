@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 use crate::check_ref_format::{parse_dotenv, parse_github_output};
 use crate::docs::parses;
@@ -35,7 +35,7 @@ fn text(rel: &str) -> String {
 }
 
 fn load(rel: &str) -> Value {
-    serde_yaml::from_str(&text(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    yaml_serde::from_str(&text(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 fn s(v: &Value) -> &str {
@@ -194,7 +194,7 @@ fn github_workflow_structure() {
     // Least privilege, and no job asks for more.
     assert_eq!(
         doc["permissions"],
-        serde_yaml::from_str::<Value>("contents: read").unwrap()
+        yaml_serde::from_str::<Value>("contents: read").unwrap()
     );
     let jobs = doc["jobs"].as_mapping().unwrap();
     for (name, job) in jobs {

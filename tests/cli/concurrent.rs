@@ -119,7 +119,7 @@ fn parallel_annotates_lose_no_edit() {
     );
     all_ok(&runs);
     let yaml = std::fs::read_to_string(repo.path().join("artifacts.yaml")).unwrap();
-    let parsed: serde_yaml::Mapping = serde_yaml::from_str(&yaml).unwrap();
+    let parsed: yaml_serde::Mapping = yaml_serde::from_str(&yaml).unwrap();
     for i in 0..12 {
         let entry = parsed
             .get(format!("a{i}"))
