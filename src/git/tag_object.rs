@@ -1,6 +1,6 @@
 //! One idea: what a tag object says. git's tag format (a few header lines and a message) is
 //! parsed here, never by libgit2, so what is accepted is decided in one place; the tests in
-//! `tag_tests.rs` check that the parse agrees with libgit2's.
+//! `tag_tests/parse.rs` check that the parse agrees with libgit2's.
 
 use anyhow::Result;
 use git2::ObjectType;
