@@ -1,0 +1,177 @@
+//! Planning writes: which tag a command creates (name, commit, message), with GTO's checks and
+//! messages (reference §3.3–3.4, §5.1–5.3, §12). Pure: the command applies the plan afterwards,
+//! and `--dry-run` just prints it. This file holds what every plan shares: the context, the tag
+//! name choice, the planned tag, and the lookups; one file per write beside it.
+//!
+//! Deliberate differences (README "Differences from GTO"): auto-bump never re-issues a version
+//! that was ever registered (B10); `register --force` never writes a second registration of an
+//! active version (B8); `unassign` refuses a stage the version does not hold (B6); in `auto` mode
+//! a second tag of the same kind takes the counter form instead of failing with "tag exists".
+
+use std::collections::HashSet;
+
+use super::name::{ArtifactName, Stage};
+use super::state::{Artifact, Registry, Version};
+use super::tag::{TagAction, TagName};
+use super::version::VersionName;
+use crate::error::UserError;
+use crate::registry::event::EventKind;
+
+mod assign;
+mod delete;
+mod deprecate;
+mod deregister;
+mod register;
+mod rollback;
+mod unassign;
+
+pub use assign::{assign, Assign, AssignTarget};
+pub use delete::distinct_tags;
+pub use deprecate::{deprecate, Deprecate};
+pub use deregister::{deregister, deregister_target, Deregister};
+pub use register::{register, Register};
+pub use rollback::rollback_target;
+pub use unassign::{check_ever_assigned, unassign, unassign_target, Unassign};
+
+/// `--simple auto|true|false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Simple {
+    #[default]
+    Auto,
+    Yes,
+    No,
+}
+
+/// A tag a command will create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTag {
+    pub name: String,
+    pub commit: String,
+    pub message: String,
+    pub kind: EventKind,
+    /// The version this tag is about, as output names it (`v1.2.0` or a commit id).
+    pub version: String,
+}
+
+/// What the planner needs to know besides the state: every tag name in the repository
+/// (lightweight ones too: counters and name clashes count them, reference §3.3) and the
+/// allowed stages from config.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub tag_names: HashSet<String>,
+    pub allowed_stages: Option<Vec<String>>,
+}
+
+impl Context {
+    /// `1 + max(counter)` over the artifact's tags that carry one, or 1 (reference §3.3).
+    pub fn next_counter(&self, artifact: &ArtifactName) -> u64 {
+        self.tag_names
+            .iter()
+            .filter_map(|n| TagName::parse(n))
+            .filter(|t| &t.artifact == artifact)
+            .filter_map(|t| t.counter)
+            .max()
+            .map_or(1, |n| n.saturating_add(1))
+    }
+
+    /// Picks the tag name: simple or counter form. `auto` takes `auto_simple`, but falls back to
+    /// the counter form when the simple name is taken (a re-registration, say).
+    fn tag_name(
+        &self,
+        artifact: &ArtifactName,
+        action: TagAction,
+        simple: Simple,
+        auto_simple: bool,
+    ) -> Result<String, UserError> {
+        let simple_tag = TagName {
+            artifact: artifact.clone(),
+            action: action.clone(),
+            counter: None,
+        }
+        .format();
+        let use_simple = match simple {
+            Simple::Yes => true,
+            Simple::No => false,
+            Simple::Auto => auto_simple && !self.tag_names.contains(&simple_tag),
+        };
+        let name = if use_simple {
+            simple_tag
+        } else {
+            TagName {
+                artifact: artifact.clone(),
+                action,
+                counter: Some(self.next_counter(artifact)),
+            }
+            .format()
+        };
+        if self.tag_names.contains(&name) {
+            let err = UserError::new(format!("tag '{name}' already exists"));
+            return Err(if use_simple {
+                err.with_hint(format!(
+                    "leave out `--simple true` to write the counter form ({name}#N)"
+                ))
+            } else {
+                err
+            });
+        }
+        Ok(name)
+    }
+
+    /// GTO's allow-list check (reference §7): `Allowed stages are: '['dev', 'prod']'`.
+    pub fn check_stage(&self, stage: &Stage) -> Result<(), UserError> {
+        match &self.allowed_stages {
+            Some(allowed) if !allowed.iter().any(|s| s == stage.as_str()) => {
+                let list: Vec<String> = allowed.iter().map(|s| format!("'{s}'")).collect();
+                Err(UserError::new(format!("Allowed stages are: '[{}]'", list.join(", ")))
+                    .with_hint(format!(
+                        "stage '{stage}' is not in the `stages` list of the config (.gto or .registry.yaml)"
+                    )))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// GTO's `message or default`: an empty `-m` means the default message.
+fn message_or(custom: &Option<String>, default: impl FnOnce() -> String) -> String {
+    match custom {
+        Some(m) if !m.trim().is_empty() => m.clone(),
+        _ => default(),
+    }
+}
+
+/// A version whose registration is still in force.
+fn is_live(v: &Version) -> bool {
+    v.is_registered() && v.is_active()
+}
+
+/// GTO's message for a version argument that is not a version.
+pub fn parse_version_arg(v: &str) -> Result<VersionName, UserError> {
+    v.parse::<VersionName>().map_err(|_| {
+        UserError::new(format!(
+            "Version '{v}' is not valid. Example of valid version: 'v1.0.0'"
+        ))
+    })
+}
+
+/// The one version with this name; with several (hand-made) the live one, else the last.
+fn find_named<'a>(artifact: &'a Artifact, name: &str) -> Option<&'a Version> {
+    let named: Vec<&Version> = artifact
+        .versions
+        .iter()
+        .filter(|v| v.label.as_str() == name && !v.is_discovered())
+        .collect();
+    named
+        .iter()
+        .rev()
+        .find(|v| is_live(v))
+        .or_else(|| named.last())
+        .copied()
+}
+
+fn find_artifact<'a>(reg: &'a Registry, name: &ArtifactName) -> Result<&'a Artifact, UserError> {
+    reg.artifact(name).ok_or_else(|| {
+        UserError::new(format!("Cannot find artifact '{name}'"))
+            .with_hint("`registry show` lists the artifacts in this repository")
+    })
+}

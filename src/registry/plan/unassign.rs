@@ -1,0 +1,85 @@
+//! Planning `unassign`: which version gives the stage up, and the tag that says so (reference
+//! §5.3, B6 fixed).
+
+use super::{find_artifact, find_named, message_or, parse_version_arg, Context, NewTag, Simple};
+use crate::error::{user, UserError};
+use crate::registry::event::EventKind;
+use crate::registry::name::{ArtifactName, Stage};
+use crate::registry::resolve::{self, StageOptions};
+use crate::registry::state::{Registry, Version};
+use crate::registry::tag::TagAction;
+
+/// `unassign` input; without a version, the version holding the stage.
+#[derive(Debug, Clone)]
+pub struct Unassign {
+    pub artifact: ArtifactName,
+    pub stage: Stage,
+    pub version: Option<String>,
+    pub force: bool,
+    pub simple: Simple,
+    pub message: Option<String>,
+}
+
+/// The version an unassign or `--delete` is about.
+pub fn unassign_target<'a>(reg: &'a Registry, req: &Unassign) -> Result<&'a Version, UserError> {
+    let artifact = find_artifact(reg, &req.artifact)?;
+    match &req.version {
+        Some(v) => {
+            parse_version_arg(v)?;
+            find_named(artifact, v)
+                .ok_or_else(|| UserError::new(format!("No versions found for '{}'", req.artifact)))
+        }
+        None => resolve::stage_holders(artifact, req.stage.as_str(), StageOptions::default())
+            .first()
+            .map(|h| h.version)
+            .ok_or_else(|| {
+                UserError::new(format!(
+                    "Stage '{}' is not assigned to any version of '{}'",
+                    req.stage, req.artifact
+                ))
+            }),
+    }
+}
+
+/// GTO's check before `--delete`: the stage was assigned to the version at some point.
+pub fn check_ever_assigned(version: &Version, stage: &Stage) -> Result<(), UserError> {
+    if version.vstage(stage).is_none() {
+        return user(format!(
+            "Stage '{stage}' is not assigned to a version '{}'",
+            version.label.as_str()
+        ));
+    }
+    Ok(())
+}
+
+/// Plans an unassignment (reference §5.3; B6 fixed: the stage must be held now).
+pub fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag, UserError> {
+    ctx.check_stage(&req.stage)?;
+    let version = unassign_target(reg, req)?;
+    let label = version.label.as_str();
+    if !req.force && !version.vstage(&req.stage).is_some_and(|s| s.is_active()) {
+        return Err(UserError::new(format!(
+            "Stage '{}' is not assigned to a version '{label}'",
+            req.stage
+        ))
+        .with_hint("use --force to write the unassignment tag anyway"));
+    }
+    let name = ctx.tag_name(
+        &req.artifact,
+        TagAction::Unassign(req.stage.clone()),
+        req.simple,
+        false,
+    )?;
+    Ok(NewTag {
+        name,
+        commit: version.commit.clone(),
+        message: message_or(&req.message, || {
+            format!(
+                "Unassigning stage '{}' to artifact '{}' version '{label}'",
+                req.stage, req.artifact
+            )
+        }),
+        kind: EventKind::Unassignment,
+        version: label.to_string(),
+    })
+}
