@@ -89,10 +89,10 @@ fn gto_target(session: &Session, rev: Option<String>, flags: &AssignFlags) -> Re
     Ok(match (rev, &flags.version) {
         (Some(rev), nv) => AssignTarget::Commit {
             commit: session.commit(&rev)?,
-            name_version: nv.as_ref().map(|v| v.to_string()),
+            name_version: nv.clone(),
             skip_registration: flags.skip_registration,
         },
-        (None, Some(v)) => AssignTarget::Version(v.to_string()),
+        (None, Some(v)) => AssignTarget::Version(v.clone()),
         (None, None) => AssignTarget::Commit {
             commit: session.commit("HEAD")?,
             name_version: None,
@@ -131,7 +131,7 @@ fn execute(
 }
 
 /// Splits `churn@v1.2.0` into the name and the version part (`latest`/`greatest` mean none).
-fn split_name(s: &str) -> Result<(ArtifactName, Option<String>)> {
+fn split_name(s: &str) -> Result<(ArtifactName, Option<VersionName>)> {
     let (name, version) = match s.split_once('@') {
         Some((n, v)) => (n, Some(v)),
         None => (s, None),
@@ -139,13 +139,14 @@ fn split_name(s: &str) -> Result<(ArtifactName, Option<String>)> {
     let name: ArtifactName = name
         .parse()
         .map_err(|e: crate::registry::name::NameError| UsageError(e.message))?;
-    let version = version.filter(|v| *v != "latest" && *v != "greatest");
-    if let Some(v) = version {
-        if let Err(e) = v.parse::<VersionName>() {
-            return Err(UsageError(format!("invalid value '{s}' for '<NAME>': {e}")).into());
-        }
-    }
-    Ok((name, version.map(str::to_string)))
+    let version = match version.filter(|v| *v != "latest" && *v != "greatest") {
+        Some(v) => Some(
+            v.parse::<VersionName>()
+                .map_err(|e| UsageError(format!("invalid value '{s}' for '<NAME>': {e}")))?,
+        ),
+        None => None,
+    };
+    Ok((name, version))
 }
 
 pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Result<()> {
@@ -176,7 +177,7 @@ pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Resu
         return Err(UsageError("give the version once: NAME@VERSION or --version".into()).into());
     }
     let mut note = None;
-    let version = match at_version.or_else(|| args.common.version.as_ref().map(|v| v.to_string())) {
+    let version = match at_version.or_else(|| args.common.version.clone()) {
         Some(v) => v,
         None => {
             let artifact = session.reg.artifact(&name).ok_or_else(|| {
@@ -184,12 +185,15 @@ pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Resu
                     "register a version first: `registry register {name}`"
                 ))
             })?;
-            let latest = resolve::latest(artifact, true).ok_or_else(|| {
-                UserError::new(format!("No versions found for '{name}'")).with_hint(format!(
-                    "register a version first: `registry register {name}`"
-                ))
-            })?;
-            let chosen = latest.label.as_str().to_string();
+            // Registered only, so the latest is named by a version.
+            let latest = resolve::latest(artifact, true)
+                .and_then(|v| v.label.semver())
+                .ok_or_else(|| {
+                    UserError::new(format!("No versions found for '{name}'")).with_hint(format!(
+                        "register a version first: `registry register {name}`"
+                    ))
+                })?;
+            let chosen = latest.clone();
             note = Some(format!(
                 "Promoting the latest version of '{name}': {chosen}"
             ));

@@ -46,18 +46,13 @@ pub fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Result<()>
             out,
             args.name,
             stage,
-            Some(version.to_string()),
+            Some(version),
             args.delete,
             &args.write,
         ),
-        (Some(version), None) => deregister::execute(
-            &session,
-            out,
-            args.name,
-            version.to_string(),
-            args.delete,
-            &args.write,
-        ),
+        (Some(version), None) => {
+            deregister::execute(&session, out, args.name, version, args.delete, &args.write)
+        }
         (None, _) => {
             if args.delete {
                 let artifact = session.reg.artifact(&args.name).ok_or_else(|| {

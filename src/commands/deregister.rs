@@ -36,7 +36,7 @@ pub fn run(global: &Global, args: DeregisterArgs, out: &mut Output) -> Result<()
         &session,
         out,
         args.name,
-        args.version.to_string(),
+        args.version,
         args.delete,
         &args.write,
     )
@@ -47,7 +47,7 @@ pub fn execute(
     session: &Session,
     out: &mut Output,
     name: ArtifactName,
-    version: String,
+    version: VersionName,
     delete: bool,
     write: &WriteFlags,
 ) -> Result<()> {

@@ -10,6 +10,7 @@ use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::plan::{self, Assign, AssignTarget};
+use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -25,8 +26,8 @@ pub struct RollbackArgs {
     /// Stage to roll back
     pub stage: Stage,
     /// Version to give the stage to (default: the one that held it before)
-    #[arg(long)]
-    pub to: Option<String>,
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<VersionName>,
     #[command(flatten)]
     pub write: WriteFlags,
 }
@@ -36,7 +37,7 @@ pub fn run(global: &Global, args: RollbackArgs, out: &mut Output) -> Result<()> 
     session.print_warnings(out)?;
     session.ctx.check_stage(&args.stage)?;
     let (current, target) =
-        plan::rollback_target(&session.reg, &args.name, &args.stage, args.to.as_deref())?;
+        plan::rollback_target(&session.reg, &args.name, &args.stage, args.to.as_ref())?;
     let (from, to) = (current.label.as_str(), target.label.as_str());
     let first_line = args
         .write
@@ -55,7 +56,10 @@ pub fn run(global: &Global, args: RollbackArgs, out: &mut Output) -> Result<()> 
         &Assign {
             artifact: args.name.clone(),
             stage: args.stage.clone(),
-            target: AssignTarget::Version(to.to_string()),
+            // A live version is a registered one, so it is named by a version.
+            target: AssignTarget::Version(target.label.semver().cloned().ok_or_else(|| {
+                crate::error::UserError::new(format!("Version '{to}' is not registered"))
+            })?),
             // The old holder may still hold the stage underneath the newer one; a new tag
             // makes it the newest again, which is the point.
             force: true,

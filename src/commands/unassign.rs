@@ -40,7 +40,7 @@ pub fn run(global: &Global, args: UnassignArgs, out: &mut Output) -> Result<()> 
         out,
         args.name,
         args.stage,
-        args.version.map(|v| v.to_string()),
+        args.version,
         args.delete,
         &args.write,
     )
@@ -52,7 +52,7 @@ pub fn execute(
     out: &mut Output,
     name: ArtifactName,
     stage: Stage,
-    version: Option<String>,
+    version: Option<VersionName>,
     delete: bool,
     write: &WriteFlags,
 ) -> Result<()> {

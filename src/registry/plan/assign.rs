@@ -1,23 +1,22 @@
 //! Planning `assign`: an optional auto-registration, then the stage tag (reference §5.2).
 
-use super::{
-    find_named, is_live, message_or, parse_version_arg, register, Context, NewTag, Register, Simple,
-};
+use super::{find_named, is_live, message_or, register, Context, NewTag, Register, Simple};
 use crate::error::{user, UserError};
 use crate::registry::event::EventKind;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::state::{Registry, Version};
 use crate::registry::tag::TagAction;
+use crate::registry::version::VersionName;
 
 /// Which version an assignment is about.
 #[derive(Debug, Clone)]
 pub enum AssignTarget {
     /// `--version vX.Y.Z` without REF: an existing version.
-    Version(String),
+    Version(VersionName),
     /// A commit, with the name to register it under if it has no version yet.
     Commit {
         commit: String,
-        name_version: Option<String>,
+        name_version: Option<VersionName>,
         skip_registration: bool,
     },
 }
@@ -40,13 +39,14 @@ pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>
     let mut tags = Vec::new();
     let (commit, version_label, holder): (String, String, Option<&Version>) = match &req.target {
         AssignTarget::Version(v) => {
-            parse_version_arg(v)?;
-            let found = artifact.and_then(|a| find_named(a, v)).ok_or_else(|| {
-                UserError::new(format!("Version '{v}' is not registered")).with_hint(format!(
-                    "`registry show {}` lists its versions",
-                    req.artifact
-                ))
-            })?;
+            let found = artifact
+                .and_then(|a| find_named(a, v.as_str()))
+                .ok_or_else(|| {
+                    UserError::new(format!("Version '{v}' is not registered")).with_hint(format!(
+                        "`registry show {}` lists its versions",
+                        req.artifact
+                    ))
+                })?;
             (
                 found.commit.clone(),
                 found.label.as_str().to_string(),
@@ -58,11 +58,8 @@ pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>
             name_version,
             skip_registration,
         } => {
-            if let Some(nv) = name_version {
-                parse_version_arg(nv)?;
-                if *skip_registration {
-                    return user("You either need to supply version name or skip registration");
-                }
+            if name_version.is_some() && *skip_registration {
+                return user("You either need to supply version name or skip registration");
             }
             let at_commit: Vec<&Version> = artifact
                 .map(|a| a.explicit_versions_at(commit).collect())

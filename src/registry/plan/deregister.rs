@@ -1,17 +1,18 @@
 //! Planning `deregister`: which version is withdrawn, and the tag that says so (reference §5.3).
 
-use super::{find_named, message_or, parse_version_arg, Context, NewTag, Simple};
+use super::{find_named, message_or, Context, NewTag, Simple};
 use crate::error::{user, UserError};
 use crate::registry::event::EventKind;
 use crate::registry::name::ArtifactName;
 use crate::registry::state::{Registry, Version};
 use crate::registry::tag::TagAction;
+use crate::registry::version::VersionName;
 
 /// `deregister` input.
 #[derive(Debug, Clone)]
 pub struct Deregister {
     pub artifact: ArtifactName,
-    pub version: String,
+    pub version: VersionName,
     pub force: bool,
     pub simple: Simple,
     pub message: Option<String>,
@@ -22,9 +23,8 @@ pub fn deregister_target<'a>(
     reg: &'a Registry,
     req: &Deregister,
 ) -> Result<&'a Version, UserError> {
-    parse_version_arg(&req.version)?;
     reg.artifact(&req.artifact)
-        .and_then(|a| find_named(a, &req.version))
+        .and_then(|a| find_named(a, req.version.as_str()))
         .ok_or_else(|| {
             UserError::new(format!("No versions found for '{}'", req.artifact)).with_hint(format!(
                 "version {} of '{}' was never registered",
@@ -50,10 +50,9 @@ pub fn deregister(reg: &Registry, ctx: &Context, req: &Deregister) -> Result<New
             ));
         }
     }
-    let name_version = parse_version_arg(&req.version)?;
     let name = ctx.tag_name(
         &req.artifact,
-        TagAction::Deregister(name_version),
+        TagAction::Deregister(req.version.clone()),
         req.simple,
         true,
     )?;
@@ -67,6 +66,6 @@ pub fn deregister(reg: &Registry, ctx: &Context, req: &Deregister) -> Result<New
             )
         }),
         kind: EventKind::Deregistration,
-        version: req.version.clone(),
+        version: req.version.to_string(),
     })
 }

@@ -13,7 +13,6 @@ use std::collections::HashSet;
 use super::name::{ArtifactName, Stage};
 use super::state::{Artifact, Registry, Version};
 use super::tag::{TagAction, TagName};
-use super::version::VersionName;
 use crate::error::UserError;
 use crate::registry::event::EventKind;
 
@@ -143,15 +142,6 @@ fn message_or(custom: &Option<String>, default: impl FnOnce() -> String) -> Stri
 /// A version whose registration is still in force.
 fn is_live(v: &Version) -> bool {
     v.is_registered() && v.is_active()
-}
-
-/// GTO's message for a version argument that is not a version.
-pub fn parse_version_arg(v: &str) -> Result<VersionName, UserError> {
-    v.parse::<VersionName>().map_err(|_| {
-        UserError::new(format!(
-            "Version '{v}' is not valid. Example of valid version: 'v1.0.0'"
-        ))
-    })
 }
 
 /// The one version with this name; with several (hand-made) the live one, else the last.

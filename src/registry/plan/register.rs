@@ -13,7 +13,7 @@ use crate::registry::version::{Bump, VersionName};
 pub struct Register {
     pub artifact: ArtifactName,
     pub commit: String,
-    pub version: Option<String>,
+    pub version: Option<VersionName>,
     pub bumps: Vec<Bump>,
     pub force: bool,
     pub simple: Simple,
@@ -26,13 +26,7 @@ pub fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag,
         return user("Need to specify either version or single bump argument");
     }
     let artifact = reg.artifact(&req.artifact);
-    let requested = match &req.version {
-        Some(v) => Some(v.parse::<VersionName>().map_err(|_| {
-            UserError::new(format!("Supplied version '{v}' cannot be parsed"))
-                .with_hint("versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5")
-        })?),
-        None => None,
-    };
+    let requested = req.version.clone();
     let at_commit: Vec<&Version> = artifact
         .map(|a| a.explicit_versions_at(&req.commit).collect())
         .unwrap_or_default();

@@ -1,10 +1,11 @@
 //! Planning `rollback` (beyond GTO): which version a stage goes back to.
 
-use super::{find_artifact, find_named, is_live, parse_version_arg};
+use super::{find_artifact, find_named, is_live};
 use crate::error::{user, UserError};
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::resolve::{self, StageOptions};
 use crate::registry::state::{Registry, Version};
+use crate::registry::version::VersionName;
 
 /// Which version a rollback of `stage` goes back to: `to` if given, else the version that held
 /// the stage before the current holder (the newest assignment of the stage to another version
@@ -13,7 +14,7 @@ pub fn rollback_target<'a>(
     reg: &'a Registry,
     artifact: &ArtifactName,
     stage: &Stage,
-    to: Option<&str>,
+    to: Option<&VersionName>,
 ) -> Result<(&'a Version, &'a Version), UserError> {
     let a = find_artifact(reg, artifact)?;
     let current = resolve::stage_holders(a, stage.as_str(), StageOptions::default())
@@ -29,8 +30,7 @@ pub fn rollback_target<'a>(
         })?;
     let target = match to {
         Some(v) => {
-            parse_version_arg(v)?;
-            let found = find_named(a, v)
+            let found = find_named(a, v.as_str())
                 .ok_or_else(|| UserError::new(format!("Version '{v}' is not registered")))?;
             if !is_live(found) {
                 return user(format!(

@@ -1,20 +1,21 @@
 //! Planning `unassign`: which version gives the stage up, and the tag that says so (reference
 //! §5.3, B6 fixed).
 
-use super::{find_artifact, find_named, message_or, parse_version_arg, Context, NewTag, Simple};
+use super::{find_artifact, find_named, message_or, Context, NewTag, Simple};
 use crate::error::{user, UserError};
 use crate::registry::event::EventKind;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::resolve::{self, StageOptions};
 use crate::registry::state::{Registry, Version};
 use crate::registry::tag::TagAction;
+use crate::registry::version::VersionName;
 
 /// `unassign` input; without a version, the version holding the stage.
 #[derive(Debug, Clone)]
 pub struct Unassign {
     pub artifact: ArtifactName,
     pub stage: Stage,
-    pub version: Option<String>,
+    pub version: Option<VersionName>,
     pub force: bool,
     pub simple: Simple,
     pub message: Option<String>,
@@ -24,11 +25,8 @@ pub struct Unassign {
 pub fn unassign_target<'a>(reg: &'a Registry, req: &Unassign) -> Result<&'a Version, UserError> {
     let artifact = find_artifact(reg, &req.artifact)?;
     match &req.version {
-        Some(v) => {
-            parse_version_arg(v)?;
-            find_named(artifact, v)
-                .ok_or_else(|| UserError::new(format!("No versions found for '{}'", req.artifact)))
-        }
+        Some(v) => find_named(artifact, v.as_str())
+            .ok_or_else(|| UserError::new(format!("No versions found for '{}'", req.artifact))),
         None => resolve::stage_holders(artifact, req.stage.as_str(), StageOptions::default())
             .first()
             .map(|h| h.version)
