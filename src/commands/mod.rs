@@ -10,6 +10,7 @@ pub mod describe;
 pub mod diff;
 pub mod doctor;
 pub mod history;
+mod refusal;
 pub mod register;
 pub mod rollback;
 mod session;

@@ -3,6 +3,7 @@
 //! Nothing here touches git, the file system, the clock or clap: it takes plain data and returns
 //! plain data, so GTO's rules are unit-tested in microseconds (`tests.rs` beside this file).
 
+pub mod error;
 pub mod event;
 pub mod name;
 pub mod outranked;

@@ -1,6 +1,7 @@
 //! Unit tests of GTO's rules (reference §4) and of planning (§5, §12) on hand-built events.
 //! No git, no files: each test is a list of tags with times and commits.
 
+use super::error::PlanError;
 use super::event::{event_from_raw, Event, RawTag, Target};
 use super::name::ArtifactName;
 use super::plan::{self, AssignTarget, Context, Simple};
@@ -433,25 +434,25 @@ fn register_conflicts_use_gto_messages() {
     let c = ctx(&["m@v1.0.0"]);
     let err = plan::register(&reg, &c, &register_req("m", "c1")).unwrap_err();
     assert_eq!(
-        err.message,
+        err.to_string(),
         "'m' is already registered in this commit with version 'v1.0.0'"
     );
 
     let mut req = register_req("m", "c2");
     req.version = Some(ver("v1.0.0"));
     assert_eq!(
-        plan::register(&reg, &c, &req).unwrap_err().message,
+        plan::register(&reg, &c, &req).unwrap_err().to_string(),
         "Version 'v1.0.0' already was registered.\n"
     );
     req.bumps = vec![Bump::Minor];
     assert_eq!(
-        plan::register(&reg, &c, &req).unwrap_err().message,
+        plan::register(&reg, &c, &req).unwrap_err().to_string(),
         "Need to specify either version or single bump argument"
     );
     let mut first = register_req("new", "c9");
     first.bumps = vec![Bump::Major];
     assert_eq!(
-        plan::register(&reg, &c, &first).unwrap_err().message,
+        plan::register(&reg, &c, &first).unwrap_err().to_string(),
         "Can't apply bump, because this is the first version being registered"
     );
 }
@@ -463,7 +464,18 @@ fn force_never_duplicates_an_active_registration_b8_fixed() {
     req.force = true;
     req.simple = Simple::No;
     let err = plan::register(&reg, &ctx(&["m@v1.0.0"]), &req).unwrap_err();
-    assert!(err.message.contains("already registered in this commit"));
+    // The refusal is data: the shell picks the hint for `--force` from it.
+    assert_eq!(
+        err,
+        PlanError::AlreadyRegistered {
+            artifact: name("m"),
+            version: "v1.0.0".into(),
+            force: true,
+        }
+    );
+    assert!(err
+        .to_string()
+        .contains("already registered in this commit"));
 }
 
 #[test]
@@ -475,7 +487,7 @@ fn deregistered_commit_reregisters_its_version_in_counter_form() {
     let mut other = register_req("m", "c1");
     other.version = Some(ver("v2.0.0"));
     assert_eq!(
-        plan::register(&reg, &c, &other).unwrap_err().message,
+        plan::register(&reg, &c, &other).unwrap_err().to_string(),
         "For this REF you can only register v1.0.0"
     );
 }
@@ -534,7 +546,7 @@ fn assign_checks_use_gto_messages() {
     )
     .unwrap_err();
     assert_eq!(
-        err.message,
+        err.to_string(),
         "Version 'v1.0.0' is already in stage 'dev'. Use the '--force' flag to create a new Git tag nevertheless."
     );
     let err = plan::assign(
@@ -543,7 +555,7 @@ fn assign_checks_use_gto_messages() {
         &assign_req(AssignTarget::Version(ver("v9.0.0")), "dev"),
     )
     .unwrap_err();
-    assert_eq!(err.message, "Version 'v9.0.0' is not registered");
+    assert_eq!(err.to_string(), "Version 'v9.0.0' is not registered");
     let taken = AssignTarget::Commit {
         commit: "c1".into(),
         name_version: Some(ver("v2.0.0")),
@@ -552,7 +564,7 @@ fn assign_checks_use_gto_messages() {
     assert_eq!(
         plan::assign(&reg, &c, &assign_req(taken, "prod"))
             .unwrap_err()
-            .message,
+            .to_string(),
         "Can't register 'v2.0.0', since 'v1.0.0' is registered already at this ref"
     );
     let mut limited = c.clone();
@@ -563,7 +575,7 @@ fn assign_checks_use_gto_messages() {
         &assign_req(AssignTarget::Version(ver("v1.0.0")), "qa"),
     )
     .unwrap_err();
-    assert_eq!(err.message, "Allowed stages are: '['dev', 'prod']'");
+    assert_eq!(err.to_string(), "Allowed stages are: '['dev', 'prod']'");
 }
 
 #[test]
@@ -583,7 +595,7 @@ fn unassign_needs_the_stage_held_now_b6_fixed() {
     };
     let c = ctx(&["m@v1.0.0", "m#dev#1", "m#dev!#2"]);
     assert_eq!(
-        plan::unassign(&reg, &c, &req).unwrap_err().message,
+        plan::unassign(&reg, &c, &req).unwrap_err().to_string(),
         "Stage 'dev' is not assigned to a version 'v1.0.0'"
     );
     let forced = plan::Unassign { force: true, ..req };
@@ -603,7 +615,7 @@ fn deprecate_twice_is_refused_and_force_writes_a_counter() {
     };
     let c = ctx(&["m@v1.0.0", "m@deprecated"]);
     assert_eq!(
-        plan::deprecate(&reg, &c, &req).unwrap_err().message,
+        plan::deprecate(&reg, &c, &req).unwrap_err().to_string(),
         "Artifact was deprecated already"
     );
     let forced = plan::Deprecate {
@@ -621,7 +633,7 @@ fn deprecate_twice_is_refused_and_force_writes_a_counter() {
         ..req
     };
     assert_eq!(
-        plan::deprecate(&reg, &c, &bad).unwrap_err().message,
+        plan::deprecate(&reg, &c, &bad).unwrap_err().to_string(),
         "Can't use 'force' with 'simple=True'"
     );
 }
@@ -637,7 +649,9 @@ fn deregister_checks() {
         message: None,
     };
     assert_eq!(
-        plan::deregister(&reg, &ctx(&[]), &req).unwrap_err().message,
+        plan::deregister(&reg, &ctx(&[]), &req)
+            .unwrap_err()
+            .to_string(),
         "The version at ref 'c1' was deregistered already"
     );
     let missing = plan::Deregister {
@@ -647,7 +661,7 @@ fn deregister_checks() {
     assert_eq!(
         plan::deregister(&reg, &ctx(&[]), &missing)
             .unwrap_err()
-            .message,
+            .to_string(),
         "No versions found for 'm'"
     );
 }

@@ -1,7 +1,7 @@
 //! Planning `assign`: an optional auto-registration, then the stage tag (reference §5.2).
 
 use super::{find_named, is_live, message_or, register, Context, NewTag, Register, Simple};
-use crate::error::{user, UserError};
+use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::state::{Registry, Version};
@@ -33,7 +33,7 @@ pub struct Assign {
 }
 
 /// Plans an assignment: an optional auto-registration, then the assignment (reference §5.2).
-pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>, UserError> {
+pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>, PlanError> {
     ctx.check_stage(&req.stage)?;
     let artifact = reg.artifact(&req.artifact);
     let mut tags = Vec::new();
@@ -41,11 +41,9 @@ pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>
         AssignTarget::Version(v) => {
             let found = artifact
                 .and_then(|a| find_named(a, v.as_str()))
-                .ok_or_else(|| {
-                    UserError::new(format!("Version '{v}' is not registered")).with_hint(format!(
-                        "`registry show {}` lists its versions",
-                        req.artifact
-                    ))
+                .ok_or_else(|| PlanError::VersionNotRegistered {
+                    artifact: req.artifact.clone(),
+                    version: v.clone(),
                 })?;
             (
                 found.commit.clone(),
@@ -59,7 +57,7 @@ pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>
             skip_registration,
         } => {
             if name_version.is_some() && *skip_registration {
-                return user("You either need to supply version name or skip registration");
+                return Err(PlanError::NameWithSkipRegistration);
             }
             let at_commit: Vec<&Version> = artifact
                 .map(|a| a.explicit_versions_at(commit).collect())
@@ -72,10 +70,10 @@ pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>
             match found {
                 Some(found) => {
                     if let Some(nv) = name_version {
-                        return user(format!(
-                            "Can't register '{nv}', since '{}' is registered already at this ref",
-                            found.label.as_str()
-                        ));
+                        return Err(PlanError::RegisteredAtRef {
+                            requested: nv.clone(),
+                            existing: found.label.as_str().to_string(),
+                        });
                     }
                     (
                         commit.clone(),
@@ -112,11 +110,10 @@ pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>
     if !req.force {
         if let Some(v) = holder {
             if v.vstage(&req.stage).is_some_and(|s| s.is_active()) {
-                return Err(UserError::new(format!(
-                    "Version '{}' is already in stage '{}'. Use the '--force' flag to create a new Git tag nevertheless.",
-                    v.label.as_str(),
-                    req.stage
-                )));
+                return Err(PlanError::AlreadyInStage {
+                    version: v.label.as_str().to_string(),
+                    stage: req.stage.clone(),
+                });
             }
         }
     }

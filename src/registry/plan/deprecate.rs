@@ -2,7 +2,7 @@
 //! §3.6).
 
 use super::{find_artifact, message_or, Context, NewTag, Simple};
-use crate::error::{user, UserError};
+use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::ArtifactName;
 use crate::registry::state::Registry;
@@ -21,16 +21,16 @@ pub struct Deprecate {
 }
 
 /// Plans a deprecation (reference §5.3, §3.6).
-pub fn deprecate(reg: &Registry, ctx: &Context, req: &Deprecate) -> Result<NewTag, UserError> {
+pub fn deprecate(reg: &Registry, ctx: &Context, req: &Deprecate) -> Result<NewTag, PlanError> {
     let simple = if req.force {
         if req.simple == Simple::Yes {
-            return user("Can't use 'force' with 'simple=True'");
+            return Err(PlanError::ForceWithSimple);
         }
         Simple::No
     } else {
         let artifact = find_artifact(reg, &req.artifact)?;
         if !artifact.is_active() {
-            return user("Artifact was deprecated already");
+            return Err(PlanError::AlreadyDeprecated);
         }
         req.simple
     };
@@ -44,7 +44,7 @@ pub fn deprecate(reg: &Registry, ctx: &Context, req: &Deprecate) -> Result<NewTa
         .clone()
         .or(newest_commit)
         .or_else(|| req.head.clone())
-        .ok_or_else(|| UserError::new("the repository has no commits yet"))?;
+        .ok_or(PlanError::NoCommits)?;
     let name = ctx.tag_name(&req.artifact, TagAction::Deprecate, simple, true)?;
     Ok(NewTag {
         name,

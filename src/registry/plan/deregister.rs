@@ -1,7 +1,7 @@
 //! Planning `deregister`: which version is withdrawn, and the tag that says so (reference §5.3).
 
 use super::{find_named, message_or, Context, NewTag, Simple};
-use crate::error::{user, UserError};
+use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::ArtifactName;
 use crate::registry::state::{Registry, Version};
@@ -22,32 +22,28 @@ pub struct Deregister {
 pub fn deregister_target<'a>(
     reg: &'a Registry,
     req: &Deregister,
-) -> Result<&'a Version, UserError> {
+) -> Result<&'a Version, PlanError> {
     reg.artifact(&req.artifact)
         .and_then(|a| find_named(a, req.version.as_str()))
-        .ok_or_else(|| {
-            UserError::new(format!("No versions found for '{}'", req.artifact)).with_hint(format!(
-                "version {} of '{}' was never registered",
-                req.version, req.artifact
-            ))
+        .ok_or_else(|| PlanError::DeregisterVersionNotFound {
+            artifact: req.artifact.clone(),
+            version: req.version.clone(),
         })
 }
 
 /// Plans a deregistration (reference §5.3).
-pub fn deregister(reg: &Registry, ctx: &Context, req: &Deregister) -> Result<NewTag, UserError> {
+pub fn deregister(reg: &Registry, ctx: &Context, req: &Deregister) -> Result<NewTag, PlanError> {
     let version = deregister_target(reg, req)?;
     if !req.force {
         if !version.is_registered() {
-            return user(format!(
-                "The version at ref '{}' is not registered",
-                version.commit
-            ));
+            return Err(PlanError::NotRegisteredAtRef {
+                commit: version.commit.clone(),
+            });
         }
         if !version.is_active() {
-            return user(format!(
-                "The version at ref '{}' was deregistered already",
-                version.commit
-            ));
+            return Err(PlanError::DeregisteredAlready {
+                commit: version.commit.clone(),
+            });
         }
     }
     let name = ctx.tag_name(

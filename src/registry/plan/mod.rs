@@ -10,10 +10,10 @@
 
 use std::collections::HashSet;
 
+use super::error::PlanError;
 use super::name::{ArtifactName, Stage};
 use super::state::{Artifact, Registry, Version};
 use super::tag::{TagAction, TagName};
-use crate::error::UserError;
 use crate::registry::event::EventKind;
 
 mod assign;
@@ -81,7 +81,7 @@ impl Context {
         action: TagAction,
         simple: Simple,
         auto_simple: bool,
-    ) -> Result<String, UserError> {
+    ) -> Result<String, PlanError> {
         let simple_tag = TagName {
             artifact: artifact.clone(),
             action: action.clone(),
@@ -104,27 +104,22 @@ impl Context {
             .format()
         };
         if self.tag_names.contains(&name) {
-            let err = UserError::new(format!("tag '{name}' already exists"));
-            return Err(if use_simple {
-                err.with_hint(format!(
-                    "leave out `--simple true` to write the counter form ({name}#N)"
-                ))
-            } else {
-                err
+            return Err(PlanError::TagExists {
+                name,
+                simple_form: use_simple,
             });
         }
         Ok(name)
     }
 
     /// GTO's allow-list check (reference §7): `Allowed stages are: '['dev', 'prod']'`.
-    pub fn check_stage(&self, stage: &Stage) -> Result<(), UserError> {
+    pub fn check_stage(&self, stage: &Stage) -> Result<(), PlanError> {
         match &self.allowed_stages {
             Some(allowed) if !allowed.iter().any(|s| s == stage.as_str()) => {
-                let list: Vec<String> = allowed.iter().map(|s| format!("'{s}'")).collect();
-                Err(UserError::new(format!("Allowed stages are: '[{}]'", list.join(", ")))
-                    .with_hint(format!(
-                        "stage '{stage}' is not in the `stages` list of the config (.gto or .registry.yaml)"
-                    )))
+                Err(PlanError::StageNotAllowed {
+                    stage: stage.clone(),
+                    allowed: allowed.clone(),
+                })
             }
             _ => Ok(()),
         }
@@ -159,9 +154,9 @@ fn find_named<'a>(artifact: &'a Artifact, name: &str) -> Option<&'a Version> {
         .copied()
 }
 
-fn find_artifact<'a>(reg: &'a Registry, name: &ArtifactName) -> Result<&'a Artifact, UserError> {
-    reg.artifact(name).ok_or_else(|| {
-        UserError::new(format!("Cannot find artifact '{name}'"))
-            .with_hint("`registry show` lists the artifacts in this repository")
-    })
+fn find_artifact<'a>(reg: &'a Registry, name: &ArtifactName) -> Result<&'a Artifact, PlanError> {
+    reg.artifact(name)
+        .ok_or_else(|| PlanError::ArtifactNotFound {
+            artifact: name.clone(),
+        })
 }

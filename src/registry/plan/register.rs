@@ -1,7 +1,7 @@
 //! Planning `register`: the next version, or the one asked for, at a commit (reference §5.1).
 
 use super::{is_live, message_or, Context, NewTag, Simple};
-use crate::error::{user, UserError};
+use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::ArtifactName;
 use crate::registry::state::{Registry, Version};
@@ -21,9 +21,9 @@ pub struct Register {
 }
 
 /// Plans a registration (reference §5.1, with B8 and B10 fixed).
-pub fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag, UserError> {
+pub fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag, PlanError> {
     if req.bumps.len() + usize::from(req.version.is_some()) > 1 {
-        return user("Need to specify either version or single bump argument");
+        return Err(PlanError::VersionAndBump);
     }
     let artifact = reg.artifact(&req.artifact);
     let requested = req.version.clone();
@@ -39,26 +39,25 @@ pub fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag,
         if is_live(found) {
             // GTO §14 B8: with --force GTO writes a second registration of the same version and
             // `show NAME` breaks afterwards. There is nothing to add, so refuse even with --force.
-            let err = UserError::new(format!(
-                "'{}' is already registered in this commit with version '{}'",
-                req.artifact,
-                found.label.as_str()
-            ));
-            return Err(if req.force {
-                err.with_hint(
-                    "the version is active already; a second registration tag would add nothing",
-                )
-            } else {
-                err.with_hint("register another commit, or deregister this version first")
+            return Err(PlanError::AlreadyRegistered {
+                artifact: req.artifact.clone(),
+                version: found.label.as_str().to_string(),
+                force: req.force,
             });
         }
         let found_name = found.label.as_str();
         if requested.as_ref().is_some_and(|r| r.as_str() != found_name) || !req.bumps.is_empty() {
-            return user(format!("For this REF you can only register {found_name}"));
+            return Err(PlanError::OnlyVersionAtRef {
+                version: found_name.to_string(),
+            });
         }
         match found.label.semver() {
             Some(v) => v.clone(),
-            None => return user(format!("For this REF you can only register {found_name}")),
+            None => {
+                return Err(PlanError::OnlyVersionAtRef {
+                    version: found_name.to_string(),
+                })
+            }
         }
     } else if let Some(v) = requested {
         let taken = artifact.is_some_and(|a| {
@@ -66,11 +65,7 @@ pub fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag,
                 .any(|other| !other.is_discovered() && other.commit != req.commit)
         });
         if taken {
-            return Err(
-                UserError::new(format!("Version '{v}' already was registered.\n")).with_hint(
-                    "every version name is used once; pick a new one or let registry choose",
-                ),
-            );
+            return Err(PlanError::VersionTaken { version: v });
         }
         v
     } else {
@@ -85,9 +80,7 @@ pub fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag,
         });
         match (highest, req.bumps.first()) {
             (Some(h), bump) => h.bump(bump.copied().unwrap_or(Bump::Patch)),
-            (None, Some(_)) => {
-                return user("Can't apply bump, because this is the first version being registered")
-            }
+            (None, Some(_)) => return Err(PlanError::FirstBump),
             (None, None) => VersionName::minimal(),
         }
     };

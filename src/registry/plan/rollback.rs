@@ -1,7 +1,7 @@
 //! Planning `rollback` (beyond GTO): which version a stage goes back to.
 
 use super::{find_artifact, find_named, is_live};
-use crate::error::{user, UserError};
+use crate::registry::error::PlanError;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::resolve::{self, StageOptions};
 use crate::registry::state::{Registry, Version};
@@ -15,27 +15,21 @@ pub fn rollback_target<'a>(
     artifact: &ArtifactName,
     stage: &Stage,
     to: Option<&VersionName>,
-) -> Result<(&'a Version, &'a Version), UserError> {
+) -> Result<(&'a Version, &'a Version), PlanError> {
     let a = find_artifact(reg, artifact)?;
     let current = resolve::stage_holders(a, stage.as_str(), StageOptions::default())
         .first()
         .map(|h| h.version)
-        .ok_or_else(|| {
-            UserError::new(format!(
-                "Stage '{stage}' of '{artifact}' is not held by any version: nothing to roll back"
-            ))
-            .with_hint(format!(
-                "promote a version instead: `registry promote {artifact}@VERSION {stage}`"
-            ))
+        .ok_or_else(|| PlanError::NothingToRollBack {
+            artifact: artifact.clone(),
+            stage: stage.clone(),
         })?;
     let target = match to {
         Some(v) => {
             let found = find_named(a, v.as_str())
-                .ok_or_else(|| UserError::new(format!("Version '{v}' is not registered")))?;
+                .ok_or_else(|| PlanError::RollbackToUnknown { version: v.clone() })?;
             if !is_live(found) {
-                return user(format!(
-                    "Version '{v}' was deregistered; it cannot take a stage back"
-                ));
+                return Err(PlanError::RollbackToDeregistered { version: v.clone() });
             }
             found
         }
@@ -48,19 +42,20 @@ pub fn rollback_target<'a>(
                 .flat_map(|(s, v)| s.assignments.iter().map(move |e| (e, v)))
                 .collect();
             previous.sort_by_key(|(e, _)| (e.time.seconds, e.counter));
-            previous.last().map(|(_, v)| *v).ok_or_else(|| {
-                UserError::new(format!(
-                    "no earlier version of '{artifact}' held '{stage}' and is still registered"
-                ))
-                .with_hint("name the version to go back to with --to VERSION")
-            })?
+            previous
+                .last()
+                .map(|(_, v)| *v)
+                .ok_or_else(|| PlanError::NoEarlierHolder {
+                    artifact: artifact.clone(),
+                    stage: stage.clone(),
+                })?
         }
     };
     if target.label == current.label {
-        return user(format!(
-            "Version '{}' holds '{stage}' already: nothing to roll back",
-            current.label.as_str()
-        ));
+        return Err(PlanError::HoldsAlready {
+            version: current.label.as_str().to_string(),
+            stage: stage.clone(),
+        });
     }
     Ok((current, target))
 }

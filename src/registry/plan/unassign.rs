@@ -2,7 +2,7 @@
 //! §5.3, B6 fixed).
 
 use super::{find_artifact, find_named, message_or, Context, NewTag, Simple};
-use crate::error::{user, UserError};
+use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::resolve::{self, StageOptions};
@@ -22,45 +22,45 @@ pub struct Unassign {
 }
 
 /// The version an unassign or `--delete` is about.
-pub fn unassign_target<'a>(reg: &'a Registry, req: &Unassign) -> Result<&'a Version, UserError> {
+pub fn unassign_target<'a>(reg: &'a Registry, req: &Unassign) -> Result<&'a Version, PlanError> {
     let artifact = find_artifact(reg, &req.artifact)?;
     match &req.version {
-        Some(v) => find_named(artifact, v.as_str())
-            .ok_or_else(|| UserError::new(format!("No versions found for '{}'", req.artifact))),
+        Some(v) => {
+            find_named(artifact, v.as_str()).ok_or_else(|| PlanError::UnassignVersionNotFound {
+                artifact: req.artifact.clone(),
+            })
+        }
         None => resolve::stage_holders(artifact, req.stage.as_str(), StageOptions::default())
             .first()
             .map(|h| h.version)
-            .ok_or_else(|| {
-                UserError::new(format!(
-                    "Stage '{}' is not assigned to any version of '{}'",
-                    req.stage, req.artifact
-                ))
+            .ok_or_else(|| PlanError::StageNotHeld {
+                artifact: req.artifact.clone(),
+                stage: req.stage.clone(),
             }),
     }
 }
 
 /// GTO's check before `--delete`: the stage was assigned to the version at some point.
-pub fn check_ever_assigned(version: &Version, stage: &Stage) -> Result<(), UserError> {
+pub fn check_ever_assigned(version: &Version, stage: &Stage) -> Result<(), PlanError> {
     if version.vstage(stage).is_none() {
-        return user(format!(
-            "Stage '{stage}' is not assigned to a version '{}'",
-            version.label.as_str()
-        ));
+        return Err(PlanError::NeverAssigned {
+            stage: stage.clone(),
+            version: version.label.as_str().to_string(),
+        });
     }
     Ok(())
 }
 
 /// Plans an unassignment (reference §5.3; B6 fixed: the stage must be held now).
-pub fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag, UserError> {
+pub fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag, PlanError> {
     ctx.check_stage(&req.stage)?;
     let version = unassign_target(reg, req)?;
     let label = version.label.as_str();
     if !req.force && !version.vstage(&req.stage).is_some_and(|s| s.is_active()) {
-        return Err(UserError::new(format!(
-            "Stage '{}' is not assigned to a version '{label}'",
-            req.stage
-        ))
-        .with_hint("use --force to write the unassignment tag anyway"));
+        return Err(PlanError::NotAssigned {
+            stage: req.stage.clone(),
+            version: label.to_string(),
+        });
     }
     let name = ctx.tag_name(
         &req.artifact,
