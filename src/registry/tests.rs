@@ -2,7 +2,7 @@
 //! No git, no files: each test is a list of tags with times and commits.
 
 use super::error::PlanError;
-use super::event::{event_from_raw, Event, RawTag, Target};
+use super::event::{event_from_raw, Event, EventKind, RawTag, Target};
 use super::name::ArtifactName;
 use super::plan::{self, AssignTarget, Context, Simple};
 use super::resolve::{self, Sort, StageOptions};
@@ -663,5 +663,165 @@ fn deregister_checks() {
             .unwrap_err()
             .to_string(),
         "No versions found for 'm'"
+    );
+}
+
+fn rollback_req(stage: &str, to: Option<&str>) -> plan::Rollback {
+    plan::Rollback {
+        artifact: name("m"),
+        stage: stage.parse().unwrap(),
+        to: to.map(ver),
+        simple: Simple::Auto,
+        message: None,
+    }
+}
+
+#[test]
+fn rollback_gives_the_stage_to_the_previous_live_holder_with_its_own_message() {
+    let tags = [
+        ("m@v1.0.0", "c1", 10),
+        ("m@v1.0.1", "c2", 11),
+        ("m@v1.0.2", "c3", 12),
+        ("m#prod#1", "c1", 13),
+        ("m#prod#2", "c2", 14),
+        ("m#prod#3", "c3", 15),
+        ("m@v1.0.1!", "c2", 16),
+    ];
+    let reg = build(&tags);
+    let names: Vec<&str> = tags.iter().map(|t| t.0).collect();
+    let c = ctx(&names);
+    // v1.0.1 held prod before v1.0.2, but was deregistered since: v1.0.0 is the one.
+    let plan = plan::rollback(&reg, &c, &rollback_req("prod", None)).unwrap();
+    assert_eq!((plan.from.as_str(), plan.to.as_str()), ("v1.0.2", "v1.0.0"));
+    assert_eq!(
+        plan.tags.len(),
+        1,
+        "an existing version: nothing to register"
+    );
+    let tag = &plan.tags[0];
+    assert_eq!((tag.name.as_str(), tag.commit.as_str()), ("m#prod#4", "c1"));
+    assert_eq!(tag.kind, EventKind::Assignment);
+    assert_eq!(
+        tag.message,
+        "Rolling back stage prod of artifact m to version v1.0.0 (from v1.0.2)"
+    );
+    // -m replaces the message; an empty one means the default, as everywhere.
+    let mut custom = rollback_req("prod", Some("v1.0.0"));
+    custom.message = Some("back to the good one".into());
+    let plan = plan::rollback(&reg, &c, &custom).unwrap();
+    assert_eq!(plan.tags[0].message, "back to the good one");
+    custom.message = Some("  ".into());
+    let plan = plan::rollback(&reg, &c, &custom).unwrap();
+    assert!(plan.tags[0].message.starts_with("Rolling back stage prod"));
+}
+
+#[test]
+fn rollback_refusals_are_data() {
+    let reg = build(&[
+        ("m@v1.0.0", "c1", 10),
+        ("m@v1.0.1", "c2", 11),
+        ("m#prod#1", "c2", 12),
+        ("m@v1.0.0!", "c1", 13),
+    ]);
+    let c = ctx(&["m@v1.0.0", "m@v1.0.1", "m#prod#1", "m@v1.0.0!"]);
+    let refusal = |req: plan::Rollback| plan::rollback(&reg, &c, &req).unwrap_err();
+    let (m, prod, dev) = (name("m"), "prod".parse().unwrap(), "dev".parse().unwrap());
+    assert_eq!(
+        refusal(rollback_req("dev", None)),
+        PlanError::NothingToRollBack {
+            artifact: m.clone(),
+            stage: dev
+        }
+    );
+    assert_eq!(
+        refusal(rollback_req("prod", None)),
+        PlanError::NoEarlierHolder {
+            artifact: m,
+            stage: prod
+        }
+    );
+    assert_eq!(
+        refusal(rollback_req("prod", Some("v9.0.0"))),
+        PlanError::RollbackToUnknown {
+            version: ver("v9.0.0")
+        }
+    );
+    assert_eq!(
+        refusal(rollback_req("prod", Some("v1.0.0"))),
+        PlanError::RollbackToDeregistered {
+            version: ver("v1.0.0")
+        }
+    );
+    let err = refusal(rollback_req("prod", Some("v1.0.1")));
+    assert_eq!(
+        err.to_string(),
+        "Version 'v1.0.1' holds 'prod' already: nothing to roll back"
+    );
+    let mut nope = rollback_req("prod", None);
+    nope.artifact = name("nope");
+    assert_eq!(refusal(nope).to_string(), "Cannot find artifact 'nope'");
+    let mut limited = c.clone();
+    limited.allowed_stages = Some(vec!["dev".into()]);
+    assert!(matches!(
+        plan::rollback(&reg, &limited, &rollback_req("prod", None)),
+        Err(PlanError::StageNotAllowed { .. })
+    ));
+}
+
+#[test]
+fn deletions_are_planned_with_gtos_checks() {
+    let reg = build(&[
+        ("m@v1.0.0", "c1", 10),
+        ("m#prod#1", "c1", 11),
+        ("m#prod!#2", "c1", 12),
+        ("m@deprecated", "c1", 13),
+    ]);
+    assert_eq!(
+        plan::deprecate_deletion(&reg, &name("nope"), false),
+        Err(PlanError::DeleteArtifactNotFound {
+            artifact: name("nope")
+        })
+    );
+    assert_eq!(
+        plan::deprecate_deletion(&reg, &name("m"), false),
+        Err(PlanError::DeleteAlreadyDeprecated)
+    );
+    assert_eq!(
+        plan::deprecate_deletion(&reg, &name("m"), true).unwrap(),
+        vec!["m@v1.0.0", "m#prod#1", "m#prod!#2", "m@deprecated"]
+    );
+    let unassign = |stage: &str, force: bool| plan::Unassign {
+        artifact: name("m"),
+        stage: stage.parse().unwrap(),
+        version: Some(ver("v1.0.0")),
+        force,
+        simple: Simple::Auto,
+        message: None,
+    };
+    assert_eq!(
+        plan::unassign_deletion(&reg, &unassign("prod", false)).unwrap(),
+        vec!["m#prod#1", "m#prod!#2"]
+    );
+    assert_eq!(
+        plan::unassign_deletion(&reg, &unassign("dev", false)),
+        Err(PlanError::NeverAssigned {
+            stage: "dev".parse().unwrap(),
+            version: "v1.0.0".into()
+        })
+    );
+    assert_eq!(
+        plan::unassign_deletion(&reg, &unassign("dev", true)),
+        Ok(vec![])
+    );
+    let deregister = plan::Deregister {
+        artifact: name("m"),
+        version: ver("v1.0.0"),
+        force: false,
+        simple: Simple::Auto,
+        message: None,
+    };
+    assert_eq!(
+        plan::deregister_deletion(&reg, &deregister).unwrap(),
+        vec!["m@v1.0.0", "m#prod#1", "m#prod!#2"]
     );
 }

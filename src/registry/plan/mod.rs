@@ -25,12 +25,12 @@ mod rollback;
 mod unassign;
 
 pub use assign::{assign, Assign, AssignTarget};
-pub use delete::distinct_tags;
+pub use delete::{deprecate_deletion, deregister_deletion, unassign_deletion};
 pub use deprecate::{deprecate, Deprecate};
-pub use deregister::{deregister, deregister_target, Deregister};
+pub use deregister::{deregister, Deregister};
 pub use register::{register, Register};
-pub use rollback::rollback_target;
-pub use unassign::{check_ever_assigned, unassign, unassign_target, Unassign};
+pub use rollback::{rollback, Rollback, RollbackPlan};
+pub use unassign::{unassign, Unassign};
 
 /// `--simple auto|true|false`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -40,17 +40,6 @@ pub fn unassign_target<'a>(reg: &'a Registry, req: &Unassign) -> Result<&'a Vers
     }
 }
 
-/// GTO's check before `--delete`: the stage was assigned to the version at some point.
-pub fn check_ever_assigned(version: &Version, stage: &Stage) -> Result<(), PlanError> {
-    if version.vstage(stage).is_none() {
-        return Err(PlanError::NeverAssigned {
-            stage: stage.clone(),
-            version: version.label.as_str().to_string(),
-        });
-    }
-    Ok(())
-}
-
 /// Plans an unassignment (reference §5.3; B6 fixed: the stage must be held now).
 pub fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag, PlanError> {
     ctx.check_stage(&req.stage)?;
