@@ -11,10 +11,10 @@
 use std::collections::HashSet;
 
 use super::error::PlanError;
+use super::event::EventKind;
 use super::name::{ArtifactName, Stage};
 use super::state::{Artifact, Registry, Version};
 use super::tag::{TagAction, TagName};
-use crate::registry::event::EventKind;
 
 mod assign;
 mod delete;

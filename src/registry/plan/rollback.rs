@@ -1,8 +1,10 @@
 //! Planning `rollback` (beyond GTO): which version a stage goes back to, and the ordinary
 //! assignment that gives it back, whose message says it is a rollback (SPEC §4.3).
 
-use super::{assign, find_artifact, find_named, is_live, message_or, Assign, AssignTarget};
-use super::{Context, NewTag, Simple};
+use super::{
+    assign, find_artifact, find_named, is_live, message_or, Assign, AssignTarget, Context, NewTag,
+    Simple,
+};
 use crate::registry::error::PlanError;
 use crate::registry::event::Event;
 use crate::registry::name::{ArtifactName, Stage};
