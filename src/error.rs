@@ -1,5 +1,6 @@
 //! `UserError`: a mistake the user can fix, with an optional hint. Everything else is an `anyhow`
-//! error with context. `main.rs` turns both into exit code 1 and a message on stderr.
+//! error with context. `main.rs` turns both into exit code 1 and a message on stderr. The shell's
+//! type: the core refuses with its own `PlanError`, which `commands/refusal.rs` turns into this.
 
 use std::fmt;
 
@@ -32,11 +33,6 @@ impl fmt::Display for UserError {
 }
 
 impl std::error::Error for UserError {}
-
-/// Shorthand for `Err(UserError::new(..))`.
-pub fn user<T>(message: impl Into<String>) -> Result<T, UserError> {
-    Err(UserError::new(message))
-}
 
 /// A command line that parses but does not make sense (exit code 2, like clap's own errors).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -90,10 +90,10 @@ fn gto_target(session: &Session, rev: Option<String>, flags: &AssignFlags) -> Re
     Ok(match (rev, &flags.version) {
         (Some(rev), nv) => AssignTarget::Commit {
             commit: session.commit(&rev)?,
-            name_version: nv.as_ref().map(|v| v.to_string()),
+            name_version: nv.clone(),
             skip_registration: flags.skip_registration,
         },
-        (None, Some(v)) => AssignTarget::Version(v.to_string()),
+        (None, Some(v)) => AssignTarget::Version(v.clone()),
         (None, None) => AssignTarget::Commit {
             commit: session.commit("HEAD")?,
             name_version: None,
@@ -182,10 +182,7 @@ pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Resu
         Form::Short(stage) => stage,
     };
     let mut note = None;
-    let version = match at_version
-        .or_else(|| args.common.version.clone())
-        .map(|v| v.to_string())
-    {
+    let version = match at_version.or_else(|| args.common.version.clone()) {
         Some(v) => v,
         None => {
             let artifact = session.reg.artifact(&name).ok_or_else(|| {
@@ -193,12 +190,15 @@ pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Resu
                     "register a version first: `registry register {name}`"
                 ))
             })?;
-            let latest = resolve::latest(artifact, true).ok_or_else(|| {
-                UserError::new(format!("No versions found for '{name}'")).with_hint(format!(
-                    "register a version first: `registry register {name}`"
-                ))
-            })?;
-            let chosen = latest.label.as_str().to_string();
+            // Registered only, so the latest is named by a version.
+            let latest = resolve::latest(artifact, true)
+                .and_then(|v| v.label.semver())
+                .ok_or_else(|| {
+                    UserError::new(format!("No versions found for '{name}'")).with_hint(format!(
+                        "register a version first: `registry register {name}`"
+                    ))
+                })?;
+            let chosen = latest.clone();
             note = Some(format!(
                 "Promoting the latest version of '{name}': {chosen}"
             ));

@@ -4,11 +4,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{delete_tags, deregister, unassign, write_tags, Scope, Session, WriteFlags};
+use super::{apply, Change, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
-use crate::registry::plan::{self, Deprecate};
+use crate::registry::plan::{self, Deprecate, Deregister, Unassign};
 use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\
@@ -40,57 +40,60 @@ pub struct DeprecateArgs {
 pub fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
-    match (args.version, args.stage) {
-        (Some(version), Some(stage)) => unassign::execute(
-            &session,
-            out,
-            args.name,
-            stage,
-            Some(version.to_string()),
-            args.delete,
-            &args.write,
-        ),
-        (Some(version), None) => deregister::execute(
-            &session,
-            out,
-            args.name,
-            version.to_string(),
-            args.delete,
-            &args.write,
-        ),
-        (None, _) => {
+    let (reg, ctx, write) = (&session.reg, &session.ctx, &args.write);
+    let change = match (args.version, args.stage) {
+        // GTO's form of `unassign NAME STAGE --version VERSION`.
+        (Some(version), Some(stage)) => {
+            let req = Unassign {
+                artifact: args.name,
+                stage,
+                version: Some(version),
+                force: write.force,
+                simple: write.simple.into(),
+                message: write.message.clone(),
+            };
             if args.delete {
-                let artifact = session.reg.artifact(&args.name).ok_or_else(|| {
-                    crate::error::UserError::new(format!("Cannot find artifact '{}'", args.name))
-                })?;
-                // GTO checks this before deleting too (reference §5.3).
-                if !artifact.is_active() && !args.write.force {
-                    return Err(
-                        crate::error::UserError::new("Artifact was deprecated already")
-                            .with_hint("use --force to delete its tags anyway")
-                            .into(),
-                    );
-                }
-                let tags = plan::distinct_tags(artifact.all_events());
-                return delete_tags(&session, out, &tags, args.write.dry_run);
+                Change::Delete(plan::unassign_deletion(reg, &req)?)
+            } else {
+                Change::Create(vec![plan::unassign(reg, ctx, &req)?])
             }
+        }
+        // GTO's form of `deregister NAME VERSION`.
+        (Some(version), None) => {
+            let req = Deregister {
+                artifact: args.name,
+                version,
+                force: write.force,
+                simple: write.simple.into(),
+                message: write.message.clone(),
+            };
+            if args.delete {
+                Change::Delete(plan::deregister_deletion(reg, &req)?)
+            } else {
+                Change::Create(vec![plan::deregister(reg, ctx, &req)?])
+            }
+        }
+        (None, _) if args.delete => {
+            Change::Delete(plan::deprecate_deletion(reg, &args.name, write.force)?)
+        }
+        (None, _) => {
             let commit = match &args.r#ref {
                 Some(r) => Some(session.commit(r)?),
                 None => None,
             };
-            let tag = plan::deprecate(
-                &session.reg,
-                &session.ctx,
+            Change::Create(vec![plan::deprecate(
+                reg,
+                ctx,
                 &Deprecate {
                     artifact: args.name,
                     commit,
                     head: session.repo.head_commit(),
-                    force: args.write.force,
-                    simple: args.write.simple.into(),
-                    message: args.write.message.clone(),
+                    force: write.force,
+                    simple: write.simple.into(),
+                    message: write.message.clone(),
                 },
-            )?;
-            write_tags(&session, out, &[tag], args.write.dry_run)
+            )?])
         }
-    }
+    };
+    apply(&session, out, &change, write.dry_run)
 }

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{delete_tags, write_tags, Scope, Session, WriteFlags};
+use super::{apply, Change, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
@@ -32,37 +32,17 @@ pub struct DeregisterArgs {
 pub fn run(global: &Global, args: DeregisterArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
-    execute(
-        &session,
-        out,
-        args.name,
-        args.version.to_string(),
-        args.delete,
-        &args.write,
-    )
-}
-
-/// Shared with `deprecate NAME VERSION`.
-pub fn execute(
-    session: &Session,
-    out: &mut Output,
-    name: ArtifactName,
-    version: String,
-    delete: bool,
-    write: &WriteFlags,
-) -> Result<()> {
     let req = Deregister {
-        artifact: name,
-        version,
-        force: write.force,
-        simple: write.simple.into(),
-        message: write.message.clone(),
+        artifact: args.name,
+        version: args.version,
+        force: args.write.force,
+        simple: args.write.simple.into(),
+        message: args.write.message.clone(),
     };
-    if delete {
-        let target = plan::deregister_target(&session.reg, &req)?;
-        let tags = plan::distinct_tags(target.all_events());
-        return delete_tags(session, out, &tags, write.dry_run);
-    }
-    let tag = plan::deregister(&session.reg, &session.ctx, &req)?;
-    write_tags(session, out, &[tag], write.dry_run)
+    let change = if args.delete {
+        Change::Delete(plan::deregister_deletion(&session.reg, &req)?)
+    } else {
+        Change::Create(vec![plan::deregister(&session.reg, &session.ctx, &req)?])
+    };
+    apply(&session, out, &change, args.write.dry_run)
 }

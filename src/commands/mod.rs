@@ -1,5 +1,6 @@
 //! Commands, one file per verb, and what they share: the session (`session.rs`), the write flags, and
 //! applying a plan (create the tags, roll back on failure, print GTO's lines and push hints).
+//! Commands call the core's plans and this apply path, never each other.
 
 pub mod annotate;
 pub mod assign;
@@ -10,6 +11,7 @@ pub mod describe;
 pub mod diff;
 pub mod doctor;
 pub mod history;
+mod refusal;
 pub mod register;
 pub mod rollback;
 mod session;
@@ -68,6 +70,21 @@ pub struct WriteFlags {
     /// remote's); the local tag is created only once the remote has it
     #[arg(long)]
     pub push: bool,
+}
+
+/// What a write command does once planned: create tags, or (`--delete`) remove them.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Create(Vec<NewTag>),
+    Delete(Vec<String>),
+}
+
+/// Applies a planned change: the one way the tag-writing commands write.
+pub fn apply(session: &Session, out: &mut Output, change: &Change, dry_run: bool) -> Result<()> {
+    match change {
+        Change::Create(tags) => write_tags(session, out, tags, dry_run),
+        Change::Delete(tags) => delete_tags(session, out, tags, dry_run),
+    }
 }
 
 /// What GTO says after creating a tag of this kind (reference §5.1–5.3).

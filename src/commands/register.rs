@@ -63,7 +63,7 @@ pub fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Result<()> 
         &Register {
             artifact: args.name,
             commit,
-            version: args.version.map(|v| v.to_string()),
+            version: args.version,
             bumps,
             force: args.write.force,
             simple: args.write.simple.into(),

@@ -5,11 +5,12 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{attach_provenance, write_tags, Scope, Session, WriteFlags};
+use super::{apply, Change, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
-use crate::registry::plan::{self, Assign, AssignTarget};
+use crate::registry::plan::{self, Rollback};
+use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -25,8 +26,8 @@ pub struct RollbackArgs {
     /// Stage to roll back
     pub stage: Stage,
     /// Version to give the stage to (default: the one that held it before)
-    #[arg(long)]
-    pub to: Option<String>,
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<VersionName>,
     #[command(flatten)]
     pub write: WriteFlags,
 }
@@ -34,39 +35,25 @@ pub struct RollbackArgs {
 pub fn run(global: &Global, args: RollbackArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
-    session.ctx.check_stage(&args.stage)?;
-    let (current, target) =
-        plan::rollback_target(&session.reg, &args.name, &args.stage, args.to.as_deref())?;
-    let (from, to) = (current.label.as_str(), target.label.as_str());
-    let first_line = args
-        .write
-        .message
-        .clone()
-        .filter(|m| !m.trim().is_empty())
-        .unwrap_or_else(|| {
-            format!(
-                "Rolling back stage {} of artifact {} to version {to} (from {from})",
-                args.stage, args.name
-            )
-        });
-    let mut tags = plan::assign(
+    let plan = plan::rollback(
         &session.reg,
         &session.ctx,
-        &Assign {
+        &Rollback {
             artifact: args.name.clone(),
             stage: args.stage.clone(),
-            target: AssignTarget::Version(to.to_string()),
-            // The old holder may still hold the stage underneath the newer one; a new tag
-            // makes it the newest again, which is the point.
-            force: true,
+            to: args.to,
             simple: args.write.simple.into(),
-            message: Some(first_line),
+            message: args.write.message.clone(),
         },
     )?;
-    attach_provenance(&session, &mut tags, None, out)?;
     out.line(&format!(
-        "Rolling back '{}' {}: {from} -> {to}",
-        args.name, args.stage
+        "Rolling back '{}' {}: {} -> {}",
+        args.name, args.stage, plan.from, plan.to
     ))?;
-    write_tags(&session, out, &tags, args.write.dry_run)
+    apply(
+        &session,
+        out,
+        &Change::Create(plan.tags),
+        args.write.dry_run,
+    )
 }

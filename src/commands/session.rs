@@ -165,7 +165,7 @@ impl Session {
                 Ok(Some(e)) if at.is_some_and(|at| e.time.seconds > at) => {}
                 Ok(Some(e)) => events.push(e),
                 Ok(None) => {}
-                Err(w) => warnings.push(w),
+                Err(unusable) => warnings.push(unusable.into()),
             }
         }
         let reg = Registry::build(events, warnings);

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{delete_tags, write_tags, Scope, Session, WriteFlags};
+use super::{apply, Change, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
@@ -35,47 +35,18 @@ pub struct UnassignArgs {
 pub fn run(global: &Global, args: UnassignArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
-    execute(
-        &session,
-        out,
-        args.name,
-        args.stage,
-        args.version.map(|v| v.to_string()),
-        args.delete,
-        &args.write,
-    )
-}
-
-/// Shared with `deprecate NAME VERSION STAGE`.
-pub fn execute(
-    session: &Session,
-    out: &mut Output,
-    name: ArtifactName,
-    stage: Stage,
-    version: Option<String>,
-    delete: bool,
-    write: &WriteFlags,
-) -> Result<()> {
     let req = Unassign {
-        artifact: name,
-        stage,
-        version,
-        force: write.force,
-        simple: write.simple.into(),
-        message: write.message.clone(),
+        artifact: args.name,
+        stage: args.stage,
+        version: args.version,
+        force: args.write.force,
+        simple: args.write.simple.into(),
+        message: args.write.message.clone(),
     };
-    if delete {
-        let target = plan::unassign_target(&session.reg, &req)?;
-        if !write.force {
-            plan::check_ever_assigned(target, &req.stage)?;
-        }
-        let events = target
-            .vstage(&req.stage)
-            .into_iter()
-            .flat_map(|s| s.assignments.iter().chain(&s.unassignments));
-        let tags = plan::distinct_tags(events);
-        return delete_tags(session, out, &tags, write.dry_run);
-    }
-    let tag = plan::unassign(&session.reg, &session.ctx, &req)?;
-    write_tags(session, out, &[tag], write.dry_run)
+    let change = if args.delete {
+        Change::Delete(plan::unassign_deletion(&session.reg, &req)?)
+    } else {
+        Change::Create(vec![plan::unassign(&session.reg, &session.ctx, &req)?])
+    };
+    apply(&session, out, &change, args.write.dry_run)
 }

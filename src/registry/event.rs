@@ -2,7 +2,10 @@
 //!
 //! Turning a raw tag into an event is where hand-made oddities are caught: tags on trees or blobs
 //! and `@created` tags become warnings, never errors, so one bad tag cannot take the registry down
-//! (GTO §14 B1). Pure: the git seam fills `RawTag`, this file only reads it.
+//! (GTO §14 B1). Pure: the git seam fills `RawTag`, this file only reads it. Which tag to delete
+//! is data here; the shell words the repair (the commands that delete it).
+
+use std::fmt;
 
 use super::name::{ArtifactName, Stage};
 use super::tag::{TagAction, TagName};
@@ -94,30 +97,62 @@ pub struct Event {
 pub struct Warning {
     pub tag: String,
     pub message: String,
-    /// How to repair it (`registry doctor` prints this).
+    /// How to repair it (`doctor` prints this).
     pub fix: String,
 }
 
+/// A registry tag that cannot count. Either way the repair is to delete the tag (`tag`); the
+/// shell turns this into a [`Warning`] with the command lines to do it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// It points at a tree, blob or other non-commit (`kind`, object `id`).
+    NotACommit {
+        tag: String,
+        kind: String,
+        id: String,
+    },
+    /// It uses the reserved `@created` form, which GTO fails on.
+    Created { tag: String },
+}
+
+impl Unusable {
+    /// The tag's name.
+    pub fn tag(&self) -> &str {
+        match self {
+            Unusable::NotACommit { tag, .. } | Unusable::Created { tag } => tag,
+        }
+    }
+}
+
+impl fmt::Display for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unusable::NotACommit { tag, kind, id } => write!(
+                f,
+                "tag '{tag}' points at a {kind} ({id}), not a commit; it is ignored"
+            ),
+            Unusable::Created { tag } => write!(
+                f,
+                "tag '{tag}' uses the reserved '@created' form, which records nothing; it is ignored"
+            ),
+        }
+    }
+}
+
 /// Reads one raw tag. `Ok(None)` for names that are not registry tags (ignored silently, as GTO
-/// does); `Err(warning)` for registry tags that cannot count. Takes the tag by value: its
-/// strings move into the event (at 100,000 tags, copies were a tenth of `show`'s time).
-pub fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Warning> {
+/// does); `Err(..)` for registry tags that cannot count. Takes the tag by value: its strings
+/// move into the event (at 100,000 tags, copies were a tenth of `show`'s time).
+pub fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Unusable> {
     let Some(parsed) = TagName::parse(&raw.name) else {
         return Ok(None);
     };
     let commit = match raw.target {
         Target::Commit(id) => id,
         Target::Other { kind, id } => {
-            return Err(Warning {
-                message: format!(
-                    "tag '{}' points at a {kind} ({id}), not a commit; it is ignored",
-                    raw.name
-                ),
-                fix: format!(
-                    "delete it (`git tag -d {0}`, and `git push --delete origin {0}`) and tag the commit instead",
-                    crate::shell::shell_quote(&raw.name)
-                ),
+            return Err(Unusable::NotACommit {
                 tag: raw.name,
+                kind,
+                id,
             })
         }
     };
@@ -127,19 +162,7 @@ pub fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Warning> {
         TagAction::Assign(s) => (EventKind::Assignment, None, Some(s)),
         TagAction::Unassign(s) => (EventKind::Unassignment, None, Some(s)),
         TagAction::Deprecate => (EventKind::Deprecation, None, None),
-        TagAction::Created => {
-            return Err(Warning {
-                message: format!(
-                "tag '{}' uses the reserved '@created' form, which records nothing; it is ignored",
-                raw.name
-            ),
-                fix: format!(
-                    "delete it (`git tag -d {0}`, and `git push --delete origin {0}`): GTO fails on every command while it exists",
-                    crate::shell::shell_quote(&raw.name)
-                ),
-                tag: raw.name,
-            })
-        }
+        TagAction::Created => return Err(Unusable::Created { tag: raw.name }),
     };
     Ok(Some(Event {
         kind,
@@ -202,7 +225,13 @@ mod tests {
     #[test]
     fn oddities_become_warnings_b1() {
         let w = event_from_raw(raw("m@created", Target::Commit("c".into()))).unwrap_err();
-        assert!(w.message.contains("@created"));
+        assert_eq!(
+            w,
+            Unusable::Created {
+                tag: "m@created".into()
+            }
+        );
+        assert!(w.to_string().contains("@created"));
         let w = event_from_raw(raw(
             "m@v1.0.0",
             Target::Other {
@@ -211,6 +240,7 @@ mod tests {
             },
         ))
         .unwrap_err();
-        assert!(w.message.contains("points at a tree"));
+        assert_eq!(w.tag(), "m@v1.0.0");
+        assert!(w.to_string().contains("points at a tree"));
     }
 }

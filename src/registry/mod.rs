@@ -1,8 +1,10 @@
-//! The pure core: names, the tag grammar, events, the state fold, resolution and write planning.
+//! The pure core: names, the tag grammar, events, the state fold, resolution, write planning
+//! and its refusals (`error.rs`).
 //!
 //! Nothing here touches git, the file system, the clock or clap: it takes plain data and returns
 //! plain data, so GTO's rules are unit-tested in microseconds (`tests.rs` beside this file).
 
+pub mod error;
 pub mod event;
 pub mod name;
 pub mod outranked;

@@ -2,12 +2,12 @@
 //! someone's doing) outranks every write made now, so a promotion would "succeed" and change
 //! nothing. Folds the planned tags into the state at their own time and says which tag wins.
 
+use super::error::PlanError;
 use super::event::EventKind;
 use super::plan::NewTag;
 use super::resolve::{self, StageOptions};
 use super::state::Registry;
 use super::tag::{TagAction, TagName};
-use crate::error::UserError;
 
 /// The event a planned tag becomes once written, dated `now` (`None` for a name that is not a
 /// registry tag, which the planner never makes).
@@ -37,12 +37,13 @@ fn planned_event(tag: &NewTag, now: super::time::Timestamp) -> Option<super::eve
 /// an assignment must leave the stage with its version, an unassignment must leave the version
 /// without it. They would not when another tag outranks them, which only a tag dated after
 /// `now` can (a tagger clock in the future): the new tag would be written, reported as created,
-/// and change nothing. Returns the refusal, naming the tag that outranks it.
+/// and change nothing. Returns the refusal, naming the tag that outranks it (the shell adds how
+/// to delete that tag).
 pub fn outranked(
     reg: &Registry,
     tags: &[NewTag],
     now: super::time::Timestamp,
-) -> Option<UserError> {
+) -> Option<PlanError> {
     let planned: Vec<(&NewTag, super::event::Event)> = tags
         .iter()
         .filter(|t| matches!(t.kind, EventKind::Assignment | EventKind::Unassignment))
@@ -98,19 +99,13 @@ pub fn outranked(
         // Only a tag dated after now outranks one written now; at the same second GTO's
         // tie-breaks decide, as they always did.
         if let Some((e, effect)) = by.filter(|(e, _)| e.time.seconds > now.seconds) {
-            let q = crate::shell::shell_quote(&e.tag);
-            return Some(
-                UserError::new(format!(
-                    "the new tag '{}' would not take effect: '{}' is dated {}, later than now ({}), so it outranks any tag written now and {effect}; nothing was written",
-                    tag.name,
-                    e.tag,
-                    e.time.iso(),
-                    now.iso(),
-                ))
-                .with_hint(format!(
-                    "a tag dated in the future pins the stage until that date: if its date is wrong, delete it (`git tag -d {q}`, and `git push --delete origin {q}`) and retry; `registry doctor` lists such tags"
-                )),
-            );
+            return Some(PlanError::Outranked {
+                tag: tag.name.clone(),
+                by: e.tag.clone(),
+                by_time: e.time,
+                now,
+                effect,
+            });
         }
     }
     None

@@ -1,13 +1,14 @@
 //! Unit tests of GTO's rules (reference §4) and of planning (§5, §12) on hand-built events.
 //! No git, no files: each test is a list of tags with times and commits.
 
-use super::event::{event_from_raw, Event, RawTag, Target};
+use super::error::PlanError;
+use super::event::{event_from_raw, Event, EventKind, RawTag, Target};
 use super::name::ArtifactName;
 use super::plan::{self, AssignTarget, Context, Simple};
 use super::resolve::{self, Sort, StageOptions};
 use super::state::{Artifact, Registry};
 use super::time::Timestamp;
-use super::version::Bump;
+use super::version::{Bump, VersionName};
 
 /// An event from a tag name, a commit and a time in seconds.
 fn ev(tag: &str, commit: &str, t: i64) -> Event {
@@ -380,6 +381,10 @@ fn name(s: &str) -> ArtifactName {
     s.parse().unwrap()
 }
 
+fn ver(s: &str) -> VersionName {
+    s.parse().unwrap()
+}
+
 fn register_req(artifact: &str, commit: &str) -> plan::Register {
     plan::Register {
         artifact: name(artifact),
@@ -429,30 +434,25 @@ fn register_conflicts_use_gto_messages() {
     let c = ctx(&["m@v1.0.0"]);
     let err = plan::register(&reg, &c, &register_req("m", "c1")).unwrap_err();
     assert_eq!(
-        err.message,
+        err.to_string(),
         "'m' is already registered in this commit with version 'v1.0.0'"
     );
 
     let mut req = register_req("m", "c2");
-    req.version = Some("v1.0.0".into());
+    req.version = Some(ver("v1.0.0"));
     assert_eq!(
-        plan::register(&reg, &c, &req).unwrap_err().message,
+        plan::register(&reg, &c, &req).unwrap_err().to_string(),
         "Version 'v1.0.0' already was registered.\n"
-    );
-    req.version = Some("1.0.0".into());
-    assert_eq!(
-        plan::register(&reg, &c, &req).unwrap_err().message,
-        "Supplied version '1.0.0' cannot be parsed"
     );
     req.bumps = vec![Bump::Minor];
     assert_eq!(
-        plan::register(&reg, &c, &req).unwrap_err().message,
+        plan::register(&reg, &c, &req).unwrap_err().to_string(),
         "Need to specify either version or single bump argument"
     );
     let mut first = register_req("new", "c9");
     first.bumps = vec![Bump::Major];
     assert_eq!(
-        plan::register(&reg, &c, &first).unwrap_err().message,
+        plan::register(&reg, &c, &first).unwrap_err().to_string(),
         "Can't apply bump, because this is the first version being registered"
     );
 }
@@ -464,7 +464,18 @@ fn force_never_duplicates_an_active_registration_b8_fixed() {
     req.force = true;
     req.simple = Simple::No;
     let err = plan::register(&reg, &ctx(&["m@v1.0.0"]), &req).unwrap_err();
-    assert!(err.message.contains("already registered in this commit"));
+    // The refusal is data: the shell picks the hint for `--force` from it.
+    assert_eq!(
+        err,
+        PlanError::AlreadyRegistered {
+            artifact: name("m"),
+            version: "v1.0.0".into(),
+            force: true,
+        }
+    );
+    assert!(err
+        .to_string()
+        .contains("already registered in this commit"));
 }
 
 #[test]
@@ -474,9 +485,9 @@ fn deregistered_commit_reregisters_its_version_in_counter_form() {
     let t = plan::register(&reg, &c, &register_req("m", "c1")).unwrap();
     assert_eq!(t.name, "m@v1.0.0#1");
     let mut other = register_req("m", "c1");
-    other.version = Some("v2.0.0".into());
+    other.version = Some(ver("v2.0.0"));
     assert_eq!(
-        plan::register(&reg, &c, &other).unwrap_err().message,
+        plan::register(&reg, &c, &other).unwrap_err().to_string(),
         "For this REF you can only register v1.0.0"
     );
 }
@@ -491,7 +502,7 @@ fn auto_bump_never_reuses_a_withdrawn_name_b10_fixed() {
     let t = plan::register(&reg, &ctx(&[]), &register_req("m", "c3")).unwrap();
     assert_eq!(t.name, "m@v1.0.2", "GTO would re-issue v1.0.1");
     let mut req = register_req("m", "c3");
-    req.version = Some("v1.0.1".into());
+    req.version = Some(ver("v1.0.1"));
     assert!(plan::register(&reg, &ctx(&[]), &req).is_err());
 }
 
@@ -531,39 +542,29 @@ fn assign_checks_use_gto_messages() {
     let err = plan::assign(
         &reg,
         &c,
-        &assign_req(AssignTarget::Version("v1.0.0".into()), "dev"),
+        &assign_req(AssignTarget::Version(ver("v1.0.0")), "dev"),
     )
     .unwrap_err();
     assert_eq!(
-        err.message,
+        err.to_string(),
         "Version 'v1.0.0' is already in stage 'dev'. Use the '--force' flag to create a new Git tag nevertheless."
     );
     let err = plan::assign(
         &reg,
         &c,
-        &assign_req(AssignTarget::Version("v9.0.0".into()), "dev"),
+        &assign_req(AssignTarget::Version(ver("v9.0.0")), "dev"),
     )
     .unwrap_err();
-    assert_eq!(err.message, "Version 'v9.0.0' is not registered");
-    let err = plan::assign(
-        &reg,
-        &c,
-        &assign_req(AssignTarget::Version("9".into()), "dev"),
-    )
-    .unwrap_err();
-    assert_eq!(
-        err.message,
-        "Version '9' is not valid. Example of valid version: 'v1.0.0'"
-    );
+    assert_eq!(err.to_string(), "Version 'v9.0.0' is not registered");
     let taken = AssignTarget::Commit {
         commit: "c1".into(),
-        name_version: Some("v2.0.0".into()),
+        name_version: Some(ver("v2.0.0")),
         skip_registration: false,
     };
     assert_eq!(
         plan::assign(&reg, &c, &assign_req(taken, "prod"))
             .unwrap_err()
-            .message,
+            .to_string(),
         "Can't register 'v2.0.0', since 'v1.0.0' is registered already at this ref"
     );
     let mut limited = c.clone();
@@ -571,10 +572,10 @@ fn assign_checks_use_gto_messages() {
     let err = plan::assign(
         &reg,
         &limited,
-        &assign_req(AssignTarget::Version("v1.0.0".into()), "qa"),
+        &assign_req(AssignTarget::Version(ver("v1.0.0")), "qa"),
     )
     .unwrap_err();
-    assert_eq!(err.message, "Allowed stages are: '['dev', 'prod']'");
+    assert_eq!(err.to_string(), "Allowed stages are: '['dev', 'prod']'");
 }
 
 #[test]
@@ -587,14 +588,14 @@ fn unassign_needs_the_stage_held_now_b6_fixed() {
     let req = plan::Unassign {
         artifact: name("m"),
         stage: "dev".parse().unwrap(),
-        version: Some("v1.0.0".into()),
+        version: Some(ver("v1.0.0")),
         force: false,
         simple: Simple::Auto,
         message: None,
     };
     let c = ctx(&["m@v1.0.0", "m#dev#1", "m#dev!#2"]);
     assert_eq!(
-        plan::unassign(&reg, &c, &req).unwrap_err().message,
+        plan::unassign(&reg, &c, &req).unwrap_err().to_string(),
         "Stage 'dev' is not assigned to a version 'v1.0.0'"
     );
     let forced = plan::Unassign { force: true, ..req };
@@ -614,7 +615,7 @@ fn deprecate_twice_is_refused_and_force_writes_a_counter() {
     };
     let c = ctx(&["m@v1.0.0", "m@deprecated"]);
     assert_eq!(
-        plan::deprecate(&reg, &c, &req).unwrap_err().message,
+        plan::deprecate(&reg, &c, &req).unwrap_err().to_string(),
         "Artifact was deprecated already"
     );
     let forced = plan::Deprecate {
@@ -632,7 +633,7 @@ fn deprecate_twice_is_refused_and_force_writes_a_counter() {
         ..req
     };
     assert_eq!(
-        plan::deprecate(&reg, &c, &bad).unwrap_err().message,
+        plan::deprecate(&reg, &c, &bad).unwrap_err().to_string(),
         "Can't use 'force' with 'simple=True'"
     );
 }
@@ -642,23 +643,185 @@ fn deregister_checks() {
     let reg = build(&[("m@v1.0.0", "c1", 10), ("m@v1.0.0!", "c1", 11)]);
     let req = plan::Deregister {
         artifact: name("m"),
-        version: "v1.0.0".into(),
+        version: ver("v1.0.0"),
         force: false,
         simple: Simple::Auto,
         message: None,
     };
     assert_eq!(
-        plan::deregister(&reg, &ctx(&[]), &req).unwrap_err().message,
+        plan::deregister(&reg, &ctx(&[]), &req)
+            .unwrap_err()
+            .to_string(),
         "The version at ref 'c1' was deregistered already"
     );
     let missing = plan::Deregister {
-        version: "v2.0.0".into(),
+        version: ver("v2.0.0"),
         ..req
     };
     assert_eq!(
         plan::deregister(&reg, &ctx(&[]), &missing)
             .unwrap_err()
-            .message,
+            .to_string(),
         "No versions found for 'm'"
+    );
+}
+
+fn rollback_req(stage: &str, to: Option<&str>) -> plan::Rollback {
+    plan::Rollback {
+        artifact: name("m"),
+        stage: stage.parse().unwrap(),
+        to: to.map(ver),
+        simple: Simple::Auto,
+        message: None,
+    }
+}
+
+#[test]
+fn rollback_gives_the_stage_to_the_previous_live_holder_with_its_own_message() {
+    let tags = [
+        ("m@v1.0.0", "c1", 10),
+        ("m@v1.0.1", "c2", 11),
+        ("m@v1.0.2", "c3", 12),
+        ("m#prod#1", "c1", 13),
+        ("m#prod#2", "c2", 14),
+        ("m#prod#3", "c3", 15),
+        ("m@v1.0.1!", "c2", 16),
+    ];
+    let reg = build(&tags);
+    let names: Vec<&str> = tags.iter().map(|t| t.0).collect();
+    let c = ctx(&names);
+    // v1.0.1 held prod before v1.0.2, but was deregistered since: v1.0.0 is the one.
+    let plan = plan::rollback(&reg, &c, &rollback_req("prod", None)).unwrap();
+    assert_eq!((plan.from.as_str(), plan.to.as_str()), ("v1.0.2", "v1.0.0"));
+    assert_eq!(
+        plan.tags.len(),
+        1,
+        "an existing version: nothing to register"
+    );
+    let tag = &plan.tags[0];
+    assert_eq!((tag.name.as_str(), tag.commit.as_str()), ("m#prod#4", "c1"));
+    assert_eq!(tag.kind, EventKind::Assignment);
+    assert_eq!(
+        tag.message,
+        "Rolling back stage prod of artifact m to version v1.0.0 (from v1.0.2)"
+    );
+    // -m replaces the message; an empty one means the default, as everywhere.
+    let mut custom = rollback_req("prod", Some("v1.0.0"));
+    custom.message = Some("back to the good one".into());
+    let plan = plan::rollback(&reg, &c, &custom).unwrap();
+    assert_eq!(plan.tags[0].message, "back to the good one");
+    custom.message = Some("  ".into());
+    let plan = plan::rollback(&reg, &c, &custom).unwrap();
+    assert!(plan.tags[0].message.starts_with("Rolling back stage prod"));
+}
+
+#[test]
+fn rollback_refusals_are_data() {
+    let reg = build(&[
+        ("m@v1.0.0", "c1", 10),
+        ("m@v1.0.1", "c2", 11),
+        ("m#prod#1", "c2", 12),
+        ("m@v1.0.0!", "c1", 13),
+    ]);
+    let c = ctx(&["m@v1.0.0", "m@v1.0.1", "m#prod#1", "m@v1.0.0!"]);
+    let refusal = |req: plan::Rollback| plan::rollback(&reg, &c, &req).unwrap_err();
+    let (m, prod, dev) = (name("m"), "prod".parse().unwrap(), "dev".parse().unwrap());
+    assert_eq!(
+        refusal(rollback_req("dev", None)),
+        PlanError::NothingToRollBack {
+            artifact: m.clone(),
+            stage: dev
+        }
+    );
+    assert_eq!(
+        refusal(rollback_req("prod", None)),
+        PlanError::NoEarlierHolder {
+            artifact: m,
+            stage: prod
+        }
+    );
+    assert_eq!(
+        refusal(rollback_req("prod", Some("v9.0.0"))),
+        PlanError::RollbackToUnknown {
+            version: ver("v9.0.0")
+        }
+    );
+    assert_eq!(
+        refusal(rollback_req("prod", Some("v1.0.0"))),
+        PlanError::RollbackToDeregistered {
+            version: ver("v1.0.0")
+        }
+    );
+    let err = refusal(rollback_req("prod", Some("v1.0.1")));
+    assert_eq!(
+        err.to_string(),
+        "Version 'v1.0.1' holds 'prod' already: nothing to roll back"
+    );
+    let mut nope = rollback_req("prod", None);
+    nope.artifact = name("nope");
+    assert_eq!(refusal(nope).to_string(), "Cannot find artifact 'nope'");
+    let mut limited = c.clone();
+    limited.allowed_stages = Some(vec!["dev".into()]);
+    assert!(matches!(
+        plan::rollback(&reg, &limited, &rollback_req("prod", None)),
+        Err(PlanError::StageNotAllowed { .. })
+    ));
+}
+
+#[test]
+fn deletions_are_planned_with_gtos_checks() {
+    let reg = build(&[
+        ("m@v1.0.0", "c1", 10),
+        ("m#prod#1", "c1", 11),
+        ("m#prod!#2", "c1", 12),
+        ("m@deprecated", "c1", 13),
+    ]);
+    assert_eq!(
+        plan::deprecate_deletion(&reg, &name("nope"), false),
+        Err(PlanError::DeleteArtifactNotFound {
+            artifact: name("nope")
+        })
+    );
+    assert_eq!(
+        plan::deprecate_deletion(&reg, &name("m"), false),
+        Err(PlanError::DeleteAlreadyDeprecated)
+    );
+    assert_eq!(
+        plan::deprecate_deletion(&reg, &name("m"), true).unwrap(),
+        vec!["m@v1.0.0", "m#prod#1", "m#prod!#2", "m@deprecated"]
+    );
+    let unassign = |stage: &str, force: bool| plan::Unassign {
+        artifact: name("m"),
+        stage: stage.parse().unwrap(),
+        version: Some(ver("v1.0.0")),
+        force,
+        simple: Simple::Auto,
+        message: None,
+    };
+    assert_eq!(
+        plan::unassign_deletion(&reg, &unassign("prod", false)).unwrap(),
+        vec!["m#prod#1", "m#prod!#2"]
+    );
+    assert_eq!(
+        plan::unassign_deletion(&reg, &unassign("dev", false)),
+        Err(PlanError::NeverAssigned {
+            stage: "dev".parse().unwrap(),
+            version: "v1.0.0".into()
+        })
+    );
+    assert_eq!(
+        plan::unassign_deletion(&reg, &unassign("dev", true)),
+        Ok(vec![])
+    );
+    let deregister = plan::Deregister {
+        artifact: name("m"),
+        version: ver("v1.0.0"),
+        force: false,
+        simple: Simple::Auto,
+        message: None,
+    };
+    assert_eq!(
+        plan::deregister_deletion(&reg, &deregister).unwrap(),
+        vec!["m@v1.0.0", "m#prod#1", "m#prod!#2"]
     );
 }

@@ -99,3 +99,18 @@ fn rollback_refuses_what_it_cannot_do() {
     [exit 1]
     ");
 }
+
+#[test]
+fn a_bad_to_is_a_usage_error_before_any_repository_is_opened() {
+    // `--to` is parsed by clap, as every version argument is: outside a repository the usage
+    // error still comes first (it used to be exit 1, and only once the stage had a holder).
+    let dir = TestRepo::bare_dir();
+    insta::assert_snapshot!(dir.t(&["rollback", "churn", "prod", "--to", "1.0"]), @"
+    $ registry rollback churn prod --to 1.0
+    --- stderr
+    error: invalid value '1.0' for '--to <VERSION>': not a version: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5
+
+    For more information, try '--help'.
+    [exit 2]
+    ");
+}

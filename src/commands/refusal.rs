@@ -1,0 +1,162 @@
+//! The shell's words for what the core refuses or reads around: each `PlanError` becomes a
+//! `UserError` with GTO's message and our hint, each unusable tag a `Warning` with its repair.
+//! The command lines a user could type (`registry show`, `git tag -d`, ...) are spelled here,
+//! quoted for a POSIX shell, and never in the core.
+
+use crate::error::UserError;
+use crate::registry::error::PlanError;
+use crate::registry::event::{Unusable, Warning};
+use crate::shell::shell_quote;
+
+impl From<PlanError> for UserError {
+    fn from(e: PlanError) -> UserError {
+        let err = UserError::new(e.to_string());
+        match hint(&e) {
+            Some(h) => err.with_hint(h),
+            None => err,
+        }
+    }
+}
+
+/// So a command's `?` on a plan gives the `UserError` that `main.rs` prints with its hint
+/// (`PlanError` is not a `std::error::Error`, so this is the only way into `anyhow`).
+impl From<PlanError> for anyhow::Error {
+    fn from(e: PlanError) -> anyhow::Error {
+        UserError::from(e).into()
+    }
+}
+
+/// The hint under a refusal: what to do instead. Every variant is listed, so a new refusal
+/// cannot go without a decision here.
+fn hint(e: &PlanError) -> Option<String> {
+    Some(match e {
+        PlanError::TagExists {
+            name,
+            simple_form: true,
+        } => format!("leave out `--simple true` to write the counter form ({name}#N)"),
+        PlanError::StageNotAllowed { stage, .. } => format!(
+            "stage '{stage}' is not in the `stages` list of the config (.gto or .registry.yaml)"
+        ),
+        PlanError::AlreadyRegistered { force: true, .. } => {
+            "the version is active already; a second registration tag would add nothing".into()
+        }
+        PlanError::AlreadyRegistered { force: false, .. } => {
+            "register another commit, or deregister this version first".into()
+        }
+        PlanError::VersionTaken { .. } => {
+            "every version name is used once; pick a new one or let registry choose".into()
+        }
+        PlanError::VersionNotRegistered { artifact, .. } => {
+            format!("`registry show {artifact}` lists its versions")
+        }
+        PlanError::ArtifactNotFound { .. } => {
+            "`registry show` lists the artifacts in this repository".into()
+        }
+        PlanError::NotAssigned { .. } => "use --force to write the unassignment tag anyway".into(),
+        PlanError::DeregisterVersionNotFound { artifact, version } => {
+            format!("version {version} of '{artifact}' was never registered")
+        }
+        PlanError::DeleteAlreadyDeprecated => "use --force to delete its tags anyway".into(),
+        PlanError::NothingToRollBack { artifact, stage } => {
+            format!("promote a version instead: `registry promote {artifact}@VERSION {stage}`")
+        }
+        PlanError::NoEarlierHolder { .. } => {
+            "name the version to go back to with --to VERSION".into()
+        }
+        PlanError::Outranked { by, .. } => {
+            let q = shell_quote(by);
+            format!(
+                "a tag dated in the future pins the stage until that date: if its date is wrong, delete it (`git tag -d {q}`, and `git push --delete origin {q}`) and retry; `registry doctor` lists such tags"
+            )
+        }
+        // GTO's own refusals carry no hint, and these say all there is to say.
+        PlanError::TagExists {
+            simple_form: false, ..
+        }
+        | PlanError::VersionAndBump
+        | PlanError::OnlyVersionAtRef { .. }
+        | PlanError::FirstBump
+        | PlanError::NameWithSkipRegistration
+        | PlanError::RegisteredAtRef { .. }
+        | PlanError::AlreadyInStage { .. }
+        | PlanError::DeleteArtifactNotFound { .. }
+        | PlanError::UnassignVersionNotFound { .. }
+        | PlanError::StageNotHeld { .. }
+        | PlanError::NeverAssigned { .. }
+        | PlanError::NotRegisteredAtRef { .. }
+        | PlanError::DeregisteredAlready { .. }
+        | PlanError::ForceWithSimple
+        | PlanError::AlreadyDeprecated
+        | PlanError::NoCommits
+        | PlanError::RollbackToUnknown { .. }
+        | PlanError::RollbackToDeregistered { .. }
+        | PlanError::HoldsAlready { .. } => return None,
+    })
+}
+
+impl From<Unusable> for Warning {
+    fn from(u: Unusable) -> Warning {
+        let q = shell_quote(u.tag());
+        let fix = match &u {
+            Unusable::NotACommit { .. } => format!(
+                "delete it (`git tag -d {q}`, and `git push --delete origin {q}`) and tag the commit instead"
+            ),
+            Unusable::Created { .. } => format!(
+                "delete it (`git tag -d {q}`, and `git push --delete origin {q}`): GTO fails on every command while it exists"
+            ),
+        };
+        Warning {
+            tag: u.tag().to_string(),
+            message: u.to_string(),
+            fix,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::time::Timestamp;
+
+    #[test]
+    fn the_shell_adds_the_hint_and_quotes_the_command_lines() {
+        let e = PlanError::Outranked {
+            tag: "m#prod#3".into(),
+            by: "m#prod#2".into(),
+            by_time: Timestamp::new(4_102_444_800, 0),
+            now: Timestamp::new(1_000, 0),
+            effect: "'prod' stays with v2".into(),
+        };
+        let user = UserError::from(e.clone());
+        assert_eq!(user.message, e.to_string());
+        let hint = user.hint.unwrap();
+        assert!(
+            hint.contains("(`git tag -d 'm#prod#2'`, and `git push --delete origin 'm#prod#2'`)"),
+            "{hint}"
+        );
+        // GTO's refusals stay bare.
+        assert_eq!(UserError::from(PlanError::AlreadyDeprecated).hint, None);
+        // Same message, two checks: only `--delete`'s has the --force hint.
+        assert_eq!(
+            UserError::from(PlanError::DeleteAlreadyDeprecated),
+            UserError::new("Artifact was deprecated already")
+                .with_hint("use --force to delete its tags anyway")
+        );
+    }
+
+    #[test]
+    fn an_unusable_tag_becomes_a_warning_with_its_repair() {
+        let w = Warning::from(Unusable::Created {
+            tag: "m@created".into(),
+        });
+        assert_eq!(w.tag, "m@created");
+        assert_eq!(
+            w.message,
+            "tag 'm@created' uses the reserved '@created' form, which records nothing; it is ignored"
+        );
+        assert_eq!(
+            w.fix,
+            "delete it (`git tag -d m@created`, and `git push --delete origin m@created`): GTO fails on every command while it exists"
+        );
+    }
+}

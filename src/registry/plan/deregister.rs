@@ -1,0 +1,67 @@
+//! Planning `deregister`: which version is withdrawn, and the tag that says so (reference §5.3).
+
+use super::{find_named, message_or, Context, NewTag, Simple};
+use crate::registry::error::PlanError;
+use crate::registry::event::EventKind;
+use crate::registry::name::ArtifactName;
+use crate::registry::state::{Registry, Version};
+use crate::registry::tag::TagAction;
+use crate::registry::version::VersionName;
+
+/// `deregister` input.
+#[derive(Debug, Clone)]
+pub struct Deregister {
+    pub artifact: ArtifactName,
+    pub version: VersionName,
+    pub force: bool,
+    pub simple: Simple,
+    pub message: Option<String>,
+}
+
+/// The version a deregistration or `--delete` is about.
+pub fn deregister_target<'a>(
+    reg: &'a Registry,
+    req: &Deregister,
+) -> Result<&'a Version, PlanError> {
+    reg.artifact(&req.artifact)
+        .and_then(|a| find_named(a, req.version.as_str()))
+        .ok_or_else(|| PlanError::DeregisterVersionNotFound {
+            artifact: req.artifact.clone(),
+            version: req.version.clone(),
+        })
+}
+
+/// Plans a deregistration (reference §5.3).
+pub fn deregister(reg: &Registry, ctx: &Context, req: &Deregister) -> Result<NewTag, PlanError> {
+    let version = deregister_target(reg, req)?;
+    if !req.force {
+        if !version.is_registered() {
+            return Err(PlanError::NotRegisteredAtRef {
+                commit: version.commit.clone(),
+            });
+        }
+        if !version.is_active() {
+            return Err(PlanError::DeregisteredAlready {
+                commit: version.commit.clone(),
+            });
+        }
+    }
+    let name = ctx.tag_name(
+        &req.artifact,
+        TagAction::Deregister(req.version.clone()),
+        req.simple,
+        true,
+    )?;
+    Ok(NewTag {
+        name,
+        commit: version.commit.clone(),
+        message: message_or(&req.message, || {
+            format!(
+                "Deregistering artifact {} version {}",
+                req.artifact, req.version
+            )
+        }),
+        kind: EventKind::Deregistration,
+        version: req.version.to_string(),
+    })
+}

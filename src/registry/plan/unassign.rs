@@ -1,0 +1,72 @@
+//! Planning `unassign`: which version gives the stage up, and the tag that says so (reference
+//! §5.3, B6 fixed).
+
+use super::{find_artifact, find_named, message_or, Context, NewTag, Simple};
+use crate::registry::error::PlanError;
+use crate::registry::event::EventKind;
+use crate::registry::name::{ArtifactName, Stage};
+use crate::registry::resolve::{self, StageOptions};
+use crate::registry::state::{Registry, Version};
+use crate::registry::tag::TagAction;
+use crate::registry::version::VersionName;
+
+/// `unassign` input; without a version, the version holding the stage.
+#[derive(Debug, Clone)]
+pub struct Unassign {
+    pub artifact: ArtifactName,
+    pub stage: Stage,
+    pub version: Option<VersionName>,
+    pub force: bool,
+    pub simple: Simple,
+    pub message: Option<String>,
+}
+
+/// The version an unassign or `--delete` is about.
+pub fn unassign_target<'a>(reg: &'a Registry, req: &Unassign) -> Result<&'a Version, PlanError> {
+    let artifact = find_artifact(reg, &req.artifact)?;
+    match &req.version {
+        Some(v) => {
+            find_named(artifact, v.as_str()).ok_or_else(|| PlanError::UnassignVersionNotFound {
+                artifact: req.artifact.clone(),
+            })
+        }
+        None => resolve::stage_holders(artifact, req.stage.as_str(), StageOptions::default())
+            .first()
+            .map(|h| h.version)
+            .ok_or_else(|| PlanError::StageNotHeld {
+                artifact: req.artifact.clone(),
+                stage: req.stage.clone(),
+            }),
+    }
+}
+
+/// Plans an unassignment (reference §5.3; B6 fixed: the stage must be held now).
+pub fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag, PlanError> {
+    ctx.check_stage(&req.stage)?;
+    let version = unassign_target(reg, req)?;
+    let label = version.label.as_str();
+    if !req.force && !version.vstage(&req.stage).is_some_and(|s| s.is_active()) {
+        return Err(PlanError::NotAssigned {
+            stage: req.stage.clone(),
+            version: label.to_string(),
+        });
+    }
+    let name = ctx.tag_name(
+        &req.artifact,
+        TagAction::Unassign(req.stage.clone()),
+        req.simple,
+        false,
+    )?;
+    Ok(NewTag {
+        name,
+        commit: version.commit.clone(),
+        message: message_or(&req.message, || {
+            format!(
+                "Unassigning stage '{}' to artifact '{}' version '{label}'",
+                req.stage, req.artifact
+            )
+        }),
+        kind: EventKind::Unassignment,
+        version: label.to_string(),
+    })
+}
