@@ -19,7 +19,7 @@
 /// What `check-ref --format` reports about one registry tag. Empty strings for what does not
 /// apply (no stage for a registration, no version for a deprecation, no artifacts.yaml entry).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Outputs {
+pub(crate) struct Outputs {
     pub name: String,
     pub version: String,
     pub stage: String,
@@ -32,7 +32,7 @@ pub struct Outputs {
 
 impl Outputs {
     /// The outputs under GitHub's names (gto-action's), in a fixed order.
-    pub fn pairs(&self) -> [(&'static str, &str); 7] {
+    pub(crate) fn pairs(&self) -> [(&'static str, &str); 7] {
         [
             ("name", &self.name),
             ("version", &self.version),
@@ -46,11 +46,11 @@ impl Outputs {
 }
 
 /// The prefix of GitHub delimiters (the one `@actions/core` uses).
-pub const DELIMITER_PREFIX: &str = "ghadelimiter_";
+pub(crate) const DELIMITER_PREFIX: &str = "ghadelimiter_";
 
 /// A delimiter that occurs in no value: `ghadelimiter_` and 32 hex digits from `random`, drawn
 /// again in the (astronomically unlikely) case that a value contains it.
-pub fn github_delimiter(outputs: &Outputs, mut random: impl FnMut() -> u64) -> String {
+pub(crate) fn github_delimiter(outputs: &Outputs, mut random: impl FnMut() -> u64) -> String {
     loop {
         let d = format!("{DELIMITER_PREFIX}{:016x}{:016x}", random(), random());
         if outputs.pairs().iter().all(|(_, v)| !v.contains(&d)) {
@@ -61,7 +61,7 @@ pub fn github_delimiter(outputs: &Outputs, mut random: impl FnMut() -> u64) -> S
 
 /// The text to append to `$GITHUB_OUTPUT`: `key<<DELIMITER`, the value, `DELIMITER`, for each
 /// key. `delimiter` must occur in no value ([`github_delimiter`]).
-pub fn github(outputs: &Outputs, delimiter: &str) -> String {
+pub(crate) fn github(outputs: &Outputs, delimiter: &str) -> String {
     let mut text = String::new();
     for (key, value) in outputs.pairs() {
         debug_assert!(!value.contains(delimiter));
@@ -72,7 +72,7 @@ pub fn github(outputs: &Outputs, delimiter: &str) -> String {
 
 /// A dotenv key: GitHub's key, or with a prefix the prefix and the key in upper case
 /// (`REGISTRY_` + `path` = `REGISTRY_PATH`), as environment variables are usually named.
-pub fn dotenv_key(key: &str, prefix: Option<&str>) -> String {
+pub(crate) fn dotenv_key(key: &str, prefix: Option<&str>) -> String {
     match prefix {
         Some(p) => format!("{p}{}", key.to_ascii_uppercase()),
         None => key.to_string(),
@@ -82,17 +82,17 @@ pub fn dotenv_key(key: &str, prefix: Option<&str>) -> String {
 /// The longest value written to a dotenv report, in bytes. GitLab refuses a whole report over
 /// its size limit (5 KiB by default), which fails the job; seven values of at most 1 KiB stay
 /// under it.
-pub const DOTENV_VALUE_MAX: usize = 1024;
+pub(crate) const DOTENV_VALUE_MAX: usize = 1024;
 
 /// A dotenv report, and the keys whose values had to be shortened.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dotenv {
+pub(crate) struct Dotenv {
     pub text: String,
     pub truncated: Vec<String>,
 }
 
 /// The dotenv report: one `KEY=value` line per key, values on one line (see the module doc).
-pub fn dotenv(outputs: &Outputs, prefix: Option<&str>) -> Dotenv {
+pub(crate) fn dotenv(outputs: &Outputs, prefix: Option<&str>) -> Dotenv {
     let mut text = String::new();
     let mut truncated = Vec::new();
     for (key, value) in outputs.pairs() {

@@ -29,13 +29,13 @@ Tags are GTO's (churn@v1.2.0, churn#prod#3), so GTO, DVC and DVC Studio read the
 #[command(arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]
-    pub global: commands::Global,
+    pub(crate) global: commands::Global,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Register a version of an artifact at a commit
     Register(commands::register::RegisterArgs),
     /// Assign a stage to a version (GTO's signature)
@@ -83,7 +83,7 @@ Examples:
 /// `registry completions SHELL`.
 #[derive(Debug, Args)]
 #[command(after_help = COMPLETIONS_EXAMPLES)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,

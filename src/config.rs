@@ -17,7 +17,7 @@ use crate::yaml::{Mapping, Value};
 
 /// The settings that matter to `registry`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Config {
+pub(crate) struct Config {
     /// Allowed stages; `None` = any.
     pub stages: Option<Vec<String>>,
     /// Allowed artifact types; `None` = any.
@@ -74,7 +74,7 @@ fn read_mapping(file: &str, bytes: Option<Vec<u8>>) -> Result<Option<Mapping>> {
 /// that does not exist (as `git init --bare` and a push of `main` leave it) the only branch is
 /// used; with several, which one is meant cannot be told, and that is an error. `None`: no
 /// branch at all, so no config.
-pub fn default_tree(repo: &Repo) -> Result<Option<(String, String)>> {
+pub(crate) fn default_tree(repo: &Repo) -> Result<Option<(String, String)>> {
     if let Some(head) = repo.head_commit() {
         return Ok(Some((head, "HEAD".to_string())));
     }
@@ -131,7 +131,7 @@ fn name_list(path: &str, key: &str, value: &Value) -> Result<Option<Vec<String>>
 
 impl Config {
     /// Reads `.gto` and `.registry.yaml` from the work tree, if there is one.
-    pub fn load(workdir: Option<&Path>) -> Result<Config> {
+    pub(crate) fn load(workdir: Option<&Path>) -> Result<Config> {
         let Some(root) = workdir else {
             return Ok(Config::default());
         };
@@ -146,7 +146,7 @@ impl Config {
     /// Reads `.gto` and `.registry.yaml` from the repository: from the work tree when there is
     /// one, else from the tree of the default branch ([`default_tree`]), each file bounded and
     /// checked as a work-tree file is.
-    pub fn load_from(repo: &Repo) -> Result<Config> {
+    pub(crate) fn load_from(repo: &Repo) -> Result<Config> {
         if let Some(root) = repo.workdir() {
             return Config::load(Some(root));
         }
@@ -159,7 +159,7 @@ impl Config {
     /// Reads `.gto` and `.registry.yaml` from the tree of `commit` (never from the work tree),
     /// `place` naming it in errors (`HEAD`, `'origin/main'`): the policy `check-ref --policy`
     /// trusts comes from the default branch, not from the pushed tag's own commit.
-    pub fn load_at(repo: &Repo, commit: &str, place: &str) -> Result<Config> {
+    pub(crate) fn load_at(repo: &Repo, commit: &str, place: &str) -> Result<Config> {
         let at = format!("at {place} ({})", &commit[..commit.len().min(7)]);
         let read = |name: &str| -> Result<(String, Option<Vec<u8>>)> {
             let bytes = safe_read::read_tree_file(repo, commit, name)?

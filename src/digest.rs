@@ -23,7 +23,7 @@ use sha2::{Digest as _, Sha256};
 use crate::output::ProgressLine;
 
 /// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -34,7 +34,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// SHA-256 of bytes in memory, as hex.
-pub fn sha256_bytes(bytes: &[u8]) -> String {
+pub(crate) fn sha256_bytes(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
@@ -42,7 +42,7 @@ pub fn sha256_bytes(bytes: &[u8]) -> String {
 /// The block stays in the core's L2 cache between the kernel's copy and the hashing: with 1 MiB
 /// blocks, copying out of the page cache took a third of the time and a 1 GiB file hashed 1.26×
 /// slower than `openssl dgst -sha256`; with 64 KiB, 0.9×.
-pub fn sha256_reader(mut r: impl Read, done: &AtomicU64) -> io::Result<String> {
+pub(crate) fn sha256_reader(mut r: impl Read, done: &AtomicU64) -> io::Result<String> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -60,7 +60,7 @@ pub fn sha256_reader(mut r: impl Read, done: &AtomicU64) -> io::Result<String> {
 
 /// One manifest line's parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManifestEntry {
+pub(crate) struct ManifestEntry {
     /// Relative path with `/`, as raw bytes (file names need not be UTF-8).
     pub path: Vec<u8>,
     pub sha256: String,
@@ -69,7 +69,7 @@ pub struct ManifestEntry {
 /// Appends the line GNU `sha256sum` prints for a file (coreutils `digest.c`, text mode): when
 /// the name holds `\`, `\n` or `\r`, the line starts with `\` and those become `\\`, `\n`,
 /// `\r`; every other byte is written as it is.
-pub fn sha256sum_line(out: &mut Vec<u8>, sha256: &str, name: &[u8]) {
+pub(crate) fn sha256sum_line(out: &mut Vec<u8>, sha256: &str, name: &[u8]) {
     if name.iter().any(|b| matches!(b, b'\\' | b'\n' | b'\r')) {
         out.push(b'\\');
     }
@@ -87,7 +87,7 @@ pub fn sha256sum_line(out: &mut Vec<u8>, sha256: &str, name: &[u8]) {
 }
 
 /// The manifest bytes for entries (sorted here, bytewise by path).
-pub fn manifest_bytes(entries: &[ManifestEntry]) -> Vec<u8> {
+pub(crate) fn manifest_bytes(entries: &[ManifestEntry]) -> Vec<u8> {
     let mut sorted: Vec<&ManifestEntry> = entries.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut out = Vec::new();
@@ -115,7 +115,7 @@ fn path_bytes(rel: &Path) -> Result<Vec<u8>> {
 
 /// What hashing a path found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hashed {
+pub(crate) struct Hashed {
     /// `sha256:<hex>` of the file, or of the directory's manifest.
     pub digest: String,
     /// For a directory, its files (for `verify` to name differences).
@@ -187,7 +187,7 @@ impl Progress {
 }
 
 /// Hashes a file or a directory of the work tree.
-pub fn hash_path(path: &Path) -> Result<Hashed> {
+pub(crate) fn hash_path(path: &Path) -> Result<Hashed> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if meta.is_file() {
@@ -292,10 +292,10 @@ fn hash_files_parallel(
 }
 
 /// Files added, removed and changed between two manifests (for `verify`).
-pub type ManifestDiff = (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>);
+pub(crate) type ManifestDiff = (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>);
 
 /// Files added, removed and changed between two manifests (for `verify`), each sorted bytewise.
-pub fn manifest_diff(expected: &[ManifestEntry], actual: &[ManifestEntry]) -> ManifestDiff {
+pub(crate) fn manifest_diff(expected: &[ManifestEntry], actual: &[ManifestEntry]) -> ManifestDiff {
     use std::collections::BTreeMap;
     let e: BTreeMap<&[u8], &str> = expected
         .iter()

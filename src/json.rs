@@ -27,7 +27,7 @@ use crate::registry::trailer;
 
 /// An event as it appears inside `show NAME --json` (registrations, assignments, …).
 #[derive(Debug, Serialize)]
-pub struct EventJson {
+pub(crate) struct EventJson {
     pub priority: u8,
     pub addition: bool,
     pub artifact: String,
@@ -47,7 +47,7 @@ pub struct EventJson {
 }
 
 /// `version` is the version the state attributes the event to.
-pub fn event_json(e: &Event, version: Option<&str>, with_event: bool) -> EventJson {
+pub(crate) fn event_json(e: &Event, version: Option<&str>, with_event: bool) -> EventJson {
     EventJson {
         priority: e.kind.priority(),
         addition: e.kind.is_addition(),
@@ -66,7 +66,7 @@ pub fn event_json(e: &Event, version: Option<&str>, with_event: bool) -> EventJs
 
 /// A (version, stage) pair in `show NAME --json`.
 #[derive(Debug, Serialize)]
-pub struct VStageJson {
+pub(crate) struct VStageJson {
     pub artifact: String,
     pub commit_hexsha: String,
     pub version: String,
@@ -83,7 +83,7 @@ pub struct VStageJson {
     pub reference: Option<String>,
 }
 
-pub fn vstage_json(artifact: &Artifact, v: &Version, s: &VStage) -> VStageJson {
+pub(crate) fn vstage_json(artifact: &Artifact, v: &Version, s: &VStage) -> VStageJson {
     let label = v.label.as_str();
     let authoring = s.authoring_event();
     VStageJson {
@@ -113,7 +113,7 @@ pub fn vstage_json(artifact: &Artifact, v: &Version, s: &VStage) -> VStageJson {
 
 /// One version in `show NAME --json`.
 #[derive(Debug, Serialize)]
-pub struct VersionJson {
+pub(crate) struct VersionJson {
     pub artifact: String,
     pub commit_hexsha: String,
     pub version: String,
@@ -138,7 +138,11 @@ pub struct VersionJson {
 }
 
 /// `stages` are the pairs stage resolution selected for this version (reference §6).
-pub fn version_json(artifact: &Artifact, v: &Version, stages: Vec<VStageJson>) -> VersionJson {
+pub(crate) fn version_json(
+    artifact: &Artifact,
+    v: &Version,
+    stages: Vec<VStageJson>,
+) -> VersionJson {
     let label = v.label.as_str();
     let authoring = v.authoring_event();
     let provenance = v.provenance();
@@ -173,7 +177,7 @@ pub fn version_json(artifact: &Artifact, v: &Version, stages: Vec<VStageJson>) -
 
 /// One `history --json` item.
 #[derive(Debug, Serialize)]
-pub struct HistoryJson {
+pub(crate) struct HistoryJson {
     pub timestamp: String,
     pub artifact: String,
     pub event: &'static str,
@@ -190,7 +194,7 @@ pub struct HistoryJson {
     pub digest: Option<String>,
 }
 
-pub fn history_json(e: &Event, version: Option<&str>) -> HistoryJson {
+pub(crate) fn history_json(e: &Event, version: Option<&str>) -> HistoryJson {
     HistoryJson {
         timestamp: e.time.iso(),
         artifact: e.artifact.to_string(),
@@ -209,7 +213,7 @@ pub fn history_json(e: &Event, version: Option<&str>) -> HistoryJson {
 
 /// `check-ref --json`: the event without `priority`/`addition`, plus `event`.
 #[derive(Debug, Serialize)]
-pub struct CheckRefJson {
+pub(crate) struct CheckRefJson {
     pub artifact: String,
     pub created_at: String,
     pub author: String,
@@ -226,7 +230,7 @@ pub struct CheckRefJson {
     pub event: &'static str,
 }
 
-pub fn check_ref_json(e: &Event, version: Option<&str>) -> CheckRefJson {
+pub(crate) fn check_ref_json(e: &Event, version: Option<&str>) -> CheckRefJson {
     CheckRefJson {
         artifact: e.artifact.to_string(),
         created_at: e.time.iso(),
@@ -245,11 +249,11 @@ pub fn check_ref_json(e: &Event, version: Option<&str>) -> CheckRefJson {
 }
 
 /// `show --json` (no name): one entry per artifact, keyed by name, in the order rows are built.
-pub type Overview = Object<OverviewEntry>;
+pub(crate) type Overview = Object<OverviewEntry>;
 
 /// One artifact in `show --json`.
 #[derive(Debug, Serialize)]
-pub struct OverviewEntry {
+pub(crate) struct OverviewEntry {
     /// The latest version, or null.
     pub version: Option<String>,
     /// Every stage column → the versions holding it (`"v1, v2"`), or null.
@@ -262,17 +266,17 @@ pub struct OverviewEntry {
 /// `stages --json`: the stage names, or null when `--allowed` finds no configured list.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
-pub struct StagesJson(pub Option<Vec<String>>);
+pub(crate) struct StagesJson(pub Option<Vec<String>>);
 
 /// `describe NAME --json`: the artifact's `artifacts.yaml` entry, as declared (GTO's
 /// `describe` prints the entry; its keys are whatever the file holds).
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
-pub struct DescribeJson(pub Value);
+pub(crate) struct DescribeJson(pub Value);
 
 /// `diff NAME A B --json` (beyond GTO, SPEC §4.5).
 #[derive(Debug, Serialize)]
-pub struct DiffJson {
+pub(crate) struct DiffJson {
     pub artifact: String,
     pub from: DiffSide,
     pub to: DiffSide,
@@ -289,21 +293,21 @@ pub struct DiffJson {
 
 /// One end of a diff.
 #[derive(Debug, Serialize)]
-pub struct DiffSide {
+pub(crate) struct DiffSide {
     pub version: String,
     pub commit: String,
 }
 
 /// One changed `artifacts.yaml` key; a missing key is null.
 #[derive(Debug, Serialize)]
-pub struct EntryChange {
+pub(crate) struct EntryChange {
     pub from: Value,
     pub to: Value,
 }
 
 /// The recorded digests at both ends (null when a version recorded none).
 #[derive(Debug, Serialize)]
-pub struct DigestChange {
+pub(crate) struct DigestChange {
     pub from: Option<String>,
     pub to: Option<String>,
     pub changed: bool,
@@ -311,7 +315,7 @@ pub struct DigestChange {
 
 /// A commit between the two versions of a diff.
 #[derive(Debug, Serialize)]
-pub struct DiffCommit {
+pub(crate) struct DiffCommit {
     pub commit: String,
     pub summary: String,
     pub touches_path: bool,
@@ -320,7 +324,7 @@ pub struct DiffCommit {
 /// A JSON object whose keys are data (artifact names, stages, labels), printed in insertion
 /// order. Inserting a key again replaces its value in place, as a JSON map would.
 #[derive(Debug)]
-pub struct Object<V>(Vec<(String, V)>);
+pub(crate) struct Object<V>(Vec<(String, V)>);
 
 impl<V> Default for Object<V> {
     fn default() -> Self {
@@ -329,18 +333,18 @@ impl<V> Default for Object<V> {
 }
 
 impl<V> Object<V> {
-    pub fn insert(&mut self, key: String, value: V) {
+    pub(crate) fn insert(&mut self, key: String, value: V) {
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
             None => self.0.push((key, value)),
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 }

@@ -5,21 +5,24 @@
 //! file per verb; `output.rs` all rendering.
 
 pub mod artifacts;
-pub mod ci_outputs;
+pub(crate) mod ci_outputs;
 pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod digest;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod digest;
 pub mod error;
-pub mod file_kind;
-pub mod git;
-pub mod json;
-pub mod lock;
+pub(crate) mod file_kind;
+pub(crate) mod git;
+pub(crate) mod json;
+pub(crate) mod lock;
 pub mod output;
-pub mod provenance;
-pub mod registry;
-pub mod remote;
-pub mod safe_read;
+pub(crate) mod provenance;
+pub(crate) mod registry;
+pub(crate) mod remote;
+pub(crate) mod safe_read;
 pub mod shell;
-pub mod signals;
-pub mod yaml;
+pub(crate) mod signals;
+pub(crate) mod yaml;
+
+/// How `main` prints an error's causes (libgit2's without its internals).
+pub use git::plain_cause;

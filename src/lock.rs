@@ -22,7 +22,7 @@ use crate::error::UserError;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The environment variable that sets the wait, in seconds (`0` fails at once).
-pub const TIMEOUT_ENV: &str = "REGISTRY_LOCK_TIMEOUT";
+pub(crate) const TIMEOUT_ENV: &str = "REGISTRY_LOCK_TIMEOUT";
 
 /// The lock files this process holds (so a nested acquire of the same lock does not wait for
 /// itself, and the signal handler knows what to remove).
@@ -35,7 +35,7 @@ fn held() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 
 /// A held lock; the file is removed when this is dropped.
 #[derive(Debug)]
-pub struct Lock {
+pub(crate) struct Lock {
     path: PathBuf,
     /// False for a nested acquire of a lock this process already holds.
     owner: bool,
@@ -44,7 +44,7 @@ pub struct Lock {
 impl Lock {
     /// Takes the lock file `path` (its directory must exist), waiting up to the timeout. `what`
     /// says what it guards, for the error ("the registry of /repo", "the mirror of URL").
-    pub fn acquire(path: &Path, what: &str) -> Result<Lock> {
+    pub(crate) fn acquire(path: &Path, what: &str) -> Result<Lock> {
         if held().iter().any(|p| p == path) {
             return Ok(Lock {
                 path: path.to_path_buf(),
@@ -105,11 +105,6 @@ impl Lock {
             }
         }
     }
-
-    /// The lock file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 impl Drop for Lock {
@@ -123,7 +118,7 @@ impl Drop for Lock {
 }
 
 /// Removes every lock file this process holds (for the signal handler, just before exiting).
-pub fn release_all() {
+pub(crate) fn release_all() {
     for path in held().drain(..) {
         let _ = std::fs::remove_file(path);
     }

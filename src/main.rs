@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         }
     } else {
         // `{err:#}` would print libgit2's internals (`class=Zlib (5)`) with its messages.
-        let chain: Vec<String> = err.chain().map(registry::git::plain_cause).collect();
+        let chain: Vec<String> = err.chain().map(registry::plain_cause).collect();
         let _ = out.error(&chain.join(": "));
     }
     let _ = out.flush();

@@ -23,7 +23,7 @@ use crate::registry::trailer::{self, Provenance};
 const MAX_LINKS: usize = 40;
 
 /// The artifact's entry in its artifacts.yaml at `commit`, if any.
-pub fn entry_at(repo: &Repo, commit: &str, name: &ArtifactName) -> Result<Option<Entry>> {
+pub(crate) fn entry_at(repo: &Repo, commit: &str, name: &ArtifactName) -> Result<Option<Entry>> {
     let (file, key) = artifacts::location(name);
     let Some(text) = crate::safe_read::declaration_at(repo, commit, &file)?? else {
         return Ok(None);
@@ -35,7 +35,7 @@ pub fn entry_at(repo: &Repo, commit: &str, name: &ArtifactName) -> Result<Option
 
 /// A declared `path` made repository-relative (it is relative to its artifacts.yaml's
 /// directory), refusing absolute paths, `..` escapes and control characters.
-pub fn repo_relative(name: &ArtifactName, path: &str) -> Result<String, UserError> {
+pub(crate) fn repo_relative(name: &ArtifactName, path: &str) -> Result<String, UserError> {
     if let Some(c) = trailer::control_char(path) {
         return Err(control_char_error(name, path, c));
     }
@@ -125,7 +125,7 @@ fn follow_link(link: &str, target: &[u8]) -> Result<String, UserError> {
 }
 
 /// Refuses a work-tree path that resolves (through symbolic links) outside the repository.
-pub fn check_inside(root: &Path, rel: &str) -> Result<(), UserError> {
+pub(crate) fn check_inside(root: &Path, rel: &str) -> Result<(), UserError> {
     let Ok(root_c) = root.canonicalize() else {
         return Ok(());
     };
@@ -164,7 +164,7 @@ fn manifest_pairs(entries: &[ManifestEntry]) -> Vec<(Vec<u8>, String)> {
 
 /// Hashes what git holds at `path` in `commit`, following symbolic links inside the repository.
 /// Returns the path it came to (`path`, or where its links lead) and its digest, if git holds it.
-pub fn hash_from_git(
+pub(crate) fn hash_from_git(
     repo: &Repo,
     commit: &str,
     path: &str,
@@ -217,7 +217,7 @@ pub fn hash_from_git(
 }
 
 /// The provenance a new registration of `name` at `commit` records.
-pub fn for_registration(
+pub(crate) fn for_registration(
     repo: &Repo,
     name: &ArtifactName,
     commit: &str,

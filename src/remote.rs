@@ -22,7 +22,7 @@ const ALLOWED_PROTOCOLS: [&str; 4] = ["https", "ssh", "git", "file"];
 /// Whether `-C VALUE` names a remote repository rather than a local path. (Anything URL-shaped
 /// counts, supported or not: `check_url` then refuses what is not supported, instead of it
 /// being taken for a missing directory.)
-pub fn is_url(value: &str) -> bool {
+pub(crate) fn is_url(value: &str) -> bool {
     if Path::new(value).exists() {
         return false;
     }
@@ -42,7 +42,7 @@ pub fn is_url(value: &str) -> bool {
 /// scp-like `[user@]host:path`. A remote-helper form (`ext::…`, `fd::17`) or another scheme is a
 /// usage error naming the value; a URL carrying a password or token is refused (it would be
 /// stored in the mirror's config), with a hint to use a credential helper.
-pub fn check_url(url: &str) -> Result<()> {
+pub(crate) fn check_url(url: &str) -> Result<()> {
     let unsupported = || -> anyhow::Error {
         crate::error::UsageError(format!(
             "-C '{}' is neither a local repository nor a supported URL (supported: https://, ssh://, git://, file://, or [user@]host:path)",
@@ -88,7 +88,7 @@ fn credentials<'a>(scheme: &str, rest: &'a str) -> Option<&'a str> {
 
 /// `text` with the credentials of every URL in it replaced by `***`
 /// (`https://user:token@host/x` becomes `https://***@host/x`), for anything shown to the user.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("://") {
@@ -164,7 +164,7 @@ fn git(git_dir: &Path, args: &[&str]) -> Result<String, String> {
 }
 
 /// The URL of a remote, if the repository has it.
-pub fn remote_url(git_dir: &Path, remote: &str) -> Option<String> {
+pub(crate) fn remote_url(git_dir: &Path, remote: &str) -> Option<String> {
     git(git_dir, &["remote", "get-url", "--", remote])
         .ok()
         .map(|s| s.trim().to_string())
@@ -173,7 +173,7 @@ pub fn remote_url(git_dir: &Path, remote: &str) -> Option<String> {
 /// Fetches the remote's tags (and the commits they point at) so that versions and counters are
 /// planned against the remote, not a stale clone. A local tag that differs from the remote's
 /// one of the same name is an error: the two have drifted apart and the user must decide.
-pub fn fetch_tags(git_dir: &Path, remote: &str) -> Result<()> {
+pub(crate) fn fetch_tags(git_dir: &Path, remote: &str) -> Result<()> {
     if remote_url(git_dir, remote).is_none() {
         return Err(UserError::new(format!(
             "this repository has no remote '{remote}' to push to"
@@ -199,7 +199,12 @@ fn push_failed(remote: &str, tag: &str, delete: bool, stderr: &str) -> UserError
 }
 
 /// Pushes one tag (or its deletion) to `remote`. On failure returns GTO's message plus git's.
-pub fn push_tag(git_dir: &Path, remote: &str, tag: &str, delete: bool) -> Result<(), UserError> {
+pub(crate) fn push_tag(
+    git_dir: &Path,
+    remote: &str,
+    tag: &str,
+    delete: bool,
+) -> Result<(), UserError> {
     let refspec = if delete {
         format!(":refs/tags/{tag}")
     } else {
@@ -215,7 +220,12 @@ pub fn push_tag(git_dir: &Path, remote: &str, tag: &str, delete: bool) -> Result
 
 /// Pushes a tag object that no local ref names yet as `refs/tags/TAG` (remote-first writes:
 /// the local ref is created only once the remote has the tag).
-pub fn push_object(git_dir: &Path, remote: &str, object: &str, tag: &str) -> Result<(), UserError> {
+pub(crate) fn push_object(
+    git_dir: &Path,
+    remote: &str,
+    object: &str,
+    tag: &str,
+) -> Result<(), UserError> {
     let refspec = format!("{object}:refs/tags/{tag}");
     git(
         git_dir,
@@ -263,7 +273,7 @@ fn mirror_name(url: &str) -> String {
 /// Takes the lock of the mirror of `url` (`<cache>/<mirror>.lock`, beside the mirror so that a
 /// broken mirror can be removed under it), after checking the URL. Held while the mirror is
 /// created or fetched, and by a write through `-C URL` for the whole write.
-pub fn mirror_lock(url: &str) -> Result<Lock> {
+pub(crate) fn mirror_lock(url: &str) -> Result<Lock> {
     check_url(url)?;
     let root = cache_root()?;
     std::fs::create_dir_all(&root)
@@ -277,7 +287,7 @@ pub fn mirror_lock(url: &str) -> Result<Lock> {
 /// Brings the mirror of `url` up to date (creating it on first use) and returns its path.
 /// Later calls fetch only what changed. A broken cache is rebuilt: it can be removed any time.
 /// One process at a time creates or fetches a mirror (its lock); others wait for it.
-pub fn mirror(url: &str) -> Result<PathBuf> {
+pub(crate) fn mirror(url: &str) -> Result<PathBuf> {
     let _lock = mirror_lock(url)?;
     let shown = redact(url);
     let dir = cache_root()?.join(mirror_name(url));

@@ -16,14 +16,14 @@ use crate::error::UserError;
 use crate::git::{Repo, TreeFile};
 
 /// The most bytes read from one config or declaration file (16 MiB; README, "Configuration").
-pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_BYTES: u64 = 16 * 1024 * 1024;
 
 /// At most this many symbolic links are followed in a commit's tree (Linux's own limit).
 const MAX_LINKS: usize = 40;
 
 /// Why a file was not read: the end of a sentence that starts with the file's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refused {
+pub(crate) struct Refused {
     pub why: String,
 }
 
@@ -33,19 +33,20 @@ impl Refused {
     }
 
     /// The refusal as an error naming `shown` (the file as the user knows it).
-    pub fn about(&self, shown: &str) -> UserError {
+    pub(crate) fn about(&self, shown: &str) -> UserError {
         UserError::new(format!("cannot read '{shown}': {}", self.why)).with_hint(HINT)
     }
 
     /// As [`Refused::about`], for a file of a commit's tree: `place` says which
     /// (`at HEAD (1a2b3c4)`).
-    pub fn about_in(&self, shown: &str, place: &str) -> UserError {
+    pub(crate) fn about_in(&self, shown: &str, place: &str) -> UserError {
         UserError::new(format!("cannot read '{shown}' {place}: {}", self.why)).with_hint(HINT)
     }
 }
 
 /// What every refusal tells the user to do.
-pub const HINT: &str = "registry reads .gto, .registry.yaml and artifacts.yaml only from regular \
+pub(crate) const HINT: &str =
+    "registry reads .gto, .registry.yaml and artifacts.yaml only from regular \
 files of at most 16 MiB inside the repository (a symbolic link is followed only when it stays \
 inside); replace it by such a file";
 
@@ -57,7 +58,7 @@ fn too_large(size: u64) -> Refused {
 
 /// Where a work-tree file really is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolved {
+pub(crate) struct Resolved {
     /// The path to read and write: the file itself, or the target of its symbolic link.
     pub path: PathBuf,
     /// Whether the file exists (when not, `path` is where it would be created).
@@ -66,7 +67,7 @@ pub struct Resolved {
 
 /// Resolves `rel` (a repository-relative path) under the work tree `root`: follows a symbolic
 /// link only when its target stays inside `root`, and refuses anything but a regular file.
-pub fn resolve(root: &Path, rel: &str) -> Result<Resolved, Refused> {
+pub(crate) fn resolve(root: &Path, rel: &str) -> Result<Resolved, Refused> {
     let full = root.join(rel);
     let canon_root = root
         .canonicalize()
@@ -156,7 +157,7 @@ pub fn resolve(root: &Path, rel: &str) -> Result<Resolved, Refused> {
 /// Reads a regular file, at most [`MAX_BYTES`]. Never blocks on a FIFO or device swapped in
 /// after the check: the file is opened non-blocking and without following a last symbolic link,
 /// and the opened file must be the regular file that was checked.
-pub fn read_regular(path: &Path) -> Result<Vec<u8>, Refused> {
+pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>, Refused> {
     let before = path
         .symlink_metadata()
         .map_err(|e| Refused::new(format!("cannot read it: {e}")))?;
@@ -191,7 +192,7 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>, Refused> {
 }
 
 /// Reads the work-tree file `rel` under `root`; `None` if it does not exist.
-pub fn read_work_file(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, Refused> {
+pub(crate) fn read_work_file(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, Refused> {
     let resolved = resolve(root, rel)?;
     if !resolved.exists {
         return Ok(None);
@@ -220,7 +221,7 @@ fn join_inside(base: &str, rel: &str) -> Option<String> {
 
 /// Reads `path` from `commit`'s tree, as [`read_work_file`] reads the work tree: a blob of at
 /// most [`MAX_BYTES`], following symbolic links only inside the tree; `None` if absent.
-pub fn read_tree_file(
+pub(crate) fn read_tree_file(
     repo: &Repo,
     commit: &str,
     path: &str,
@@ -262,7 +263,7 @@ pub fn read_tree_file(
 
 /// An `artifacts.yaml` (or any declaration file) of `commit`'s tree as text, read with
 /// [`read_tree_file`]; a refusal names the file and the commit.
-pub fn declaration_at(
+pub(crate) fn declaration_at(
     repo: &Repo,
     commit: &str,
     file: &str,

@@ -8,7 +8,7 @@ use crate::yaml::{Mapping, Value};
 
 /// What `annotate` sets; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
-pub struct Changes {
+pub(crate) struct Changes {
     pub kind: Option<String>,
     pub path: Option<String>,
     pub is_virtual: Option<bool>,
@@ -189,7 +189,12 @@ pub(super) fn field_values(
 
 /// Applies `changes` to entry `name` in `text` (creating the entry at the end if absent) and
 /// returns the new text. `current` is the entry as parsed, for merging labels and custom keys.
-pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Changes) -> String {
+pub(crate) fn annotate(
+    text: &str,
+    name: &str,
+    current: Option<&Entry>,
+    changes: &Changes,
+) -> String {
     let sets = field_values(current, changes);
     let had_newline = text.ends_with('\n') || text.is_empty();
     let lines: Vec<&str> = text.lines().collect();
@@ -284,7 +289,7 @@ pub fn annotate(text: &str, name: &str, current: Option<&Entry>, changes: &Chang
 }
 
 /// Removes entry `name` (and the comment lines directly above it); `None` if absent.
-pub fn remove(text: &str, name: &str) -> Option<String> {
+pub(crate) fn remove(text: &str, name: &str) -> Option<String> {
     let lines: Vec<&str> = text.lines().collect();
     let (mut start, mut end) = entry_block(&lines, name)?;
     while start > 0 && lines[start - 1].starts_with('#') {
@@ -306,7 +311,7 @@ pub fn remove(text: &str, name: &str) -> Option<String> {
 
 /// What [`edit`] does to one entry.
 #[derive(Debug, Clone, Copy)]
-pub enum Edit<'a> {
+pub(crate) enum Edit<'a> {
     /// Set fields ([`annotate`]); `current` is the entry as parsed, if it exists.
     Annotate {
         current: Option<&'a Entry>,
@@ -330,7 +335,7 @@ pub(super) fn parse_mapping(text: &str) -> Result<Mapping, String> {
 }
 
 /// `map` with the edit applied the YAML way: what the edited file must parse to.
-pub fn expected_after(mut map: Mapping, name: &str, edit: Edit<'_>) -> Mapping {
+pub(crate) fn expected_after(mut map: Mapping, name: &str, edit: Edit<'_>) -> Mapping {
     match edit {
         Edit::Remove => {
             map.remove(name);
@@ -354,7 +359,7 @@ pub fn expected_after(mut map: Mapping, name: &str, edit: Edit<'_>) -> Mapping {
 /// parse to exactly the original mapping with this one edit applied, so nothing the edit did not
 /// ask for changes (an anchor other entries use, a construct the line editor misreads). `None`:
 /// the entry to remove is not there.
-pub fn edit(
+pub(crate) fn edit(
     text: &str,
     file: &str,
     name: &str,

@@ -1,7 +1,7 @@
 //! `artifacts.yaml`: GTO's schema (reference §9.1), loading with errors that name file, line and
 //! field, and edits that keep the rest of the file byte for byte.
 //!
-//! The YAML is read into our own values ([`crate::yaml`], the one file naming the YAML crate).
+//! The YAML is read into our own values (`src/yaml.rs`, the one file naming the YAML crate).
 //! Edits work on the text, not on a parsed tree, because no YAML library round-trips comments: an
 //! entry is the block from its top-level `name:` line to the next top-level line; a field is a
 //! line at the entry's indentation plus its continuation lines. Only the lines of the fields being
@@ -14,7 +14,7 @@ use crate::yaml::{Mapping, Value};
 
 mod edit;
 
-pub use edit::{annotate, edit, expected_after, remove, Changes, Edit};
+pub(crate) use edit::{edit, Changes, Edit};
 use edit::{is_top_level, key_of};
 
 /// One artifact's declaration. `raw` keeps every key as written (unknown ones too).
@@ -216,7 +216,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
 }
 
 /// The artifacts.yaml of an artifact name (`dir/artifacts.yaml` for `dir:name`) and its key.
-pub fn location(name: &crate::registry::name::ArtifactName) -> (String, String) {
+pub(crate) fn location(name: &crate::registry::name::ArtifactName) -> (String, String) {
     match name.dirname() {
         Some(dir) => (format!("{dir}/artifacts.yaml"), name.basename().to_string()),
         None => ("artifacts.yaml".to_string(), name.basename().to_string()),

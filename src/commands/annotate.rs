@@ -30,7 +30,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = ANNOTATE_EXAMPLES)]
-pub struct AnnotateArgs {
+pub(crate) struct AnnotateArgs {
     /// Artifact name (`dir:name` goes to dir/artifacts.yaml)
     pub name: ArtifactName,
     /// Type, e.g. model or dataset
@@ -83,7 +83,7 @@ fn text(s: &str) -> Result<String, String> {
 
 #[derive(Debug, Args)]
 #[command(after_help = REMOVE_EXAMPLES)]
-pub struct RemoveArgs {
+pub(crate) struct RemoveArgs {
     /// Artifact name
     pub name: ArtifactName,
 }
@@ -144,7 +144,7 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     result
 }
 
-pub fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Result<()> {
     let session = Session::open(global, Scope::Artifact(&args.name))?;
     let root = work_tree(&session)?;
     // One writer at a time reads, edits and replaces the file: no edit is lost.
@@ -239,7 +239,7 @@ pub fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output) -> Re
     Ok(())
 }
 
-pub fn run_remove(global: &Global, args: RemoveArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run_remove(global: &Global, args: RemoveArgs, out: &mut Output) -> Result<()> {
     let session = Session::open(global, Scope::Artifact(&args.name))?;
     let root = work_tree(&session)?;
     // One writer at a time reads, edits and replaces the file: no edit is lost.

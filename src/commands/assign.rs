@@ -29,7 +29,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = ASSIGN_EXAMPLES)]
-pub struct AssignArgs {
+pub(crate) struct AssignArgs {
     /// Artifact name
     pub name: ArtifactName,
     /// Commit to assign (default HEAD unless --version names an existing version)
@@ -43,7 +43,7 @@ pub struct AssignArgs {
 
 /// Flags `assign` and `promote` share.
 #[derive(Debug, Args)]
-pub struct AssignFlags {
+pub(crate) struct AssignFlags {
     /// With REF: the version to register REF as; without REF: the existing version to assign
     #[arg(long)]
     pub version: Option<VersionName>,
@@ -56,7 +56,7 @@ pub struct AssignFlags {
 
 #[derive(Debug, Args)]
 #[command(after_help = PROMOTE_EXAMPLES)]
-pub struct PromoteArgs {
+pub(crate) struct PromoteArgs {
     /// Artifact name, optionally with a version: `churn` or `churn@v1.2.0`
     pub name: VersionedName,
     /// STAGE (short form), or REF (GTO's form, with --stage)
@@ -69,7 +69,7 @@ pub struct PromoteArgs {
     pub common: AssignFlags,
 }
 
-pub fn run_assign(global: &Global, args: AssignArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run_assign(global: &Global, args: AssignArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.common.write)?;
     session.print_warnings(out)?;
     let target = gto_target(&session, args.r#ref, &args.common)?;
@@ -139,7 +139,7 @@ enum Form {
     Short(Stage),
 }
 
-pub fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) -> Result<()> {
     let VersionedName {
         name,
         version: at_version,

@@ -20,7 +20,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-pub struct DeprecateArgs {
+pub(crate) struct DeprecateArgs {
     /// Artifact name
     pub name: ArtifactName,
     /// Version to deregister (GTO's form)
@@ -37,7 +37,7 @@ pub struct DeprecateArgs {
     pub write: WriteFlags,
 }
 
-pub fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     let (reg, ctx, write) = (&session.reg, &session.ctx, &args.write);

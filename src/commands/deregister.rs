@@ -17,7 +17,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-pub struct DeregisterArgs {
+pub(crate) struct DeregisterArgs {
     /// Artifact name
     pub name: ArtifactName,
     /// Version to withdraw, e.g. v1.2.0
@@ -29,7 +29,7 @@ pub struct DeregisterArgs {
     pub write: WriteFlags,
 }
 
-pub fn run(global: &Global, args: DeregisterArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: DeregisterArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     let req = Deregister {

@@ -23,7 +23,7 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 #[command(group(ArgGroup::new("field").args(["json", "path", "kind", "description"])))]
-pub struct DescribeArgs {
+pub(crate) struct DescribeArgs {
     /// NAME, NAME@vX.Y.Z, NAME@latest or NAME#STAGE
     pub target: Target,
     /// Print JSON (the default)
@@ -40,7 +40,7 @@ pub struct DescribeArgs {
     pub description: bool,
 }
 
-/// The commit a NAME[@…|#…] target stands for: HEAD, or the version's commit.
+/// The commit a `NAME[@…|#…]` target stands for: HEAD, or the version's commit.
 fn target_commit(session: &Session, target: &Target) -> Result<String> {
     match &target.pick {
         None => session.commit("HEAD"),
@@ -50,7 +50,7 @@ fn target_commit(session: &Session, target: &Target) -> Result<String> {
     }
 }
 
-pub fn run(global: &Global, args: DescribeArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: DescribeArgs, out: &mut Output) -> Result<()> {
     let name = &args.target.name;
     let session = Session::open(global, Scope::Artifact(name))?;
     let commit = target_commit(&session, &args.target)?;

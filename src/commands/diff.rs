@@ -25,7 +25,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// Artifact name
     pub name: ArtifactName,
     /// The older version (vX.Y.Z, latest, or #STAGE)
@@ -59,7 +59,7 @@ fn stage_lines(v: &Version) -> Vec<String> {
         .collect()
 }
 
-pub fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<()> {
     let session = Session::open(global, Scope::Artifact(&args.name))?;
     session.print_warnings(out)?;
     let a = pick_version(&session, &args.name, Some(&args.a))?;

@@ -20,7 +20,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-pub struct DoctorArgs {}
+pub(crate) struct DoctorArgs {}
 
 /// How far after now a tag may be dated before doctor calls it a problem (clock skew), seconds.
 const FUTURE_SLACK: i64 = 24 * 60 * 60;
@@ -70,7 +70,7 @@ fn unborn_head(session: &Session) -> Result<Finding> {
     })
 }
 
-pub fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_with(
         global,
         Scope::All,

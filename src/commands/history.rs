@@ -20,7 +20,7 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 #[command(group(ArgGroup::new("format").args(["json", "plain"])))]
-pub struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     /// Only this artifact's events
     pub name: Option<ArtifactName>,
     /// Print JSON (GTO's shape)
@@ -34,7 +34,7 @@ pub struct HistoryArgs {
     pub ascending: bool,
 }
 
-pub fn run(global: &Global, args: HistoryArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: HistoryArgs, out: &mut Output) -> Result<()> {
     let scope = match &args.name {
         Some(n) => Scope::Artifact(n),
         None => Scope::All,

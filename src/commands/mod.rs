@@ -2,25 +2,25 @@
 //! applying a plan (create the tags, roll back on failure, print GTO's lines and push hints).
 //! Commands call the core's plans and this apply path, never each other.
 
-pub mod annotate;
-pub mod assign;
-pub mod check_ref;
-pub mod deprecate;
-pub mod deregister;
-pub mod describe;
-pub mod diff;
-pub mod doctor;
-pub mod history;
+pub(crate) mod annotate;
+pub(crate) mod assign;
+pub(crate) mod check_ref;
+pub(crate) mod deprecate;
+pub(crate) mod deregister;
+pub(crate) mod describe;
+pub(crate) mod diff;
+pub(crate) mod doctor;
+pub(crate) mod history;
 mod refusal;
-pub mod register;
-pub mod rollback;
+pub(crate) mod register;
+pub(crate) mod rollback;
 mod session;
-pub mod show;
-pub mod stages;
-pub mod unassign;
-pub mod verify;
+pub(crate) mod show;
+pub(crate) mod stages;
+pub(crate) mod unassign;
+pub(crate) mod verify;
 
-pub use session::{lock_repo, write_lock, Global, Open, Scope, Session};
+pub(crate) use session::{lock_repo, Global, Open, Scope, Session};
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
@@ -34,7 +34,7 @@ use crate::shell::shell_quote;
 
 /// `--simple auto|true|false` as clap reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum SimpleArg {
+pub(crate) enum SimpleArg {
     #[default]
     Auto,
     True,
@@ -53,7 +53,7 @@ impl From<SimpleArg> for Simple {
 
 /// Flags every write command takes.
 #[derive(Debug, Clone, Args)]
-pub struct WriteFlags {
+pub(crate) struct WriteFlags {
     /// Message of the tag (replaces the default first line)
     #[arg(short = 'm', long)]
     pub message: Option<String>,
@@ -74,13 +74,18 @@ pub struct WriteFlags {
 
 /// What a write command does once planned: create tags, or (`--delete`) remove them.
 #[derive(Debug, Clone)]
-pub enum Change {
+pub(crate) enum Change {
     Create(Vec<NewTag>),
     Delete(Vec<String>),
 }
 
 /// Applies a planned change: the one way the tag-writing commands write.
-pub fn apply(session: &Session, out: &mut Output, change: &Change, dry_run: bool) -> Result<()> {
+pub(crate) fn apply(
+    session: &Session,
+    out: &mut Output,
+    change: &Change,
+    dry_run: bool,
+) -> Result<()> {
     match change {
         Change::Create(tags) => write_tags(session, out, tags, dry_run),
         Change::Delete(tags) => delete_tags(session, out, tags, dry_run),
@@ -116,7 +121,7 @@ fn push_hint(out: &mut Output, tag: &str, delete: bool) -> Result<()> {
 }
 
 /// Adds what each planned registration stands for (path, digest, manifest) to its message.
-pub fn attach_provenance(
+pub(crate) fn attach_provenance(
     session: &Session,
     tags: &mut [NewTag],
     given: Option<&str>,
@@ -151,7 +156,7 @@ pub fn attach_provenance(
 /// sides), the remote's tags are fetched again, and the error says why. An interrupted write
 /// (Ctrl-C, SIGTERM, SIGKILL) therefore never leaves a local tag the remote lacks: at worst the
 /// remote got a tag the next fetch brings.
-pub fn write_tags(
+pub(crate) fn write_tags(
     session: &Session,
     out: &mut Output,
     tags: &[NewTag],
@@ -268,7 +273,7 @@ fn push_tags(
 
 /// Deletes tags (`--delete`), printing GTO's lines. With push the remote deletion goes first,
 /// so a failed push leaves the local tag in place.
-pub fn delete_tags(
+pub(crate) fn delete_tags(
     session: &Session,
     out: &mut Output,
     tags: &[String],

@@ -20,7 +20,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-pub struct RegisterArgs {
+pub(crate) struct RegisterArgs {
     /// Artifact name (`name`, or `dir:name` in a monorepo)
     pub name: ArtifactName,
     /// Commit to register (branch, tag or commit id)
@@ -45,7 +45,7 @@ pub struct RegisterArgs {
     pub write: WriteFlags,
 }
 
-pub fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     let commit = session.commit(&args.r#ref)?;

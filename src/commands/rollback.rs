@@ -20,7 +20,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-pub struct RollbackArgs {
+pub(crate) struct RollbackArgs {
     /// Artifact name
     pub name: ArtifactName,
     /// Stage to roll back
@@ -32,7 +32,7 @@ pub struct RollbackArgs {
     pub write: WriteFlags,
 }
 
-pub fn run(global: &Global, args: RollbackArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: RollbackArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     let plan = plan::rollback(

@@ -19,7 +19,7 @@ use crate::registry::state::Registry;
 
 /// Flags every command takes.
 #[derive(Debug, Clone, Args)]
-pub struct Global {
+pub(crate) struct Global {
     /// Repository to use (default: the one containing the current directory)
     #[arg(
         short = 'C',
@@ -32,7 +32,7 @@ pub struct Global {
 }
 
 /// An opened repository with its registry state.
-pub struct Session {
+pub(crate) struct Session {
     pub repo: Repo,
     pub config: Config,
     pub reg: Registry,
@@ -51,7 +51,7 @@ pub struct Session {
 
 /// How a session is opened (all off by default: a plain read of the present).
 #[derive(Debug, Clone, Default)]
-pub struct Open {
+pub(crate) struct Open {
     /// Fetch `origin`'s tags first and push what is written (implied for a URL).
     pub push: bool,
     /// Keep a broken config as `config_problem` instead of failing (`doctor`).
@@ -64,14 +64,14 @@ pub struct Open {
 }
 
 /// Which tags a session reads: all, or one artifact's (the others' tag objects are never read).
-pub enum Scope<'a> {
+pub(crate) enum Scope<'a> {
     All,
     Artifact(&'a ArtifactName),
 }
 
 impl Session {
     /// Opens the repository (a local path, or the cached mirror of a URL) and folds its tags.
-    pub fn open(global: &Global, scope: Scope<'_>) -> Result<Session> {
+    pub(crate) fn open(global: &Global, scope: Scope<'_>) -> Result<Session> {
         Session::open_with(global, scope, Open::default())
     }
 
@@ -83,7 +83,7 @@ impl Session {
     /// then plans against the first one's tags (or fails clearly after the lock's timeout).
     /// A `--dry-run` writes nothing, so it takes no lock: a running writer or a stale lock
     /// never blocks it (it plans against the tags as they are now).
-    pub fn open_for_write(
+    pub(crate) fn open_for_write(
         global: &Global,
         scope: Scope<'_>,
         flags: &WriteFlags,
@@ -107,7 +107,7 @@ impl Session {
     }
 
     /// Opens with explicit options.
-    pub fn open_with(global: &Global, scope: Scope<'_>, how: Open) -> Result<Session> {
+    pub(crate) fn open_with(global: &Global, scope: Scope<'_>, how: Open) -> Result<Session> {
         let url = global
             .repo
             .as_deref()
@@ -187,7 +187,7 @@ impl Session {
     }
 
     /// Prints the oddities the registry read around, one line each on stderr.
-    pub fn print_warnings(&self, out: &mut Output) -> Result<()> {
+    pub(crate) fn print_warnings(&self, out: &mut Output) -> Result<()> {
         for w in &self.reg.warnings {
             out.warn(&format!("{} (`registry doctor` tells more)", w.message))?;
         }
@@ -195,7 +195,7 @@ impl Session {
     }
 
     /// Resolves a revision to a commit id.
-    pub fn commit(&self, rev: &str) -> Result<String> {
+    pub(crate) fn commit(&self, rev: &str) -> Result<String> {
         self.repo.resolve_commit(rev)
     }
 }
@@ -220,7 +220,7 @@ fn revision_time(repo: &Repo, rev: &str) -> Result<i64> {
 /// The writers' lock of the repository `-C` names (or the current one): `registry.lock` in its
 /// common git directory, or, for a URL, the lock of its mirror in the cache (held for the whole
 /// write, so one writer at a time fetches, plans and pushes through a mirror).
-pub fn write_lock(global: &Global) -> Result<crate::lock::Lock> {
+pub(crate) fn write_lock(global: &Global) -> Result<crate::lock::Lock> {
     let url = global
         .repo
         .as_deref()
@@ -233,7 +233,7 @@ pub fn write_lock(global: &Global) -> Result<crate::lock::Lock> {
 }
 
 /// Takes `registry.lock` in a repository's common git directory.
-pub fn lock_repo(repo: &Repo) -> Result<crate::lock::Lock> {
+pub(crate) fn lock_repo(repo: &Repo) -> Result<crate::lock::Lock> {
     let dir = repo.common_dir();
     // Components drop the work tree's trailing `/`.
     let shown: std::path::PathBuf = repo.workdir().unwrap_or(&dir).components().collect();

@@ -18,7 +18,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-pub struct StagesArgs {
+pub(crate) struct StagesArgs {
     /// Stages allowed by config (.gto or .registry.yaml)
     #[arg(long, conflicts_with = "used")]
     pub allowed: bool,
@@ -30,7 +30,7 @@ pub struct StagesArgs {
     pub json: bool,
 }
 
-pub fn run(global: &Global, args: StagesArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: StagesArgs, out: &mut Output) -> Result<()> {
     let session = Session::open(global, Scope::All)?;
     session.print_warnings(out)?;
     let allowed = session.config.stages.clone();

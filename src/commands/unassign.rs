@@ -17,7 +17,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-pub struct UnassignArgs {
+pub(crate) struct UnassignArgs {
     /// Artifact name
     pub name: ArtifactName,
     /// Stage to take away
@@ -32,7 +32,7 @@ pub struct UnassignArgs {
     pub write: WriteFlags,
 }
 
-pub fn run(global: &Global, args: UnassignArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: UnassignArgs, out: &mut Output) -> Result<()> {
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     let req = Unassign {

@@ -24,7 +24,7 @@ Examples:
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// NAME (latest version), NAME@vX.Y.Z, NAME@latest or NAME#STAGE
     pub target: Target,
     /// File or directory to check (default: the artifact's path in the work tree)
@@ -32,7 +32,7 @@ pub struct VerifyArgs {
     pub path: Option<PathBuf>,
 }
 
-pub fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result<()> {
     let name = &args.target.name;
     let session = Session::open(global, Scope::Artifact(name))?;
     let version = pick_version(&session, name, args.target.pick.as_ref())?;

@@ -33,18 +33,18 @@ mod tags;
 mod trees;
 mod writes;
 
-pub use trees::{FileVisitor, GitPath, TreeFile};
+pub(crate) use trees::{GitPath, TreeFile};
 
 use objects::short;
 
 /// An open repository.
-pub struct Repo {
+pub(crate) struct Repo {
     repo: Repository,
 }
 
 /// What one pass over `refs/tags` found.
 #[derive(Debug, Default)]
-pub struct TagListing {
+pub(crate) struct TagListing {
     /// Annotated tags whose names parse as registry tags (and pass the caller's filter).
     pub tags: Vec<RawTag>,
     /// Every registry-shaped tag name in scope, lightweight ones included (for counters and
@@ -61,7 +61,7 @@ pub struct TagListing {
 
 /// Who writes a tag, and when.
 #[derive(Debug, Clone)]
-pub struct Tagger {
+pub(crate) struct Tagger {
     pub name: String,
     pub email: String,
     pub time: Timestamp,
@@ -69,7 +69,7 @@ pub struct Tagger {
 
 /// What a tag ref is, as [`Repo::tag_kind`] reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TagKind {
+pub(crate) enum TagKind {
     /// No such tag.
     Missing,
     /// A lightweight tag (or a symbolic ref under `refs/tags`): no event.
@@ -80,7 +80,7 @@ pub enum TagKind {
 
 /// One commit of [`Repo::commits_between`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommitBetween {
+pub(crate) struct CommitBetween {
     /// Its id, full hex.
     pub id: String,
     /// Its first line.
@@ -91,7 +91,7 @@ pub struct CommitBetween {
 
 /// Where a ref ends, as [`Repo::ref_target`] resolves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefTarget {
+pub(crate) struct RefTarget {
     /// The full name of the direct ref it ends at (after symbolic refs).
     pub name: String,
     /// The commit it names, full hex.
@@ -100,7 +100,7 @@ pub struct RefTarget {
 
 impl Repo {
     /// Opens the repository containing `path` (or the current directory).
-    pub fn open(path: Option<&Path>) -> Result<Repo> {
+    pub(crate) fn open(path: Option<&Path>) -> Result<Repo> {
         // libgit2's options are process-wide: set once, before any repository is read. Tag
         // objects are read once each: libgit2's object cache would only cost memory, and git
         // itself does not re-hash objects it reads (fsck does that). Loose tag objects are
@@ -137,23 +137,23 @@ impl Repo {
     }
 
     /// The work tree, if any (`None` for a bare repository).
-    pub fn workdir(&self) -> Option<&Path> {
+    pub(crate) fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
     }
 
     /// The `.git` directory.
-    pub fn git_dir(&self) -> PathBuf {
+    pub(crate) fn git_dir(&self) -> PathBuf {
         self.repo.path().to_path_buf()
     }
 
     /// The git directory shared by all work trees (the `.git` directory outside a linked work
     /// tree): where refs and the registry's lock live.
-    pub fn common_dir(&self) -> PathBuf {
+    pub(crate) fn common_dir(&self) -> PathBuf {
         self.repo.commondir().to_path_buf()
     }
 
     /// Whether a tag exists, and whether it is annotated.
-    pub fn tag_kind(&self, name: &str) -> Result<TagKind> {
+    pub(crate) fn tag_kind(&self, name: &str) -> Result<TagKind> {
         if let Some(what) = self.odd_ref_file(&format!("refs/tags/{name}")) {
             // A FIFO, device or link where the ref would be: libgit2 would block or read it
             // without end. Not read; in the way of a new tag.
@@ -193,7 +193,7 @@ impl Repo {
     /// checked before it is read. Commits are taken newest first (by committer time) from one
     /// queue holding both sides; ancestors of `from` are marked and never listed, and the walk
     /// stops once only marked commits are left (after a few more, for clock skew, as git does).
-    pub fn commits_between(
+    pub(crate) fn commits_between(
         &self,
         from: &str,
         to: &str,
@@ -307,7 +307,7 @@ impl Repo {
     }
 
     /// The committer time of the commit a revision names.
-    pub fn commit_time(&self, rev: &str) -> Result<i64> {
+    pub(crate) fn commit_time(&self, rev: &str) -> Result<i64> {
         let id = self.resolve_commit(rev)?;
         let oid = git2::Oid::from_str(&id)
             .map_err(plain)
@@ -320,7 +320,7 @@ impl Repo {
 
     /// HEAD's commit, if the repository has one. Read no further than its type: a corrupt
     /// commit is reported, naming it, by whatever reads it next.
-    pub fn head_commit(&self) -> Option<String> {
+    pub(crate) fn head_commit(&self) -> Option<String> {
         let oid = self.repo.refname_to_id("HEAD").ok()?;
         self.commit_id(oid)
     }
@@ -442,13 +442,13 @@ pub fn plain_cause(cause: &(dyn std::error::Error + 'static)) -> String {
 
 impl Repo {
     /// The branch HEAD names (`refs/heads/main`), even when that branch does not exist.
-    pub fn head_branch(&self) -> Option<String> {
+    pub(crate) fn head_branch(&self) -> Option<String> {
         let head = self.repo.find_reference("HEAD").ok()?;
         head.symbolic_target().map(str::to_string)
     }
 
     /// The local branches and their commits, by name.
-    pub fn branches(&self) -> Result<Vec<(String, String)>> {
+    pub(crate) fn branches(&self) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
         for b in self
             .repo

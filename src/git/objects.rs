@@ -52,7 +52,7 @@ pub(super) fn short(id: &str) -> &str {
 impl<'r> Objects<'r> {
     /// Fails, naming `what` the object is, when `oid` has a loose file that is corrupt. Returns
     /// the object's type when a loose file says it.
-    pub fn check(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<Option<ObjectType>> {
+    pub(super) fn check(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<Option<ObjectType>> {
         let hex = oid.to_string();
         let fan_out = usize::from(oid.as_bytes()[0]);
         for (dir, fan_outs) in self.dirs.dirs() {
@@ -75,7 +75,7 @@ impl<'r> Objects<'r> {
     }
 
     /// The type of `oid` without reading the object (`None`: it is not in the repository).
-    pub fn kind(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<Option<ObjectType>> {
+    pub(super) fn kind(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<Option<ObjectType>> {
         if let Some(kind) = self.check(oid, what)? {
             return Ok(Some(kind));
         }
@@ -89,28 +89,28 @@ impl<'r> Objects<'r> {
         }
     }
 
-    pub fn commit(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Commit<'r>> {
+    pub(super) fn commit(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Commit<'r>> {
         self.check(oid, what)?;
         self.repo
             .find_commit(oid)
             .map_err(|e| unreadable(&what(), oid, e))
     }
 
-    pub fn tree(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Tree<'r>> {
+    pub(super) fn tree(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Tree<'r>> {
         self.check(oid, what)?;
         self.repo
             .find_tree(oid)
             .map_err(|e| unreadable(&what(), oid, e))
     }
 
-    pub fn blob(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Blob<'r>> {
+    pub(super) fn blob(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Blob<'r>> {
         self.check(oid, what)?;
         self.repo
             .find_blob(oid)
             .map_err(|e| unreadable(&what(), oid, e))
     }
 
-    pub fn object(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Object<'r>> {
+    pub(super) fn object(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Object<'r>> {
         self.check(oid, what)?;
         self.repo
             .find_object(oid, None)
@@ -118,7 +118,7 @@ impl<'r> Objects<'r> {
     }
 
     /// The tree of a commit given by hex id.
-    pub fn commit_tree(&self, commit: &str) -> Result<git2::Tree<'r>> {
+    pub(super) fn commit_tree(&self, commit: &str) -> Result<git2::Tree<'r>> {
         let oid = Oid::from_str(commit)
             .map_err(plain)
             .with_context(|| format!("bad commit id {commit}"))?;
@@ -130,7 +130,7 @@ impl<'r> Objects<'r> {
 
     /// Follows `oid` through tags (at most 32, as git peels) to a commit; `None` when the chain
     /// ends in something else. Every link is checked before libgit2 reads it.
-    pub fn peel_to_commit(
+    pub(super) fn peel_to_commit(
         &self,
         mut oid: Oid,
         what: &dyn Fn() -> String,
@@ -151,7 +151,7 @@ impl<'r> Objects<'r> {
 
     /// The entry at `path` (components split on `/`) under `tree`, descended one component at
     /// a time so that every intermediate tree is checked; `None` if there is none.
-    pub fn entry_at(
+    pub(super) fn entry_at(
         &self,
         tree: &git2::Tree<'r>,
         path: &str,

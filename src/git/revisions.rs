@@ -19,7 +19,7 @@ impl Repo {
     /// `v1^2`), walked here commit by commit. Other revspecs (`main@{1}`, `v1^{commit}`,
     /// `HEAD:path`) are resolved by git itself (`git_rev_parse`), never by libgit2's revparse,
     /// which reads the objects on its way unchecked; the commit git names is checked too.
-    pub fn resolve_commit(&self, rev: &str) -> Result<String> {
+    pub(crate) fn resolve_commit(&self, rev: &str) -> Result<String> {
         self.refuse_corrupt_tag(rev)?;
         let unknown = || {
             let hint = if self.head_commit().is_none() {
@@ -208,7 +208,7 @@ impl Repo {
     ///
     /// Every ref file on the way must be a regular file (libgit2 reads them blocking: a FIFO
     /// would hang it), and the commit is reached with checked reads, like any other revision.
-    pub fn ref_target(&self, name: &str) -> Option<RefTarget> {
+    pub(crate) fn ref_target(&self, name: &str) -> Option<RefTarget> {
         if self.odd_ref_file(name).is_some() {
             return None;
         }
@@ -229,7 +229,7 @@ impl Repo {
     /// `None` when it does not exist or is a direct ref. A pushed branch named `HEAD` arrives
     /// as a *direct* `refs/remotes/origin/HEAD`; only `git clone` and `git remote set-head` make
     /// the symbolic one.
-    pub fn symbolic_ref(&self, name: &str) -> Option<String> {
+    pub(crate) fn symbolic_ref(&self, name: &str) -> Option<String> {
         if self.odd_ref_file(name).is_some() {
             return None;
         }

@@ -30,7 +30,7 @@ impl Repo {
         self.tag_refs_with(artifact, &mut || {}, &mut Vec::new())
     }
 
-    /// [`Repo::tag_refs`], running `between` after the loose refs are read and before
+    /// `Repo::tag_refs`, running `between` after the loose refs are read and before
     /// `packed-refs` is (tests put a `git pack-refs` there). Loose refs that are not regular
     /// files are left out, each with a warning in `odd`.
     pub(super) fn tag_refs_with(

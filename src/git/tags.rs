@@ -19,7 +19,7 @@ impl Repo {
     /// its tag objects are read, so a command about one artifact costs the same however many
     /// others there are. Many tag objects are read on every core (inflating them is most of
     /// the work).
-    pub fn list_tags(&self, artifact: Option<&ArtifactName>) -> Result<TagListing> {
+    pub(crate) fn list_tags(&self, artifact: Option<&ArtifactName>) -> Result<TagListing> {
         let mut listing = TagListing::default();
         let mut wanted: Vec<(String, git2::Oid)> = Vec::new();
         let mut odd = Vec::new();

@@ -11,7 +11,7 @@ impl Repo {
     /// Paths of every file called `file_name` in `commit`'s tree (for `doctor`). Walked with
     /// an explicit stack, every tree checked before it is read; nested deeper than git's own
     /// `core.maxTreeDepth` (4096) is an error, not a stack overflow.
-    pub fn files_named(&self, commit: &str, file_name: &str) -> Result<Vec<String>> {
+    pub(crate) fn files_named(&self, commit: &str, file_name: &str) -> Result<Vec<String>> {
         let objects = self.objects();
         let tree = objects.commit_tree(commit)?;
         let mut found = Vec::new();
@@ -48,11 +48,11 @@ impl Repo {
 }
 
 /// What [`Repo::for_each_file`] calls for each file: (relative path, bytes).
-pub type FileVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 'a;
+pub(crate) type FileVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 'a;
 
 /// What a path is in a commit's tree, as [`Repo::for_each_file`] found it.
 #[derive(Debug, PartialEq, Eq)]
-pub enum GitPath {
+pub(crate) enum GitPath {
     Missing,
     /// A file: its bytes were given to the visitor (with an empty relative path).
     File,
@@ -69,7 +69,7 @@ impl Repo {
     /// bytes: names need not be UTF-8). One blob is held at a time (libgit2 holds it while
     /// the visitor runs). Inside a directory, symbolic links and submodules are left out, as a
     /// manifest of regular files leaves them out. Nested deeper than 4096 is an error.
-    pub fn for_each_file(
+    pub(crate) fn for_each_file(
         &self,
         commit: &str,
         path: &str,
@@ -158,7 +158,7 @@ impl Repo {
 }
 
 /// One path of a commit's tree, as config and declaration files are read from it.
-pub enum TreeFile {
+pub(crate) enum TreeFile {
     Missing,
     /// A regular file's bytes.
     File(Vec<u8>),
@@ -173,7 +173,7 @@ pub enum TreeFile {
 impl Repo {
     /// The entry at `path` in `commit`'s tree; a blob's bytes are read only when its size (read
     /// from the object header first) is at most `max`.
-    pub fn tree_file(&self, commit: &str, path: &str, max: u64) -> Result<TreeFile> {
+    pub(crate) fn tree_file(&self, commit: &str, path: &str, max: u64) -> Result<TreeFile> {
         let objects = self.objects();
         let tree = objects.commit_tree(commit)?;
         let at = || format!("{path} at {}", short(commit));

@@ -10,7 +10,7 @@ use crate::error::UserError;
 impl Repo {
     /// The tagger as `git tag` finds it: `GIT_COMMITTER_NAME/EMAIL`, else `user.name/email`;
     /// the date from `GIT_COMMITTER_DATE`, else now.
-    pub fn tagger(&self) -> Result<Tagger> {
+    pub(crate) fn tagger(&self) -> Result<Tagger> {
         let config = self.repo.config().ok();
         let from_config = |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok());
         let name = std::env::var("GIT_COMMITTER_NAME")
@@ -64,7 +64,7 @@ impl Repo {
 
     /// Creates an annotated tag `name` on `commit`. Fails, writing nothing, if the tag exists
     /// (also when another writer created it a moment ago: the ref is created atomically).
-    pub fn create_tag(
+    pub(crate) fn create_tag(
         &self,
         name: &str,
         commit: &str,
@@ -78,7 +78,7 @@ impl Repo {
     /// Writes the tag object of an annotated tag `name` on `commit`, without creating the ref
     /// (so it can be pushed first: `--push` is remote-first). Returns the object's id. An object
     /// no ref names is harmless (`git gc` prunes it).
-    pub fn write_tag_object(
+    pub(crate) fn write_tag_object(
         &self,
         name: &str,
         commit: &str,
@@ -118,7 +118,7 @@ impl Repo {
     /// Creates the ref `refs/tags/NAME` for a tag object written by `write_tag_object`. Fails,
     /// writing nothing, if the tag exists (the ref is created atomically), and names a lock file
     /// left behind by a killed git or registry process.
-    pub fn create_tag_ref(&self, name: &str, tag_object: &str) -> Result<()> {
+    pub(crate) fn create_tag_ref(&self, name: &str, tag_object: &str) -> Result<()> {
         let oid = git2::Oid::from_str(tag_object)
             .with_context(|| format!("bad tag object id {tag_object}"))?;
         let refname = format!("refs/tags/{name}");
@@ -151,7 +151,7 @@ impl Repo {
     }
 
     /// Deletes a tag.
-    pub fn delete_tag(&self, name: &str) -> Result<()> {
+    pub(crate) fn delete_tag(&self, name: &str) -> Result<()> {
         match self.repo.tag_delete(name) {
             Ok(()) => Ok(()),
             Err(e) if e.code() == ErrorCode::NotFound => {

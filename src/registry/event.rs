@@ -14,7 +14,7 @@ use super::version::VersionName;
 
 /// What an annotated tag points at, after peeling nested tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     Commit(String),
     /// A tree, blob or something else that is not a commit: kind name and object id.
     Other {
@@ -25,7 +25,7 @@ pub enum Target {
 
 /// An annotated tag as the git seam reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawTag {
+pub(crate) struct RawTag {
     pub name: String,
     pub target: Target,
     pub tagger_name: String,
@@ -36,7 +36,7 @@ pub struct RawTag {
 
 /// GTO's event kinds, with its fixed priorities (reference §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventKind {
+pub(crate) enum EventKind {
     Deprecation,
     Registration,
     Deregistration,
@@ -46,7 +46,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// GTO's priority numbers, part of its JSON.
-    pub fn priority(self) -> u8 {
+    pub(crate) fn priority(self) -> u8 {
         match self {
             EventKind::Deprecation => 2,
             EventKind::Registration => 3,
@@ -57,12 +57,12 @@ impl EventKind {
     }
 
     /// Additions create something; removals take it away.
-    pub fn is_addition(self) -> bool {
+    pub(crate) fn is_addition(self) -> bool {
         matches!(self, EventKind::Registration | EventKind::Assignment)
     }
 
     /// The lower-case word GTO prints (`check-ref --event`, history's `event`).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EventKind::Deprecation => "deprecation",
             EventKind::Registration => "registration",
@@ -75,7 +75,7 @@ impl EventKind {
 
 /// One lifecycle event: a registry tag that means something.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
+pub(crate) struct Event {
     pub kind: EventKind,
     pub artifact: ArtifactName,
     /// Set for registrations and deregistrations (the version named in the tag).
@@ -94,7 +94,7 @@ pub struct Event {
 
 /// Something odd about one tag that the registry reads around.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
+pub(crate) struct Warning {
     pub tag: String,
     pub message: String,
     /// How to repair it (`doctor` prints this).
@@ -104,7 +104,7 @@ pub struct Warning {
 /// A registry tag that cannot count. Either way the repair is to delete the tag (`tag`); the
 /// shell turns this into a [`Warning`] with the command lines to do it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unusable {
+pub(crate) enum Unusable {
     /// It points at a tree, blob or other non-commit (`kind`, object `id`).
     NotACommit {
         tag: String,
@@ -117,7 +117,7 @@ pub enum Unusable {
 
 impl Unusable {
     /// The tag's name.
-    pub fn tag(&self) -> &str {
+    pub(crate) fn tag(&self) -> &str {
         match self {
             Unusable::NotACommit { tag, .. } | Unusable::Created { tag } => tag,
         }
@@ -142,7 +142,7 @@ impl fmt::Display for Unusable {
 /// Reads one raw tag. `Ok(None)` for names that are not registry tags (ignored silently, as GTO
 /// does); `Err(..)` for registry tags that cannot count. Takes the tag by value: its strings
 /// move into the event (at 100,000 tags, copies were a tenth of `show`'s time).
-pub fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Unusable> {
+pub(crate) fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Unusable> {
     let Some(parsed) = TagName::parse(&raw.name) else {
         return Ok(None);
     };

@@ -4,19 +4,19 @@
 //! Nothing here touches git, the file system, the clock or clap: it takes plain data and returns
 //! plain data, so GTO's rules are unit-tested in microseconds (`tests.rs` beside this file).
 
-pub mod error;
-pub mod event;
-pub mod name;
-pub mod outranked;
-pub mod plan;
-pub mod policy;
-pub mod resolve;
-pub mod spec;
-pub mod state;
-pub mod tag;
-pub mod time;
-pub mod trailer;
-pub mod version;
+pub(crate) mod error;
+pub(crate) mod event;
+pub(crate) mod name;
+pub(crate) mod outranked;
+pub(crate) mod plan;
+pub(crate) mod policy;
+pub(crate) mod resolve;
+pub(crate) mod spec;
+pub(crate) mod state;
+pub(crate) mod tag;
+pub(crate) mod time;
+pub(crate) mod trailer;
+pub(crate) mod version;
 
 #[cfg(test)]
 mod properties;

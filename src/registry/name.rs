@@ -25,7 +25,7 @@ impl std::error::Error for NameError {}
 
 /// GTO's message for a name or stage outside the grammar (reference §12). Its "len >= 2" is
 /// wrong (one-character names are valid) but scripts match on this text, so it stays verbatim.
-pub fn invalid_value(value: &str) -> NameError {
+pub(crate) fn invalid_value(value: &str) -> NameError {
     NameError {
         message: format!(
             "Invalid value '{value}'. Only letters, numbers, '_', '-', '/' are allowed. \
@@ -35,7 +35,7 @@ pub fn invalid_value(value: &str) -> NameError {
 }
 
 /// GTO `name` regex: `[a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])?`.
-pub fn is_name(s: &str) -> bool {
+pub(crate) fn is_name(s: &str) -> bool {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
         (Some(first), Some(last)) => {
@@ -49,7 +49,7 @@ pub fn is_name(s: &str) -> bool {
 }
 
 /// GTO `dirname` regex: `[a-zA-Z0-9-_./]+`.
-pub fn is_dirname(s: &str) -> bool {
+pub(crate) fn is_dirname(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/'))
@@ -84,7 +84,7 @@ fn ref_problem(refname: &str) -> Option<&'static str> {
 /// The longest name or stage a user may type, in bytes. Git sets no limit, but a loose ref is a
 /// file and file names stop at 255 bytes: a 300-character name would pass `--dry-run` and then
 /// fail to write. 100 leaves room for `name#stage#counter` in one file name.
-pub const MAX_LEN: usize = 100;
+pub(crate) const MAX_LEN: usize = 100;
 
 fn too_long(what: &str, s: &str) -> Option<NameError> {
     (s.len() > MAX_LEN).then(|| NameError {

@@ -39,7 +39,7 @@ fn planned_event(tag: &NewTag, now: super::time::Timestamp) -> Option<super::eve
 /// `now` can (a tagger clock in the future): the new tag would be written, reported as created,
 /// and change nothing. Returns the refusal, naming the tag that outranks it (the shell adds how
 /// to delete that tag).
-pub fn outranked(
+pub(crate) fn outranked(
     reg: &Registry,
     tags: &[NewTag],
     now: super::time::Timestamp,

@@ -8,14 +8,14 @@ use super::trailer;
 
 /// One tag that breaks the policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
+pub(crate) struct Violation {
     pub tag: String,
     pub message: String,
     pub fix: String,
 }
 
 /// Whether `event` (attributed to `version` of its artifact) breaks the policy.
-pub fn check_event(
+pub(crate) fn check_event(
     reg: &Registry,
     event: &Event,
     version: Option<&str>,
@@ -65,7 +65,7 @@ pub fn check_event(
 }
 
 /// Every tag in the registry that breaks the policy, oldest first.
-pub fn check(
+pub(crate) fn check(
     reg: &Registry,
     promotion_order: Option<&[String]>,
     require_digest: bool,

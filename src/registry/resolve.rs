@@ -9,7 +9,7 @@ use super::state::{Artifact, Registry, VStage, Version};
 
 /// How versions are ordered for stage resolution (`--sort`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
+pub(crate) enum Sort {
     /// By the time of the assignment (GTO's CLI default).
     #[default]
     Timestamp,
@@ -19,7 +19,7 @@ pub enum Sort {
 
 /// Options of stage resolution, GTO's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StageOptions {
+pub(crate) struct StageOptions {
     /// `--ro`: only registered versions take part.
     pub registered_only: bool,
     /// `--av`: stages kept per version; -1 = all.
@@ -42,7 +42,7 @@ impl Default for StageOptions {
 
 /// Which versions a listing keeps (GTO's `get_versions` flags).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VersionFilter {
+pub(crate) struct VersionFilter {
     pub active_only: bool,
     /// Keep versions that were never registered (named by their commit).
     pub include_non_explicit: bool,
@@ -60,7 +60,7 @@ fn keep(v: &Version, f: VersionFilter) -> bool {
 
 /// GTO's `sort_versions`: SemVer names by precedence, then commit-named ones by name, both
 /// descending; or all by creation time, newest first.
-pub fn sort_versions(mut versions: Vec<&Version>, sort: Sort) -> Vec<&Version> {
+pub(crate) fn sort_versions(mut versions: Vec<&Version>, sort: Sort) -> Vec<&Version> {
     match sort {
         Sort::Semver => {
             let (mut semver, mut other): (Vec<&Version>, Vec<&Version>) = versions
@@ -85,7 +85,7 @@ pub fn sort_versions(mut versions: Vec<&Version>, sort: Sort) -> Vec<&Version> {
 }
 
 /// The versions of an artifact that pass the filter, in `sort` order.
-pub fn versions(artifact: &Artifact, filter: VersionFilter, sort: Sort) -> Vec<&Version> {
+pub(crate) fn versions(artifact: &Artifact, filter: VersionFilter, sort: Sort) -> Vec<&Version> {
     let kept = artifact
         .versions
         .iter()
@@ -96,7 +96,7 @@ pub fn versions(artifact: &Artifact, filter: VersionFilter, sort: Sort) -> Vec<&
 
 /// The highest active version by SemVer; `registered_only` leaves out commit-named ones
 /// (the registry table's "latest" column uses `true`).
-pub fn latest(artifact: &Artifact, registered_only: bool) -> Option<&Version> {
+pub(crate) fn latest(artifact: &Artifact, registered_only: bool) -> Option<&Version> {
     let filter = VersionFilter {
         active_only: true,
         include_non_explicit: !registered_only,
@@ -107,13 +107,16 @@ pub fn latest(artifact: &Artifact, registered_only: bool) -> Option<&Version> {
 
 /// One stage held by one version, as resolution returns it.
 #[derive(Debug, Clone, Copy)]
-pub struct Holder<'a> {
+pub(crate) struct Holder<'a> {
     pub version: &'a Version,
     pub vstage: &'a VStage,
 }
 
 /// Which versions are in each stage (GTO's `get_vstages`), stages in the order first met.
-pub fn stages<'a>(artifact: &'a Artifact, opts: StageOptions) -> Vec<(String, Vec<Holder<'a>>)> {
+pub(crate) fn stages<'a>(
+    artifact: &'a Artifact,
+    opts: StageOptions,
+) -> Vec<(String, Vec<Holder<'a>>)> {
     let candidates = versions(
         artifact,
         VersionFilter {
@@ -163,7 +166,7 @@ pub fn stages<'a>(artifact: &'a Artifact, opts: StageOptions) -> Vec<(String, Ve
 }
 
 /// The holders of one stage (empty when nobody holds it).
-pub fn stage_holders<'a>(
+pub(crate) fn stage_holders<'a>(
     artifact: &'a Artifact,
     stage: &str,
     opts: StageOptions,
@@ -177,7 +180,7 @@ pub fn stage_holders<'a>(
 
 /// Stages in use: sorted names of stages an active version holds, over all artifacts
 /// (GTO's `unique_stages`, which is "currently active", reference §4.4).
-pub fn used_stages(reg: &Registry) -> Vec<String> {
+pub(crate) fn used_stages(reg: &Registry) -> Vec<String> {
     let opts = StageOptions {
         sort: Sort::Semver,
         ..StageOptions::default()

@@ -17,7 +17,7 @@ use super::version::{VersionError, VersionName};
 
 /// Which version of an artifact a target picks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pick {
+pub(crate) enum Pick {
     /// `@latest` or `@greatest`: GTO reads both as the latest registered version.
     Latest,
     /// `@vX.Y.Z`.
@@ -28,7 +28,7 @@ pub enum Pick {
 
 /// `NAME[@VERSION|#STAGE|@latest|@greatest]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub(crate) struct Target {
     pub name: ArtifactName,
     /// `None` for a bare NAME: each command says what it stands for (every version for `show`,
     /// HEAD for `describe`, the latest version for `verify`).
@@ -38,18 +38,18 @@ pub struct Target {
 /// `promote`'s first argument: NAME, or NAME with `@vX.Y.Z`, `@latest` or `@greatest` (`None`
 /// for the last two and for a bare NAME: promote then picks the latest version itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionedName {
+pub(crate) struct VersionedName {
     pub name: ArtifactName,
     pub version: Option<VersionName>,
 }
 
 /// A content digest given by hand: `sha256:` and 64 lower-case hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Digest(String);
+pub(crate) struct Digest(String);
 
 /// `show --at WHEN`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum When {
+pub(crate) enum When {
     /// A day (`2026-03-01`: the end of that day, UTC) or a date and time git understands:
     /// seconds since the epoch.
     Time(i64),
@@ -61,7 +61,7 @@ pub enum When {
 /// Why a value was refused. Its `Display` is what clap prints after
 /// `invalid value '…' for '…': `.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SpecError {
+pub(crate) enum SpecError {
     /// The name or the stage is outside GTO's grammar (GTO's wording).
     Name(NameError),
     /// In a target, the part after `@` is not `latest`, `greatest` or a version.
@@ -209,7 +209,7 @@ impl fmt::Display for VersionedName {
 }
 
 impl Digest {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

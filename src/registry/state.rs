@@ -16,20 +16,20 @@ use super::version::VersionName;
 
 /// A version's name: SemVer when registered, else the commit it stands for (reference §1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum VersionLabel {
+pub(crate) enum VersionLabel {
     Semver(VersionName),
     Commit(String),
 }
 
 impl VersionLabel {
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             VersionLabel::Semver(v) => v.as_str(),
             VersionLabel::Commit(c) => c,
         }
     }
 
-    pub fn semver(&self) -> Option<&VersionName> {
+    pub(crate) fn semver(&self) -> Option<&VersionName> {
         match self {
             VersionLabel::Semver(v) => Some(v),
             VersionLabel::Commit(_) => None,
@@ -39,7 +39,7 @@ impl VersionLabel {
 
 /// One (version, stage) pair and its assignment history.
 #[derive(Debug, Clone)]
-pub struct VStage {
+pub(crate) struct VStage {
     pub stage: Stage,
     pub assignments: Vec<Event>,
     pub unassignments: Vec<Event>,
@@ -47,7 +47,7 @@ pub struct VStage {
 
 /// The newest of `events`; at equal times the later one in the list wins (`>=`), which is what
 /// Python's stable `sorted(..., key=time)[::-1][0]` picks.
-pub fn newest<'a>(events: impl Iterator<Item = &'a Event>) -> Option<&'a Event> {
+pub(crate) fn newest<'a>(events: impl Iterator<Item = &'a Event>) -> Option<&'a Event> {
     let mut best: Option<&Event> = None;
     for e in events {
         if best.is_none_or(|b| e.time.seconds >= b.time.seconds) {
@@ -59,37 +59,37 @@ pub fn newest<'a>(events: impl Iterator<Item = &'a Event>) -> Option<&'a Event> 
 
 impl VStage {
     /// Newest assignment or unassignment; at equal seconds the unassignment wins (GTO §4.1).
-    pub fn newest_event(&self) -> Option<&Event> {
+    pub(crate) fn newest_event(&self) -> Option<&Event> {
         newest(self.assignments.iter().chain(&self.unassignments))
     }
 
     /// Active while its newest event is an assignment.
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         self.newest_event()
             .is_some_and(|e| e.kind == EventKind::Assignment)
     }
 
     /// When the stage was (last) given to this version, if it still holds it.
-    pub fn activated_at(&self) -> Option<Timestamp> {
+    pub(crate) fn activated_at(&self) -> Option<Timestamp> {
         self.newest_event()
             .filter(|e| e.kind == EventKind::Assignment)
             .map(|e| e.time)
     }
 
     /// The event GTO reports as this pair's `created_at/author/message/ref`: the newest assignment.
-    pub fn authoring_event(&self) -> Option<&Event> {
+    pub(crate) fn authoring_event(&self) -> Option<&Event> {
         newest(self.assignments.iter()).or_else(|| self.newest_event())
     }
 
     /// When the newest assignment was made (GTO's `created_at` of the pair).
-    pub fn created_seconds(&self) -> i64 {
+    pub(crate) fn created_seconds(&self) -> i64 {
         self.authoring_event().map_or(0, |e| e.time.seconds)
     }
 }
 
 /// One version of an artifact: a (name, commit) pair and its events.
 #[derive(Debug, Clone)]
-pub struct Version {
+pub(crate) struct Version {
     pub label: VersionLabel,
     pub commit: String,
     pub registrations: Vec<Event>,
@@ -110,24 +110,24 @@ impl Version {
     }
 
     /// Newest registration or deregistration; at equal seconds the deregistration wins (GTO §4.1).
-    pub fn newest_direct(&self) -> Option<&Event> {
+    pub(crate) fn newest_direct(&self) -> Option<&Event> {
         newest(self.registrations.iter().chain(&self.deregistrations))
     }
 
     /// Active while its newest direct event is a registration; a version known only from stage
     /// tags (named by its commit) is active.
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         self.newest_direct()
             .is_none_or(|e| e.kind == EventKind::Registration)
     }
 
     /// Registered at least once (even if deregistered since).
-    pub fn is_registered(&self) -> bool {
+    pub(crate) fn is_registered(&self) -> bool {
         !self.registrations.is_empty()
     }
 
     /// Known only from stage tags (no registration or deregistration tags).
-    pub fn is_discovered(&self) -> bool {
+    pub(crate) fn is_discovered(&self) -> bool {
         self.registrations.is_empty() && self.deregistrations.is_empty()
     }
 
@@ -139,12 +139,12 @@ impl Version {
 
     /// The event GTO reports as the version's `created_at/author/message/ref`: the newest
     /// registration, else the newest stage event.
-    pub fn authoring_event(&self) -> Option<&Event> {
+    pub(crate) fn authoring_event(&self) -> Option<&Event> {
         newest(self.registrations.iter()).or_else(|| newest(self.stage_events()))
     }
 
     /// What the newest registration that records content says about it (path, digest).
-    pub fn provenance(&self) -> Option<super::trailer::Provenance> {
+    pub(crate) fn provenance(&self) -> Option<super::trailer::Provenance> {
         self.registrations
             .iter()
             .rev()
@@ -152,7 +152,7 @@ impl Version {
     }
 
     /// GTO's `activated_at`: the first registration, else the earliest event.
-    pub fn activated_at(&self) -> Option<Timestamp> {
+    pub(crate) fn activated_at(&self) -> Option<Timestamp> {
         if let Some(first) = self.registrations.first() {
             return Some(first.time);
         }
@@ -163,11 +163,11 @@ impl Version {
             .map(|e| e.time)
     }
 
-    pub fn created_seconds(&self) -> i64 {
+    pub(crate) fn created_seconds(&self) -> i64 {
         self.authoring_event().map_or(0, |e| e.time.seconds)
     }
 
-    pub fn vstage(&self, stage: &Stage) -> Option<&VStage> {
+    pub(crate) fn vstage(&self, stage: &Stage) -> Option<&VStage> {
         self.stages.iter().find(|s| &s.stage == stage)
     }
 
@@ -187,14 +187,14 @@ impl Version {
     }
 
     /// Active stages, oldest activation first (stable over first-met order, as GTO sorts).
-    pub fn active_vstages_ascending(&self) -> Vec<&VStage> {
+    pub(crate) fn active_vstages_ascending(&self) -> Vec<&VStage> {
         let mut active: Vec<&VStage> = self.stages.iter().filter(|s| s.is_active()).collect();
         active.sort_by_key(|s| s.activated_at().map_or(0, |t| t.seconds));
         active
     }
 
     /// Every event of this version in time order (for history and `--delete`).
-    pub fn all_events(&self) -> impl Iterator<Item = &Event> {
+    pub(crate) fn all_events(&self) -> impl Iterator<Item = &Event> {
         self.registrations
             .iter()
             .chain(&self.deregistrations)
@@ -204,7 +204,7 @@ impl Version {
 
 /// An artifact and everything that happened to it.
 #[derive(Debug, Clone)]
-pub struct Artifact {
+pub(crate) struct Artifact {
     pub name: ArtifactName,
     pub versions: Vec<Version>,
     pub deprecations: Vec<Event>,
@@ -221,7 +221,7 @@ impl Artifact {
 
     /// Active unless its newest event is a deprecation; at equal seconds version events win, so
     /// a tie means "not deprecated" (GTO §4.1). Commit dates take no part (GTO §14 B5 fixed).
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         let newest_deprecation = self.deprecations.iter().map(|e| e.time.seconds).max();
         let newest_other = self
             .versions
@@ -238,14 +238,14 @@ impl Artifact {
     }
 
     /// Every tag event of this artifact.
-    pub fn all_events(&self) -> impl Iterator<Item = &Event> {
+    pub(crate) fn all_events(&self) -> impl Iterator<Item = &Event> {
         self.deprecations
             .iter()
             .chain(self.versions.iter().flat_map(|v| v.all_events()))
     }
 
     /// Every tag event with the version the state attributes it to (`None` for deprecations).
-    pub fn events_with_versions(&self) -> Vec<(&Event, Option<&str>)> {
+    pub(crate) fn events_with_versions(&self) -> Vec<(&Event, Option<&str>)> {
         let mut out: Vec<(&Event, Option<&str>)> =
             self.deprecations.iter().map(|e| (e, None)).collect();
         for v in &self.versions {
@@ -255,14 +255,17 @@ impl Artifact {
     }
 
     /// Versions with this name (normally one; more when hand-made tags put it on two commits).
-    pub fn versions_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Version> + 'a {
+    pub(crate) fn versions_named<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Version> + 'a {
         self.versions
             .iter()
             .filter(move |v| v.label.as_str() == name)
     }
 
     /// Registered (not discovered) versions at a commit.
-    pub fn explicit_versions_at<'a>(
+    pub(crate) fn explicit_versions_at<'a>(
         &'a self,
         commit: &'a str,
     ) -> impl Iterator<Item = &'a Version> + 'a {
@@ -272,7 +275,7 @@ impl Artifact {
     }
 
     /// The version at a commit that GTO would attach a new stage event to, or any version there.
-    pub fn version_at<'a>(&'a self, commit: &'a str) -> Option<&'a Version> {
+    pub(crate) fn version_at<'a>(&'a self, commit: &'a str) -> Option<&'a Version> {
         self.explicit_versions_at(commit)
             .last()
             .or_else(|| self.versions.iter().find(|v| v.commit == commit))
@@ -281,7 +284,7 @@ impl Artifact {
 
 /// The whole registry, derived from tags.
 #[derive(Debug, Clone, Default)]
-pub struct Registry {
+pub(crate) struct Registry {
     /// In the order GTO first meets them: deprecations, registrations, assignments (reference §6).
     pub artifacts: Vec<Artifact>,
     index: HashMap<ArtifactName, usize>,
@@ -297,7 +300,7 @@ fn base_order(a: &Event, b: &Event) -> std::cmp::Ordering {
 impl Registry {
     /// Folds events into the registry, in GTO's three passes (reference §4 step 1–2). Events are
     /// moved into place, never copied: at 100,000 tags copies were a fifth of `show`'s time.
-    pub fn build(events: Vec<Event>, warnings: Vec<Warning>) -> Registry {
+    pub(crate) fn build(events: Vec<Event>, warnings: Vec<Warning>) -> Registry {
         // Sort positions, not the events themselves (each is a few hundred bytes). The base
         // order is total (tag names are unique), so an unstable sort gives the one answer.
         let mut order: Vec<u32> = (0..events.len() as u32).collect();
@@ -474,12 +477,12 @@ impl Registry {
         self.warnings.extend(found);
     }
 
-    pub fn artifact(&self, name: &ArtifactName) -> Option<&Artifact> {
+    pub(crate) fn artifact(&self, name: &ArtifactName) -> Option<&Artifact> {
         self.index.get(name).map(|&i| &self.artifacts[i])
     }
 
     /// Every tag event in the registry.
-    pub fn all_events(&self) -> impl Iterator<Item = &Event> {
+    pub(crate) fn all_events(&self) -> impl Iterator<Item = &Event> {
         self.artifacts.iter().flat_map(|a| a.all_events())
     }
 }
@@ -495,6 +498,6 @@ fn push_event(list: &mut Vec<Event>, e: Event) {
 }
 
 /// The 7-character form of a commit id that tables show.
-pub fn short(commit: &str) -> &str {
+pub(crate) fn short(commit: &str) -> &str {
     commit.get(..7).unwrap_or(commit)
 }

@@ -11,7 +11,7 @@ use super::version::VersionName;
 
 /// What a tag says happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TagAction {
+pub(crate) enum TagAction {
     Register(VersionName),
     Deregister(VersionName),
     Assign(Stage),
@@ -23,7 +23,7 @@ pub enum TagAction {
 
 /// A parsed registry tag name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TagName {
+pub(crate) struct TagName {
     pub artifact: ArtifactName,
     pub action: TagAction,
     /// `#N` suffix; `None` for the simple form.
@@ -32,7 +32,7 @@ pub struct TagName {
 
 impl TagName {
     /// Parses a tag name (without `refs/tags/`). `None` when it is not a registry tag.
-    pub fn parse(name: &str) -> Option<TagName> {
+    pub(crate) fn parse(name: &str) -> Option<TagName> {
         let split = name.find(['#', '@'])?;
         let artifact = ArtifactName::from_tag_part(&name[..split])?;
         let rest = &name[split..];
@@ -85,7 +85,7 @@ impl TagName {
     }
 
     /// Formats the tag name back (SPEC §2).
-    pub fn format(&self) -> String {
+    pub(crate) fn format(&self) -> String {
         let mut out = self.artifact.to_tag_part();
         match &self.action {
             TagAction::Register(v) => {

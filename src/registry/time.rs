@@ -123,7 +123,7 @@ const MONTHS: [&str; 12] = [
 /// Parses the date formats git accepts in `GIT_COMMITTER_DATE`: git's internal
 /// `[@]SECONDS [+-]HHMM`, ISO 8601 (`2026-03-01T12:00:00+01:00`, `2026-03-01 12:00:00 +0100`),
 /// and RFC 2822 (`Sun, 01 Mar 2026 12:00:00 +0100`). A missing offset means UTC.
-pub fn parse_git_date(input: &str) -> Option<Timestamp> {
+pub(crate) fn parse_git_date(input: &str) -> Option<Timestamp> {
     let s = input.trim();
     // Internal format: "1700000000 +0000" or "@1700000000 +0000".
     let mut parts = s.split_whitespace();
@@ -232,7 +232,7 @@ fn civil(y: i64, mo: u32, d: u32, h: u32, mi: u32, sec: u32) -> Result<(), Strin
 }
 
 /// Why a `YYYY-MM-DD` day is no calendar day (`None` when it is one, or is not of that shape).
-pub fn invalid_day(s: &str) -> Option<String> {
+pub(crate) fn invalid_day(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let shaped = b.len() >= 10
         && b[4] == b'-'

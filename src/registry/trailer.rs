@@ -12,7 +12,7 @@
 
 /// The recorded content of a version.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Provenance {
+pub(crate) struct Provenance {
     /// The artifact's path as declared (relative to its artifacts.yaml), or a URL.
     pub path: String,
     /// `sha256:<hex>`.
@@ -25,7 +25,7 @@ pub struct Provenance {
 
 /// Where a recorded digest was computed: the `Artifact-Digest-Source` trailer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DigestSource {
+pub(crate) enum DigestSource {
     /// `git`: the content at the registered commit, read from git.
     Git,
     /// `worktree`: the working copy (files git does not hold: DVC, LFS, `.gitignore`).
@@ -39,7 +39,7 @@ pub enum DigestSource {
 
 impl DigestSource {
     /// The trailer's value.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             DigestSource::Git => "git",
             DigestSource::Worktree => "worktree",
@@ -68,7 +68,7 @@ impl std::fmt::Display for DigestSource {
 
 /// What a tag message records.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Record {
+pub(crate) enum Record {
     /// No trailer block of ours.
     None,
     /// A clean trailer block.
@@ -84,7 +84,7 @@ const SOURCE: &str = "Artifact-Digest-Source";
 
 /// The first control character of a trailer value, if any (such a value cannot be written: a
 /// line break in it would start a trailer of its own).
-pub fn control_char(value: &str) -> Option<char> {
+pub(crate) fn control_char(value: &str) -> Option<char> {
     value.chars().find(|c| c.is_control())
 }
 
@@ -167,7 +167,7 @@ fn parse_manifest_line(line: &str) -> Option<(Vec<u8>, String)> {
 
 /// The tag message: `first` (GTO's default or `-m`), then the manifest and trailers if any.
 /// The trailer values must be one line each (checked by the caller with [`control_char`]).
-pub fn message(first: &str, p: Option<&Provenance>) -> String {
+pub(crate) fn message(first: &str, p: Option<&Provenance>) -> String {
     let Some(p) = p else {
         return first.to_string();
     };
@@ -191,7 +191,7 @@ pub fn message(first: &str, p: Option<&Provenance>) -> String {
 }
 
 /// Reads what a tag message records.
-pub fn read(message: &str) -> Record {
+pub(crate) fn read(message: &str) -> Record {
     let text = message.trim_end();
     let (before, last) = text.rsplit_once("\n\n").unwrap_or(("", text));
     let ours = |l: &str| [PATH, DIGEST, SOURCE].iter().any(|k| l.starts_with(k));
@@ -244,7 +244,7 @@ pub fn read(message: &str) -> Record {
 }
 
 /// Reads provenance back from a tag message; `None` when it records none, or none cleanly.
-pub fn parse(message: &str) -> Option<Provenance> {
+pub(crate) fn parse(message: &str) -> Option<Provenance> {
     match read(message) {
         Record::Clean(p) => Some(p),
         Record::None | Record::Malformed(_) => None,

@@ -57,11 +57,6 @@ impl VersionName {
     }
 }
 
-/// Whether `s` is a version name (GTO's `v{semver}` regex).
-pub fn is_version(s: &str) -> bool {
-    s.parse::<VersionName>().is_ok()
-}
-
 /// Why a string is not a version name; as a clap value parser's error it becomes a usage error
 /// (exit 2) naming the value, before any repository is opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +110,7 @@ mod tests {
             "v1.0.0-0.3.7",
             "v10.20.30",
         ] {
-            assert!(is_version(ok), "{ok}");
+            assert!(ok.parse::<VersionName>().is_ok(), "{ok}");
         }
         for bad in [
             "V1.0.0",
@@ -128,7 +123,7 @@ mod tests {
             "v1.0.0+",
             "v1.0.0 ",
         ] {
-            assert!(!is_version(bad), "{bad}");
+            assert!(bad.parse::<VersionName>().is_err(), "{bad}");
         }
     }
 

@@ -19,12 +19,16 @@ const BOUND: Duration = Duration::from_secs(120);
 
 /// Starts `registry ARGS` in `repo` without waiting (the lock may wait long on a loaded machine;
 /// no test asserts a time).
-pub fn spawn(repo: &TestRepo, args: &[&str]) -> Child {
+pub(crate) fn spawn(repo: &TestRepo, args: &[&str]) -> Child {
     spawn_with(repo, args, |_| {})
 }
 
 /// As `spawn`, with extra environment changes.
-pub fn spawn_with(repo: &TestRepo, args: &[&str], tweak: impl FnOnce(&mut Command)) -> Child {
+pub(crate) fn spawn_with(
+    repo: &TestRepo,
+    args: &[&str],
+    tweak: impl FnOnce(&mut Command),
+) -> Child {
     let mut cmd = repo.command(&registry_bin(), &repo.path());
     cmd.env("REGISTRY_LOCK_TIMEOUT", "100")
         .args(args)
@@ -37,7 +41,7 @@ pub fn spawn_with(repo: &TestRepo, args: &[&str], tweak: impl FnOnce(&mut Comman
 
 /// Waits for a child, killing it (and failing the test) if it runs past `bound`.
 #[track_caller]
-pub fn finish_within(mut child: Child, bound: Duration, line: &str) -> Run {
+pub(crate) fn finish_within(mut child: Child, bound: Duration, line: &str) -> Run {
     wait_within(&mut child, bound, line);
     let out = child.wait_with_output().expect("output");
     Run {
@@ -71,7 +75,7 @@ fn all_ok(runs: &[Run]) {
 
 /// `git fsck` passes (after every write test).
 #[track_caller]
-pub fn fsck(repo: &TestRepo, git_dir: &Path) {
+pub(crate) fn fsck(repo: &TestRepo, git_dir: &Path) {
     let out = repo
         .command(Path::new("git"), git_dir)
         .args(["fsck", "--no-progress"])

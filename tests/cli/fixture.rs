@@ -16,13 +16,13 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Seconds since the epoch of the first step: 2023-11-14T22:13:20Z.
-pub const START: i64 = 1_700_000_000;
+pub(crate) const START: i64 = 1_700_000_000;
 
 /// The one identity every step carries, as author, committer and tagger.
 const NAME: &str = "Ada Tester";
 const EMAIL: &str = "ada@example.com";
 
-pub struct TestRepo {
+pub(crate) struct TestRepo {
     dir: tempfile::TempDir,
     clock: Cell<i64>,
     /// Whether `git fsck --strict` runs after each successful write (see `finish`).
@@ -30,7 +30,7 @@ pub struct TestRepo {
 }
 
 /// What one command did.
-pub struct Run {
+pub(crate) struct Run {
     pub line: String,
     pub stdout: String,
     pub stderr: String,
@@ -39,7 +39,7 @@ pub struct Run {
 
 impl Run {
     /// The run as a terminal session: the command, its stdout, its stderr, its exit status.
-    pub fn transcript(&self) -> String {
+    pub(crate) fn transcript(&self) -> String {
         let mut t = format!("$ {}\n{}", self.line, self.stdout);
         if !self.stderr.is_empty() {
             t.push_str("--- stderr\n");
@@ -51,13 +51,13 @@ impl Run {
 
     /// Asserts success and returns stdout.
     #[track_caller]
-    pub fn ok(&self) -> &str {
+    pub(crate) fn ok(&self) -> &str {
         assert_eq!(self.code, 0, "{}", self.transcript());
         &self.stdout
     }
 }
 
-pub fn registry_bin() -> PathBuf {
+pub(crate) fn registry_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_registry"))
 }
 
@@ -65,7 +65,7 @@ impl TestRepo {
     /// An empty repository on branch `main`: what `git init -q -b main` makes, copied from the
     /// one such repository each test process makes (see `InitTemplate`). One step, as the
     /// `git init` it stands for.
-    pub fn new() -> TestRepo {
+    pub(crate) fn new() -> TestRepo {
         let repo = TestRepo::bare_dir();
         repo.tick();
         InitTemplate::get().write_into(&repo.path());
@@ -73,7 +73,7 @@ impl TestRepo {
     }
 
     /// A temp dir with no repository in it.
-    pub fn bare_dir() -> TestRepo {
+    pub(crate) fn bare_dir() -> TestRepo {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir(dir.path().join(".home")).expect("home dir");
         // The repository lives in a subdirectory so HOME is not inside it.
@@ -86,33 +86,33 @@ impl TestRepo {
     }
 
     /// The repository's work tree.
-    pub fn path(&self) -> PathBuf {
+    pub(crate) fn path(&self) -> PathBuf {
         self.dir.path().join("repo")
     }
 
-    pub fn home(&self) -> PathBuf {
+    pub(crate) fn home(&self) -> PathBuf {
         self.dir.path().join(".home")
     }
 
     /// The time the next step will carry, then advance the clock.
-    pub fn tick(&self) -> i64 {
+    pub(crate) fn tick(&self) -> i64 {
         let now = self.clock.get();
         self.clock.set(now + 1);
         now
     }
 
     /// Sets the clock (to make two events share a second, say).
-    pub fn set_clock(&self, seconds: i64) {
+    pub(crate) fn set_clock(&self, seconds: i64) {
         self.clock.set(seconds);
     }
 
     /// For tests that break the repository on purpose: no `git fsck` after writes.
-    pub fn skip_fsck(&self) {
+    pub(crate) fn skip_fsck(&self) {
         self.fsck.set(false);
     }
 
     /// A command with the hermetic environment.
-    pub fn command(&self, program: &Path, cwd: &Path) -> Command {
+    pub(crate) fn command(&self, program: &Path, cwd: &Path) -> Command {
         let now = self.tick();
         self.command_at(program, cwd, now)
     }
@@ -141,7 +141,7 @@ impl TestRepo {
 
     /// Runs git in the repository and returns its trimmed stdout; panics on failure.
     #[track_caller]
-    pub fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let out = self
             .command(Path::new("git"), &self.path())
             .args(args)
@@ -161,7 +161,7 @@ impl TestRepo {
     /// (no `git` process) whenever the test process's own git config cannot make the two differ
     /// (see `in_process_is_exact`).
     #[track_caller]
-    pub fn commit(&self, message: &str) -> String {
+    pub(crate) fn commit(&self, message: &str) -> String {
         let repo = in_process_is_exact()
             .then(|| git2::Repository::open(self.path()).ok())
             .flatten();
@@ -178,21 +178,21 @@ impl TestRepo {
 
     /// [`TestRepo::commit`] the slow way, with the three `git` processes it stands for.
     #[track_caller]
-    pub fn commit_with_git(&self, message: &str) -> String {
+    pub(crate) fn commit_with_git(&self, message: &str) -> String {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
         self.git(&["rev-parse", "HEAD"])
     }
 
     /// [`TestRepo::new`] the slow way, with `git init`.
-    pub fn new_with_git() -> TestRepo {
+    pub(crate) fn new_with_git() -> TestRepo {
         let repo = TestRepo::bare_dir();
         repo.git(&["init", "-q", "-b", "main", "."]);
         repo
     }
 
     /// Writes a file in the work tree.
-    pub fn write(&self, rel: &str, content: &str) {
+    pub(crate) fn write(&self, rel: &str, content: &str) {
         let path = self.path().join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("parent dir");
@@ -201,13 +201,13 @@ impl TestRepo {
     }
 
     /// Runs `registry ARGS` in the repository.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let cmd = self.command(&registry_bin(), &self.path());
         self.finish(cmd, args)
     }
 
     /// Runs `registry ARGS` with extra environment changes.
-    pub fn run_with(&self, args: &[&str], tweak: impl FnOnce(&mut Command)) -> Run {
+    pub(crate) fn run_with(&self, args: &[&str], tweak: impl FnOnce(&mut Command)) -> Run {
         let mut cmd = self.command(&registry_bin(), &self.path());
         tweak(&mut cmd);
         self.finish(cmd, args)
@@ -310,14 +310,14 @@ impl TestRepo {
     }
 
     /// Shorthand: the transcript of `registry ARGS`.
-    pub fn t(&self, args: &[&str]) -> String {
+    pub(crate) fn t(&self, args: &[&str]) -> String {
         self.run(args).transcript()
     }
 }
 
 /// How long a run against a hostile repository may take before it counts as a hang: long
 /// enough for a loaded CI machine, short enough that a hang fails the suite instead of CI.
-pub const HANG: Duration = Duration::from_secs(20);
+pub(crate) const HANG: Duration = Duration::from_secs(20);
 
 /// The most output a run against a hostile repository may print: a flood is a failure too.
 const FLOOD: u64 = 1 << 20;
@@ -325,19 +325,23 @@ const FLOOD: u64 = 1 << 20;
 /// Runs `registry ARGS` in the work tree under [`HANG`] (no fsck after it: hostile repositories
 /// are broken on purpose).
 #[track_caller]
-pub fn run_timed(repo: &TestRepo, args: &[&str]) -> Run {
+pub(crate) fn run_timed(repo: &TestRepo, args: &[&str]) -> Run {
     run_timed_in_with(repo, &repo.path(), args, |_| {})
 }
 
 /// [`run_timed`] in another directory.
 #[track_caller]
-pub fn run_timed_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn run_timed_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> Run {
     run_timed_in_with(repo, dir, args, |_| {})
 }
 
 /// [`run_timed`] with extra environment changes.
 #[track_caller]
-pub fn run_timed_with(repo: &TestRepo, args: &[&str], tweak: impl FnOnce(&mut Command)) -> Run {
+pub(crate) fn run_timed_with(
+    repo: &TestRepo,
+    args: &[&str],
+    tweak: impl FnOnce(&mut Command),
+) -> Run {
     run_timed_in_with(repo, &repo.path(), args, tweak)
 }
 
@@ -345,7 +349,7 @@ pub fn run_timed_with(repo: &TestRepo, args: &[&str], tweak: impl FnOnce(&mut Co
 /// the child is killed and the test fails after [`HANG`], and at most [`FLOOD`] bytes of each
 /// stream are read back.
 #[track_caller]
-pub fn run_timed_in_with(
+pub(crate) fn run_timed_in_with(
     repo: &TestRepo,
     dir: &Path,
     args: &[&str],
@@ -388,7 +392,7 @@ pub fn run_timed_in_with(
 /// naming `line`, so a hang fails instead of blocking the suite. It looks every millisecond: a
 /// run is seen to end about when it ends (a coarser poll cost the suite seconds).
 #[track_caller]
-pub fn wait_within(child: &mut Child, bound: Duration, line: &str) -> ExitStatus {
+pub(crate) fn wait_within(child: &mut Child, bound: Duration, line: &str) -> ExitStatus {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("wait for the child") {

@@ -12,19 +12,19 @@ use crate::fixture::{registry_bin, TestRepo};
 
 /// Runs `registry ARGS` and asserts success (the scene-building steps of a test).
 #[track_caller]
-pub fn ok(repo: &TestRepo, args: &[&str]) {
+pub(crate) fn ok(repo: &TestRepo, args: &[&str]) {
     repo.run(args).ok();
 }
 
 /// Makes an annotated tag by hand, as a user or another tool would.
 #[track_caller]
-pub fn tag(repo: &TestRepo, name: &str, target: &str) {
+pub(crate) fn tag(repo: &TestRepo, name: &str, target: &str) {
     repo.git(&["tag", "-a", name, "-m", name, target]);
 }
 
 /// The worked example of reference §4.3: v1 at c1, v2 at c2; dev→v1, staging→v2, prod→v1,
 /// dev→v2 — each event one second after the one before.
-pub fn worked_example() -> TestRepo {
+pub(crate) fn worked_example() -> TestRepo {
     let repo = TestRepo::new();
     let c1 = repo.commit("c1");
     let c2 = repo.commit("c2");
@@ -39,7 +39,7 @@ pub fn worked_example() -> TestRepo {
 
 /// Two artifacts with a few versions and stages: `churn` (v1.0.0, v1.1.0; prod→v1.0.0,
 /// staging→v1.1.0) and `rf` (v0.0.1; dev).
-pub fn small_registry() -> TestRepo {
+pub(crate) fn small_registry() -> TestRepo {
     let repo = TestRepo::new();
     repo.commit("first");
     ok(&repo, &["register", "churn", "--version", "v1.0.0"]);
@@ -54,7 +54,7 @@ pub fn small_registry() -> TestRepo {
 
 /// `churn` registered at three commits, each version promoted to `prod` in turn (v0.0.3 holds
 /// it).
-pub fn three_versions_through_prod(repo: &TestRepo) {
+pub(crate) fn three_versions_through_prod(repo: &TestRepo) {
     for i in 1..=3 {
         repo.commit(&format!("model {i}"));
         repo.run(&["register", "churn"]).ok();

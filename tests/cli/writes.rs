@@ -19,7 +19,7 @@ use crate::fixture::TestRepo;
 
 /// Every tag in creation order: its name, `tag` (annotated) or `commit` (lightweight), and the
 /// subject of the commit it points at.
-pub fn tags(repo: &TestRepo) -> String {
+pub(crate) fn tags(repo: &TestRepo) -> String {
     let listing = repo.git(&[
         "for-each-ref",
         "--sort=refname",
@@ -35,12 +35,12 @@ pub fn tags(repo: &TestRepo) -> String {
 }
 
 /// The full message of one tag.
-pub fn message(repo: &TestRepo, tag: &str) -> String {
+pub(crate) fn message(repo: &TestRepo, tag: &str) -> String {
     repo.git(&["tag", "-l", "--format=%(contents)", tag])
 }
 
 /// Several commands' transcripts, one after the other, as one terminal session.
-pub fn session(repo: &TestRepo, commands: &[&[&str]]) -> String {
+pub(crate) fn session(repo: &TestRepo, commands: &[&[&str]]) -> String {
     commands
         .iter()
         .map(|args| repo.t(args))

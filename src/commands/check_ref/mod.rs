@@ -43,7 +43,7 @@ const DOTENV_FILE: &str = "registry.env";
 
 /// Where `--format` writes CI step outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CiFormat {
+pub(crate) enum CiFormat {
     /// Append to the file named by $GITHUB_OUTPUT (GitHub Actions step outputs)
     Github,
     /// Write a dotenv file for `artifacts: reports: dotenv:` (GitLab CI)
@@ -53,7 +53,7 @@ pub enum CiFormat {
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 #[command(group(ArgGroup::new("what").args(["json", "name", "version", "stage", "event", "format"])))]
-pub struct CheckRefArgs {
+pub(crate) struct CheckRefArgs {
     /// Tag name, or refs/tags/NAME
     pub r#ref: String,
     /// Print JSON (GTO's shape)
@@ -115,7 +115,7 @@ fn sentence(e: &Event, version: &str) -> String {
     }
 }
 
-pub fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Result<()> {
     if args.format == Some(CiFormat::Github) && args.prefix.is_some() {
         return Err(UsageError(
             "--prefix is for --format gitlab; GitHub step outputs have their own namespace".into(),

@@ -16,7 +16,7 @@ Examples:
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 #[command(group(ArgGroup::new("format").args(["json", "plain", "name", "version", "stage", "show_ref"])))]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// Artifact, or a shortcut: NAME@vX.Y.Z, NAME@latest, NAME@greatest, NAME#STAGE
     pub target: Option<Target>,
     /// Print JSON (GTO's shape)
@@ -65,7 +65,7 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SortArg {
+pub(crate) enum SortArg {
     Timestamp,
     Semver,
 }

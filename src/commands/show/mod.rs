@@ -18,9 +18,9 @@ use crate::registry::resolve::{Sort, StageOptions};
 use crate::registry::spec::Target;
 use crate::registry::state::{short, Version};
 
-pub use args::{ShowArgs, SortArg};
+pub(crate) use args::{ShowArgs, SortArg};
 
-pub fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
+pub(crate) fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<()> {
     let opts = StageOptions {
         registered_only: args.registered_only,
         assignments_per_version: args.assignments_per_version,

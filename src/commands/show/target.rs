@@ -10,7 +10,7 @@ use crate::registry::resolve::{self, StageOptions};
 use crate::registry::spec::Pick;
 use crate::registry::state::Version;
 
-/// The version a NAME[@…|#…] target names: `@vX.Y.Z`, the holder of `#STAGE`, or the latest
+/// The version a `NAME[@…|#…]` target names: `@vX.Y.Z`, the holder of `#STAGE`, or the latest
 /// (also for a bare NAME).
 pub(crate) fn pick_version<'a>(
     session: &'a Session,

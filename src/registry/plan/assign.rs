@@ -10,7 +10,7 @@ use crate::registry::version::VersionName;
 
 /// Which version an assignment is about.
 #[derive(Debug, Clone)]
-pub enum AssignTarget {
+pub(crate) enum AssignTarget {
     /// `--version vX.Y.Z` without REF: an existing version.
     Version(VersionName),
     /// A commit, with the name to register it under if it has no version yet.
@@ -23,7 +23,7 @@ pub enum AssignTarget {
 
 /// `assign` input.
 #[derive(Debug, Clone)]
-pub struct Assign {
+pub(crate) struct Assign {
     pub artifact: ArtifactName,
     pub stage: Stage,
     pub target: AssignTarget,
@@ -33,7 +33,11 @@ pub struct Assign {
 }
 
 /// Plans an assignment: an optional auto-registration, then the assignment (reference §5.2).
-pub fn assign(reg: &Registry, ctx: &Context, req: &Assign) -> Result<Vec<NewTag>, PlanError> {
+pub(crate) fn assign(
+    reg: &Registry,
+    ctx: &Context,
+    req: &Assign,
+) -> Result<Vec<NewTag>, PlanError> {
     ctx.check_stage(&req.stage)?;
     let artifact = reg.artifact(&req.artifact);
     let mut tags = Vec::new();

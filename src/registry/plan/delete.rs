@@ -12,14 +12,17 @@ use crate::registry::state::{Registry, Version};
 
 /// `deregister NAME VERSION --delete` (and `deprecate NAME VERSION --delete`): every tag of
 /// the version.
-pub fn deregister_deletion(reg: &Registry, req: &Deregister) -> Result<Vec<String>, PlanError> {
+pub(crate) fn deregister_deletion(
+    reg: &Registry,
+    req: &Deregister,
+) -> Result<Vec<String>, PlanError> {
     let target = deregister_target(reg, req)?;
     Ok(distinct_tags(target.all_events()))
 }
 
 /// `unassign NAME STAGE --delete` (and `deprecate NAME VERSION STAGE --delete`): the version's
 /// tags for the stage. Unless `--force`, GTO first checks the stage was ever assigned to it.
-pub fn unassign_deletion(reg: &Registry, req: &Unassign) -> Result<Vec<String>, PlanError> {
+pub(crate) fn unassign_deletion(reg: &Registry, req: &Unassign) -> Result<Vec<String>, PlanError> {
     let target = unassign_target(reg, req)?;
     if !req.force {
         check_ever_assigned(target, &req.stage)?;
@@ -33,7 +36,7 @@ pub fn unassign_deletion(reg: &Registry, req: &Unassign) -> Result<Vec<String>, 
 
 /// `deprecate NAME --delete`: every tag of the artifact. Unless `force`, GTO refuses an artifact
 /// deprecated already.
-pub fn deprecate_deletion(
+pub(crate) fn deprecate_deletion(
     reg: &Registry,
     artifact: &ArtifactName,
     force: bool,

@@ -10,7 +10,7 @@ use crate::registry::tag::TagAction;
 
 /// `deprecate NAME` input.
 #[derive(Debug, Clone)]
-pub struct Deprecate {
+pub(crate) struct Deprecate {
     pub artifact: ArtifactName,
     /// `--ref`, resolved; else the commit of the artifact's newest event, else HEAD.
     pub commit: Option<String>,
@@ -21,7 +21,11 @@ pub struct Deprecate {
 }
 
 /// Plans a deprecation (reference §5.3, §3.6).
-pub fn deprecate(reg: &Registry, ctx: &Context, req: &Deprecate) -> Result<NewTag, PlanError> {
+pub(crate) fn deprecate(
+    reg: &Registry,
+    ctx: &Context,
+    req: &Deprecate,
+) -> Result<NewTag, PlanError> {
     let simple = if req.force {
         if req.simple == Simple::Yes {
             return Err(PlanError::ForceWithSimple);

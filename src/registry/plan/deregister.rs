@@ -10,7 +10,7 @@ use crate::registry::version::VersionName;
 
 /// `deregister` input.
 #[derive(Debug, Clone)]
-pub struct Deregister {
+pub(crate) struct Deregister {
     pub artifact: ArtifactName,
     pub version: VersionName,
     pub force: bool,
@@ -19,7 +19,7 @@ pub struct Deregister {
 }
 
 /// The version a deregistration or `--delete` is about.
-pub fn deregister_target<'a>(
+pub(super) fn deregister_target<'a>(
     reg: &'a Registry,
     req: &Deregister,
 ) -> Result<&'a Version, PlanError> {
@@ -32,7 +32,11 @@ pub fn deregister_target<'a>(
 }
 
 /// Plans a deregistration (reference §5.3).
-pub fn deregister(reg: &Registry, ctx: &Context, req: &Deregister) -> Result<NewTag, PlanError> {
+pub(crate) fn deregister(
+    reg: &Registry,
+    ctx: &Context,
+    req: &Deregister,
+) -> Result<NewTag, PlanError> {
     let version = deregister_target(reg, req)?;
     if !req.force {
         if !version.is_registered() {

@@ -24,17 +24,17 @@ mod register;
 mod rollback;
 mod unassign;
 
-pub use assign::{assign, Assign, AssignTarget};
-pub use delete::{deprecate_deletion, deregister_deletion, unassign_deletion};
-pub use deprecate::{deprecate, Deprecate};
-pub use deregister::{deregister, Deregister};
-pub use register::{register, Register};
-pub use rollback::{rollback, Rollback, RollbackPlan};
-pub use unassign::{unassign, Unassign};
+pub(crate) use assign::{assign, Assign, AssignTarget};
+pub(crate) use delete::{deprecate_deletion, deregister_deletion, unassign_deletion};
+pub(crate) use deprecate::{deprecate, Deprecate};
+pub(crate) use deregister::{deregister, Deregister};
+pub(crate) use register::{register, Register};
+pub(crate) use rollback::{rollback, Rollback};
+pub(crate) use unassign::{unassign, Unassign};
 
 /// `--simple auto|true|false`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Simple {
+pub(crate) enum Simple {
     #[default]
     Auto,
     Yes,
@@ -43,7 +43,7 @@ pub enum Simple {
 
 /// A tag a command will create.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTag {
+pub(crate) struct NewTag {
     pub name: String,
     pub commit: String,
     pub message: String,
@@ -56,14 +56,14 @@ pub struct NewTag {
 /// (lightweight ones too: counters and name clashes count them, reference §3.3) and the
 /// allowed stages from config.
 #[derive(Debug, Clone, Default)]
-pub struct Context {
+pub(crate) struct Context {
     pub tag_names: HashSet<String>,
     pub allowed_stages: Option<Vec<String>>,
 }
 
 impl Context {
     /// `1 + max(counter)` over the artifact's tags that carry one, or 1 (reference §3.3).
-    pub fn next_counter(&self, artifact: &ArtifactName) -> u64 {
+    pub(crate) fn next_counter(&self, artifact: &ArtifactName) -> u64 {
         self.tag_names
             .iter()
             .filter_map(|n| TagName::parse(n))
@@ -113,7 +113,7 @@ impl Context {
     }
 
     /// GTO's allow-list check (reference §7): `Allowed stages are: '['dev', 'prod']'`.
-    pub fn check_stage(&self, stage: &Stage) -> Result<(), PlanError> {
+    pub(crate) fn check_stage(&self, stage: &Stage) -> Result<(), PlanError> {
         match &self.allowed_stages {
             Some(allowed) if !allowed.iter().any(|s| s == stage.as_str()) => {
                 Err(PlanError::StageNotAllowed {

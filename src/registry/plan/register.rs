@@ -10,7 +10,7 @@ use crate::registry::version::{Bump, VersionName};
 
 /// `register` input.
 #[derive(Debug, Clone)]
-pub struct Register {
+pub(crate) struct Register {
     pub artifact: ArtifactName,
     pub commit: String,
     pub version: Option<VersionName>,
@@ -21,7 +21,7 @@ pub struct Register {
 }
 
 /// Plans a registration (reference §5.1, with B8 and B10 fixed).
-pub fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag, PlanError> {
+pub(crate) fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<NewTag, PlanError> {
     if req.bumps.len() + usize::from(req.version.is_some()) > 1 {
         return Err(PlanError::VersionAndBump);
     }

@@ -14,7 +14,7 @@ use crate::registry::version::VersionName;
 
 /// `rollback` input.
 #[derive(Debug, Clone)]
-pub struct Rollback {
+pub(crate) struct Rollback {
     pub artifact: ArtifactName,
     pub stage: Stage,
     /// `--to`; else the version that held the stage before.
@@ -26,14 +26,18 @@ pub struct Rollback {
 /// A planned rollback: the stage goes from the version `from` to `to` by `tags` (one
 /// assignment: the version exists, so nothing is registered).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RollbackPlan {
+pub(crate) struct RollbackPlan {
     pub from: String,
     pub to: String,
     pub tags: Vec<NewTag>,
 }
 
 /// Plans a rollback: the target, then an assignment of it with the rollback's message.
-pub fn rollback(reg: &Registry, ctx: &Context, req: &Rollback) -> Result<RollbackPlan, PlanError> {
+pub(crate) fn rollback(
+    reg: &Registry,
+    ctx: &Context,
+    req: &Rollback,
+) -> Result<RollbackPlan, PlanError> {
     ctx.check_stage(&req.stage)?;
     let (current, to) = rollback_target(reg, &req.artifact, &req.stage, req.to.as_ref())?;
     let from = current.label.as_str();

@@ -12,7 +12,7 @@ use crate::registry::version::VersionName;
 
 /// `unassign` input; without a version, the version holding the stage.
 #[derive(Debug, Clone)]
-pub struct Unassign {
+pub(crate) struct Unassign {
     pub artifact: ArtifactName,
     pub stage: Stage,
     pub version: Option<VersionName>,
@@ -22,7 +22,10 @@ pub struct Unassign {
 }
 
 /// The version an unassign or `--delete` is about.
-pub fn unassign_target<'a>(reg: &'a Registry, req: &Unassign) -> Result<&'a Version, PlanError> {
+pub(super) fn unassign_target<'a>(
+    reg: &'a Registry,
+    req: &Unassign,
+) -> Result<&'a Version, PlanError> {
     let artifact = find_artifact(reg, &req.artifact)?;
     match &req.version {
         Some(v) => {
@@ -41,7 +44,7 @@ pub fn unassign_target<'a>(reg: &'a Registry, req: &Unassign) -> Result<&'a Vers
 }
 
 /// Plans an unassignment (reference §5.3; B6 fixed: the stage must be held now).
-pub fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag, PlanError> {
+pub(crate) fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag, PlanError> {
     ctx.check_stage(&req.stage)?;
     let version = unassign_target(reg, req)?;
     let label = version.label.as_str();
