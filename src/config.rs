@@ -217,7 +217,7 @@ impl Config {
                         }
                     }
                     "promotion_order" => {
-                        config.promotion_order = name_list(ours_path, "promotion_order", v)?
+                        config.promotion_order = name_list(ours_path, "promotion_order", v)?;
                     }
                     "require_digest" => match v {
                         Value::Bool(b) => config.require_digest = *b,

@@ -99,6 +99,10 @@ pub(crate) fn manifest_bytes(entries: &[ManifestEntry]) -> Vec<u8> {
 
 /// A relative path's raw bytes with `/` between components.
 #[cfg(unix)]
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "the same signature as the non-unix version, which can fail"
+)]
 fn path_bytes(rel: &Path) -> Result<Vec<u8>> {
     use std::os::unix::ffi::OsStrExt;
     Ok(rel.as_os_str().as_bytes().to_vec())
@@ -222,7 +226,7 @@ pub(crate) fn hash_path(path: &Path) -> Result<Hashed> {
             left_out.push(rel);
             continue;
         }
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let size = entry.metadata().map_or(0, |m| m.len());
         files.push((rel, entry.path().to_path_buf(), size));
     }
     let total = files.iter().map(|f| f.2).sum();
@@ -243,8 +247,7 @@ fn hash_files_parallel(
     done: &AtomicU64,
 ) -> Result<Vec<ManifestEntry>> {
     let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+        .map_or(1, std::num::NonZero::get)
         .min(files.len().max(1));
     let next = AtomicUsize::new(0);
     let results: Vec<Result<Vec<(usize, String)>>> = std::thread::scope(|s| {

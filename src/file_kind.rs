@@ -5,7 +5,7 @@ use std::fs::FileType;
 use std::os::unix::fs::FileTypeExt as _;
 
 /// `a FIFO (named pipe)`, `a character device`, `a symbolic link`, …
-pub(crate) fn describe(kind: &FileType) -> &'static str {
+pub(crate) fn describe(kind: FileType) -> &'static str {
     if kind.is_dir() {
         "a directory"
     } else if kind.is_fifo() {

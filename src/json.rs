@@ -59,7 +59,7 @@ pub(crate) fn event_json(e: &Event, version: Option<&str>, with_event: bool) -> 
         commit_hexsha: e.commit.clone(),
         tag: e.tag.clone(),
         version: version.map(str::to_string),
-        stage: e.stage.as_ref().map(|s| s.to_string()),
+        stage: e.stage.as_ref().map(ToString::to_string),
         event: with_event.then(|| e.kind.as_str()),
     }
 }
@@ -201,7 +201,7 @@ pub(crate) fn history_json(e: &Event, version: Option<&str>) -> HistoryJson {
         event: e.kind.as_str(),
         priority: e.kind.priority(),
         version: version.map(str::to_string),
-        stage: e.stage.as_ref().map(|s| s.to_string()),
+        stage: e.stage.as_ref().map(ToString::to_string),
         commit: e.commit.clone(),
         author: e.author.clone(),
         author_email: e.author_email.clone(),
@@ -243,7 +243,7 @@ pub(crate) fn check_ref_json(e: &Event, version: Option<&str>) -> CheckRefJson {
             .then_some(version)
             .flatten()
             .map(str::to_string),
-        stage: e.stage.as_ref().map(|s| s.to_string()),
+        stage: e.stage.as_ref().map(ToString::to_string),
         event: e.kind.as_str(),
     }
 }

@@ -30,7 +30,8 @@ static HELD: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 fn held() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     // A poisoned list is still the right list: nothing panics while holding it half-updated.
-    HELD.lock().unwrap_or_else(|e| e.into_inner())
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A held lock; the file is removed when this is dropped.

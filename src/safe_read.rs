@@ -148,7 +148,7 @@ pub(crate) fn resolve(root: &Path, rel: &str) -> Result<Resolved, Refused> {
     if !meta.is_file() {
         return Err(Refused::new(format!(
             "it is {}, not a regular file",
-            crate::file_kind::describe(&meta.file_type())
+            crate::file_kind::describe(meta.file_type())
         )));
     }
     Ok(Resolved { path, exists: true })
@@ -164,7 +164,7 @@ pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>, Refused> {
     if !before.is_file() {
         return Err(Refused::new(format!(
             "it is {}, not a regular file",
-            crate::file_kind::describe(&before.file_type())
+            crate::file_kind::describe(before.file_type())
         )));
     }
     if before.len() > MAX_BYTES {

@@ -238,7 +238,7 @@ pub(crate) fn annotate(
             }
         }
     } else {
-        block = lines[start..end].iter().map(|s| s.to_string()).collect();
+        block = lines[start..end].iter().map(ToString::to_string).collect();
         if !inline_value.is_empty() {
             block[0] = format!("{}:", scalar(name));
         }
@@ -255,32 +255,29 @@ pub(crate) fn annotate(
                 .skip(1)
                 .position(|l| indent_of(l) == indent_width && field_key(l) == Some(*key))
                 .map(|i| i + 1);
-            match field_line {
-                Some(i) => {
-                    let end = value_end(&block, i, indent_width);
-                    block.splice(i..end, rendered);
+            if let Some(i) = field_line {
+                let end = value_end(&block, i, indent_width);
+                block.splice(i..end, rendered);
+            } else {
+                let mut at = block.len();
+                while at > 1 && block[at - 1].trim().is_empty() {
+                    at -= 1;
                 }
-                None => {
-                    let mut at = block.len();
-                    while at > 1 && block[at - 1].trim().is_empty() {
-                        at -= 1;
-                    }
-                    // A block scalar kept with `+` owns the blank lines after it: the new field
-                    // goes before that last field instead of between it and its blank lines.
-                    let last = (1..block.len()).rev().find(|&i| {
-                        indent_of(&block[i]) == indent_width && field_key(&block[i]).is_some()
-                    });
-                    if let Some(last) = last.filter(|&i| keeps_trailing_lines(&block[i])) {
-                        at = last;
-                    }
-                    block.splice(at..at, rendered);
+                // A block scalar kept with `+` owns the blank lines after it: the new field
+                // goes before that last field instead of between it and its blank lines.
+                let last = (1..block.len()).rev().find(|&i| {
+                    indent_of(&block[i]) == indent_width && field_key(&block[i]).is_some()
+                });
+                if let Some(last) = last.filter(|&i| keeps_trailing_lines(&block[i])) {
+                    at = last;
                 }
+                block.splice(at..at, rendered);
             }
         }
     }
-    let mut out: Vec<String> = lines[..start].iter().map(|s| s.to_string()).collect();
+    let mut out: Vec<String> = lines[..start].iter().map(ToString::to_string).collect();
     out.extend(block);
-    out.extend(lines[end..].iter().map(|s| s.to_string()));
+    out.extend(lines[end..].iter().map(ToString::to_string));
     let mut text = out.join("\n");
     if had_newline {
         text.push('\n');

@@ -176,7 +176,8 @@ pub(crate) fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output
             return Err(UsageError(crate::registry::name::invalid_value(l).message).into());
         }
     }
-    let is_virtual = args.is_virtual || current.is_some_and(|e| e.is_explicitly_virtual());
+    let is_virtual =
+        args.is_virtual || current.is_some_and(crate::artifacts::Entry::is_explicitly_virtual);
     if let Some(p) = &args.path {
         if !is_virtual {
             let rel = provenance::repo_relative(&args.name, p)?;

@@ -182,28 +182,27 @@ pub(crate) fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) 
         Form::Short(stage) => stage,
     };
     let mut note = None;
-    let version = match at_version.or_else(|| args.common.version.clone()) {
-        Some(v) => v,
-        None => {
-            let artifact = session.reg.artifact(&name).ok_or_else(|| {
-                UserError::new(format!("Cannot find artifact '{name}'")).with_hint(format!(
+    let version = if let Some(v) = at_version.or_else(|| args.common.version.clone()) {
+        v
+    } else {
+        let artifact = session.reg.artifact(&name).ok_or_else(|| {
+            UserError::new(format!("Cannot find artifact '{name}'")).with_hint(format!(
+                "register a version first: `registry register {name}`"
+            ))
+        })?;
+        // Registered only, so the latest is named by a version.
+        let latest = resolve::latest(artifact, true)
+            .and_then(|v| v.label.semver())
+            .ok_or_else(|| {
+                UserError::new(format!("No versions found for '{name}'")).with_hint(format!(
                     "register a version first: `registry register {name}`"
                 ))
             })?;
-            // Registered only, so the latest is named by a version.
-            let latest = resolve::latest(artifact, true)
-                .and_then(|v| v.label.semver())
-                .ok_or_else(|| {
-                    UserError::new(format!("No versions found for '{name}'")).with_hint(format!(
-                        "register a version first: `registry register {name}`"
-                    ))
-                })?;
-            let chosen = latest.clone();
-            note = Some(format!(
-                "Promoting the latest version of '{name}': {chosen}"
-            ));
-            chosen
-        }
+        let chosen = latest.clone();
+        note = Some(format!(
+            "Promoting the latest version of '{name}': {chosen}"
+        ));
+        chosen
     };
     execute(
         &session,

@@ -73,22 +73,19 @@ pub(crate) fn run(global: &Global, args: DescribeArgs, out: &mut Output) -> Resu
     } else {
         None
     };
-    match field {
-        Some(value) => {
-            if let Some(v) = value {
-                // A description may span lines; a path or type is one line.
-                if args.description {
-                    out.line(&v)?;
-                } else {
-                    out.line(&escape(&v))?;
-                }
+    if let Some(value) = field {
+        if let Some(v) = value {
+            // A description may span lines; a path or type is one line.
+            if args.description {
+                out.line(&v)?;
+            } else {
+                out.line(&escape(&v))?;
             }
         }
-        None => {
-            let json = serde_json::to_value(&entry.raw)
-                .map_err(|e| UserError::new(format!("cannot show the entry as JSON: {e}")))?;
-            out.json(&DescribeJson(json))?;
-        }
+    } else {
+        let json = serde_json::to_value(&entry.raw)
+            .map_err(|e| UserError::new(format!("cannot show the entry as JSON: {e}")))?;
+        out.json(&DescribeJson(json))?;
     }
     Ok(())
 }

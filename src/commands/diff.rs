@@ -51,7 +51,10 @@ fn stage_lines(v: &Version) -> Vec<String> {
                 "{} {} {} by {} ({})",
                 e.time.human(),
                 e.kind.as_str(),
-                e.stage.as_ref().map(|s| s.as_str()).unwrap_or_default(),
+                e.stage
+                    .as_ref()
+                    .map(super::super::registry::name::Stage::as_str)
+                    .unwrap_or_default(),
                 e.author,
                 e.tag
             )
@@ -88,8 +91,9 @@ pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<(
     let mut seen = std::collections::HashSet::new();
     keys.retain(|k| seen.insert(k.clone()));
     let show = |v: Option<&crate::yaml::Value>| -> Value {
-        v.map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
-            .unwrap_or(Value::Null)
+        v.map_or(Value::Null, |v| {
+            serde_json::to_value(v).unwrap_or(Value::Null)
+        })
     };
     let mut entry_changes = json::Object::default();
     for k in &keys {

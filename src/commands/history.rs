@@ -83,7 +83,7 @@ pub(crate) fn run(global: &Global, args: HistoryArgs, out: &mut Output) -> Resul
         "ref",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(ToString::to_string)
     .collect();
     let rows: Vec<Vec<String>> = events
         .iter()
@@ -100,7 +100,10 @@ pub(crate) fn run(global: &Global, args: HistoryArgs, out: &mut Output) -> Resul
                     }
                 })
                 .unwrap_or_default(),
-                e.stage.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+                e.stage
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 short(&e.commit).to_string(),
                 e.author.clone(),
                 e.tag.clone(),

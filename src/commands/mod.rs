@@ -163,11 +163,10 @@ pub(crate) fn write_tags(
     dry_run: bool,
 ) -> Result<()> {
     // A tag that a future-dated one outranks would be written, reported, and change nothing.
-    let now = session
-        .repo
-        .tagger()
-        .map(|t| t.time)
-        .unwrap_or_else(|_| crate::registry::time::Timestamp::new(now_seconds(), 0));
+    let now = session.repo.tagger().map_or_else(
+        |_| crate::registry::time::Timestamp::new(now_seconds(), 0),
+        |t| t.time,
+    );
     if let Some(refusal) = crate::registry::outranked::outranked(&session.reg, tags, now) {
         return Err(refusal.into());
     }

@@ -113,15 +113,14 @@ impl Session {
             .as_deref()
             .and_then(|p| p.to_str())
             .filter(|p| crate::remote::is_url(p));
-        let (repo, push) = match url {
-            Some(url) => (Repo::open(Some(&crate::remote::mirror(url)?))?, true),
-            None => {
-                let repo = Repo::open(global.repo.as_deref())?;
-                if how.push {
-                    crate::remote::fetch_tags(&repo.git_dir(), "origin")?;
-                }
-                (repo, how.push)
+        let (repo, push) = if let Some(url) = url {
+            (Repo::open(Some(&crate::remote::mirror(url)?))?, true)
+        } else {
+            let repo = Repo::open(global.repo.as_deref())?;
+            if how.push {
+                crate::remote::fetch_tags(&repo.git_dir(), "origin")?;
             }
+            (repo, how.push)
         };
         let at = match &how.at {
             None => None,

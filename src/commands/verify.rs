@@ -59,23 +59,20 @@ pub(crate) fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result
             .with_hint("register records one when artifacts.yaml declares a `path` for the artifact"),
         }
     })?;
-    let target = match &args.path {
-        Some(p) => p.clone(),
-        None => {
-            if recorded.source == DigestSource::Given || recorded.path.is_empty() {
-                return Err(UserError::new(format!(
-                    "version {label} of '{name}' has no path in the work tree to check"
-                ))
-                .with_hint("give the copy to check with --path")
-                .into());
-            }
-            let root = session.repo.workdir().ok_or_else(|| {
-                UserError::new(
-                    "this repository has no work tree; give the copy to check with --path",
-                )
-            })?;
-            root.join(provenance::repo_relative(name, &recorded.path)?)
+    let target = if let Some(p) = &args.path {
+        p.clone()
+    } else {
+        if recorded.source == DigestSource::Given || recorded.path.is_empty() {
+            return Err(UserError::new(format!(
+                "version {label} of '{name}' has no path in the work tree to check"
+            ))
+            .with_hint("give the copy to check with --path")
+            .into());
         }
+        let root = session.repo.workdir().ok_or_else(|| {
+            UserError::new("this repository has no work tree; give the copy to check with --path")
+        })?;
+        root.join(provenance::repo_relative(name, &recorded.path)?)
     };
     let shown = escape(&target.display().to_string()).into_owned();
     if !target.exists() {

@@ -184,7 +184,7 @@ pub(super) fn inflate_loose(path: &Path, want: Want) -> std::io::Result<Option<I
             len = loop {
                 match file.read(&mut input) {
                     Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => return Err(e),
                 }
             };
@@ -206,8 +206,9 @@ pub(super) fn inflate_loose(path: &Path, want: Want) -> std::io::Result<Option<I
         ) else {
             return Ok(Some(Err("its loose file is damaged (not zlib data)")));
         };
-        let used = (z.total_in() - in_before) as usize;
-        let made = (z.total_out() - out_before) as usize;
+        // At most one buffer's worth (64 KiB) each: no truncation.
+        let used = usize::try_from(z.total_in() - in_before).unwrap_or(usize::MAX);
+        let made = usize::try_from(z.total_out() - out_before).unwrap_or(usize::MAX);
         pos += used;
         let mut produced = &out[..made];
         if expected.is_none() && !produced.is_empty() {
@@ -229,7 +230,7 @@ pub(super) fn inflate_loose(path: &Path, want: Want) -> std::io::Result<Option<I
                         }
                         Want::TagBody { .. } => {
                             keep = true;
-                            body.reserve_exact(size as usize);
+                            body.reserve_exact(usize::try_from(size).unwrap_or(0));
                         }
                         Want::Check => {}
                     }

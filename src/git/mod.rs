@@ -112,20 +112,17 @@ impl Repo {
             git2::opts::strict_hash_verification(false);
             git2::opts::enable_caching(false);
         });
-        let repo = match path {
-            Some(p) => {
-                if !p.exists() {
-                    return Err(UserError::new(format!("'{}' does not exist", p.display()))
-                        .with_hint("-C takes the path of a git repository")
-                        .into());
-                }
-                Repository::discover(p).map_err(|e| cannot_open(p, &e))?
+        let repo = if let Some(p) = path {
+            if !p.exists() {
+                return Err(UserError::new(format!("'{}' does not exist", p.display()))
+                    .with_hint("-C takes the path of a git repository")
+                    .into());
             }
-            None => {
-                let cwd = std::env::current_dir().context("cannot read the current directory")?;
-                let start = std::env::var_os("GIT_DIR").map_or(cwd.clone(), |d| cwd.join(d));
-                Repository::open_from_env().map_err(|e| cannot_open(&start, &e))?
-            }
+            Repository::discover(p).map_err(|e| cannot_open(p, &e))?
+        } else {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            let start = std::env::var_os("GIT_DIR").map_or(cwd.clone(), |d| cwd.join(d));
+            Repository::open_from_env().map_err(|e| cannot_open(&start, &e))?
         };
         // Should a libgit2 open a reftable repository one day, its refs are still not where
         // the listing reads them (`tag_refs.rs`): refuse it all the same.

@@ -61,7 +61,7 @@ impl<'r> Objects<'r> {
             }
             let path = dir.join(&hex[..2]).join(&hex[2..]);
             match check_loose(&path) {
-                Ok(None) => continue,
+                Ok(None) => {}
                 Ok(Some(Ok(kind))) => return Ok(Some(kind)),
                 Ok(Some(Err(why))) => return Err(corrupt(&what(), &hex, &why)),
                 Err(e) => {
@@ -283,17 +283,17 @@ mod tests {
         let tree = repo.find_tree(tree_id).unwrap();
         let mut ids: Vec<Oid> = Vec::new();
         // Commit i has parents chosen from earlier ones; times jump about.
-        for i in 0..60i64 {
-            let time = 1_700_000_000 + (i * 37 % 23) * 100 + i;
+        for i in 0..60usize {
+            let time = 1_700_000_000 + i64::try_from((i * 37 % 23) * 100 + i).unwrap();
             let sig = git2::Signature::new("A", "a@x", &git2::Time::new(time, 0)).unwrap();
             let parents: Vec<git2::Commit<'_>> = match i {
                 0 => vec![],
                 _ if i % 7 == 0 && i > 10 => vec![
-                    repo.find_commit(ids[(i - 1) as usize]).unwrap(),
-                    repo.find_commit(ids[(i - 9) as usize]).unwrap(),
+                    repo.find_commit(ids[i - 1]).unwrap(),
+                    repo.find_commit(ids[i - 9]).unwrap(),
                 ],
-                _ if i % 5 == 0 => vec![repo.find_commit(ids[(i - 3) as usize]).unwrap()],
-                _ => vec![repo.find_commit(ids[(i - 1) as usize]).unwrap()],
+                _ if i % 5 == 0 => vec![repo.find_commit(ids[i - 3]).unwrap()],
+                _ => vec![repo.find_commit(ids[i - 1]).unwrap()],
             };
             let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
             ids.push(

@@ -16,7 +16,7 @@ impl Repo {
     pub(super) fn read_tags(&self, wanted: &[(String, git2::Oid)]) -> Result<Vec<TagRead>> {
         const PER_THREAD: usize = 2048;
         let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
+            .map_or(1, std::num::NonZero::get)
             .min(wanted.len() / PER_THREAD)
             .max(1);
         if threads == 1 {

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 use git2::ErrorCode;
 
-use super::*;
+use super::{plain, short, RefTarget, Repo};
 use crate::error::UserError;
 
 impl Repo {
@@ -57,6 +57,10 @@ impl Repo {
     /// `BASE` followed by `~N`, `^` or `^N` steps (git's ancestry suffixes), walked with
     /// checked reads: `None` if `rev` has no such form (or a base that is no ref or id), else
     /// the commit (`Some(None)`: a step leads to no commit, e.g. past the root).
+    #[expect(
+        clippy::option_option,
+        reason = "three answers, read once by the caller: not this form, no commit, a commit"
+    )]
     pub(super) fn resolve_ancestry(&self, rev: &str) -> Result<Option<Option<String>>> {
         let Some(cut) = rev.find(['~', '^']) else {
             return Ok(None);
@@ -160,7 +164,7 @@ impl Repo {
         for dir in [self.repo.path(), self.repo.commondir()] {
             if let Ok(meta) = std::fs::symlink_metadata(dir.join(refname)) {
                 if !meta.is_file() && !meta.is_dir() {
-                    return Some(crate::file_kind::describe(&meta.file_type()));
+                    return Some(crate::file_kind::describe(meta.file_type()));
                 }
             }
         }

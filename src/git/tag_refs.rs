@@ -209,7 +209,7 @@ pub(super) fn read_loose_ref(path: &Path) -> std::io::Result<LooseRef> {
     let meta = std::fs::symlink_metadata(path)?;
     if !meta.is_file() {
         return Ok(LooseRef::NotAFile(crate::file_kind::describe(
-            &meta.file_type(),
+            meta.file_type(),
         )));
     }
     let file = std::fs::OpenOptions::new()
@@ -219,7 +219,7 @@ pub(super) fn read_loose_ref(path: &Path) -> std::io::Result<LooseRef> {
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Ok(LooseRef::NotAFile(crate::file_kind::describe(
-            &meta.file_type(),
+            meta.file_type(),
         )));
     }
     let mut content = Vec::new();
@@ -253,7 +253,7 @@ pub(super) fn packed_refs_with_prefix(
             std::io::ErrorKind::InvalidData,
             format!(
                 "it is {}, not a regular file",
-                crate::file_kind::describe(&meta.file_type())
+                crate::file_kind::describe(meta.file_type())
             ),
         ));
     }

@@ -27,7 +27,7 @@ impl Repo {
             }
             let tree = objects.tree(id, &|| format!("{dir} at {}", short(commit)))?;
             let mut subdirs = Vec::new();
-            for e in tree.iter() {
+            for e in &tree {
                 let Ok(name) = std::str::from_utf8(e.name_bytes()) else {
                     continue; // not UTF-8: no path a declaration file names
                 };
@@ -127,7 +127,7 @@ impl Repo {
             }
             let tree = objects.tree(id, &shown)?;
             let mut subdirs = Vec::new();
-            for e in tree.iter() {
+            for e in &tree {
                 let mut rel = prefix.clone();
                 rel.extend_from_slice(e.name_bytes());
                 match e.filemode() {

@@ -145,15 +145,15 @@ pub(crate) fn stages<'a>(
     let mut out: Vec<(String, Vec<Holder<'a>>)> = Vec::new();
     for holder in picked {
         let stage = holder.vstage.stage.as_str();
-        let slot = match out.iter().position(|(s, _)| s == stage) {
-            Some(i) => i,
-            None => {
-                out.push((stage.to_string(), Vec::new()));
-                out.len() - 1
-            }
+        let slot = if let Some(i) = out.iter().position(|(s, _)| s == stage) {
+            i
+        } else {
+            out.push((stage.to_string(), Vec::new()));
+            out.len() - 1
         };
         let holders = &mut out[slot].1;
-        let full = opts.versions_per_stage > -1 && holders.len() as i64 >= opts.versions_per_stage;
+        let full = opts.versions_per_stage > -1
+            && i64::try_from(holders.len()).unwrap_or(i64::MAX) >= opts.versions_per_stage;
         if !full
             && !holders
                 .iter()

@@ -173,16 +173,15 @@ impl Version {
 
     /// The position of `stage` in `stages`, added (first met) if new.
     fn vstage_index(&mut self, stage: &Stage) -> usize {
-        match self.stages.iter().position(|s| &s.stage == stage) {
-            Some(i) => i,
-            None => {
-                self.stages.push(VStage {
-                    stage: stage.clone(),
-                    assignments: Vec::new(),
-                    unassignments: Vec::new(),
-                });
-                self.stages.len() - 1
-            }
+        if let Some(i) = self.stages.iter().position(|s| &s.stage == stage) {
+            i
+        } else {
+            self.stages.push(VStage {
+                stage: stage.clone(),
+                assignments: Vec::new(),
+                unassignments: Vec::new(),
+            });
+            self.stages.len() - 1
         }
     }
 
@@ -226,13 +225,12 @@ impl Artifact {
         let newest_other = self
             .versions
             .iter()
-            .flat_map(|v| v.all_events())
+            .flat_map(Version::all_events)
             .map(|e| e.time.seconds)
             .max();
         match (newest_deprecation, newest_other) {
-            (None, None) => false,
+            (None | Some(_), None) => false,
             (None, Some(_)) => true,
-            (Some(_), None) => false,
             (Some(d), Some(o)) => o >= d,
         }
     }
@@ -241,7 +239,7 @@ impl Artifact {
     pub(crate) fn all_events(&self) -> impl Iterator<Item = &Event> {
         self.deprecations
             .iter()
-            .chain(self.versions.iter().flat_map(|v| v.all_events()))
+            .chain(self.versions.iter().flat_map(Version::all_events))
     }
 
     /// Every tag event with the version the state attributes it to (`None` for deprecations).
@@ -303,6 +301,10 @@ impl Registry {
     pub(crate) fn build(events: Vec<Event>, warnings: Vec<Warning>) -> Registry {
         // Sort positions, not the events themselves (each is a few hundred bytes). The base
         // order is total (tag names are unique), so an unstable sort gives the one answer.
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "four billion tags would not fit in memory long before"
+        )]
         let mut order: Vec<u32> = (0..events.len() as u32).collect();
         order.sort_unstable_by(|&a, &b| base_order(&events[a as usize], &events[b as usize]));
         // `Option<Event>` is the size of `Event`, so this reuses the vector in place.
@@ -339,13 +341,12 @@ impl Registry {
     }
 
     fn artifact_mut(&mut self, name: &ArtifactName) -> &mut Artifact {
-        let index = match self.index.get(name) {
-            Some(&i) => i,
-            None => {
-                self.artifacts.push(Artifact::new(name.clone()));
-                self.index.insert(name.clone(), self.artifacts.len() - 1);
-                self.artifacts.len() - 1
-            }
+        let index = if let Some(&i) = self.index.get(name) {
+            i
+        } else {
+            self.artifacts.push(Artifact::new(name.clone()));
+            self.index.insert(name.clone(), self.artifacts.len() - 1);
+            self.artifacts.len() - 1
         };
         &mut self.artifacts[index]
     }
@@ -355,19 +356,18 @@ impl Registry {
             return;
         };
         let artifact = self.artifact_mut(&e.artifact);
-        let index = match artifact
+        let index = if let Some(i) = artifact
             .versions
             .iter()
             .position(|v| v.label.as_str() == version.as_str() && v.commit == e.commit)
         {
-            Some(i) => i,
-            None => {
-                artifact.versions.push(Version::new(
-                    VersionLabel::Semver(version.clone()),
-                    e.commit.clone(),
-                ));
-                artifact.versions.len() - 1
-            }
+            i
+        } else {
+            artifact.versions.push(Version::new(
+                VersionLabel::Semver(version.clone()),
+                e.commit.clone(),
+            ));
+            artifact.versions.len() - 1
         };
         let v = &mut artifact.versions[index];
         match e.kind {
@@ -399,20 +399,21 @@ impl Registry {
         }
         let index = match last_active_before.or(first_explicit) {
             Some(i) => i,
-            None => match artifact
-                .versions
-                .iter()
-                .position(|v| v.commit == e.commit && v.is_discovered())
-            {
-                Some(i) => i,
-                None => {
+            None => {
+                if let Some(i) = artifact
+                    .versions
+                    .iter()
+                    .position(|v| v.commit == e.commit && v.is_discovered())
+                {
+                    i
+                } else {
                     artifact.versions.push(Version::new(
                         VersionLabel::Commit(e.commit.clone()),
                         e.commit.clone(),
                     ));
                     artifact.versions.len() - 1
                 }
-            },
+            }
         };
         let version = &mut artifact.versions[index];
         let slot = version.vstage_index(stage);
@@ -483,7 +484,7 @@ impl Registry {
 
     /// Every tag event in the registry.
     pub(crate) fn all_events(&self) -> impl Iterator<Item = &Event> {
-        self.artifacts.iter().flat_map(|a| a.all_events())
+        self.artifacts.iter().flat_map(Artifact::all_events)
     }
 }
 

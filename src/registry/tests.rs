@@ -372,7 +372,7 @@ fn artifacts_keep_gto_insertion_order() {
 
 fn ctx(reg_tags: &[&str]) -> Context {
     Context {
-        tag_names: reg_tags.iter().map(|s| s.to_string()).collect(),
+        tag_names: reg_tags.iter().map(ToString::to_string).collect(),
         allowed_stages: None,
     }
 }

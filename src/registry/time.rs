@@ -21,6 +21,11 @@ impl Timestamp {
         }
     }
 
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "rem_euclid(86_400) is in 0..86_400, so each part is a small non-negative number"
+    )]
     fn local_parts(&self) -> (i64, u32, u32, u32, u32, u32) {
         let local = self.seconds + i64::from(self.offset_minutes) * 60;
         let days = local.div_euclid(86_400);
@@ -64,6 +69,11 @@ impl fmt::Display for Timestamp {
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "the algorithm keeps the day in 1..=31 and the month in 1..=12"
+)]
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -186,7 +196,7 @@ fn parse_rfc2822(s: &str) -> Option<Timestamp> {
     let mut it = s.split_whitespace();
     let d: u32 = it.next()?.parse().ok()?;
     let mon = it.next()?.to_ascii_lowercase();
-    let mo = MONTHS.iter().position(|m| mon.starts_with(m))? as u32 + 1;
+    let mo = u32::try_from(MONTHS.iter().position(|m| mon.starts_with(m))?).ok()? + 1;
     let y: i64 = it.next()?.parse().ok()?;
     let mut t = it.next()?.split(':');
     let h: u32 = t.next()?.parse().ok()?;

@@ -376,7 +376,7 @@ fn gitlab_dotenv_of_a_registration() {
     ");
     let parsed = parse_dotenv(&text);
     let keys: Vec<String> = parsed.iter().map(|(k, _)| k.clone()).collect();
-    let expected: Vec<String> = KEYS.iter().map(|k| k.to_string()).collect();
+    let expected: Vec<String> = KEYS.iter().map(ToString::to_string).collect();
     assert_eq!(keys, expected);
     assert_eq!(parsed[3].1, "registration");
     assert_eq!(parsed[2].1, "");
@@ -489,7 +489,7 @@ fn the_github_parser_of_these_tests_reads_like_the_runner() {
         [
             ("a".to_string(), "1".to_string()),
             ("b".into(), "line 1\nline 2".into()),
-            ("c".into(), "".into()),
+            ("c".into(), String::new()),
             ("d".into(), "end\n".into()),
         ]
     );

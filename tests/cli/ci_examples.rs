@@ -53,7 +53,7 @@ fn scripts(v: &Value) -> Vec<String> {
                 match (k.as_str(), v) {
                     (Some("run"), Value::String(s)) => out.push(s.clone()),
                     (Some("script" | "before_script" | "after_script"), Value::Sequence(seq)) => {
-                        out.extend(seq.iter().map(|e| s(e).to_string()))
+                        out.extend(seq.iter().map(|e| s(e).to_string()));
                     }
                     _ => out.extend(scripts(v)),
                 }

@@ -15,7 +15,7 @@ use crate::fixture::{registry_bin, wait_within, Run, TestRepo};
 const N: usize = 8;
 
 /// No test here may hang: a process still running after this long fails the test.
-const BOUND: Duration = Duration::from_secs(120);
+const BOUND: Duration = Duration::from_mins(2);
 
 /// Starts `registry ARGS` in `repo` without waiting (the lock may wait long on a loaded machine;
 /// no test asserts a time).
@@ -101,7 +101,7 @@ fn lock_path(repo: &TestRepo) -> PathBuf {
 }
 
 fn args(parts: &[&str]) -> Vec<String> {
-    parts.iter().map(|s| s.to_string()).collect()
+    parts.iter().map(ToString::to_string).collect()
 }
 
 #[test]

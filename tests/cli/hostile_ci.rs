@@ -211,7 +211,7 @@ fn gitlab_report_replaces_a_committed_symlink_and_leaves_its_target_alone() {
     // No temporary file is left beside it.
     let left: Vec<_> = std::fs::read_dir(repo.path())
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".tmp"))
         .collect();
@@ -296,7 +296,7 @@ fn a_lock_file_that_is_a_fifo_or_a_link_to_dev_zero_still_times_out() {
     let repo = registered();
     let lock = repo.path().join(".git/registry.lock");
     for make in [(|p: &Path| mkfifo(p)) as fn(&Path), |p: &Path| {
-        std::os::unix::fs::symlink("/dev/zero", p).unwrap()
+        std::os::unix::fs::symlink("/dev/zero", p).unwrap();
     }] {
         make(&lock);
         let run = run_timed_with(&repo, &["register", "churn"], |c| {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::concurrent::{finish_within, fsck, spawn, spawn_with};
 use crate::fixture::{Run, TestRepo};
 
-const BOUND: Duration = Duration::from_secs(60);
+const BOUND: Duration = Duration::from_mins(1);
 
 /// A bare remote beside the repository, with `main` pushed and set as `origin`.
 fn with_remote(repo: &TestRepo) -> PathBuf {

@@ -34,7 +34,10 @@ fn with_a_loose_tag() -> (TestRepo, std::path::PathBuf, Vec<u8>) {
 
 fn make_writable(path: &Path) {
     let mut perms = std::fs::metadata(path).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
+    #[allow(
+        clippy::permissions_set_readonly_false,
+        reason = "the test makes a file writable again to clean up after itself"
+    )]
     perms.set_readonly(false);
     std::fs::set_permissions(path, perms).unwrap();
 }
@@ -509,7 +512,10 @@ fn is_root() -> bool {
 /// Point 9: a repository owned by another user gets git's "dubious ownership" words and its
 /// `safe.directory` hint, not "not a git repository"; with the exception, it reads.
 #[test]
-#[allow(clippy::print_stderr)] // the reason the test is skipped belongs in its output
+#[allow(
+    clippy::print_stderr,
+    reason = "the reason the test is skipped belongs in its output"
+)]
 fn another_users_repository_is_dubious_ownership() {
     if !is_root() {
         eprintln!("skipped: only root can chown the repository to another user");

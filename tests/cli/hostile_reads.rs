@@ -41,7 +41,10 @@ fn loose_file(repo: &TestRepo, rev: &str) -> (String, PathBuf, Vec<u8>) {
         .join(&oid[2..]);
     let bytes = std::fs::read(&path).expect("a loose object");
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
+    #[allow(
+        clippy::permissions_set_readonly_false,
+        reason = "the test makes a file writable again to clean up after itself"
+    )]
     perms.set_readonly(false);
     std::fs::set_permissions(&path, perms).unwrap();
     (oid, path, bytes)

@@ -1,8 +1,15 @@
 //! One integration-test binary for the real `registry` program: a fixture plus one file per
 //! command (ARCHITECTURE.md, "Tests that tell the truth").
 
-// Test code may unwrap: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code may unwrap: a panic is how a test fails"
+)]
+#![allow(
+    clippy::items_after_statements,
+    reason = "a test's constants sit next to the step that uses them"
+)]
 
 mod check_ref_format;
 mod ci_examples;

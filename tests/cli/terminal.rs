@@ -21,7 +21,7 @@ fn sh_quote(word: &str) -> String {
 /// `ESC` drawn as `␛` and line ends as `\n`, then the exit code.
 fn on_terminal(repo: &TestRepo, args: &[&str], no_color: Option<&str>) -> String {
     let line = std::iter::once(registry_bin().display().to_string())
-        .chain(args.iter().map(|a| a.to_string()))
+        .chain(args.iter().map(ToString::to_string))
         .map(|w| sh_quote(&w))
         .collect::<Vec<_>>()
         .join(" ");

@@ -49,7 +49,7 @@ pub(super) fn write_github(outputs: &Outputs) -> Result<()> {
             UserError::new(format!(
                 "$GITHUB_OUTPUT ({}) is {}, not a regular file: nothing was written",
                 path.display(),
-                crate::file_kind::describe(&meta.file_type())
+                crate::file_kind::describe(meta.file_type())
             ))
             .with_hint("point GITHUB_OUTPUT at a regular file (GitHub Actions sets it to one)"),
         )
@@ -104,7 +104,7 @@ fn replace_file(file: &Path, bytes: &[u8]) -> Result<()> {
             return Err(UserError::new(format!(
                 "{} is {}, not a regular file: refusing to replace it, nothing was written",
                 shown(),
-                crate::file_kind::describe(&meta.file_type())
+                crate::file_kind::describe(meta.file_type())
             ))
             .with_hint("remove it, or name another file with --output")
             .into())

@@ -97,7 +97,11 @@ pub(crate) struct CheckRefArgs {
 /// GTO's sentence for an event (reference §5.6).
 fn sentence(e: &Event, version: &str) -> String {
     let a = &e.artifact;
-    let s = e.stage.as_ref().map(|s| s.to_string()).unwrap_or_default();
+    let s = e
+        .stage
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     match e.kind {
         EventKind::Registration => {
             format!("Version \"{version}\" of artifact \"{a}\" was registered")
@@ -265,7 +269,7 @@ fn outputs_of(session: &Session, event: &Event, version: &str) -> Result<Outputs
         stage: event
             .stage
             .as_ref()
-            .map(|s| s.to_string())
+            .map(ToString::to_string)
             .unwrap_or_default(),
         event: event.kind.as_str().to_string(),
         kind: kind.unwrap_or_default(),

@@ -112,7 +112,7 @@ pub(super) fn show_artifact(
     }
     let headers: Vec<String> = ["artifact", "version", "stage", "created_at", "ref"]
         .iter()
-        .map(|s| s.to_string())
+        .map(ToString::to_string)
         .collect();
     let table: Vec<Vec<String>> = rows.into_iter().map(|r| r.to_vec()).collect();
     out.table(&headers, &table, args.plain)?;

@@ -13,6 +13,15 @@ use crate::registry::name::ArtifactName;
 use crate::registry::resolve::{self, StageOptions};
 use crate::registry::state::Version;
 
+/// One artifact's row of the registry table.
+struct Row<'a> {
+    name: String,
+    latest: Option<&'a Version>,
+    cells: Vec<Vec<&'a Version>>,
+    active: bool,
+    registered: bool,
+}
+
 pub(super) fn show_registry(
     session: &Session,
     args: &ShowArgs,
@@ -24,13 +33,6 @@ pub(super) fn show_registry(
         Some(s) => s.clone(),
         None => resolve::used_stages(reg),
     };
-    struct Row<'a> {
-        name: String,
-        latest: Option<&'a Version>,
-        cells: Vec<Vec<&'a Version>>,
-        active: bool,
-        registered: bool,
-    }
     let mut rows: Vec<Row<'_>> = Vec::new();
     for a in &reg.artifacts {
         let active = a.is_active();

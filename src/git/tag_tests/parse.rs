@@ -163,7 +163,7 @@ fn malformed_tags_are_warnings_that_say_why() {
     let gone = git2::Oid::from_str("1234567890123456789012345678901234567890").unwrap();
     match read_one(&repo, gone) {
         TagRead::Bad(w) => {
-            assert!(w.message.contains("not in the repository"), "{}", w.message)
+            assert!(w.message.contains("not in the repository"), "{}", w.message);
         }
         other => panic!("{other:?}"),
     }

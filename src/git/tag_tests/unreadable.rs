@@ -24,7 +24,10 @@ fn truncated_or_damaged_loose_tags_are_warnings() {
     let whole = std::fs::read(&path).unwrap();
     assert!(whole.len() >= 160, "{}", whole.len());
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
+    #[allow(
+        clippy::permissions_set_readonly_false,
+        reason = "the test makes a file writable again to clean up after itself"
+    )]
     perms.set_readonly(false);
     std::fs::set_permissions(&path, perms).unwrap();
     let mut variants: Vec<(String, Vec<u8>)> = (0..whole.len())

@@ -113,7 +113,9 @@ pub(crate) fn assign(
     };
     if !req.force {
         if let Some(v) = holder {
-            if v.vstage(&req.stage).is_some_and(|s| s.is_active()) {
+            if v.vstage(&req.stage)
+                .is_some_and(super::super::state::VStage::is_active)
+            {
                 return Err(PlanError::AlreadyInStage {
                     version: v.label.as_str().to_string(),
                     stage: req.stage.clone(),
@@ -130,7 +132,7 @@ pub(crate) fn assign(
     tags.push(NewTag {
         name,
         commit,
-        message: message_or(&req.message, || {
+        message: message_or(req.message.as_deref(), || {
             format!(
                 "Assigning stage {} to artifact {} version {version_label}",
                 req.stage, req.artifact

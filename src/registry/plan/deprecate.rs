@@ -53,7 +53,7 @@ pub(crate) fn deprecate(
     Ok(NewTag {
         name,
         commit,
-        message: message_or(&req.message, || {
+        message: message_or(req.message.as_deref(), || {
             format!("Deprecating artifact '{}'", req.artifact)
         }),
         kind: EventKind::Deprecation,

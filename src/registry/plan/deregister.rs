@@ -59,7 +59,7 @@ pub(crate) fn deregister(
     Ok(NewTag {
         name,
         commit: version.commit.clone(),
-        message: message_or(&req.message, || {
+        message: message_or(req.message.as_deref(), || {
             format!(
                 "Deregistering artifact {} version {}",
                 req.artifact, req.version

@@ -127,9 +127,9 @@ impl Context {
 }
 
 /// GTO's `message or default`: an empty `-m` means the default message.
-fn message_or(custom: &Option<String>, default: impl FnOnce() -> String) -> String {
+fn message_or(custom: Option<&str>, default: impl FnOnce() -> String) -> String {
     match custom {
-        Some(m) if !m.trim().is_empty() => m.clone(),
+        Some(m) if !m.trim().is_empty() => m.to_string(),
         _ => default(),
     }
 }

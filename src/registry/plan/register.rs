@@ -93,7 +93,7 @@ pub(crate) fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<
     Ok(NewTag {
         name,
         commit: req.commit.clone(),
-        message: message_or(&req.message, || {
+        message: message_or(req.message.as_deref(), || {
             format!("Registering artifact {} version {version}", req.artifact)
         }),
         kind: EventKind::Registration,

@@ -52,7 +52,7 @@ pub(crate) fn rollback(
             // makes it the newest again, which is the point.
             force: true,
             simple: req.simple,
-            message: Some(message_or(&req.message, || {
+            message: Some(message_or(req.message.as_deref(), || {
                 format!(
                     "Rolling back stage {} of artifact {} to version {to} (from {from})",
                     req.stage, req.artifact
@@ -84,33 +84,30 @@ fn rollback_target<'a>(
             artifact: artifact.clone(),
             stage: stage.clone(),
         })?;
-    let target = match to {
-        Some(v) => {
-            let found = find_named(a, v.as_str())
-                .ok_or_else(|| PlanError::RollbackToUnknown { version: v.clone() })?;
-            if !is_live(found) {
-                return Err(PlanError::RollbackToDeregistered { version: v.clone() });
-            }
-            v.clone()
+    let target = if let Some(v) = to {
+        let found = find_named(a, v.as_str())
+            .ok_or_else(|| PlanError::RollbackToUnknown { version: v.clone() })?;
+        if !is_live(found) {
+            return Err(PlanError::RollbackToDeregistered { version: v.clone() });
         }
-        None => {
-            // Live versions are registered ones, so each is named by a version.
-            let mut previous: Vec<(&Event, &VersionName)> = a
-                .versions
-                .iter()
-                .filter(|v| v.label != current.label && is_live(v))
-                .filter_map(|v| Some((v.vstage(stage)?, v.label.semver()?)))
-                .flat_map(|(s, name)| s.assignments.iter().map(move |e| (e, name)))
-                .collect();
-            previous.sort_by_key(|(e, _)| (e.time.seconds, e.counter));
-            previous
-                .last()
-                .map(|(_, name)| (*name).clone())
-                .ok_or_else(|| PlanError::NoEarlierHolder {
-                    artifact: artifact.clone(),
-                    stage: stage.clone(),
-                })?
-        }
+        v.clone()
+    } else {
+        // Live versions are registered ones, so each is named by a version.
+        let mut previous: Vec<(&Event, &VersionName)> = a
+            .versions
+            .iter()
+            .filter(|v| v.label != current.label && is_live(v))
+            .filter_map(|v| Some((v.vstage(stage)?, v.label.semver()?)))
+            .flat_map(|(s, name)| s.assignments.iter().map(move |e| (e, name)))
+            .collect();
+        previous.sort_by_key(|(e, _)| (e.time.seconds, e.counter));
+        previous
+            .last()
+            .map(|(_, name)| (*name).clone())
+            .ok_or_else(|| PlanError::NoEarlierHolder {
+                artifact: artifact.clone(),
+                stage: stage.clone(),
+            })?
     };
     if target.as_str() == current.label.as_str() {
         return Err(PlanError::HoldsAlready {

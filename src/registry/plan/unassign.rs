@@ -48,7 +48,11 @@ pub(crate) fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<
     ctx.check_stage(&req.stage)?;
     let version = unassign_target(reg, req)?;
     let label = version.label.as_str();
-    if !req.force && !version.vstage(&req.stage).is_some_and(|s| s.is_active()) {
+    if !req.force
+        && !version
+            .vstage(&req.stage)
+            .is_some_and(super::super::state::VStage::is_active)
+    {
         return Err(PlanError::NotAssigned {
             stage: req.stage.clone(),
             version: label.to_string(),
@@ -63,7 +67,7 @@ pub(crate) fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<
     Ok(NewTag {
         name,
         commit: version.commit.clone(),
-        message: message_or(&req.message, || {
+        message: message_or(req.message.as_deref(), || {
             format!(
                 "Unassigning stage '{}' to artifact '{}' version '{label}'",
                 req.stage, req.artifact
