@@ -6,7 +6,7 @@
 use std::io;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use registry::cli::{self, Cli};
 use registry::error::{UsageError, UserError};
 use registry::output::Output;
@@ -20,18 +20,45 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// Prints clap's error (or help, or version) and exits with its code. clap quotes the offending
 /// value raw; when any argument holds a control character (an ESC sequence, a newline), the
-/// message is printed uncoloured with its control characters escaped, so a crafted argument
-/// cannot drive the terminal (issue 8, point 5).
+/// message is rendered again uncoloured, every piece of a hostile argument in it is escaped
+/// whole (newlines included, so a value cannot start a forged `error:` line), and any other
+/// control character is escaped too: a crafted argument cannot drive the terminal, and the
+/// message still names the value as typed (issue 8, point 5).
 fn usage_error(e: clap::Error) -> ! {
-    let hostile = std::env::args_os().skip(1).any(|a| {
-        a.to_string_lossy()
-            .chars()
+    let is_hostile = |s: &str| {
+        s.chars()
             .any(|c| registry::output::is_control(c) && c != '\t')
-    });
-    if !hostile || !e.use_stderr() {
+    };
+    let hostile: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .filter(|a| is_hostile(a))
+        .collect();
+    if hostile.is_empty() || !e.use_stderr() {
         e.exit();
     }
-    let text = e.render().to_string();
+    // With plain styles clap's text holds no escape sequence of its own, so `ansi()` (unlike
+    // `Display`, which strips sequences, the user's too) gives the text with the value as typed.
+    let raw = match Cli::command()
+        .styles(clap::builder::Styles::plain())
+        .try_get_matches_from(std::env::args_os())
+    {
+        Err(again) => again.render().ansi().to_string(),
+        Ok(_) => e.render().ansi().to_string(),
+    };
+    // A message quotes an argument whole, or the part a parser read: after `--flag=`, or the
+    // name or version around `@` and `#`. Longest first, so a part never breaks up its whole.
+    let mut pieces: Vec<&str> = hostile
+        .iter()
+        .flat_map(|a| std::iter::once(a.as_str()).chain(a.split(['=', '@', '#'])))
+        .filter(|p| is_hostile(p))
+        .collect();
+    pieces.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    pieces.dedup();
+    let mut text = raw;
+    for piece in pieces {
+        text = text.replace(piece, &registry::output::escape(piece));
+    }
     let _ = io::Write::write_all(
         &mut io::stderr(),
         registry::output::escape_keeping_lines(&text).as_bytes(),

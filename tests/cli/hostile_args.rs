@@ -192,14 +192,28 @@ fn annotate_refuses_control_characters_where_one_line_is_expected() {
 }
 
 #[test]
-fn usage_errors_quote_hostile_values_without_their_control_characters() {
+fn usage_errors_quote_hostile_values_escaped_and_whole() {
     let repo = one_version();
-    for args in [
-        &["show", "--sort", "\x1b]52;c;aGk=\x07"][..],
-        &["register", "\x1b[2Jx"],
-        &["promote", "churn", "st\x1b[31mage"],
-        &["deregister", "churn", "v1\u{9b}31m"],
-        &["show", "--vs", "\x1b[2J"],
+    // (arguments, the value as the message must name it, escaped)
+    for (args, named) in [
+        (
+            &["show", "--sort", "\x1b]52;c;aGk=\x07"][..],
+            "\\x1b]52;c;aGk=\\x07",
+        ),
+        (&["register", "\x1b[2Jx"], "\\x1b[2Jx"),
+        (&["promote", "churn", "st\x1b[31mage"], "st\\x1b[31mage"),
+        (&["deregister", "churn", "v1\u{9b}31m"], "v1\\u{9b}31m"),
+        (&["show", "--vs", "\x1b[2J"], "\\x1b[2J"),
+        // Targets, NAME@VERSION, diff's versions and --to go through the specs' parsers,
+        // whose messages quote the value (or its name part) a second time.
+        (&["show", "x\x1b]0;t\x07"], "'x\\x1b]0;t\\x07'"),
+        (&["promote", "ch\x1b[2J@v1.0.0", "prod"], "'ch\\x1b[2J'"),
+        (
+            &["diff", "churn", "v1\x1b[2J", "latest"],
+            "'v1\\x1b[2J' is not a version",
+        ),
+        (&["verify", "ch\nerror: forged"], "'ch\\nerror: forged'"),
+        (&["rollback", "churn", "prod", "--to=v1\n2"], "'v1\\n2'"),
     ] {
         let run = repo.run(args);
         assert_eq!(run.code, 2, "{}", run.transcript());
@@ -209,6 +223,17 @@ fn usage_errors_quote_hostile_values_without_their_control_characters() {
             run.stderr
         );
         assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+        assert!(run.stderr.contains(named), "{named} in {}", run.stderr);
+        // A newline in a value cannot start a line of its own.
+        assert_eq!(
+            run.stderr
+                .lines()
+                .filter(|l| l.starts_with("error"))
+                .count(),
+            1,
+            "{}",
+            run.stderr
+        );
     }
     // Past the parser, a value that is no date is tried as a revision: exit 1, still escaped.
     let run = repo.run(&["show", "--at", "2026-02-31\x1b[2J"]);
