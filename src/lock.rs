@@ -52,7 +52,7 @@ impl Lock {
                 owner: false,
             });
         }
-        crate::signals::install();
+        crate::signals::install(release_all);
         let timeout = timeout()?;
         let start = Instant::now();
         let mut pause = Duration::from_millis(5);

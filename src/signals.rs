@@ -10,8 +10,9 @@ use std::sync::Once;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-/// Starts the watcher (once per process; later calls do nothing).
-pub(crate) fn install() {
+/// Starts the watcher (once per process; later calls do nothing), which runs `cleanup` on the
+/// first signal. The caller passes what to clean up, so this module knows nothing of locks.
+pub(crate) fn install(cleanup: fn()) {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
@@ -23,7 +24,7 @@ pub(crate) fn install() {
             .name("signals".into())
             .spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    crate::lock::release_all();
+                    cleanup();
                     // Die of the signal, so the parent sees what happened.
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
                     std::process::exit(128 + signal);

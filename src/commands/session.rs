@@ -31,6 +31,17 @@ pub(crate) struct Global {
     pub repo: Option<PathBuf>,
 }
 
+impl Global {
+    /// The URL `-C` names, if it names one rather than a path (then the registry is read
+    /// through the URL's cached mirror).
+    pub(crate) fn url(&self) -> Option<&str> {
+        self.repo
+            .as_deref()
+            .and_then(|p| p.to_str())
+            .filter(|p| crate::remote::is_url(p))
+    }
+}
+
 /// An opened repository with its registry state.
 pub(crate) struct Session {
     pub repo: Repo,
@@ -108,11 +119,7 @@ impl Session {
 
     /// Opens with explicit options.
     pub(crate) fn open_with(global: &Global, scope: Scope<'_>, how: Open) -> Result<Session> {
-        let url = global
-            .repo
-            .as_deref()
-            .and_then(|p| p.to_str())
-            .filter(|p| crate::remote::is_url(p));
+        let url = global.url();
         let (repo, push) = if let Some(url) = url {
             (Repo::open(Some(&crate::remote::mirror(url)?))?, true)
         } else {
@@ -220,11 +227,7 @@ fn revision_time(repo: &Repo, rev: &str) -> Result<i64> {
 /// common git directory, or, for a URL, the lock of its mirror in the cache (held for the whole
 /// write, so one writer at a time fetches, plans and pushes through a mirror).
 pub(crate) fn write_lock(global: &Global) -> Result<crate::lock::Lock> {
-    let url = global
-        .repo
-        .as_deref()
-        .and_then(|p| p.to_str())
-        .filter(|p| crate::remote::is_url(p));
+    let url = global.url();
     match url {
         Some(url) => crate::remote::mirror_lock(url),
         None => lock_repo(&Repo::open(global.repo.as_deref())?),
