@@ -6,7 +6,6 @@
 mod args;
 mod artifact_view;
 mod registry_view;
-pub(crate) mod target;
 
 use anyhow::Result;
 
