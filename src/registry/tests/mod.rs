@@ -4,6 +4,7 @@
 
 mod activity;
 mod fold;
+mod pick;
 mod plan_assign;
 mod plan_register;
 mod plan_rollback;
