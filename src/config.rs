@@ -353,7 +353,7 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
 
         /// Loading `.registry.yaml` never panics, whatever YAML-ish bytes it holds (the same
-        /// alphabet as the declaration file's property in `artifacts.rs`). Each case writes into
+        /// alphabet as the declaration file's, in `artifacts/props.rs`). Each case writes into
         /// its own temporary directory, removed when the case ends.
         #[test]
         fn loading_never_panics(s in "[a-z:\\[\\]{}#\\- \n\"'|>&*!0-9.]{0,120}") {

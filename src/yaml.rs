@@ -146,11 +146,13 @@ impl Mapping {
         self.0.shift_remove(&StrKey(key))
     }
 
-    pub fn iter(&self) -> indexmap::map::Iter<'_, Value, Value> {
-        self.0.iter()
+    /// Entries in file order.
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(self.0.iter())
     }
 
-    pub fn keys(&self) -> indexmap::map::Keys<'_, Value, Value> {
+    /// Keys in file order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
         self.0.keys()
     }
 
@@ -191,19 +193,62 @@ impl From<i64> for Number {
     }
 }
 
+/// A mapping's entries in file order, by reference. Our own type, not the map crate's, so
+/// callers never name `indexmap` (an associated type cannot be `impl Iterator` on stable Rust).
+pub struct Iter<'a>(indexmap::map::Iter<'a, Value, Value>);
+
+/// A mapping's entries in file order, owned. Our own type, for the same reason as [`Iter`].
+pub struct IntoIter(indexmap::map::IntoIter<Value, Value>);
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a Value, &'a Value);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back()
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl Iterator for IntoIter {
+    type Item = (Value, Value);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for IntoIter {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back()
+    }
+}
+
+impl ExactSizeIterator for IntoIter {}
+
 impl IntoIterator for Mapping {
     type Item = (Value, Value);
-    type IntoIter = indexmap::map::IntoIter<Value, Value>;
+    type IntoIter = IntoIter;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        IntoIter(self.0.into_iter())
     }
 }
 
 impl<'a> IntoIterator for &'a Mapping {
     type Item = (&'a Value, &'a Value);
-    type IntoIter = indexmap::map::Iter<'a, Value, Value>;
+    type IntoIter = Iter<'a>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.iter()
     }
 }
 

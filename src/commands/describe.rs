@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::{ArgGroup, Args};
 
-use super::show::target::pick_version;
+use super::target::pick_version;
 use super::{Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::Value;
 
-use super::show::target::pick_version;
+use super::target::pick_version;
 use super::{Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;

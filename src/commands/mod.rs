@@ -17,6 +17,7 @@ pub(crate) mod rollback;
 mod session;
 pub(crate) mod show;
 pub(crate) mod stages;
+mod target;
 pub(crate) mod unassign;
 pub(crate) mod verify;
 

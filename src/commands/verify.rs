@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::show::target::pick_version;
+use super::target::pick_version;
 use super::{Scope, Session};
 use crate::commands::Global;
 use crate::digest::{self, ManifestEntry};

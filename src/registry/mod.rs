@@ -2,7 +2,7 @@
 //! and its refusals (`error.rs`).
 //!
 //! Nothing here touches git, the file system, the clock or clap: it takes plain data and returns
-//! plain data, so GTO's rules are unit-tested in microseconds (`tests.rs` beside this file).
+//! plain data, so GTO's rules are unit-tested in microseconds (`tests/` beside this file).
 
 pub(crate) mod error;
 pub(crate) mod event;

@@ -1,7 +1,7 @@
 //! Property tests: the hand-written tag parser accepts exactly what GTO's `tag_re` accepts
 //! (reference §2, quoted verbatim below) and reads the same parts; format then parse is the
 //! identity; the tag, name, version, date and trailer parsers never panic. (The YAML loaders'
-//! own never-panic properties live next to them, in `artifacts.rs` and `config.rs`.)
+//! own never-panic properties live next to them, in `artifacts/props.rs` and `config.rs`.)
 
 use proptest::prelude::*;
 use regex::Regex;

@@ -1,11 +1,15 @@
-//! Reading the state: version lists, "latest", and which version is in each stage
-//! (reference §4.2–4.4), with the options `--ro`, `--av`, `--vs`, `--sort`.
+//! Reading the state: version lists, "latest", which version is in each stage
+//! (reference §4.2–4.4), with the options `--ro`, `--av`, `--vs`, `--sort`, and which version a
+//! typed target picks (`NAME@vX.Y.Z`, `NAME@latest`, `NAME#STAGE`).
 //!
 //! Sorting follows GTO's code: a stable ascending sort, then a reversal, so ties come out exactly
 //! as GTO's do (reference §4.3: at equal seconds the lower/older version comes first).
 //! Deliberate differences: `--av N` keeps the N *newest* stages (GTO §14 B4).
 
+use super::name::Stage;
+use super::spec::Pick;
 use super::state::{Artifact, Registry, VStage, Version};
+use super::version::VersionName;
 
 /// How versions are ordered for stage resolution (`--sort`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -193,4 +197,72 @@ pub(crate) fn used_stages(reg: &Registry) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// Why a target picks no version; the shell words it (GTO's messages, reference §12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PickError {
+    /// `@latest` or `@greatest`: no active registered version.
+    NoVersions,
+    /// `@vX.Y.Z`: no version of that name was ever registered.
+    NotRegistered(VersionName),
+    /// `#STAGE`: no version holds the stage.
+    StageEmpty(Stage),
+}
+
+/// The one version a target picks, for the commands that read one version (`describe`,
+/// `verify`, `diff`): the latest (registered only), the version of that name (by
+/// [`last_registered_named`]), or the holder of the stage under GTO's default resolution.
+pub(crate) fn pick<'a>(artifact: &'a Artifact, pick: &Pick) -> Result<&'a Version, PickError> {
+    match pick {
+        Pick::Latest(_) => latest(artifact, true).ok_or(PickError::NoVersions),
+        Pick::Version(v) => last_registered_named(artifact, v.as_str())
+            .ok_or_else(|| PickError::NotRegistered(v.clone())),
+        Pick::Stage(s) => stage_holders(artifact, s.as_str(), StageOptions::default())
+            .first()
+            .map(|h| h.version)
+            .ok_or_else(|| PickError::StageEmpty(s.clone())),
+    }
+}
+
+/// The read side's rule for a version name: of the versions ever registered under it, the last
+/// the fold met (the one that took the name most recently), live or not.
+///
+/// A name normally names one version, but GTO accepts the same name on two commits and lists
+/// both (reference §4 step 4), and GTO's auto-bump can re-issue a deregistered name (§14 B10).
+/// Writes choose differently, on purpose: planning (`plan::find_named`) prefers the *live*
+/// version, because a write acts on the registration in force. A read names a version to look at
+/// what was recorded for it (its commit, its entry, its digest), and a deregistered version still
+/// has that record, so the newest registration wins whatever happened to it since; this is also
+/// how DVC, the other reader of these tags, resolves a version: the last tag for it (§9.2).
+/// `show NAME@vX.Y.Z` picks no single version: it lists every row of that name
+/// ([`keep_picked`]).
+pub(crate) fn last_registered_named<'a>(artifact: &'a Artifact, name: &str) -> Option<&'a Version> {
+    artifact
+        .versions
+        .iter()
+        .rev()
+        .find(|x| x.label.as_str() == name && x.is_registered())
+}
+
+/// The rows a target keeps in `show NAME…`'s listing (reference §5.4): `@latest` the first row,
+/// `@vX.Y.Z` every row of that name, `#STAGE` every row that holds the stage in `stages` (the
+/// listing's own resolution, so `--vs`, `--av` and `--sort` apply).
+pub(crate) fn keep_picked<'a>(
+    mut versions: Vec<&'a Version>,
+    pick: &Pick,
+    stages: &[(String, Vec<Holder<'a>>)],
+) -> Vec<&'a Version> {
+    match pick {
+        Pick::Latest(_) => versions.truncate(1),
+        Pick::Version(want) => versions.retain(|v| v.label.as_str() == want.as_str()),
+        Pick::Stage(stage) => versions.retain(|v| {
+            stages
+                .iter()
+                .flat_map(|(_, hs)| hs.iter())
+                .filter(|h| std::ptr::eq(h.version, *v))
+                .any(|h| h.vstage.stage.as_str() == stage.as_str())
+        }),
+    }
+    versions
 }

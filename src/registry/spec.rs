@@ -18,12 +18,29 @@ use super::version::{VersionError, VersionName};
 /// Which version of an artifact a target picks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Pick {
-    /// `@latest` or `@greatest`: GTO reads both as the latest registered version.
-    Latest,
+    /// `@latest` or `@greatest`: GTO reads both as the latest registered version. The word is
+    /// kept because messages echo what was typed (`'latest' and 'greatest' are the same version`).
+    Latest(LatestWord),
     /// `@vX.Y.Z`.
     Version(VersionName),
     /// `#STAGE`: the version holding the stage.
     Stage(Stage),
+}
+
+/// The word that asked for the latest version: the two mean the same (reference §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LatestWord {
+    Latest,
+    Greatest,
+}
+
+impl LatestWord {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            LatestWord::Latest => "latest",
+            LatestWord::Greatest => "greatest",
+        }
+    }
 }
 
 /// `NAME[@VERSION|#STAGE|@latest|@greatest]`.
@@ -106,7 +123,8 @@ impl From<NameError> for SpecError {
 /// The part after `@`: `latest`, `greatest` or a version (`None` for anything else).
 fn after_at(part: &str) -> Option<Pick> {
     match part {
-        "latest" | "greatest" => Some(Pick::Latest),
+        "latest" => Some(Pick::Latest(LatestWord::Latest)),
+        "greatest" => Some(Pick::Latest(LatestWord::Greatest)),
         v => v.parse().ok().map(Pick::Version),
     }
 }
@@ -168,7 +186,7 @@ impl FromStr for Pick {
 impl fmt::Display for Pick {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Pick::Latest => f.write_str("latest"),
+            Pick::Latest(word) => f.write_str(word.as_str()),
             Pick::Version(v) => write!(f, "{v}"),
             Pick::Stage(s) => write!(f, "#{s}"),
         }
@@ -187,7 +205,7 @@ impl FromStr for VersionedName {
             Err(e) => return Err(e),
         };
         let version = match target.pick {
-            None | Some(Pick::Latest) => None,
+            None | Some(Pick::Latest(_)) => None,
             Some(Pick::Version(v)) => Some(v),
             Some(Pick::Stage(_)) => return Err(SpecError::Name(invalid_value(s))),
         };
@@ -282,8 +300,14 @@ mod tests {
     fn targets_follow_gtos_shortcut_grammar() {
         let t = target("churn").unwrap();
         assert_eq!((t.name.as_str(), t.pick), ("churn", None));
-        assert_eq!(target("churn@latest").unwrap().pick, Some(Pick::Latest));
-        assert_eq!(target("churn@greatest").unwrap().pick, Some(Pick::Latest));
+        assert_eq!(
+            target("churn@latest").unwrap().pick,
+            Some(Pick::Latest(LatestWord::Latest))
+        );
+        // The same pick, but the word typed is kept for messages.
+        let greatest = target("churn@greatest").unwrap();
+        assert_eq!(greatest.pick, Some(Pick::Latest(LatestWord::Greatest)));
+        assert_eq!(greatest.to_string(), "churn@greatest");
         assert_eq!(
             target("models:resnet@v1.0.0-rc.1").unwrap().pick,
             Some(Pick::Version("v1.0.0-rc.1".parse().unwrap()))
@@ -310,8 +334,12 @@ mod tests {
     #[test]
     fn diffs_version_argument_is_the_part_after_the_name() {
         let pick = |s: &str| s.parse::<Pick>().map_err(|e| e.to_string());
-        assert_eq!(pick("latest").unwrap(), Pick::Latest);
-        assert_eq!(pick("@greatest").unwrap(), Pick::Latest);
+        assert_eq!(pick("latest").unwrap(), Pick::Latest(LatestWord::Latest));
+        assert_eq!(
+            pick("@greatest").unwrap(),
+            Pick::Latest(LatestWord::Greatest)
+        );
+        assert_eq!(pick("greatest").unwrap().to_string(), "greatest");
         assert_eq!(
             pick("v1.2.0").unwrap(),
             Pick::Version("v1.2.0".parse().unwrap())
@@ -330,6 +358,7 @@ mod tests {
         let vn = |s: &str| s.parse::<VersionedName>().map_err(|e| e.to_string());
         assert_eq!(vn("churn").unwrap().version, None);
         assert_eq!(vn("churn@latest").unwrap().version, None);
+        assert_eq!(vn("churn@greatest").unwrap().version, None);
         assert_eq!(
             vn("churn@v1.2.0").unwrap().version.map(|v| v.to_string()),
             Some("v1.2.0".into())
@@ -385,7 +414,8 @@ mod tests {
 
     fn pick() -> impl Strategy<Value = Pick> {
         prop_oneof![
-            Just(Pick::Latest),
+            Just(Pick::Latest(LatestWord::Latest)),
+            Just(Pick::Latest(LatestWord::Greatest)),
             (0u64..20, 0u64..20, 0u64..20, "(-rc\\.[0-9])?(\\+b[0-9])?").prop_map(
                 |(a, b, c, rest)| Pick::Version(format!("v{a}.{b}.{c}{rest}").parse().unwrap())
             ),

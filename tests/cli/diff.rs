@@ -83,3 +83,24 @@ fn diff_shows_what_changed_between_two_versions() {
     [exit 2]
     ");
 }
+
+/// `latest` and `greatest` are one pick (GTO §4.2), but the message echoes the word typed.
+#[test]
+fn same_version_error_echoes_the_words_typed() {
+    let repo = TestRepo::new();
+    repo.write("f", "x");
+    repo.commit("one");
+    repo.run(&["register", "m"]).ok();
+    insta::assert_snapshot!(repo.t(&["diff", "m", "latest", "greatest"]), @"
+    $ registry diff m latest greatest
+    --- stderr
+    error: 'latest' and 'greatest' are the same version (v0.0.1)
+    [exit 1]
+    ");
+    insta::assert_snapshot!(repo.t(&["diff", "m", "@greatest", "v0.0.1"]), @"
+    $ registry diff m @greatest v0.0.1
+    --- stderr
+    error: 'greatest' and 'v0.0.1' are the same version (v0.0.1)
+    [exit 1]
+    ");
+}

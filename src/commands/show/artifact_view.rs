@@ -44,15 +44,8 @@ pub(super) fn show_artifact(
         // GTO §14 B9: GTO keeps unregistered versions here; --ro means registered only.
         versions.retain(|v| v.is_registered());
     }
-    match pick {
-        None => {}
-        Some(Pick::Latest) => versions.truncate(1),
-        Some(Pick::Version(want)) => versions.retain(|v| v.label.as_str() == want.as_str()),
-        Some(Pick::Stage(stage)) => versions.retain(|v| {
-            holders_of(v)
-                .iter()
-                .any(|h| h.vstage.stage.as_str() == stage.as_str())
-        }),
+    if let Some(pick) = pick {
+        versions = resolve::keep_picked(versions, pick, &resolved);
     }
     if args.json {
         let items: Vec<json::VersionJson> = versions

@@ -1,12 +1,12 @@
-//! `registry show [NAME | NAME@vX.Y.Z | NAME@latest | NAME#STAGE]`: the registry table, or one
-//! artifact's versions (reference §5.4). B9 fixed: `--ro` hides unregistered versions, and `-d`
-//! adds inactive ones without lifting the other filters. This file dispatches to the two views
-//! and holds what both print alike.
+//! `registry show [NAME | NAME@vX.Y.Z | NAME@latest | NAME@greatest | NAME#STAGE]`: the registry
+//! table, or one artifact's versions (reference §5.4). B9 fixed: `--ro` hides unregistered
+//! versions, and `-d` adds inactive ones without lifting the other filters. This file dispatches
+//! to the two views and holds what both print alike; which rows a target keeps is the core's
+//! (`resolve::keep_picked`).
 
 mod args;
 mod artifact_view;
 mod registry_view;
-pub(crate) mod target;
 
 use anyhow::Result;
 
