@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{attach_provenance, write_tags, Scope, Session, WriteFlags};
+use super::{apply, attach_provenance, Change, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::error::{UsageError, UserError};
 use crate::output::Output;
@@ -128,7 +128,7 @@ fn execute(
     if let Some(note) = note {
         out.line(&note)?;
     }
-    write_tags(session, out, &tags, flags.write.dry_run)
+    apply(session, out, &Change::Create(tags), flags.write.dry_run)
 }
 
 /// `promote`'s two forms.

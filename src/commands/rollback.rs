@@ -48,7 +48,10 @@ pub(crate) fn run(global: &Global, args: RollbackArgs, out: &mut Output) -> Resu
     )?;
     out.line(&format!(
         "Rolling back '{}' {}: {} -> {}",
-        args.name, args.stage, plan.from, plan.to
+        args.name,
+        args.stage,
+        plan.from.as_str(),
+        plan.to
     ))?;
     apply(
         &session,
