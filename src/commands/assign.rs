@@ -4,12 +4,12 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, attach_provenance, Change, Scope, Session, WriteFlags};
+use super::{apply, attach_provenance, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::error::{UsageError, UserError};
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
-use crate::registry::plan::{self, Assign, AssignTarget};
+use crate::registry::plan::{self, Assign, AssignTarget, Change};
 use crate::registry::resolve;
 use crate::registry::spec::VersionedName;
 use crate::registry::version::VersionName;

@@ -4,11 +4,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, Change, Scope, Session, WriteFlags};
+use super::{apply, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
-use crate::registry::plan::{self, Deprecate, Deregister, Unassign};
+use crate::registry::plan::{self, Change, Deprecate, Deregister, Unassign};
 use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\

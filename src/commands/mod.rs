@@ -28,7 +28,7 @@ use clap::{Args, ValueEnum};
 
 use crate::output::Output;
 use crate::registry::event::EventKind;
-use crate::registry::plan::{NewTag, Simple};
+use crate::registry::plan::{Change, NewTag, Simple};
 use crate::registry::state::short;
 use crate::registry::tag::TagName;
 use crate::shell::shell_quote;
@@ -71,13 +71,6 @@ pub(crate) struct WriteFlags {
     /// remote's); the local tag is created only once the remote has it
     #[arg(long)]
     pub push: bool,
-}
-
-/// What a write command does once planned: create tags, or (`--delete`) remove them.
-#[derive(Debug, Clone)]
-pub(crate) enum Change {
-    Create(Vec<NewTag>),
-    Delete(Vec<String>),
 }
 
 /// Applies a planned change: the one way the tag-writing commands write.

@@ -3,11 +3,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, attach_provenance, Change, Scope, Session, WriteFlags};
+use super::{apply, attach_provenance, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
-use crate::registry::plan::{self, Register};
+use crate::registry::plan::{self, Change, Register};
 use crate::registry::spec::Digest;
 use crate::registry::version::{Bump, VersionName};
 

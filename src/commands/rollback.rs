@@ -5,11 +5,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, Change, Scope, Session, WriteFlags};
+use super::{apply, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
-use crate::registry::plan::{self, Rollback};
+use crate::registry::plan::{self, Change, Rollback};
 use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\

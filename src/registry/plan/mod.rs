@@ -52,6 +52,13 @@ pub(crate) struct NewTag {
     pub version: String,
 }
 
+/// What a write command does once planned: create tags, or (`--delete`) remove them.
+#[derive(Debug, Clone)]
+pub(crate) enum Change {
+    Create(Vec<NewTag>),
+    Delete(Vec<String>),
+}
+
 /// What the planner needs to know besides the state: every tag name in the repository
 /// (lightweight ones too: counters and name clashes count them, reference §3.3) and the
 /// allowed stages from config.
