@@ -1,6 +1,6 @@
 //! Planning `deregister`: which version is withdrawn, and the tag that says so (reference §5.3).
 
-use super::{find_named, message_or, Context, NewTag, Simple};
+use super::{deregister_deletion, find_named, message_or, Change, Context, NewTag, Simple};
 use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::ArtifactName;
@@ -29,6 +29,22 @@ pub(super) fn deregister_target<'a>(
             artifact: req.artifact.clone(),
             version: req.version.clone(),
         })
+}
+
+/// `deregister NAME VERSION [--delete]` (and GTO's `deprecate NAME VERSION [--delete]`): the
+/// deregistration tag, or with `delete` every tag of the version. One function, so the two
+/// commands cannot drift apart.
+pub(crate) fn deregister_change(
+    reg: &Registry,
+    ctx: &Context,
+    req: &Deregister,
+    delete: bool,
+) -> Result<Change, PlanError> {
+    Ok(if delete {
+        Change::Delete(deregister_deletion(reg, req)?)
+    } else {
+        Change::Create(vec![deregister(reg, ctx, req)?])
+    })
 }
 
 /// Plans a deregistration (reference §5.3).

@@ -1,7 +1,7 @@
 //! Planning writes: which tag a command creates (name, commit, message), with GTO's checks and
 //! messages (reference §3.3–3.4, §5.1–5.3, §12). Pure: the command applies the plan afterwards,
 //! and `--dry-run` just prints it. This file holds what every plan shares: the context, the tag
-//! name choice, the planned tag, and the lookups; one file per write beside it.
+//! name choice, the planned tag and change, and the lookups; one file per write beside it.
 //!
 //! Deliberate differences (README "Differences from GTO"): auto-bump never re-issues a version
 //! that was ever registered (B10); `register --force` never writes a second registration of an
@@ -27,10 +27,16 @@ mod unassign;
 pub(crate) use assign::{assign, Assign, AssignTarget};
 pub(crate) use delete::{deprecate_deletion, deregister_deletion, unassign_deletion};
 pub(crate) use deprecate::{deprecate, Deprecate};
-pub(crate) use deregister::{deregister, Deregister};
+// The shell plans a deregistration or unassignment through `*_change` (create or delete);
+// the core's tests plan the creating half alone.
+#[cfg(test)]
+pub(crate) use deregister::deregister;
+pub(crate) use deregister::{deregister_change, Deregister};
 pub(crate) use register::{register, Register};
 pub(crate) use rollback::{rollback, Rollback};
-pub(crate) use unassign::{unassign, Unassign};
+#[cfg(test)]
+pub(crate) use unassign::unassign;
+pub(crate) use unassign::{unassign_change, Unassign};
 
 /// `--simple auto|true|false`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,7 +1,9 @@
 //! Planning `unassign`: which version gives the stage up, and the tag that says so (reference
 //! §5.3, B6 fixed).
 
-use super::{find_artifact, find_named, message_or, Context, NewTag, Simple};
+use super::{
+    find_artifact, find_named, message_or, unassign_deletion, Change, Context, NewTag, Simple,
+};
 use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::{ArtifactName, Stage};
@@ -41,6 +43,22 @@ pub(super) fn unassign_target<'a>(
                 stage: req.stage.clone(),
             }),
     }
+}
+
+/// `unassign NAME STAGE [--delete]` (and GTO's `deprecate NAME VERSION STAGE [--delete]`): the
+/// unassignment tag, or with `delete` the version's tags for the stage. One function, so the two
+/// commands cannot drift apart.
+pub(crate) fn unassign_change(
+    reg: &Registry,
+    ctx: &Context,
+    req: &Unassign,
+    delete: bool,
+) -> Result<Change, PlanError> {
+    Ok(if delete {
+        Change::Delete(unassign_deletion(reg, req)?)
+    } else {
+        Change::Create(vec![unassign(reg, ctx, req)?])
+    })
 }
 
 /// Plans an unassignment (reference §5.3; B6 fixed: the stage must be held now).
