@@ -52,6 +52,10 @@ fn hint(e: &PlanError) -> Option<String> {
         PlanError::ArtifactNotFound { .. } => {
             "`registry show` lists the artifacts in this repository".into()
         }
+        PlanError::PromoteArtifactNotFound { artifact }
+        | PlanError::NoVersionToPromote { artifact } => {
+            format!("register a version first: `registry register {artifact}`")
+        }
         PlanError::NotAssigned { .. } => "use --force to write the unassignment tag anyway".into(),
         PlanError::DeregisterVersionNotFound { artifact, version } => {
             format!("version {version} of '{artifact}' was never registered")

@@ -51,6 +51,10 @@ pub enum PlanError {
     AlreadyInStage { version: String, stage: Stage },
     /// No tags of this artifact.
     ArtifactNotFound { artifact: ArtifactName },
+    /// `promote NAME STAGE` of an artifact with no tags.
+    PromoteArtifactNotFound { artifact: ArtifactName },
+    /// `promote NAME STAGE`: the artifact has no registered version to pick.
+    NoVersionToPromote { artifact: ArtifactName },
     /// `deprecate NAME --delete` of an artifact with no tags (GTO gives no hint there).
     DeleteArtifactNotFound { artifact: ArtifactName },
     /// `unassign --version V`: no version V.
@@ -154,10 +158,12 @@ impl fmt::Display for PlanError {
                 "Version '{version}' is already in stage '{stage}'. Use the '--force' flag to create a new Git tag nevertheless."
             ),
             PlanError::ArtifactNotFound { artifact }
+            | PlanError::PromoteArtifactNotFound { artifact }
             | PlanError::DeleteArtifactNotFound { artifact } => {
                 write!(f, "Cannot find artifact '{artifact}'")
             }
             PlanError::UnassignVersionNotFound { artifact }
+            | PlanError::NoVersionToPromote { artifact }
             | PlanError::DeregisterVersionNotFound { artifact, .. } => {
                 write!(f, "No versions found for '{artifact}'")
             }

@@ -24,7 +24,7 @@ mod register;
 mod rollback;
 mod unassign;
 
-pub(crate) use assign::{assign, Assign, AssignTarget};
+pub(crate) use assign::{assign, assign_plan, Assign, AssignTarget};
 pub(crate) use delete::{deprecate_deletion, deregister_deletion, unassign_deletion};
 pub(crate) use deprecate::{deprecate, Deprecate};
 // The shell plans a deregistration or unassignment through `*_change` (create or delete);
