@@ -1,7 +1,9 @@
 //! The core's refusals: why a planned write cannot be made, as data. `Display` is the message
 //! alone, in GTO's wording where GTO has one (reference §12), so scripts that match on it keep
 //! working; the hints, and every command line a user could type, are the shell's to add
-//! (`commands/refusal.rs`). The core names no command.
+//! (`commands/refusal.rs`). The core names no command (GTO's own wording names a flag, `--force`,
+//! and stays verbatim); its other reports (`state::Oddity`, `policy::Violation`) carry their
+//! repair as data too.
 //!
 //! Deliberately not a `std::error::Error`: `?` cannot turn it into an `anyhow::Error` behind the
 //! shell's back (which would print it as an unexpected error, without its hint). The shell's
