@@ -215,27 +215,7 @@ pub(crate) fn assign_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::event::{event_from_raw, RawTag, Target};
-    use crate::registry::time::Timestamp;
-
-    fn reg(tags: &[(&str, &str, i64)]) -> Registry {
-        let events = tags
-            .iter()
-            .map(|(name, commit, t)| {
-                event_from_raw(RawTag {
-                    name: (*name).into(),
-                    target: Target::Commit((*commit).into()),
-                    tagger_name: "T".into(),
-                    tagger_email: "t@x".into(),
-                    time: Timestamp::new(*t, 0),
-                    message: "m".into(),
-                })
-                .unwrap()
-                .unwrap()
-            })
-            .collect();
-        Registry::build(events, Vec::new())
-    }
+    use crate::registry::plan::registry_of as reg;
 
     fn req(artifact: &str, target: AssignTarget) -> Assign {
         Assign {

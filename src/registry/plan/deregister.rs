@@ -85,3 +85,30 @@ pub(crate) fn deregister(
         version: req.version.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::plan::registry_of;
+
+    #[test]
+    fn the_change_is_a_deregistration_tag_or_every_tag_of_the_version() {
+        let reg = registry_of(&[("m@v1.0.0", "c1", 1), ("m#prod#1", "c1", 2)]);
+        let req = Deregister {
+            artifact: "m".parse().unwrap(),
+            version: "v1.0.0".parse().unwrap(),
+            force: false,
+            simple: Simple::Auto,
+            message: None,
+        };
+        let ctx = Context::default();
+        match deregister_change(&reg, &ctx, &req, false).unwrap() {
+            Change::Create(tags) => assert_eq!(tags, vec![deregister(&reg, &ctx, &req).unwrap()]),
+            other @ Change::Delete(_) => panic!("{other:?}"),
+        }
+        match deregister_change(&reg, &ctx, &req, true).unwrap() {
+            Change::Delete(tags) => assert_eq!(tags, vec!["m@v1.0.0", "m#prod#1"]),
+            other @ Change::Create(_) => panic!("{other:?}"),
+        }
+    }
+}

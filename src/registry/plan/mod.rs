@@ -173,3 +173,26 @@ fn find_artifact<'a>(reg: &'a Registry, name: &ArtifactName) -> Result<&'a Artif
             artifact: name.clone(),
         })
 }
+
+/// A registry folded from `(tag, commit, time)` triples, for the plans' tests beside each plan.
+#[cfg(test)]
+fn registry_of(tags: &[(&str, &str, i64)]) -> Registry {
+    use super::event::{event_from_raw, RawTag, Target};
+    use super::time::Timestamp;
+    let events = tags
+        .iter()
+        .map(|(name, commit, t)| {
+            event_from_raw(RawTag {
+                name: (*name).into(),
+                target: Target::Commit((*commit).into()),
+                tagger_name: "T".into(),
+                tagger_email: "t@x".into(),
+                time: Timestamp::new(*t, 0),
+                message: "m".into(),
+            })
+            .unwrap()
+            .unwrap()
+        })
+        .collect();
+    Registry::build(events, Vec::new())
+}

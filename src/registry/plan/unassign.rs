@@ -95,3 +95,31 @@ pub(crate) fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<
         version: label.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::plan::registry_of;
+
+    #[test]
+    fn the_change_is_an_unassignment_tag_or_the_stage_tags_of_the_version() {
+        let reg = registry_of(&[("m@v1.0.0", "c1", 1), ("m#prod#1", "c1", 2)]);
+        let req = Unassign {
+            artifact: "m".parse().unwrap(),
+            stage: "prod".parse().unwrap(),
+            version: None,
+            force: false,
+            simple: Simple::Auto,
+            message: None,
+        };
+        let ctx = Context::default();
+        match unassign_change(&reg, &ctx, &req, false).unwrap() {
+            Change::Create(tags) => assert_eq!(tags, vec![unassign(&reg, &ctx, &req).unwrap()]),
+            other @ Change::Delete(_) => panic!("{other:?}"),
+        }
+        match unassign_change(&reg, &ctx, &req, true).unwrap() {
+            Change::Delete(tags) => assert_eq!(tags, vec!["m#prod#1"]),
+            other @ Change::Create(_) => panic!("{other:?}"),
+        }
+    }
+}
