@@ -4,13 +4,12 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{attach_provenance, write_tags, Scope, Session, WriteFlags};
+use super::{apply, attach_provenance, Scope, Session, WriteFlags};
 use crate::commands::Global;
-use crate::error::{UsageError, UserError};
+use crate::error::UsageError;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
-use crate::registry::plan::{self, Assign, AssignTarget};
-use crate::registry::resolve;
+use crate::registry::plan::{self, Assign, AssignTarget, Change};
 use crate::registry::spec::VersionedName;
 use crate::registry::version::VersionName;
 
@@ -73,15 +72,7 @@ pub(crate) fn run_assign(global: &Global, args: AssignArgs, out: &mut Output) ->
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.common.write)?;
     session.print_warnings(out)?;
     let target = gto_target(&session, args.r#ref, &args.common)?;
-    execute(
-        &session,
-        out,
-        args.name,
-        args.stage,
-        target,
-        &args.common,
-        None,
-    )
+    execute(&session, out, args.name, args.stage, target, &args.common)
 }
 
 /// GTO's CLI mapping: REF given → that commit (named by --version); else --version → that
@@ -109,13 +100,12 @@ fn execute(
     stage: Stage,
     target: AssignTarget,
     flags: &AssignFlags,
-    note: Option<String>,
 ) -> Result<()> {
-    let mut tags = plan::assign(
+    let planned = plan::assign_plan(
         &session.reg,
         &session.ctx,
         &Assign {
-            artifact: name,
+            artifact: name.clone(),
             stage,
             target,
             force: flags.write.force,
@@ -123,12 +113,15 @@ fn execute(
             message: flags.write.message.clone(),
         },
     )?;
+    let mut tags = planned.tags;
     attach_provenance(session, &mut tags, None, out)?;
     // Said only once the plan holds, so a refused promote does not claim to promote.
-    if let Some(note) = note {
-        out.line(&note)?;
+    if let Some(chosen) = &planned.latest {
+        out.line(&format!(
+            "Promoting the latest version of '{name}': {chosen}"
+        ))?;
     }
-    write_tags(session, out, &tags, flags.write.dry_run)
+    apply(session, out, &Change::Create(tags), flags.write.dry_run)
 }
 
 /// `promote`'s two forms.
@@ -177,40 +170,14 @@ pub(crate) fn run_promote(global: &Global, args: PromoteArgs, out: &mut Output) 
     let stage = match form {
         Form::Gto { rev, stage } => {
             let target = gto_target(&session, rev, &args.common)?;
-            return execute(&session, out, name, stage, target, &args.common, None);
+            return execute(&session, out, name, stage, target, &args.common);
         }
         Form::Short(stage) => stage,
     };
-    let mut note = None;
-    let version = if let Some(v) = at_version.or_else(|| args.common.version.clone()) {
-        v
-    } else {
-        let artifact = session.reg.artifact(&name).ok_or_else(|| {
-            UserError::new(format!("Cannot find artifact '{name}'")).with_hint(format!(
-                "register a version first: `registry register {name}`"
-            ))
-        })?;
-        // Registered only, so the latest is named by a version.
-        let latest = resolve::latest(artifact, true)
-            .and_then(|v| v.label.semver())
-            .ok_or_else(|| {
-                UserError::new(format!("No versions found for '{name}'")).with_hint(format!(
-                    "register a version first: `registry register {name}`"
-                ))
-            })?;
-        let chosen = latest.clone();
-        note = Some(format!(
-            "Promoting the latest version of '{name}': {chosen}"
-        ));
-        chosen
+    // Without a version the plan picks the latest registered one, and says which.
+    let target = match at_version.or_else(|| args.common.version.clone()) {
+        Some(v) => AssignTarget::Version(v),
+        None => AssignTarget::Latest,
     };
-    execute(
-        &session,
-        out,
-        name,
-        stage,
-        AssignTarget::Version(version),
-        &args.common,
-        note,
-    )
+    execute(&session, out, name, stage, target, &args.common)
 }

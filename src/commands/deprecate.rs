@@ -4,11 +4,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, Change, Scope, Session, WriteFlags};
+use super::{apply, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
-use crate::registry::plan::{self, Deprecate, Deregister, Unassign};
+use crate::registry::plan::{self, Change, Deprecate, Deregister, Unassign};
 use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\
@@ -52,11 +52,7 @@ pub(crate) fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Res
                 simple: write.simple.into(),
                 message: write.message.clone(),
             };
-            if args.delete {
-                Change::Delete(plan::unassign_deletion(reg, &req)?)
-            } else {
-                Change::Create(vec![plan::unassign(reg, ctx, &req)?])
-            }
+            plan::unassign_change(reg, ctx, &req, args.delete)?
         }
         // GTO's form of `deregister NAME VERSION`.
         (Some(version), None) => {
@@ -67,11 +63,7 @@ pub(crate) fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Res
                 simple: write.simple.into(),
                 message: write.message.clone(),
             };
-            if args.delete {
-                Change::Delete(plan::deregister_deletion(reg, &req)?)
-            } else {
-                Change::Create(vec![plan::deregister(reg, ctx, &req)?])
-            }
+            plan::deregister_change(reg, ctx, &req, args.delete)?
         }
         (None, _) if args.delete => {
             Change::Delete(plan::deprecate_deletion(reg, &args.name, write.force)?)

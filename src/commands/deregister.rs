@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, Change, Scope, Session, WriteFlags};
+use super::{apply, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
@@ -39,10 +39,6 @@ pub(crate) fn run(global: &Global, args: DeregisterArgs, out: &mut Output) -> Re
         simple: args.write.simple.into(),
         message: args.write.message.clone(),
     };
-    let change = if args.delete {
-        Change::Delete(plan::deregister_deletion(&session.reg, &req)?)
-    } else {
-        Change::Create(vec![plan::deregister(&session.reg, &session.ctx, &req)?])
-    };
+    let change = plan::deregister_change(&session.reg, &session.ctx, &req, args.delete)?;
     apply(&session, out, &change, args.write.dry_run)
 }

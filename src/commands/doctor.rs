@@ -163,7 +163,7 @@ pub(crate) fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Resul
     for w in &session.reg.warnings {
         findings.push(Finding {
             problem: w.message.clone(),
-            fix: w.fix.clone(),
+            fix: super::refusal::repair(&w.repair),
         });
     }
     // A tag dated in the future outranks every tag written until that date: the stage or the
@@ -213,8 +213,8 @@ pub(crate) fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Resul
     let order = session.config.promotion_order.as_deref();
     for v in policy::check(&session.reg, order, session.config.require_digest) {
         findings.push(Finding {
+            fix: super::refusal::policy_fix(&v),
             problem: v.message,
-            fix: v.fix,
         });
     }
 

@@ -1,6 +1,7 @@
 //! Commands, one file per verb, and what they share: the session (`session.rs`), the write flags, and
 //! applying a plan (create the tags, roll back on failure, print GTO's lines and push hints).
-//! Commands call the core's plans and this apply path, never each other.
+//! Commands call the core's plans and this apply path, never each other: every write goes
+//! through `apply`, so the outranked check, `--dry-run` and `--push` hold for all of them.
 
 pub(crate) mod annotate;
 pub(crate) mod assign;
@@ -28,7 +29,7 @@ use clap::{Args, ValueEnum};
 
 use crate::output::Output;
 use crate::registry::event::EventKind;
-use crate::registry::plan::{NewTag, Simple};
+use crate::registry::plan::{Change, NewTag, Simple};
 use crate::registry::state::short;
 use crate::registry::tag::TagName;
 use crate::shell::shell_quote;
@@ -71,13 +72,6 @@ pub(crate) struct WriteFlags {
     /// remote's); the local tag is created only once the remote has it
     #[arg(long)]
     pub push: bool,
-}
-
-/// What a write command does once planned: create tags, or (`--delete`) remove them.
-#[derive(Debug, Clone)]
-pub(crate) enum Change {
-    Create(Vec<NewTag>),
-    Delete(Vec<String>),
 }
 
 /// Applies a planned change: the one way the tag-writing commands write.
@@ -157,12 +151,7 @@ pub(crate) fn attach_provenance(
 /// sides), the remote's tags are fetched again, and the error says why. An interrupted write
 /// (Ctrl-C, SIGTERM, SIGKILL) therefore never leaves a local tag the remote lacks: at worst the
 /// remote got a tag the next fetch brings.
-pub(crate) fn write_tags(
-    session: &Session,
-    out: &mut Output,
-    tags: &[NewTag],
-    dry_run: bool,
-) -> Result<()> {
+fn write_tags(session: &Session, out: &mut Output, tags: &[NewTag], dry_run: bool) -> Result<()> {
     // A tag that a future-dated one outranks would be written, reported, and change nothing.
     let now = session.repo.tagger().map_or_else(
         |_| crate::registry::time::Timestamp::new(now_seconds(), 0),
@@ -273,12 +262,7 @@ fn push_tags(
 
 /// Deletes tags (`--delete`), printing GTO's lines. With push the remote deletion goes first,
 /// so a failed push leaves the local tag in place.
-pub(crate) fn delete_tags(
-    session: &Session,
-    out: &mut Output,
-    tags: &[String],
-    dry_run: bool,
-) -> Result<()> {
+fn delete_tags(session: &Session, out: &mut Output, tags: &[String], dry_run: bool) -> Result<()> {
     if tags.is_empty() {
         out.note("Nothing to delete: no tags matched")?;
         return Ok(());

@@ -1,11 +1,14 @@
 //! The shell's words for what the core refuses or reads around: each `PlanError` becomes a
-//! `UserError` with GTO's message and our hint, each unusable tag a `Warning` with its repair.
+//! `UserError` with GTO's message and our hint, each unusable tag a `Warning` with its repair,
+//! and each oddity or policy violation the core reports as data gets its repair worded here.
 //! The command lines a user could type (`registry show`, `git tag -d`, ...) are spelled here,
 //! quoted for a POSIX shell, and never in the core.
 
 use crate::error::UserError;
 use crate::registry::error::PlanError;
 use crate::registry::event::{Unusable, Warning};
+use crate::registry::policy::{Rule, Violation};
+use crate::registry::state::Repair;
 use crate::shell::shell_quote;
 
 impl From<PlanError> for UserError {
@@ -51,6 +54,10 @@ fn hint(e: &PlanError) -> Option<String> {
         }
         PlanError::ArtifactNotFound { .. } => {
             "`registry show` lists the artifacts in this repository".into()
+        }
+        PlanError::PromoteArtifactNotFound { artifact }
+        | PlanError::NoVersionToPromote { artifact } => {
+            format!("register a version first: `registry register {artifact}`")
         }
         PlanError::NotAssigned { .. } => "use --force to write the unassignment tag anyway".into(),
         PlanError::DeregisterVersionNotFound { artifact, version } => {
@@ -113,6 +120,43 @@ impl From<Unusable> for Warning {
     }
 }
 
+// Artifact names, stages and version names are shell-safe by their grammar (letters, digits,
+// `-_./:+`), so the command lines below name them bare, as they always have.
+
+/// How to repair an oddity of the registry (`doctor`'s "fix:" line).
+pub(crate) fn repair(r: &Repair) -> String {
+    match r {
+        Repair::Given(fix) => fix.clone(),
+        Repair::KeepOneVersion { artifact } => format!(
+            "keep one: `registry deregister {artifact} VERSION` for the others (GTO fails on \
+             every command while a commit has two versions)"
+        ),
+        Repair::DeleteWrongRegistration { artifact, version } => format!(
+            "delete the registration tag on the wrong commit (`git tag -l {}` lists them) and \
+             register that commit under a new version",
+            shell_quote(&format!("{}@{version}*", artifact.to_tag_part()))
+        ),
+    }
+}
+
+/// How to repair a tag that breaks the policy (`doctor`'s "fix:", `check-ref --policy`'s hint).
+pub(crate) fn policy_fix(v: &Violation) -> String {
+    match &v.rule {
+        Rule::RequireDigest { artifact } => format!(
+            "declare a path for '{artifact}' in artifacts.yaml (`registry annotate {artifact} --path …`), \
+             or give `--digest sha256:…` for a virtual artifact, and register again"
+        ),
+        Rule::PromotionOrder {
+            artifact,
+            version,
+            stage,
+            previous,
+        } => format!(
+            "promote {version} to {previous} first; to undo this one: `registry unassign {artifact} {stage} --version {version}`"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +185,39 @@ mod tests {
             UserError::from(PlanError::DeleteAlreadyDeprecated),
             UserError::new("Artifact was deprecated already")
                 .with_hint("use --force to delete its tags anyway")
+        );
+    }
+
+    #[test]
+    fn the_cores_repairs_are_worded_here_with_the_tag_pattern_quoted() {
+        let artifact: crate::registry::name::ArtifactName = "dir:m".parse().unwrap();
+        assert_eq!(
+            repair(&Repair::DeleteWrongRegistration {
+                artifact: artifact.clone(),
+                version: "v1.0.0".into(),
+            }),
+            "delete the registration tag on the wrong commit (`git tag -l 'dir=m@v1.0.0*'` lists them) and register that commit under a new version"
+        );
+        assert_eq!(
+            repair(&Repair::KeepOneVersion {
+                artifact: artifact.clone()
+            }),
+            "keep one: `registry deregister dir:m VERSION` for the others (GTO fails on every command while a commit has two versions)"
+        );
+        assert_eq!(repair(&Repair::Given("as given".into())), "as given");
+        let v = Violation {
+            tag: "dir=m#prod#2".into(),
+            message: String::new(),
+            rule: Rule::PromotionOrder {
+                artifact,
+                version: "v1.0.0".into(),
+                stage: "prod".parse().unwrap(),
+                previous: "dev".into(),
+            },
+        };
+        assert_eq!(
+            policy_fix(&v),
+            "promote v1.0.0 to dev first; to undo this one: `registry unassign dir:m prod --version v1.0.0`"
         );
     }
 

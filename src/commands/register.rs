@@ -3,11 +3,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{attach_provenance, write_tags, Scope, Session, WriteFlags};
+use super::{apply, attach_provenance, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
-use crate::registry::plan::{self, Register};
+use crate::registry::plan::{self, Change, Register};
 use crate::registry::spec::Digest;
 use crate::registry::version::{Bump, VersionName};
 
@@ -70,12 +70,12 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
             message: args.write.message,
         },
     )?;
-    let mut tags = [tag];
+    let mut tags = vec![tag];
     attach_provenance(
         &session,
         &mut tags,
         args.digest.as_ref().map(Digest::as_str),
         out,
     )?;
-    write_tags(&session, out, &tags, args.write.dry_run)
+    apply(&session, out, &Change::Create(tags), args.write.dry_run)
 }

@@ -5,11 +5,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, Change, Scope, Session, WriteFlags};
+use super::{apply, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
-use crate::registry::plan::{self, Rollback};
+use crate::registry::plan::{self, Change, Rollback};
 use crate::registry::version::VersionName;
 
 const EXAMPLES: &str = "\
@@ -48,7 +48,10 @@ pub(crate) fn run(global: &Global, args: RollbackArgs, out: &mut Output) -> Resu
     )?;
     out.line(&format!(
         "Rolling back '{}' {}: {} -> {}",
-        args.name, args.stage, plan.from, plan.to
+        args.name,
+        args.stage,
+        plan.from.as_str(),
+        plan.to
     ))?;
     apply(
         &session,

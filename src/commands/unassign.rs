@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, Change, Scope, Session, WriteFlags};
+use super::{apply, Scope, Session, WriteFlags};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};
@@ -43,10 +43,6 @@ pub(crate) fn run(global: &Global, args: UnassignArgs, out: &mut Output) -> Resu
         simple: args.write.simple.into(),
         message: args.write.message.clone(),
     };
-    let change = if args.delete {
-        Change::Delete(plan::unassign_deletion(&session.reg, &req)?)
-    } else {
-        Change::Create(vec![plan::unassign(&session.reg, &session.ctx, &req)?])
-    };
+    let change = plan::unassign_change(&session.reg, &session.ctx, &req, args.delete)?;
     apply(&session, out, &change, args.write.dry_run)
 }

@@ -1,7 +1,9 @@
 //! The core's refusals: why a planned write cannot be made, as data. `Display` is the message
 //! alone, in GTO's wording where GTO has one (reference §12), so scripts that match on it keep
 //! working; the hints, and every command line a user could type, are the shell's to add
-//! (`commands/refusal.rs`). The core names no command.
+//! (`commands/refusal.rs`). The core names no command (GTO's own wording names a flag, `--force`,
+//! and stays verbatim); its other reports (`state::Oddity`, `policy::Violation`) carry their
+//! repair as data too.
 //!
 //! Deliberately not a `std::error::Error`: `?` cannot turn it into an `anyhow::Error` behind the
 //! shell's back (which would print it as an unexpected error, without its hint). The shell's
@@ -51,6 +53,10 @@ pub enum PlanError {
     AlreadyInStage { version: String, stage: Stage },
     /// No tags of this artifact.
     ArtifactNotFound { artifact: ArtifactName },
+    /// `promote NAME STAGE` of an artifact with no tags.
+    PromoteArtifactNotFound { artifact: ArtifactName },
+    /// `promote NAME STAGE`: the artifact has no registered version to pick.
+    NoVersionToPromote { artifact: ArtifactName },
     /// `deprecate NAME --delete` of an artifact with no tags (GTO gives no hint there).
     DeleteArtifactNotFound { artifact: ArtifactName },
     /// `unassign --version V`: no version V.
@@ -154,10 +160,12 @@ impl fmt::Display for PlanError {
                 "Version '{version}' is already in stage '{stage}'. Use the '--force' flag to create a new Git tag nevertheless."
             ),
             PlanError::ArtifactNotFound { artifact }
+            | PlanError::PromoteArtifactNotFound { artifact }
             | PlanError::DeleteArtifactNotFound { artifact } => {
                 write!(f, "Cannot find artifact '{artifact}'")
             }
             PlanError::UnassignVersionNotFound { artifact }
+            | PlanError::NoVersionToPromote { artifact }
             | PlanError::DeregisterVersionNotFound { artifact, .. } => {
                 write!(f, "No versions found for '{artifact}'")
             }

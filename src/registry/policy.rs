@@ -3,15 +3,31 @@
 //! content digest). Reports the tags that break it; never refuses to read them. Pure.
 
 use super::event::{Event, EventKind};
+use super::name::{ArtifactName, Stage};
 use super::state::Registry;
 use super::trailer;
 
-/// One tag that breaks the policy.
+/// One tag that breaks the policy: what is wrong (`message`), and which rule it breaks for
+/// which version and stage, so the shell can word the repair (`commands/refusal.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Violation {
     pub tag: String,
     pub message: String,
-    pub fix: String,
+    pub rule: Rule,
+}
+
+/// The rule a [`Violation`] breaks, with what its repair needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Rule {
+    /// `require_digest`: a registration of `artifact` records no digest.
+    RequireDigest { artifact: ArtifactName },
+    /// `promotion_order`: `version` of `artifact` took `stage` without holding `previous` first.
+    PromotionOrder {
+        artifact: ArtifactName,
+        version: String,
+        stage: Stage,
+        previous: String,
+    },
 }
 
 /// Whether `event` (attributed to `version` of its artifact) breaks the policy.
@@ -27,16 +43,19 @@ pub(crate) fn check_event(
         EventKind::Registration if require_digest && trailer::parse(&event.message).is_none() => {
             Some(Violation {
                 tag: event.tag.clone(),
-                message: format!("registration '{}' records no content digest (require_digest)", event.tag),
-                fix: format!(
-                    "declare a path for '{name}' in artifacts.yaml (`registry annotate {name} --path …`), \
-                     or give `--digest sha256:…` for a virtual artifact, and register again"
+                message: format!(
+                    "registration '{}' records no content digest (require_digest)",
+                    event.tag
                 ),
+                rule: Rule::RequireDigest {
+                    artifact: name.clone(),
+                },
             })
         }
         EventKind::Assignment => {
             let order = promotion_order?;
-            let stage = event.stage.as_ref()?.as_str();
+            let held = event.stage.as_ref()?;
+            let stage = held.as_str();
             let position = order.iter().position(|s| s == stage)?;
             let previous = order.get(position.checked_sub(1)?)?;
             let version = version?;
@@ -55,9 +74,12 @@ pub(crate) fn check_event(
                     event.tag,
                     order.join(" → ")
                 ),
-                fix: format!(
-                    "promote {version} to {previous} first; to undo this one: `registry unassign {name} {stage} --version {version}`"
-                ),
+                rule: Rule::PromotionOrder {
+                    artifact: name.clone(),
+                    version: version.to_string(),
+                    stage: held.clone(),
+                    previous: previous.clone(),
+                },
             })
         }
         _ => None,

@@ -287,7 +287,42 @@ pub(crate) struct Registry {
     pub artifacts: Vec<Artifact>,
     index: HashMap<ArtifactName, usize>,
     /// Oddities read around: tags on non-commits, `@created`, two versions on one commit, …
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<Oddity>,
+}
+
+/// Something odd about one tag that the registry reads around: what is wrong (`message`), and
+/// its repair as data; the shell words the repair (`commands/refusal.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Oddity {
+    pub tag: String,
+    pub message: String,
+    pub repair: Repair,
+}
+
+/// How to repair an [`Oddity`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Repair {
+    /// Worded by whoever found it before the fold: the git layer's readers, or the shell for an
+    /// unusable tag.
+    Given(String),
+    /// Several versions of `artifact` on one commit: keep one, deregister the others.
+    KeepOneVersion { artifact: ArtifactName },
+    /// `version` of `artifact` registered on several commits: delete the registration on the
+    /// wrong one, and register that commit under a new version.
+    DeleteWrongRegistration {
+        artifact: ArtifactName,
+        version: String,
+    },
+}
+
+impl From<Warning> for Oddity {
+    fn from(w: Warning) -> Oddity {
+        Oddity {
+            tag: w.tag,
+            message: w.message,
+            repair: Repair::Given(w.fix),
+        }
+    }
 }
 
 /// The deterministic base order: time, then counter (simple form first), then tag name.
@@ -310,7 +345,7 @@ impl Registry {
         // `Option<Event>` is the size of `Event`, so this reuses the vector in place.
         let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
         let mut reg = Registry {
-            warnings,
+            warnings: warnings.into_iter().map(Oddity::from).collect(),
             ..Registry::default()
         };
         // GTO's passes, each in the base order: deprecations, then registrations and
@@ -440,7 +475,7 @@ impl Registry {
             let mut commits: Vec<_> = by_commit.into_iter().filter(|(_, v)| v.len() > 1).collect();
             commits.sort();
             for (commit, versions) in commits {
-                found.push(Warning {
+                found.push(Oddity {
                     tag: format!("{}@{}", a.name.to_tag_part(), versions.join(",")),
                     message: format!(
                         "artifact '{}' has several versions on commit {}: {}; stage tags there go \
@@ -449,29 +484,26 @@ impl Registry {
                         short(commit),
                         versions.join(", ")
                     ),
-                    fix: format!(
-                        "keep one: `registry deregister {} VERSION` for the others (GTO fails on \
-                         every command while a commit has two versions)",
-                        a.name
-                    ),
+                    repair: Repair::KeepOneVersion {
+                        artifact: a.name.clone(),
+                    },
                 });
             }
             let mut names: Vec<_> = by_name.into_iter().filter(|(_, c)| c.len() > 1).collect();
             names.sort();
             for (name, commits) in names {
                 let commits: Vec<&str> = commits.iter().map(|c| short(c)).collect();
-                found.push(Warning {
+                found.push(Oddity {
                     tag: format!("{}@{}", a.name.to_tag_part(), name),
                     message: format!(
                         "version {name} of artifact '{}' is registered on several commits: {}",
                         a.name,
                         commits.join(", ")
                     ),
-                    fix: format!(
-                        "delete the registration tag on the wrong commit (`git tag -l '{}@{name}*'` \
-                         lists them) and register that commit under a new version",
-                        a.name.to_tag_part()
-                    ),
+                    repair: Repair::DeleteWrongRegistration {
+                        artifact: a.name.clone(),
+                        version: name.to_string(),
+                    },
                 });
             }
         }

@@ -195,7 +195,7 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             config.require_digest,
         ) {
             return Err(UserError::new(format!("policy: {}", v.message))
-                .with_hint(v.fix)
+                .with_hint(crate::commands::refusal::policy_fix(&v))
                 .into());
         }
     }

@@ -1,7 +1,7 @@
 //! Planning writes: which tag a command creates (name, commit, message), with GTO's checks and
 //! messages (reference §3.3–3.4, §5.1–5.3, §12). Pure: the command applies the plan afterwards,
 //! and `--dry-run` just prints it. This file holds what every plan shares: the context, the tag
-//! name choice, the planned tag, and the lookups; one file per write beside it.
+//! name choice, the planned tag and change, and the lookups; one file per write beside it.
 //!
 //! Deliberate differences (README "Differences from GTO"): auto-bump never re-issues a version
 //! that was ever registered (B10); `register --force` never writes a second registration of an
@@ -24,13 +24,19 @@ mod register;
 mod rollback;
 mod unassign;
 
-pub(crate) use assign::{assign, Assign, AssignTarget};
+pub(crate) use assign::{assign, assign_plan, Assign, AssignTarget};
 pub(crate) use delete::{deprecate_deletion, deregister_deletion, unassign_deletion};
 pub(crate) use deprecate::{deprecate, Deprecate};
-pub(crate) use deregister::{deregister, Deregister};
+// The shell plans a deregistration or unassignment through `*_change` (create or delete);
+// the core's tests plan the creating half alone.
+#[cfg(test)]
+pub(crate) use deregister::deregister;
+pub(crate) use deregister::{deregister_change, Deregister};
 pub(crate) use register::{register, Register};
 pub(crate) use rollback::{rollback, Rollback};
-pub(crate) use unassign::{unassign, Unassign};
+#[cfg(test)]
+pub(crate) use unassign::unassign;
+pub(crate) use unassign::{unassign_change, Unassign};
 
 /// `--simple auto|true|false`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,6 +56,13 @@ pub(crate) struct NewTag {
     pub kind: EventKind,
     /// The version this tag is about, as output names it (`v1.2.0` or a commit id).
     pub version: String,
+}
+
+/// What a write command does once planned: create tags, or (`--delete`) remove them.
+#[derive(Debug, Clone)]
+pub(crate) enum Change {
+    Create(Vec<NewTag>),
+    Delete(Vec<String>),
 }
 
 /// What the planner needs to know besides the state: every tag name in the repository
@@ -159,4 +172,27 @@ fn find_artifact<'a>(reg: &'a Registry, name: &ArtifactName) -> Result<&'a Artif
         .ok_or_else(|| PlanError::ArtifactNotFound {
             artifact: name.clone(),
         })
+}
+
+/// A registry folded from `(tag, commit, time)` triples, for the plans' tests beside each plan.
+#[cfg(test)]
+fn registry_of(tags: &[(&str, &str, i64)]) -> Registry {
+    use super::event::{event_from_raw, RawTag, Target};
+    use super::time::Timestamp;
+    let events = tags
+        .iter()
+        .map(|(name, commit, t)| {
+            event_from_raw(RawTag {
+                name: (*name).into(),
+                target: Target::Commit((*commit).into()),
+                tagger_name: "T".into(),
+                tagger_email: "t@x".into(),
+                time: Timestamp::new(*t, 0),
+                message: "m".into(),
+            })
+            .unwrap()
+            .unwrap()
+        })
+        .collect();
+    Registry::build(events, Vec::new())
 }

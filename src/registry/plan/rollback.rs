@@ -9,7 +9,7 @@ use crate::registry::error::PlanError;
 use crate::registry::event::Event;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::resolve::{self, StageOptions};
-use crate::registry::state::{Registry, Version};
+use crate::registry::state::{Registry, Version, VersionLabel};
 use crate::registry::version::VersionName;
 
 /// `rollback` input.
@@ -27,8 +27,10 @@ pub(crate) struct Rollback {
 /// assignment: the version exists, so nothing is registered).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RollbackPlan {
-    pub from: String,
-    pub to: String,
+    /// The holder now: a registered version, or one named by its commit (`assign --sr`).
+    pub from: VersionLabel,
+    /// Always a registered version: only live versions can take a stage back.
+    pub to: VersionName,
     pub tags: Vec<NewTag>,
 }
 
@@ -61,8 +63,8 @@ pub(crate) fn rollback(
         },
     )?;
     Ok(RollbackPlan {
-        from: from.to_string(),
-        to: to.to_string(),
+        from: current.label.clone(),
+        to,
         tags,
     })
 }

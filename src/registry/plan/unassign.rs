@@ -1,7 +1,9 @@
 //! Planning `unassign`: which version gives the stage up, and the tag that says so (reference
 //! §5.3, B6 fixed).
 
-use super::{find_artifact, find_named, message_or, Context, NewTag, Simple};
+use super::{
+    find_artifact, find_named, message_or, unassign_deletion, Change, Context, NewTag, Simple,
+};
 use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::{ArtifactName, Stage};
@@ -43,6 +45,22 @@ pub(super) fn unassign_target<'a>(
     }
 }
 
+/// `unassign NAME STAGE [--delete]` (and GTO's `deprecate NAME VERSION STAGE [--delete]`): the
+/// unassignment tag, or with `delete` the version's tags for the stage. One function, so the two
+/// commands cannot drift apart.
+pub(crate) fn unassign_change(
+    reg: &Registry,
+    ctx: &Context,
+    req: &Unassign,
+    delete: bool,
+) -> Result<Change, PlanError> {
+    Ok(if delete {
+        Change::Delete(unassign_deletion(reg, req)?)
+    } else {
+        Change::Create(vec![unassign(reg, ctx, req)?])
+    })
+}
+
 /// Plans an unassignment (reference §5.3; B6 fixed: the stage must be held now).
 pub(crate) fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<NewTag, PlanError> {
     ctx.check_stage(&req.stage)?;
@@ -76,4 +94,32 @@ pub(crate) fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<
         kind: EventKind::Unassignment,
         version: label.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::plan::registry_of;
+
+    #[test]
+    fn the_change_is_an_unassignment_tag_or_the_stage_tags_of_the_version() {
+        let reg = registry_of(&[("m@v1.0.0", "c1", 1), ("m#prod#1", "c1", 2)]);
+        let req = Unassign {
+            artifact: "m".parse().unwrap(),
+            stage: "prod".parse().unwrap(),
+            version: None,
+            force: false,
+            simple: Simple::Auto,
+            message: None,
+        };
+        let ctx = Context::default();
+        match unassign_change(&reg, &ctx, &req, false).unwrap() {
+            Change::Create(tags) => assert_eq!(tags, vec![unassign(&reg, &ctx, &req).unwrap()]),
+            other @ Change::Delete(_) => panic!("{other:?}"),
+        }
+        match unassign_change(&reg, &ctx, &req, true).unwrap() {
+            Change::Delete(tags) => assert_eq!(tags, vec!["m#prod#1"]),
+            other @ Change::Create(_) => panic!("{other:?}"),
+        }
+    }
 }
