@@ -1,8 +1,8 @@
 //! Shell quoting for the command lines we print (push hints, repair commands, paths in
 //! messages), so a user can paste them into a POSIX shell as they are. Not part of any grammar:
 //! tag names, paths and refs all go through it alike.
-//! A leaf: pure, no git, no I/O, imports nothing of ours, so every layer may use it (the core
-//! still does, for the command lines its messages spell out).
+//! A leaf: pure, no git, no I/O, imports nothing of ours. The core does not use it: it returns
+//! data, and the shell (`commands/refusal.rs`) spells out the command lines.
 
 /// Python's `shlex.quote`, which GTO uses in its push hint (reference §5.8): a word of only
 /// `[A-Za-z0-9@%+=:,./_-]` is left as it is, anything else (the empty word too) is put in single
