@@ -184,9 +184,11 @@ mod tests {
         );
         assert!(d.truncated.is_empty());
         let prefixed = dotenv(&o, Some("REGISTRY_"));
-        assert!(prefixed
-            .text
-            .starts_with("REGISTRY_NAME=churn\nREGISTRY_VERSION=v1.2.0\n"));
+        assert!(
+            prefixed
+                .text
+                .starts_with("REGISTRY_NAME=churn\nREGISTRY_VERSION=v1.2.0\n")
+        );
         assert!(prefixed.text.contains("\nREGISTRY_PATH=models/churn.pkl\n"));
     }
 

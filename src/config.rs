@@ -225,7 +225,7 @@ impl Config {
                             return Err(wrong(
                                 ours_path,
                                 "`require_digest` must be true or false".into(),
-                            ))
+                            ));
                         }
                     },
                     other => {
@@ -235,7 +235,7 @@ impl Config {
                                 "unknown key '{other}' (accepted: {})",
                                 REGISTRY_KEYS.join(", ")
                             ),
-                        ))
+                        ));
                     }
                 }
             }

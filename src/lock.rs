@@ -101,7 +101,7 @@ impl Lock {
                         path.display()
                     ))
                     .with_hint("writes need a writable git directory")
-                    .into())
+                    .into());
                 }
             }
         }

@@ -15,7 +15,7 @@ use crate::artifacts::{self, Entry};
 use crate::digest::{self, ManifestEntry};
 use crate::error::UserError;
 use crate::git::{GitPath, Repo};
-use crate::output::{escape, escape_bytes, Output};
+use crate::output::{Output, escape, escape_bytes};
 use crate::registry::name::ArtifactName;
 use crate::registry::trailer::{self, Provenance};
 
@@ -225,10 +225,10 @@ pub(crate) fn for_registration(
     out: &mut Output,
 ) -> Result<Option<Provenance>> {
     let entry = entry_at(repo, commit, name)?;
-    if let Some(path) = entry.as_ref().and_then(|e| e.path.as_deref()) {
-        if let Some(c) = trailer::control_char(path) {
-            return Err(control_char_error(name, path, c).into());
-        }
+    if let Some(path) = entry.as_ref().and_then(|e| e.path.as_deref())
+        && let Some(c) = trailer::control_char(path)
+    {
+        return Err(control_char_error(name, path, c).into());
     }
     if let Some(digest) = given {
         // `register --digest` was parsed by clap already; the one grammar still guards here.

@@ -340,13 +340,13 @@ pub(crate) fn mirror(url: &str) -> Result<PathBuf> {
             .into());
     }
     // HEAD follows the remote's default branch, so `register NAME` means the remote's HEAD.
-    if let Ok(out) = git(&dir, &["ls-remote", "--symref", "--", "origin", "HEAD"]) {
-        if let Some(branch) = out.lines().find_map(|l| {
+    if let Ok(out) = git(&dir, &["ls-remote", "--symref", "--", "origin", "HEAD"])
+        && let Some(branch) = out.lines().find_map(|l| {
             l.strip_prefix("ref: ")
                 .and_then(|r| r.split_whitespace().next())
-        }) {
-            let _ = git(&dir, &["symbolic-ref", "--", "HEAD", branch]);
-        }
+        })
+    {
+        let _ = git(&dir, &["symbolic-ref", "--", "HEAD", branch]);
     }
     Ok(dir)
 }

@@ -45,8 +45,7 @@ impl Refused {
 }
 
 /// What every refusal tells the user to do.
-pub(crate) const HINT: &str =
-    "registry reads .gto, .registry.yaml and artifacts.yaml only from regular \
+pub(crate) const HINT: &str = "registry reads .gto, .registry.yaml and artifacts.yaml only from regular \
 files of at most 16 MiB inside the repository (a symbolic link is followed only when it stays \
 inside); replace it by such a file";
 
@@ -115,12 +114,12 @@ pub(crate) fn resolve(root: &Path, rel: &str) -> Result<Resolved, Refused> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Refused::new(format!(
                     "it is a symbolic link to '{target}', which does not exist"
-                )))
+                )));
             }
             Err(e) => {
                 return Err(Refused::new(format!(
                     "it is a symbolic link to '{target}', which cannot be followed: {e}"
-                )))
+                )));
             }
         };
         if !real.starts_with(&canon_root) {
@@ -134,9 +133,9 @@ pub(crate) fn resolve(root: &Path, rel: &str) -> Result<Resolved, Refused> {
         match full.canonicalize() {
             Ok(real) if !real.starts_with(&canon_root) => {
                 return Err(Refused::new(format!(
-                "it is reached through a symbolic link to '{}', which is outside the repository",
-                real.display()
-            )))
+                    "it is reached through a symbolic link to '{}', which is outside the repository",
+                    real.display()
+                )));
             }
             Ok(real) => real,
             Err(e) => return Err(Refused::new(e.to_string())),
@@ -233,14 +232,14 @@ pub(crate) fn read_tree_file(
             TreeFile::Missing => {
                 return Ok(Err(Refused::new(format!(
                     "it is a symbolic link to '{at}', which does not exist"
-                ))))
+                ))));
             }
             TreeFile::File(bytes) => return Ok(Ok(Some(bytes))),
             TreeFile::TooLarge(size) => return Ok(Err(too_large(size))),
             TreeFile::NotAFile(kind) => {
                 return Ok(Err(Refused::new(format!(
                     "it is {kind}, not a regular file"
-                ))))
+                ))));
             }
             TreeFile::Symlink(target) => {
                 let target = String::from_utf8_lossy(&target).into_owned();
@@ -249,8 +248,8 @@ pub(crate) fn read_tree_file(
                     Some(next) if !next.is_empty() => at = next,
                     _ => {
                         return Ok(Err(Refused::new(format!(
-                        "it is a symbolic link to '{target}', which leads outside the repository"
-                    ))))
+                            "it is a symbolic link to '{target}', which leads outside the repository"
+                        ))));
                     }
                 }
             }

@@ -2,7 +2,7 @@
 //! the next top-level line, a field its line plus continuation lines; only the lines of the
 //! fields being set change, and every edit is checked by parsing before it is written.
 
-use super::{parse, Entry};
+use super::{Entry, parse};
 use crate::error::UserError;
 use crate::yaml::{Mapping, Value};
 

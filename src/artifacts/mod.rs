@@ -14,7 +14,7 @@ use crate::yaml::{Mapping, Value};
 
 mod edit;
 
-pub(crate) use edit::{edit, Changes, Edit};
+pub(crate) use edit::{Changes, Edit, edit};
 use edit::{is_top_level, key_of};
 
 /// One artifact's declaration. `raw` keeps every key as written (unknown ones too).
@@ -96,7 +96,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
         _ => {
             return Err(UserError::new(format!(
                 "{file}:1: must be a mapping of artifact names to entries (artifacts.yaml file doesn't conform to GTO format)"
-            )))
+            )));
         }
     };
     let mut out = Vec::new();
@@ -125,7 +125,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
                     &name,
                     None,
                     "must be a mapping of fields".into(),
-                ))
+                ));
             }
         };
         let text_field = |key: &str| -> Result<Option<String>, UserError> {
@@ -142,16 +142,16 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
             }
         };
         let kind = text_field("type")?;
-        if let Some(t) = &kind {
-            if !is_name(t) {
-                return Err(err_at(
-                    file,
-                    text,
-                    &name,
-                    Some("type"),
-                    format!("'{t}' is not a valid type name"),
-                ));
-            }
+        if let Some(t) = &kind
+            && !is_name(t)
+        {
+            return Err(err_at(
+                file,
+                text,
+                &name,
+                Some("type"),
+                format!("'{t}' is not a valid type name"),
+            ));
         }
         let path = text_field("path")?;
         let description = text_field("description")?;
@@ -165,7 +165,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
                     &name,
                     Some("virtual"),
                     "must be true or false".into(),
-                ))
+                ));
             }
         };
         let labels = match raw.get("labels") {
@@ -182,7 +182,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
                                 &name,
                                 Some("labels"),
                                 format!("holds {item:?}, which is not a valid label"),
-                            ))
+                            ));
                         }
                     }
                 }
@@ -195,7 +195,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
                     &name,
                     Some("labels"),
                     "must be a list".into(),
-                ))
+                ));
             }
         };
         let custom = raw.get("custom").cloned().filter(|v| !v.is_null());

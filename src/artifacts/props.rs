@@ -383,8 +383,8 @@ proptest! {
 
     #[test]
     fn loading_and_annotating_never_panic_nor_break_the_file(s in YAMLISH) {
-        if let Ok(entries) = parse(&s, "artifacts.yaml") {
-            if let Some((name, entry)) = entries.first() {
+        if let Ok(entries) = parse(&s, "artifacts.yaml")
+            && let Some((name, entry)) = entries.first() {
                 let changes = Changes { description: Some("d".into()), ..Default::default() };
                 let how = Edit::Annotate { current: Some(entry), changes: &changes };
                 match edit(&s, "artifacts.yaml", name, how) {
@@ -399,6 +399,5 @@ proptest! {
                     Err(e) => prop_assert!(e.message.starts_with("cannot edit artifacts.yaml safely"), "{}", e.message),
                 }
             }
-        }
     }
 }

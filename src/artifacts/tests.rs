@@ -143,7 +143,9 @@ fn new_entries_go_at_the_end() {
     let out = annotate(COMMENTED, "new", None, &changes);
     assert_eq!(
         out,
-        format!("{COMMENTED}new:\n  type: model\n  path: m.pkl\n  virtual: false\n  custom:\n    framework: xgboost\n")
+        format!(
+            "{COMMENTED}new:\n  type: model\n  path: m.pkl\n  virtual: false\n  custom:\n    framework: xgboost\n"
+        )
     );
     let entries = parse(&out, "a").unwrap();
     assert_eq!(entries.len(), 3);

@@ -12,7 +12,7 @@ use crate::commands::Global;
 use crate::error::{UsageError, UserError};
 use crate::output::Output;
 use crate::provenance;
-use crate::registry::name::{is_name, ArtifactName};
+use crate::registry::name::{ArtifactName, is_name};
 use crate::safe_read;
 use crate::yaml::Value;
 
@@ -158,17 +158,17 @@ pub(crate) fn run_annotate(global: &Global, args: AnnotateArgs, out: &mut Output
         if !is_name(t) {
             return Err(UsageError(crate::registry::name::invalid_value(t).message).into());
         }
-        if let Some(types) = &session.config.types {
-            if !types.contains(t) {
-                let list: Vec<String> = types.iter().map(|s| format!("'{s}'")).collect();
-                return Err(
-                    UserError::new(format!("Allowed types are: '[{}]'", list.join(", ")))
-                        .with_hint(format!(
-                            "type '{t}' is not in the `types` list of the config"
-                        ))
-                        .into(),
-                );
-            }
+        if let Some(types) = &session.config.types
+            && !types.contains(t)
+        {
+            let list: Vec<String> = types.iter().map(|s| format!("'{s}'")).collect();
+            return Err(
+                UserError::new(format!("Allowed types are: '[{}]'", list.join(", ")))
+                    .with_hint(format!(
+                        "type '{t}' is not in the `types` list of the config"
+                    ))
+                    .into(),
+            );
         }
     }
     for l in &args.labels {

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, attach_provenance, Scope, Session, WriteFlags};
+use super::{Scope, Session, WriteFlags, apply, attach_provenance};
 use crate::commands::Global;
 use crate::error::UsageError;
 use crate::output::Output;

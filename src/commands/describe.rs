@@ -9,7 +9,7 @@ use super::{Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;
 use crate::json::DescribeJson;
-use crate::output::{escape, Output};
+use crate::output::{Output, escape};
 use crate::provenance;
 use crate::registry::spec::Target;
 use crate::registry::state::short;

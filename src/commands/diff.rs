@@ -11,11 +11,11 @@ use super::{Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;
 use crate::json::{self, DiffCommit, DiffJson, DiffSide, DigestChange, EntryChange};
-use crate::output::{escape, Output};
+use crate::output::{Output, escape};
 use crate::provenance;
 use crate::registry::name::ArtifactName;
 use crate::registry::spec::Pick;
-use crate::registry::state::{short, Version};
+use crate::registry::state::{Version, short};
 use crate::registry::trailer;
 
 const EXAMPLES: &str = "\
@@ -53,7 +53,7 @@ fn stage_lines(v: &Version) -> Vec<String> {
                 e.kind.as_str(),
                 e.stage
                     .as_ref()
-                    .map(super::super::registry::name::Stage::as_str)
+                    .map(crate::registry::name::Stage::as_str)
                     .unwrap_or_default(),
                 e.author,
                 e.tag

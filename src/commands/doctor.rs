@@ -8,7 +8,7 @@ use clap::Args;
 use super::{Open, Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;
-use crate::output::{escape, Output};
+use crate::output::{Output, escape};
 use crate::provenance;
 use crate::registry::policy;
 use crate::shell::shell_quote;

@@ -22,7 +22,7 @@ mod target;
 pub(crate) mod unassign;
 pub(crate) mod verify;
 
-pub(crate) use session::{lock_repo, Global, Open, Scope, Session};
+pub(crate) use session::{Global, Open, Scope, Session, lock_repo};
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::{apply, Scope, Session, WriteFlags};
+use super::{Scope, Session, WriteFlags, apply};
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::{ArtifactName, Stage};

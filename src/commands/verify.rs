@@ -11,7 +11,7 @@ use super::{Scope, Session};
 use crate::commands::Global;
 use crate::digest::{self, ManifestEntry};
 use crate::error::UserError;
-use crate::output::{escape, escape_bytes, Output};
+use crate::output::{Output, escape, escape_bytes};
 use crate::provenance;
 use crate::registry::spec::Target;
 use crate::registry::trailer::{self, DigestSource, Record};

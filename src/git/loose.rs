@@ -221,12 +221,12 @@ pub(super) fn inflate_loose(path: &Path, want: Want) -> std::io::Result<Option<I
                     };
                     match want {
                         Want::TagBody { .. } if kind != ObjectType::Tag => {
-                            return Ok(Some(Ok((kind, Vec::new()))))
+                            return Ok(Some(Ok((kind, Vec::new()))));
                         }
                         Want::TagBody { cap } if size > cap as u64 => {
                             return Ok(Some(Err(
                                 "its header claims a tag object of more than 16 MiB",
-                            )))
+                            )));
                         }
                         Want::TagBody { .. } => {
                             keep = true;
@@ -237,7 +237,7 @@ pub(super) fn inflate_loose(path: &Path, want: Want) -> std::io::Result<Option<I
                     expected = Some((kind, size));
                 }
                 None if header.len() + produced.len() > 32 => {
-                    return Ok(Some(Err("its loose file has a malformed header")))
+                    return Ok(Some(Err("its loose file has a malformed header")));
                 }
                 None => {
                     header.extend_from_slice(produced);

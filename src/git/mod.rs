@@ -18,7 +18,7 @@ use git2::{ErrorCode, ObjectType, Repository};
 
 use crate::error::UserError;
 use crate::registry::event::RawTag;
-use crate::registry::time::{parse_git_date, Timestamp};
+use crate::registry::time::{Timestamp, parse_git_date};
 
 mod loose;
 mod objects;
@@ -357,10 +357,10 @@ fn cannot_open(path: &Path, e: &git2::Error) -> anyhow::Error {
         ))
         .into();
     }
-    if let Some((top, git_dir)) = &found {
-        if uses_reftable(git_dir) {
-            return reftable_error(top);
-        }
+    if let Some((top, git_dir)) = &found
+        && uses_reftable(git_dir)
+    {
+        return reftable_error(top);
     }
     not_a_repo(path)
 }

@@ -14,8 +14,8 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use git2::{ObjectType, Oid, Repository};
 
-use super::loose::{inflate_loose, LooseDirs, Want};
-use super::{plain, Repo};
+use super::loose::{LooseDirs, Want, inflate_loose};
+use super::{Repo, plain};
 use crate::error::UserError;
 
 /// Trees nested deeper than this are refused (git's own `core.maxTreeDepth`).
@@ -67,7 +67,7 @@ impl<'r> Objects<'r> {
                 Err(e) => {
                     return Err(e).with_context(|| {
                         format!("{}: cannot read object {hex} ({})", what(), path.display())
-                    })
+                    });
                 }
             }
         }

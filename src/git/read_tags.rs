@@ -5,8 +5,8 @@ use anyhow::{Context as _, Result};
 use git2::Repository;
 
 use super::loose::LooseDirs;
-use super::tag_object::{read_tag, TagRead};
-use super::{plain, Repo};
+use super::tag_object::{TagRead, read_tag};
+use super::{Repo, plain};
 
 impl Repo {
     /// Reads the tag objects of `wanted`, in order: on one thread for a few, else split over

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Result;
 use git2::ErrorCode;
 
-use super::{plain, short, RefTarget, Repo};
+use super::{RefTarget, Repo, plain, short};
 use crate::error::UserError;
 
 impl Repo {
@@ -134,10 +134,10 @@ impl Repo {
             let odb = self.repo.odb().map_err(plain)?;
             return Ok(odb.exists(oid).then_some(oid));
         }
-        if let Ok(reference) = self.repo.resolve_reference_from_short_name(rev) {
-            if let Some(oid) = reference.resolve().ok().and_then(|r| r.target()) {
-                return Ok(Some(oid));
-            }
+        if let Ok(reference) = self.repo.resolve_reference_from_short_name(rev)
+            && let Some(oid) = reference.resolve().ok().and_then(|r| r.target())
+        {
+            return Ok(Some(oid));
         }
         if is_hex {
             let short = git2::Oid::from_str(rev).map_err(plain)?;
@@ -162,10 +162,11 @@ impl Repo {
             return None; // no ref name git would look up
         }
         for dir in [self.repo.path(), self.repo.commondir()] {
-            if let Ok(meta) = std::fs::symlink_metadata(dir.join(refname)) {
-                if !meta.is_file() && !meta.is_dir() {
-                    return Some(crate::file_kind::describe(meta.file_type()));
-                }
+            if let Ok(meta) = std::fs::symlink_metadata(dir.join(refname))
+                && !meta.is_file()
+                && !meta.is_dir()
+            {
+                return Some(crate::file_kind::describe(meta.file_type()));
             }
         }
         None
@@ -217,10 +218,10 @@ impl Repo {
             return None;
         }
         let found = self.repo.find_reference(name).ok()?;
-        if let Some(next) = found.symbolic_target() {
-            if self.odd_ref_file(next).is_some() {
-                return None;
-            }
+        if let Some(next) = found.symbolic_target()
+            && self.odd_ref_file(next).is_some()
+        {
+            return None;
         }
         let reference = found.resolve().ok()?;
         let name = reference.name()?.to_string();

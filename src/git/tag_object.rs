@@ -5,7 +5,7 @@
 use anyhow::Result;
 use git2::ObjectType;
 
-use super::loose::{read_object, LooseDirs, Obj};
+use super::loose::{LooseDirs, Obj, read_object};
 use super::tag_warnings::{
     corrupt_object, malformed_tag, malformed_tagger, missing_object, no_tagger, renamed_tag,
     too_large_tag,
@@ -38,7 +38,7 @@ pub(super) fn read_tag(
         Obj::Found(..) => return Ok(TagRead::NotTag),
         Obj::Missing => return Ok(TagRead::Bad(missing_object(name, oid))),
         Obj::Corrupt(why, loose) => {
-            return Ok(TagRead::Bad(corrupt_object(name, oid, &why, loose)))
+            return Ok(TagRead::Bad(corrupt_object(name, oid, &why, loose)));
         }
         Obj::TooLarge(size) => return Ok(TagRead::Bad(too_large_tag(name, size))),
     };
@@ -61,7 +61,7 @@ pub(super) fn read_tag(
             return Ok(TagRead::Bad(malformed_tag(
                 name,
                 "its `type` is no object type",
-            )))
+            )));
         }
     };
     let Some(tagger) = head.tagger else {
@@ -74,13 +74,13 @@ pub(super) fn read_tag(
     // A tag object is the event it was made as: found under another name (`git update-ref
     // refs/tags/OTHER <its id>`), it is no event of that name (git describe warns of it as
     // "externally known as").
-    if let Some(own) = head.tag {
-        if own != name.as_bytes() {
-            return Ok(TagRead::Bad(renamed_tag(
-                name,
-                &String::from_utf8_lossy(own),
-            )));
-        }
+    if let Some(own) = head.tag
+        && own != name.as_bytes()
+    {
+        return Ok(TagRead::Bad(renamed_tag(
+            name,
+            &String::from_utf8_lossy(own),
+        )));
     }
     Ok(TagRead::Tag(RawTag {
         name: name.to_string(),

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
+use super::Repo;
 #[cfg(test)]
 use super::plain;
 use super::tag_warnings::not_a_ref_file;
-use super::Repo;
 use crate::registry::event::Warning;
 use crate::registry::name::ArtifactName;
 use crate::registry::tag::TagName;
@@ -76,7 +76,7 @@ impl Repo {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {
                     return Err(e)
-                        .with_context(|| format!("cannot list {}", tags_dir.join(&rel).display()))
+                        .with_context(|| format!("cannot list {}", tags_dir.join(&rel).display()));
                 }
             };
             for entry in entries {
@@ -142,7 +142,7 @@ impl Repo {
                     .into());
             }
             Err(e) => {
-                return Err(e).with_context(|| format!("cannot read {}", packed_path.display()))
+                return Err(e).with_context(|| format!("cannot read {}", packed_path.display()));
             }
         };
         for (refname, hex) in packed {

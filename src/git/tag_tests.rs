@@ -6,11 +6,11 @@ use std::path::Path;
 
 use git2::{ObjectType, Repository};
 
+use super::Repo;
 use super::loose::*;
 use super::read_tags::*;
 use super::tag_object::*;
 use super::tag_refs::*;
-use super::Repo;
 use crate::registry::event::{RawTag, Target};
 use crate::registry::name::ArtifactName;
 use crate::registry::time::Timestamp;

@@ -6,10 +6,10 @@
 use anyhow::{Context as _, Result};
 use git2::ObjectType;
 
-use super::loose::{read_object, LooseDirs, Obj};
+use super::loose::{LooseDirs, Obj, read_object};
 use super::tag_object::TagRead;
 use super::tag_warnings::{corrupt_object, missing_object, too_large_tag};
-use super::{plain, Repo, TagListing};
+use super::{Repo, TagListing, plain};
 use crate::registry::event::Warning;
 use crate::registry::name::ArtifactName;
 use crate::registry::tag::TagName;

@@ -138,9 +138,9 @@ impl fmt::Display for PlanError {
             PlanError::VersionTaken { version } => {
                 writeln!(f, "Version '{version}' already was registered.")
             }
-            PlanError::FirstBump => f.write_str(
-                "Can't apply bump, because this is the first version being registered",
-            ),
+            PlanError::FirstBump => {
+                f.write_str("Can't apply bump, because this is the first version being registered")
+            }
             PlanError::VersionNotRegistered { version, .. }
             | PlanError::RollbackToUnknown { version } => {
                 write!(f, "Version '{version}' is not registered")
@@ -175,7 +175,10 @@ impl fmt::Display for PlanError {
             ),
             PlanError::NeverAssigned { stage, version }
             | PlanError::NotAssigned { stage, version } => {
-                write!(f, "Stage '{stage}' is not assigned to a version '{version}'")
+                write!(
+                    f,
+                    "Stage '{stage}' is not assigned to a version '{version}'"
+                )
             }
             PlanError::NotRegisteredAtRef { commit } => {
                 write!(f, "The version at ref '{commit}' is not registered")

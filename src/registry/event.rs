@@ -153,7 +153,7 @@ pub(crate) fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Unusable> {
                 tag: raw.name,
                 kind,
                 id,
-            })
+            });
         }
     };
     let (kind, version, stage) = match parsed.action {

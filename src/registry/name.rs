@@ -127,10 +127,10 @@ impl ArtifactName {
             Some((dir, name)) => (Some(dir), name),
             None => (None, part),
         };
-        if let Some(dir) = dir {
-            if !is_dirname(dir) {
-                return None;
-            }
+        if let Some(dir) = dir
+            && !is_dirname(dir)
+        {
+            return None;
         }
         if !is_name(name) {
             return None;
@@ -243,9 +243,10 @@ mod tests {
     #[test]
     fn invalid_names_get_gto_message() {
         let err = "-bad".parse::<ArtifactName>().unwrap_err();
-        assert!(err
-            .message
-            .starts_with("Invalid value '-bad'. Only letters"));
+        assert!(
+            err.message
+                .starts_with("Invalid value '-bad'. Only letters")
+        );
         assert!("a:b:c".parse::<ArtifactName>().is_err());
     }
 

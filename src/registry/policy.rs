@@ -107,7 +107,7 @@ pub(crate) fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::event::{event_from_raw, RawTag, Target};
+    use crate::registry::event::{RawTag, Target, event_from_raw};
     use crate::registry::time::Timestamp;
 
     fn ev(tag: &str, commit: &str, t: i64, message: &str) -> Event {

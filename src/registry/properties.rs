@@ -57,7 +57,7 @@ fn tagish() -> impl Strategy<Value = String> {
 mod listing_order {
     use proptest::prelude::*;
 
-    use super::super::event::{event_from_raw, Event, RawTag, Target};
+    use super::super::event::{Event, RawTag, Target, event_from_raw};
     use super::super::state::Registry;
     use super::super::time::Timestamp;
 

@@ -11,8 +11,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::name::{invalid_value, ArtifactName, NameError, Stage};
-use super::time::{invalid_day, parse_git_date, Timestamp};
+use super::name::{ArtifactName, NameError, Stage, invalid_value};
+use super::time::{Timestamp, invalid_day, parse_git_date};
 use super::version::{VersionError, VersionName};
 
 /// Which version of an artifact a target picks.
@@ -264,10 +264,8 @@ impl FromStr for When {
             });
         }
         let day = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
-        if day {
-            if let Some(t) = parse_git_date(&format!("{s} 23:59:59 +0000")) {
-                return Ok(When::Time(t.seconds));
-            }
+        if day && let Some(t) = parse_git_date(&format!("{s} 23:59:59 +0000")) {
+            return Ok(When::Time(t.seconds));
         }
         Ok(match parse_git_date(s) {
             Some(t) => When::Time(t.seconds),
@@ -320,12 +318,16 @@ mod tests {
             "'1.0' in 'churn@1.0' is not a version: use NAME@vX.Y.Z, NAME@latest or NAME#STAGE"
         );
         // `#` first: the name of `churn@v1.0.0#prod` is `churn@v1.0.0`.
-        assert!(target("churn@v1.0.0#prod")
-            .unwrap_err()
-            .starts_with("Invalid value 'churn@v1.0.0'."));
-        assert!(target("churn#p.x")
-            .unwrap_err()
-            .starts_with("Invalid value 'p.x'."));
+        assert!(
+            target("churn@v1.0.0#prod")
+                .unwrap_err()
+                .starts_with("Invalid value 'churn@v1.0.0'.")
+        );
+        assert!(
+            target("churn#p.x")
+                .unwrap_err()
+                .starts_with("Invalid value 'p.x'.")
+        );
         for bad in ["", "@latest", "#prod", "-x", "churn@", "churn#", "a//b"] {
             assert!(target(bad).is_err(), "{bad}");
         }
@@ -367,9 +369,11 @@ mod tests {
             vn("churn@1.0").unwrap_err(),
             "not a version: versions look like v1.2.3, v1.0.0-rc.1 or v2.0.0+build.5"
         );
-        assert!(vn("churn#prod")
-            .unwrap_err()
-            .starts_with("Invalid value 'churn#prod'."));
+        assert!(
+            vn("churn#prod")
+                .unwrap_err()
+                .starts_with("Invalid value 'churn#prod'.")
+        );
     }
 
     #[test]
@@ -401,9 +405,11 @@ mod tests {
         );
         assert_eq!(when("main").unwrap(), When::Revision("main".into()));
         assert_eq!(when("someday").unwrap(), When::Revision("someday".into()));
-        assert!(when("2026-02-31")
-            .unwrap_err()
-            .starts_with("'2026-02-31' is not a calendar day: "));
+        assert!(
+            when("2026-02-31")
+                .unwrap_err()
+                .starts_with("'2026-02-31' is not a calendar day: ")
+        );
         assert!(when("2026-04-31 12:00:00 +0000").is_err());
     }
 

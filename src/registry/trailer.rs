@@ -171,9 +171,11 @@ pub(crate) fn message(first: &str, p: Option<&Provenance>) -> String {
     let Some(p) = p else {
         return first.to_string();
     };
-    debug_assert!([p.path.as_str(), p.digest.as_str(), p.source.as_str()]
-        .iter()
-        .all(|v| control_char(v).is_none()));
+    debug_assert!(
+        [p.path.as_str(), p.digest.as_str(), p.source.as_str()]
+            .iter()
+            .all(|v| control_char(v).is_none())
+    );
     let mut out = first.trim_end().to_string();
     if let Some(files) = &p.manifest {
         out.push_str("\n\n");

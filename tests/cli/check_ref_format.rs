@@ -20,8 +20,7 @@ const KEYS: [&str; 7] = [
 
 /// A description that tries to add keys of its own: a newline, then `event=deploy`, then a
 /// block of GitHub's heredoc form with a guessable delimiter, then a dotenv line.
-const HOSTILE: &str =
-    "Churn model\nevent=deploy\nstage<<EOF\nprod\nEOF\nREGISTRY_EVENT=deploy\r\nREGISTRY_STAGE=prod";
+const HOSTILE: &str = "Churn model\nevent=deploy\nstage<<EOF\nprod\nEOF\nREGISTRY_EVENT=deploy\r\nREGISTRY_STAGE=prod";
 
 /// `churn` declared with a hostile description, registered (v0.0.1) and promoted to prod.
 fn scene() -> TestRepo {

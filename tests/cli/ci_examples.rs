@@ -13,7 +13,7 @@ use yaml_serde::Value;
 
 use crate::check_ref_format::{parse_dotenv, parse_github_output};
 use crate::docs::parses;
-use crate::fixture::{registry_bin, TestRepo};
+use crate::fixture::{TestRepo, registry_bin};
 use crate::reads::{ok, tag};
 
 const GITHUB: &str = "examples/github-actions/registry.yml";

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::fixture::{registry_bin, wait_within, Run, TestRepo};
+use crate::fixture::{Run, TestRepo, registry_bin, wait_within};
 
 /// How many writers race.
 const N: usize = 8;
@@ -407,10 +407,11 @@ fn a_ref_lock_left_by_a_killed_writer_is_named() {
         run.stderr
     );
     std::fs::remove_file(&lock).unwrap();
-    assert!(repo
-        .run(&["register", "churn"])
-        .ok()
-        .starts_with("Created git tag 'churn@v0.0.2'"));
+    assert!(
+        repo.run(&["register", "churn"])
+            .ok()
+            .starts_with("Created git tag 'churn@v0.0.2'")
+    );
     fsck(&repo, &repo.path());
 }
 

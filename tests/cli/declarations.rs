@@ -56,14 +56,19 @@ fn annotate_keeps_the_users_file_byte_for_byte() {
     .ok();
     assert_eq!(
         read(&repo, "artifacts.yaml"),
-        format!("{expected}ranker:\n  type: model\n  path: models/ranker.onnx\n  virtual: false\n  custom:\n    epochs: 10\n")
+        format!(
+            "{expected}ranker:\n  type: model\n  path: models/ranker.onnx\n  virtual: false\n  custom:\n    epochs: 10\n"
+        )
     );
 
     // Remove takes the entry and the comment right above it, nothing else.
     repo.run(&["remove", "forecast"]).ok();
     assert!(!read(&repo, "artifacts.yaml").contains("forecast"));
-    assert!(read(&repo, "artifacts.yaml")
-        .starts_with("# Models of the churn team. Keep this comment.\nchurn:   # the main one\n"));
+    assert!(
+        read(&repo, "artifacts.yaml").starts_with(
+            "# Models of the churn team. Keep this comment.\nchurn:   # the main one\n"
+        )
+    );
     insta::assert_snapshot!(repo.t(&["remove", "forecast"]), @"
     $ registry remove forecast
     --- stderr
@@ -181,8 +186,10 @@ fn bad_input_is_refused_and_nothing_is_written() {
         "s3://bucket/emb.npy",
     ])
     .ok();
-    assert!(read(&repo, "artifacts.yaml")
-        .ends_with("emb:\n  path: \"s3://bucket/emb.npy\"\n  virtual: true\n"));
+    assert!(
+        read(&repo, "artifacts.yaml")
+            .ends_with("emb:\n  path: \"s3://bucket/emb.npy\"\n  virtual: true\n")
+    );
 
     // Allowed types come from config.
     repo.write(".registry.yaml", "types: [model, dataset]\n");

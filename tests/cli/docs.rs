@@ -161,7 +161,9 @@ fn artifacts_yaml_example_shows_every_field_and_parses() {
         assert!(churn.raw.contains_key(field), "the example lacks `{field}`");
     }
     assert!(!churn.is_virtual);
-    assert!(entries
-        .iter()
-        .any(|(_, e)| e.is_virtual && e.path.as_deref().is_some_and(|p| p.contains("://"))));
+    assert!(
+        entries
+            .iter()
+            .any(|(_, e)| e.is_virtual && e.path.as_deref().is_some_and(|p| p.contains("://")))
+    );
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::fixture::{run_timed, run_timed_with, TestRepo};
+use crate::fixture::{TestRepo, run_timed, run_timed_with};
 
 fn mkfifo(path: &Path) {
     let out = Command::new("mkfifo")
@@ -205,9 +205,11 @@ fn gitlab_report_replaces_a_committed_symlink_and_leaves_its_target_alone() {
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
     let report = repo.path().join("registry.env");
     assert!(report.symlink_metadata().unwrap().is_file());
-    assert!(std::fs::read_to_string(&report)
-        .unwrap()
-        .starts_with("name=churn\nversion=v0.0.1\n"),);
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .starts_with("name=churn\nversion=v0.0.1\n"),
+    );
     // No temporary file is left beside it.
     let left: Vec<_> = std::fs::read_dir(repo.path())
         .unwrap()
@@ -347,9 +349,11 @@ fn check_ref_format_fails_on_an_entry_it_cannot_read_and_writes_nothing() {
     repo.git(&["tag", "-a", "-m", "x", "other@v0.0.1", "HEAD~1"]);
     let run = run_timed(&repo, &["check-ref", "other@v0.0.1", "--format", "gitlab"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    assert!(std::fs::read_to_string(&report)
-        .unwrap()
-        .contains("\ntype=\npath=\ndescription=\n"));
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("\ntype=\npath=\ndescription=\n")
+    );
 }
 
 // --- F16: a writer whose push loses prints no success line ------------------------------------

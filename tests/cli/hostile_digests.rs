@@ -10,7 +10,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::fixture::{run_timed, TestRepo};
+use crate::fixture::{TestRepo, run_timed};
 
 /// Writes a file whose name is raw bytes (it need not be UTF-8) under `dir`.
 fn write_raw(dir: &Path, name: &[u8], content: &[u8]) {

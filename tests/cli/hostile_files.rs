@@ -11,7 +11,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::fixture::{run_timed_in, TestRepo};
+use crate::fixture::{TestRepo, run_timed_in};
 
 fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
     let out = repo
@@ -95,12 +95,14 @@ fn make_hostile(repo: &TestRepo, file: &str, how: Hostile) -> PathBuf {
                 repo.path().parent().unwrap(),
                 &["clone", "-q", repo.path().to_str().unwrap(), "clone"],
             );
-            assert!(clone
-                .join(file)
-                .symlink_metadata()
-                .unwrap()
-                .file_type()
-                .is_symlink());
+            assert!(
+                clone
+                    .join(file)
+                    .symlink_metadata()
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
             return clone;
         }
         Hostile::LinkOut => {
@@ -480,9 +482,9 @@ fn a_bare_repository_whose_head_names_a_missing_branch_uses_its_only_branch_and_
     assert!(
         run.stdout.contains(
             "problem: HEAD names the branch 'master', which does not exist (the branches are: main)"
-        ) && run
-            .stdout
-            .contains("fix: point HEAD at the default branch: `git symbolic-ref HEAD refs/heads/main`"),
+        ) && run.stdout.contains(
+            "fix: point HEAD at the default branch: `git symbolic-ref HEAD refs/heads/main`"
+        ),
         "{}",
         run.transcript()
     );

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::fixture::{run_timed, run_timed_in, TestRepo};
+use crate::fixture::{TestRepo, run_timed, run_timed_in};
 use crate::reads::ok;
 
 /// `good` (v1.0.0 in prod) and `churn@v1.0.0`, whose tag object is big enough to be cut to any

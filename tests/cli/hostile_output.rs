@@ -6,8 +6,8 @@
 
 use std::process::Command;
 
-use crate::fixture::{run_timed, run_timed_with};
 use crate::fixture::{Run, TestRepo};
+use crate::fixture::{run_timed, run_timed_with};
 
 /// OSC 52 (set the clipboard to "hi"), as written and as it must be shown.
 const OSC52: &str = "\x1b]52;c;aGk=\x07";

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use crate::fixture::{run_timed, run_timed_in, Run, TestRepo};
+use crate::fixture::{Run, TestRepo, run_timed, run_timed_in};
 use crate::reads::ok;
 
 /// churn v0.0.1 (c1) and v0.0.2 (c2, another model file), then c3 changing only a README:

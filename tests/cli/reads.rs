@@ -8,7 +8,7 @@
 use std::io::Read;
 use std::process::Stdio;
 
-use crate::fixture::{registry_bin, TestRepo};
+use crate::fixture::{TestRepo, registry_bin};
 
 /// Runs `registry ARGS` and asserts success (the scene-building steps of a test).
 #[track_caller]

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::fixture::{registry_bin, Run, TestRepo};
+use crate::fixture::{Run, TestRepo, registry_bin};
 
 /// A bare remote beside the fixture's repository, with the repository's `main` pushed to it
 /// and set as `origin`.
@@ -310,27 +310,32 @@ fn reading_a_url_goes_through_a_cached_mirror() {
         .collect();
     assert_eq!(entries.len(), 1, "one mirror per URL");
     let mirror = entries[0].clone();
-    assert!(mirror
-        .file_name()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .starts_with("remote.git-"));
+    assert!(
+        mirror
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("remote.git-")
+    );
 
     // Later calls fetch what changed (a new tag, a deleted tag).
     repo.commit("second");
     repo.git(&["push", "-q", "origin", "main"]);
     repo.run(&["register", "churn", "--push"]).ok();
-    assert!(repo
-        .run(&["-C", &url, "show", "churn"])
-        .ok()
-        .contains("v0.0.2"));
+    assert!(
+        repo.run(&["-C", &url, "show", "churn"])
+            .ok()
+            .contains("v0.0.2")
+    );
     repo.run(&["deregister", "churn", "v0.0.2", "--delete", "--push"])
         .ok();
-    assert!(!repo
-        .run(&["-C", &url, "show", "churn"])
-        .ok()
-        .contains("v0.0.2"));
+    assert!(
+        !repo
+            .run(&["-C", &url, "show", "churn"])
+            .ok()
+            .contains("v0.0.2")
+    );
     assert_eq!(
         repo.run(&["-C", &url, "check-ref", "churn#prod#1", "--version"])
             .ok(),

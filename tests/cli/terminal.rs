@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::fixture::{registry_bin, TestRepo};
+use crate::fixture::{TestRepo, registry_bin};
 use crate::reads::ok;
 
 /// Shell-quotes one word for `script -c`.

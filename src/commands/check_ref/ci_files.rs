@@ -107,7 +107,7 @@ fn replace_file(file: &Path, bytes: &[u8]) -> Result<()> {
                 crate::file_kind::describe(meta.file_type())
             ))
             .with_hint("remove it, or name another file with --output")
-            .into())
+            .into());
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e).with_context(|| format!("cannot write {}", shown())),

@@ -126,16 +126,15 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         )
         .into());
     }
-    if let Some(p) = &args.prefix {
-        if p.is_empty()
+    if let Some(p) = &args.prefix
+        && (p.is_empty()
             || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            || p.as_bytes()[0].is_ascii_digit()
-        {
-            return Err(UsageError(format!(
-                "--prefix '{p}' must be letters, digits and '_', not starting with a digit"
-            ))
-            .into());
-        }
+            || p.as_bytes()[0].is_ascii_digit())
+    {
+        return Err(UsageError(format!(
+            "--prefix '{p}' must be letters, digits and '_', not starting with a digit"
+        ))
+        .into());
     }
     if args.format == Some(CiFormat::Github) && args.output.is_some() {
         return Err(UsageError(
@@ -164,7 +163,7 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
                         "fetch the tags first (`git fetch --tags`; a shallow CI checkout has none)",
                     )
                     .into(),
-            )
+            );
         }
         crate::git::TagKind::Lightweight => {
             out.warn(&format!(

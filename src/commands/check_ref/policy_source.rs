@@ -21,20 +21,19 @@ pub(super) fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Res
     // it: only a *symbolic* origin/HEAD counts. A pushed branch named `HEAD` arrives as a direct
     // ref of that name, and guessing `origin/main` or `origin/master` would let whoever can push
     // a branch of that name pick the policy where the default branch is called otherwise.
-    if let Some(branch) = repo.symbolic_ref("refs/remotes/origin/HEAD") {
-        if branch.starts_with("refs/remotes/origin/") {
-            if let Some(crate::git::RefTarget { name, commit }) = repo.ref_target(&branch) {
-                let shown = name.strip_prefix("refs/remotes/").unwrap_or(&name);
-                return Config::load_at(repo, &commit, &format!("'{shown}'"));
-            }
-        }
+    if let Some(branch) = repo.symbolic_ref("refs/remotes/origin/HEAD")
+        && branch.starts_with("refs/remotes/origin/")
+        && let Some(crate::git::RefTarget { name, commit }) = repo.ref_target(&branch)
+    {
+        let shown = name.strip_prefix("refs/remotes/").unwrap_or(&name);
+        return Config::load_at(repo, &commit, &format!("'{shown}'"));
     }
     // The branch HEAD names (a checkout of a branch, a bare repository, a `-C URL` mirror):
     // never refs/remotes/*, which anyone who can push a ref to a bare repository can create.
-    if repo.head_branch().is_some() {
-        if let Some((commit, place)) = crate::config::default_tree(repo)? {
-            return Config::load_at(repo, &commit, &place);
-        }
+    if repo.head_branch().is_some()
+        && let Some((commit, place)) = crate::config::default_tree(repo)?
+    {
+        return Config::load_at(repo, &commit, &place);
     }
     Err(UserError::new(
         "--policy found no branch to read the policy from: HEAD is detached (as in a CI checkout of the tag) and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds",
@@ -64,10 +63,10 @@ fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
         .with_hint("name the branch itself (`--policy-from origin/main`) or a 40-character commit id")
         .into());
     }
-    if rev.starts_with("refs/") {
-        if let Some(crate::git::RefTarget { commit, .. }) = repo.ref_target(rev) {
-            return Ok(commit);
-        }
+    if rev.starts_with("refs/")
+        && let Some(crate::git::RefTarget { commit, .. }) = repo.ref_target(rev)
+    {
+        return Ok(commit);
     }
     for full in [format!("refs/remotes/{rev}"), format!("refs/heads/{rev}")] {
         if let Some(crate::git::RefTarget { commit, .. }) = repo.ref_target(&full) {

@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 
-use super::args::{column_flag, ShowArgs};
-use super::{short_label, NOTHING};
+use super::args::{ShowArgs, column_flag};
+use super::{NOTHING, short_label};
 use crate::error::UserError;
 use crate::json;
 use crate::output::Output;

@@ -16,7 +16,7 @@ use crate::error::UserError;
 use crate::output::Output;
 use crate::registry::resolve::{Sort, StageOptions};
 use crate::registry::spec::Target;
-use crate::registry::state::{short, Version};
+use crate::registry::state::{Version, short};
 
 pub(crate) use args::{ShowArgs, SortArg};
 

@@ -187,7 +187,9 @@ fn packed_refs_binary_search_finds_what_a_scan_finds() {
             "{prefix} (unsorted)"
         );
     }
-    assert!(packed_refs_with_prefix(&dir.path().join("none"), b"refs/")
-        .unwrap()
-        .is_empty());
+    assert!(
+        packed_refs_with_prefix(&dir.path().join("none"), b"refs/")
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -51,9 +51,10 @@ fn truncated_or_damaged_loose_tags_are_warnings() {
                 );
                 assert!(w.message.contains("corrupt"), "{what}: {}", w.message);
                 assert!(!w.message.contains("class="), "{what}: {}", w.message);
-                assert!(w
-                    .fix
-                    .contains(&format!("objects/{}/{}", &hex[..2], &hex[2..])));
+                assert!(
+                    w.fix
+                        .contains(&format!("objects/{}/{}", &hex[..2], &hex[2..]))
+                );
             }
             other => panic!("{what}: read as {other:?}"),
         }
@@ -136,12 +137,13 @@ fn huge_packed_tags_and_renamed_tags_are_warnings() {
         .unwrap();
     assert!(status.success());
     let hex = oid.to_string();
-    assert!(!dir
-        .path()
-        .join(".git/objects")
-        .join(&hex[..2])
-        .join(&hex[2..])
-        .exists());
+    assert!(
+        !dir.path()
+            .join(".git/objects")
+            .join(&hex[..2])
+            .join(&hex[2..])
+            .exists()
+    );
     match read_one(&repo, oid) {
         TagRead::Bad(w) => assert!(w.message.contains("more than the 16 MiB"), "{}", w.message),
         other => panic!("{other:?}"),

@@ -1,6 +1,6 @@
 //! Planning `assign`: an optional auto-registration, then the stage tag (reference §5.2).
 
-use super::{find_named, is_live, message_or, register, Context, NewTag, Register, Simple};
+use super::{Context, NewTag, Register, Simple, find_named, is_live, message_or, register};
 use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::{ArtifactName, Stage};
@@ -179,17 +179,15 @@ pub(crate) fn assign_plan(
             }
         }
     };
-    if !req.force {
-        if let Some(v) = holder {
-            if v.vstage(&req.stage)
-                .is_some_and(super::super::state::VStage::is_active)
-            {
-                return Err(PlanError::AlreadyInStage {
-                    version: v.label.as_str().to_string(),
-                    stage: req.stage.clone(),
-                });
-            }
-        }
+    if !req.force
+        && let Some(v) = holder
+        && v.vstage(&req.stage)
+            .is_some_and(crate::registry::state::VStage::is_active)
+    {
+        return Err(PlanError::AlreadyInStage {
+            version: v.label.as_str().to_string(),
+            stage: req.stage.clone(),
+        });
     }
     let name = ctx.tag_name(
         &req.artifact,

@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::deregister::{deregister_target, Deregister};
-use super::unassign::{unassign_target, Unassign};
+use super::deregister::{Deregister, deregister_target};
+use super::unassign::{Unassign, unassign_target};
 use crate::registry::error::PlanError;
 use crate::registry::event::Event;
 use crate::registry::name::{ArtifactName, Stage};

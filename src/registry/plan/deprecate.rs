@@ -1,7 +1,7 @@
 //! Planning `deprecate NAME`: the deprecation tag and the commit it goes on (reference §5.3,
 //! §3.6).
 
-use super::{find_artifact, message_or, Context, NewTag, Simple};
+use super::{Context, NewTag, Simple, find_artifact, message_or};
 use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::ArtifactName;

@@ -1,6 +1,6 @@
 //! Planning `deregister`: which version is withdrawn, and the tag that says so (reference §5.3).
 
-use super::{deregister_deletion, find_named, message_or, Change, Context, NewTag, Simple};
+use super::{Change, Context, NewTag, Simple, deregister_deletion, find_named, message_or};
 use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::ArtifactName;

@@ -24,19 +24,19 @@ mod register;
 mod rollback;
 mod unassign;
 
-pub(crate) use assign::{assign, assign_plan, Assign, AssignTarget};
+pub(crate) use assign::{Assign, AssignTarget, assign, assign_plan};
 pub(crate) use delete::{deprecate_deletion, deregister_deletion, unassign_deletion};
-pub(crate) use deprecate::{deprecate, Deprecate};
+pub(crate) use deprecate::{Deprecate, deprecate};
 // The shell plans a deregistration or unassignment through `*_change` (create or delete);
 // the core's tests plan the creating half alone.
 #[cfg(test)]
 pub(crate) use deregister::deregister;
-pub(crate) use deregister::{deregister_change, Deregister};
-pub(crate) use register::{register, Register};
-pub(crate) use rollback::{rollback, Rollback};
+pub(crate) use deregister::{Deregister, deregister_change};
+pub(crate) use register::{Register, register};
+pub(crate) use rollback::{Rollback, rollback};
 #[cfg(test)]
 pub(crate) use unassign::unassign;
-pub(crate) use unassign::{unassign_change, Unassign};
+pub(crate) use unassign::{Unassign, unassign_change};
 
 /// `--simple auto|true|false`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -177,7 +177,7 @@ fn find_artifact<'a>(reg: &'a Registry, name: &ArtifactName) -> Result<&'a Artif
 /// A registry folded from `(tag, commit, time)` triples, for the plans' tests beside each plan.
 #[cfg(test)]
 fn registry_of(tags: &[(&str, &str, i64)]) -> Registry {
-    use super::event::{event_from_raw, RawTag, Target};
+    use super::event::{RawTag, Target, event_from_raw};
     use super::time::Timestamp;
     let events = tags
         .iter()

@@ -1,6 +1,6 @@
 //! Planning `register`: the next version, or the one asked for, at a commit (reference §5.1).
 
-use super::{is_live, message_or, Context, NewTag, Simple};
+use super::{Context, NewTag, Simple, is_live, message_or};
 use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
 use crate::registry::name::ArtifactName;
@@ -56,7 +56,7 @@ pub(crate) fn register(reg: &Registry, ctx: &Context, req: &Register) -> Result<
             None => {
                 return Err(PlanError::OnlyVersionAtRef {
                     version: found_name.to_string(),
-                })
+                });
             }
         }
     } else if let Some(v) = requested {

@@ -2,8 +2,8 @@
 //! assignment that gives it back, whose message says it is a rollback (SPEC §4.3).
 
 use super::{
-    assign, find_artifact, find_named, is_live, message_or, Assign, AssignTarget, Context, NewTag,
-    Simple,
+    Assign, AssignTarget, Context, NewTag, Simple, assign, find_artifact, find_named, is_live,
+    message_or,
 };
 use crate::registry::error::PlanError;
 use crate::registry::event::Event;

@@ -2,7 +2,7 @@
 //! §5.3, B6 fixed).
 
 use super::{
-    find_artifact, find_named, message_or, unassign_deletion, Change, Context, NewTag, Simple,
+    Change, Context, NewTag, Simple, find_artifact, find_named, message_or, unassign_deletion,
 };
 use crate::registry::error::PlanError;
 use crate::registry::event::EventKind;
@@ -69,7 +69,7 @@ pub(crate) fn unassign(reg: &Registry, ctx: &Context, req: &Unassign) -> Result<
     if !req.force
         && !version
             .vstage(&req.stage)
-            .is_some_and(super::super::state::VStage::is_active)
+            .is_some_and(crate::registry::state::VStage::is_active)
     {
         return Err(PlanError::NotAssigned {
             stage: req.stage.clone(),

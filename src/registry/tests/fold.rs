@@ -52,12 +52,16 @@ fn oddities_warn_and_the_rest_still_reads() {
         ("ok@v0.0.1", "c4", 15),
     ]);
     assert_eq!(reg.warnings.len(), 2, "{:?}", reg.warnings);
-    assert!(reg.warnings[0]
-        .message
-        .contains("several versions on commit c1"));
-    assert!(reg.warnings[1]
-        .message
-        .contains("registered on several commits"));
+    assert!(
+        reg.warnings[0]
+            .message
+            .contains("several versions on commit c1")
+    );
+    assert!(
+        reg.warnings[1]
+            .message
+            .contains("registered on several commits")
+    );
     // The assignment goes to the version registered last before it, as GTO's own helper does.
     assert_eq!(
         stage_map(art(&reg, "m"), StageOptions::default()),

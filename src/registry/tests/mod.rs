@@ -11,7 +11,7 @@ mod plan_rollback;
 mod plan_withdraw;
 mod stages;
 
-use super::event::{event_from_raw, Event, RawTag, Target};
+use super::event::{Event, RawTag, Target, event_from_raw};
 use super::name::ArtifactName;
 use super::plan::Context;
 use super::resolve::{self, StageOptions};

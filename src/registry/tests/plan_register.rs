@@ -94,9 +94,10 @@ fn force_never_duplicates_an_active_registration_b8_fixed() {
             force: true,
         }
     );
-    assert!(err
-        .to_string()
-        .contains("already registered in this commit"));
+    assert!(
+        err.to_string()
+            .contains("already registered in this commit")
+    );
 }
 
 #[test]

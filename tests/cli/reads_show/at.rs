@@ -1,6 +1,6 @@
 //! `show --at WHEN`: the registry as it was at a time or a commit (beyond GTO; SPEC §4.4).
 
-use crate::fixture::{TestRepo, START};
+use crate::fixture::{START, TestRepo};
 use crate::reads::three_versions_through_prod;
 
 #[test]
