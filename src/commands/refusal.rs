@@ -7,8 +7,8 @@
 use crate::error::UserError;
 use crate::registry::error::PlanError;
 use crate::registry::event::{Unusable, Warning};
+use crate::registry::oddity::Repair;
 use crate::registry::policy::{Rule, Violation};
-use crate::registry::state::Repair;
 use crate::shell::shell_quote;
 
 impl From<PlanError> for UserError {

@@ -2,7 +2,7 @@
 //! alone, in GTO's wording where GTO has one (reference §12), so scripts that match on it keep
 //! working; the hints, and every command line a user could type, are the shell's to add
 //! (`commands/refusal.rs`). The core names no command (GTO's own wording names a flag, `--force`,
-//! and stays verbatim); its other reports (`state::Oddity`, `policy::Violation`) carry their
+//! and stays verbatim); its other reports (`oddity::Oddity`, `policy::Violation`) carry their
 //! repair as data too.
 //!
 //! Deliberately not a `std::error::Error`: `?` cannot turn it into an `anyhow::Error` behind the

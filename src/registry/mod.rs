@@ -7,6 +7,7 @@
 pub(crate) mod error;
 pub(crate) mod event;
 pub(crate) mod name;
+pub(crate) mod oddity;
 pub(crate) mod outranked;
 pub(crate) mod plan;
 pub(crate) mod policy;
