@@ -19,46 +19,58 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Prints clap's error (or help, or version) and exits with its code. clap quotes the offending
-/// value raw; when any argument holds a control character (an ESC sequence, a newline), the
-/// message is rendered again uncoloured, every piece of a hostile argument in it is escaped
-/// whole (newlines included, so a value cannot start a forged `error:` line), and any other
-/// control character is escaped too: a crafted argument cannot drive the terminal, and the
-/// message still names the value as typed (issue 8, point 5).
+/// value raw. When any argument holds a control character (an ESC sequence, a newline, a tab),
+/// the arguments are escaped first and parsed again, and that error is the one printed: clap
+/// then quotes values that hold no control character at all, so a crafted argument can neither
+/// drive the terminal nor start a forged `error:` line, and the message names the value as
+/// typed, escaped (issue 8, point 5). Patching the first message instead is unsound: a value
+/// can be built to overlap the place clap quoted another.
 fn usage_error(e: clap::Error) -> ! {
-    let is_hostile = |s: &str| {
-        s.chars()
-            .any(|c| registry::output::is_control(c) && c != '\t')
-    };
-    let hostile: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .filter(|a| is_hostile(a))
-        .collect();
-    if hostile.is_empty() || !e.use_stderr() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let hostile = args.iter().skip(1).any(|a| {
+        a.to_string_lossy()
+            .chars()
+            .any(registry::output::is_control)
+    });
+    if !hostile || !e.use_stderr() {
         e.exit();
     }
-    // With plain styles clap's text holds no escape sequence of its own, so `ansi()` (unlike
-    // `Display`, which strips sequences, the user's too) gives the text with the value as typed.
-    let raw = match Cli::command()
-        .styles(clap::builder::Styles::plain())
-        .try_get_matches_from(std::env::args_os())
-    {
-        Err(again) => again.render().ansi().to_string(),
-        Ok(_) => e.render().ansi().to_string(),
+    // Plain styles: clap's own text holds no escape sequence, so `ansi()` (unlike `Display`,
+    // which strips sequences, the user's too) gives it as it is.
+    let parse = |argv: &[String]| {
+        Cli::command()
+            .styles(clap::builder::Styles::plain())
+            .try_get_matches_from(argv)
+            .err()
     };
-    // A message quotes an argument whole, or the part a parser read: after `--flag=`, or the
-    // name or version around `@` and `#`. Longest first, so a part never breaks up its whole.
-    let mut pieces: Vec<&str> = hostile
+    let escaped: Vec<String> = args
         .iter()
-        .flat_map(|a| std::iter::once(a.as_str()).chain(a.split(['=', '@', '#'])))
-        .filter(|p| is_hostile(p))
+        .map(|a| registry::output::escape(&a.to_string_lossy()).into_owned())
         .collect();
-    pieces.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    pieces.dedup();
-    let mut text = raw;
-    for piece in pieces {
-        text = text.replace(piece, &registry::output::escape(piece));
-    }
+    let text = match parse(&escaped) {
+        Some(again) if again.kind() == e.kind() => again.render().ansi().to_string(),
+        // Escaped, the arguments parse (or fail otherwise): the control characters were what
+        // was refused (`--description` refuses ESC). The first message then goes on one line,
+        // every control character escaped, line breaks too, but for clap's closing line.
+        _ => {
+            let lossy: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let raw = parse(&lossy).map_or_else(
+                || e.render().ansi().to_string(),
+                |first| first.render().ansi().to_string(),
+            );
+            // clap's closing line is its own; everything before it goes on one line.
+            let trailer = "\n\nFor more information, try '--help'.";
+            let raw = raw.trim_end();
+            let (body, tail) = raw
+                .strip_suffix(trailer)
+                .map_or((raw, ""), |body| (body, trailer));
+            format!("{}{tail}\n", registry::output::escape(body))
+        }
+    };
+    // A backstop: nothing raw may reach the terminal whatever clap printed.
     let _ = io::Write::write_all(
         &mut io::stderr(),
         registry::output::escape_keeping_lines(&text).as_bytes(),

@@ -214,6 +214,30 @@ fn usage_errors_quote_hostile_values_escaped_and_whole() {
         ),
         (&["verify", "ch\nerror: forged"], "'ch\\nerror: forged'"),
         (&["rollback", "churn", "prod", "--to=v1\n2"], "'v1\\n2'"),
+        // Values built to overlap where clap quotes another value, or a second argument
+        // (a `-m` from a pull request title), cannot smuggle a raw newline through.
+        (
+            &["show", "\x01' in '\\x01' in @1\nerror: forged\x01"],
+            "1\\nerror: forged\\x01",
+        ),
+        (
+            &[
+                "register",
+                "a",
+                "-m",
+                "\x01' for '--digest <sha256:HEX>'",
+                "--digest",
+                "a\nerror: forged\x01",
+            ],
+            "'a\\nerror: forged\\x01'",
+        ),
+        (&["show", "a\tb"], "'a\\tb'"),
+        (&["show", "\n"], "'\\n'"),
+        (&["show", "-d\nerror"], "unexpected argument"),
+        (
+            &["annotate", "churn", "--description", "a\nb\x1b[0m"],
+            "'a\\nb\\x1b[0m'",
+        ),
     ] {
         let run = repo.run(args);
         assert_eq!(run.code, 2, "{}", run.transcript());
@@ -224,6 +248,13 @@ fn usage_errors_quote_hostile_values_escaped_and_whole() {
         );
         assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
         assert!(run.stderr.contains(named), "{named} in {}", run.stderr);
+        assert!(!run.stderr.contains('\t'), "raw tab: {:?}", run.stderr);
+        assert!(
+            run.stderr
+                .ends_with("For more information, try '--help'.\n"),
+            "{:?}",
+            run.stderr
+        );
         // A newline in a value cannot start a line of its own.
         assert_eq!(
             run.stderr
