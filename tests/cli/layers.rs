@@ -35,27 +35,107 @@ const LAYERS: &[(&str, u8)] = &[
     ("cli", 6),
 ];
 
-/// Top-level module of a file under `src/` (`None` for `lib.rs` and `main.rs`).
-fn module_of(rel: &Path) -> Option<String> {
-    let first = rel.components().next()?.as_os_str().to_str()?;
-    let name = first.strip_suffix(".rs").unwrap_or(first);
-    (name != "lib" && name != "main").then(|| name.to_string())
+/// The module path of a file under `src/`: `registry/plan/mod.rs` is `[registry, plan]`,
+/// `registry/plan/assign.rs` is `[registry, plan, assign]`; empty for `lib.rs` and `main.rs`.
+fn module_path(rel: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") || parts == ["lib"] || parts == ["main"] {
+        parts.pop();
+    }
+    parts
 }
 
-/// Every `crate::NAME` a source file names, outside comments.
-fn named_modules(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    for line in text.lines() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut rest = code;
-        while let Some(at) = rest.find("crate::") {
-            rest = &rest[at + "crate::".len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            names.push(name);
+/// Top-level module of a file under `src/` (`None` for `lib.rs` and `main.rs`).
+fn module_of(rel: &Path) -> Option<String> {
+    module_path(rel).into_iter().next()
+}
+
+/// The first identifier of each item a path leads to: `commands` for `commands::Session`,
+/// `[a, b]` for `{a::X, b}` (a grouped import).
+fn heads(rest: &str) -> Vec<String> {
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let Some(group) = rest.strip_prefix('{') else {
+        return vec![ident(rest)];
+    };
+    let (mut depth, mut items, mut start) = (0usize, Vec::new(), 0usize);
+    for (i, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                items.push(ident(&group[start..i]));
+                break;
+            }
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(ident(&group[start..i]));
+                start = i + 1;
+            }
+            _ => {}
         }
+    }
+    items.into_iter().filter(|i| !i.is_empty()).collect()
+}
+
+/// Every top-level module a source file at `path` names, through `crate::…` or through enough
+/// `super::` to climb out of its own top-level module, comments included (a doc link is a
+/// dependency too). `crate as …` is refused outright, since an alias would hide the name.
+fn named_modules(text: &str, path: &[String]) -> Vec<String> {
+    let mut names = Vec::new();
+    let bytes = text.as_bytes();
+    // Inline modules (`mod tests { … }`) a position sits in: `super` there climbs out of them
+    // first. Braces in strings could fool the count; the source has none that unbalance it.
+    let (mut depth, mut inline): (usize, Vec<usize>) = (0, Vec::new());
+    let mut i = 0;
+    while i < text.len() {
+        let at = &text[i..];
+        let word_start = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        match bytes[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                inline.retain(|&d| d <= depth);
+            }
+            _ => {}
+        }
+        if word_start && let Some(rest) = at.strip_prefix("mod ") {
+            let name_len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            if rest[name_len..].trim_start().starts_with('{') {
+                inline.push(depth + 1);
+            }
+        }
+        if word_start && let Some(rest) = at.strip_prefix("crate::") {
+            names.extend(heads(rest));
+            i += "crate::".len();
+            continue;
+        }
+        if word_start && at.starts_with("crate as ") {
+            names.push("crate as (an alias)".to_string());
+        }
+        if word_start && at.starts_with("super::") {
+            let mut up = 0;
+            let mut rest = at;
+            while let Some(r) = rest.strip_prefix("super::") {
+                up += 1;
+                rest = r;
+            }
+            // A file's own module is `path`; `super` of a top-level module is the crate root.
+            if up >= path.len() + inline.len() {
+                names.extend(heads(rest));
+            }
+            i += at.len() - rest.len();
+            continue;
+        }
+        i += at.chars().next().map_or(1, char::len_utf8);
     }
     names
 }
@@ -80,7 +160,7 @@ fn no_module_names_a_module_of_its_own_layer_or_above() {
             continue;
         };
         let text = std::fs::read_to_string(&entry).unwrap();
-        for name in named_modules(&text) {
+        for name in named_modules(&text, &module_path(&rel)) {
             if name == module {
                 continue;
             }
@@ -109,14 +189,57 @@ fn no_module_names_a_module_of_its_own_layer_or_above() {
 
 #[test]
 fn the_rule_itself_catches_an_upward_name() {
+    let at = |p: &str| module_path(Path::new(p));
     assert_eq!(
-        named_modules("use crate::commands::Session; // crate::cli in a comment"),
+        named_modules(
+            "use crate::commands::Session; // crate::cli",
+            &at("config.rs")
+        ),
+        vec!["commands", "cli"]
+    );
+    // Grouped, and through `super::` out of the file's own top-level module.
+    assert_eq!(
+        named_modules("use crate::{output, git::Repo};", &at("config.rs")),
+        vec!["output", "git"]
+    );
+    assert_eq!(
+        named_modules("use super::commands::Global;", &at("config.rs")),
         vec!["commands"]
     );
     assert_eq!(
-        module_of(Path::new("registry/plan/mod.rs")).as_deref(),
-        Some("registry")
+        named_modules(
+            "use super::super::super::commands::Session;",
+            &at("registry/plan/assign.rs")
+        ),
+        vec!["commands"]
     );
+    // Within its own top-level module, `super::` names nothing outside.
+    assert!(
+        named_modules(
+            "use super::super::state::X;",
+            &at("registry/plan/assign.rs")
+        )
+        .is_empty()
+    );
+    assert!(named_modules("use super::Context;", &at("registry/plan/mod.rs")).is_empty());
+    assert!(named_modules("mod tests { use super::*; }", &at("output.rs")).is_empty());
+    assert_eq!(
+        named_modules("mod tests { use super::super::cli; }", &at("output.rs")),
+        vec!["cli"]
+    );
+    // After a string holding `//`, and under an alias.
+    assert_eq!(
+        named_modules(
+            "let u = \"https://x\"; crate::cli::run();",
+            &at("config.rs")
+        ),
+        vec!["cli"]
+    );
+    assert_eq!(
+        named_modules("use crate as r;", &at("config.rs")),
+        vec!["crate as (an alias)"]
+    );
+    assert_eq!(at("registry/plan/mod.rs"), ["registry", "plan"]);
     assert_eq!(module_of(Path::new("lib.rs")), None);
 }
 
