@@ -12,7 +12,7 @@ use crate::json::DescribeJson;
 use crate::output::{Output, escape};
 use crate::provenance;
 use crate::registry::spec::Target;
-use crate::registry::state::short;
+use crate::registry::version::short;
 
 const EXAMPLES: &str = "\
 Examples:

@@ -15,8 +15,9 @@ use crate::output::{Output, escape};
 use crate::provenance;
 use crate::registry::name::ArtifactName;
 use crate::registry::spec::Pick;
-use crate::registry::state::{Version, short};
+use crate::registry::state::Version;
 use crate::registry::trailer;
+use crate::registry::version::short;
 
 const EXAMPLES: &str = "\
 Examples:

@@ -9,7 +9,7 @@ use crate::json;
 use crate::output::Output;
 use crate::registry::event::Event;
 use crate::registry::name::ArtifactName;
-use crate::registry::state::short;
+use crate::registry::version::short;
 
 const EXAMPLES: &str = "\
 Examples:

@@ -30,8 +30,8 @@ use clap::{Args, ValueEnum};
 use crate::output::Output;
 use crate::registry::event::EventKind;
 use crate::registry::plan::{Change, NewTag, Simple};
-use crate::registry::state::short;
 use crate::registry::tag::TagName;
+use crate::registry::version::short;
 use crate::shell::shell_quote;
 
 /// `--simple auto|true|false` as clap reads it.

@@ -13,30 +13,7 @@ use super::event::{Event, EventKind, Warning};
 use super::name::{ArtifactName, Stage};
 use super::oddity::{Oddity, Repair};
 use super::time::Timestamp;
-use super::version::VersionName;
-
-/// A version's name: SemVer when registered, else the commit it stands for (reference §1).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum VersionLabel {
-    Semver(VersionName),
-    Commit(String),
-}
-
-impl VersionLabel {
-    pub(crate) fn as_str(&self) -> &str {
-        match self {
-            VersionLabel::Semver(v) => v.as_str(),
-            VersionLabel::Commit(c) => c,
-        }
-    }
-
-    pub(crate) fn semver(&self) -> Option<&VersionName> {
-        match self {
-            VersionLabel::Semver(v) => Some(v),
-            VersionLabel::Commit(_) => None,
-        }
-    }
-}
+use super::version::{VersionLabel, short};
 
 /// One (version, stage) pair and its assignment history.
 #[derive(Debug, Clone)]
@@ -494,9 +471,4 @@ fn push_event(list: &mut Vec<Event>, e: Event) {
         list.reserve_exact(list.len().max(1));
     }
     list.push(e);
-}
-
-/// The 7-character form of a commit id that tables show.
-pub(crate) fn short(commit: &str) -> &str {
-    commit.get(..7).unwrap_or(commit)
 }

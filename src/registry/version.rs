@@ -1,4 +1,5 @@
-//! Version names: a lowercase `v` plus SemVer 2.0 (reference §2), precedence and bumps.
+//! Version names: a lowercase `v` plus SemVer 2.0 (reference §2), precedence and bumps; and a
+//! version's label (a SemVer name, or the commit an unregistered version stands for).
 //!
 //! Precedence ignores build metadata, as python-semver (and so GTO) does; `semver::Version`'s own
 //! `Ord` would not, so comparisons go through [`VersionName::precedence`].
@@ -90,6 +91,34 @@ impl fmt::Display for VersionName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.raw)
     }
+}
+
+/// A version's name: SemVer when registered, else the commit it stands for (reference §1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum VersionLabel {
+    Semver(VersionName),
+    Commit(String),
+}
+
+impl VersionLabel {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            VersionLabel::Semver(v) => v.as_str(),
+            VersionLabel::Commit(c) => c,
+        }
+    }
+
+    pub(crate) fn semver(&self) -> Option<&VersionName> {
+        match self {
+            VersionLabel::Semver(v) => Some(v),
+            VersionLabel::Commit(_) => None,
+        }
+    }
+}
+
+/// The 7-character form of a commit id that tables show.
+pub(crate) fn short(commit: &str) -> &str {
+    commit.get(..7).unwrap_or(commit)
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ use crate::error::UserError;
 use crate::output::Output;
 use crate::registry::resolve::{Sort, StageOptions};
 use crate::registry::spec::Target;
-use crate::registry::state::{Version, short};
+use crate::registry::state::Version;
+use crate::registry::version::short;
 
 pub(crate) use args::{ShowArgs, SortArg};
 

@@ -9,7 +9,8 @@ use crate::registry::error::PlanError;
 use crate::registry::event::Event;
 use crate::registry::name::{ArtifactName, Stage};
 use crate::registry::resolve::{self, StageOptions};
-use crate::registry::state::{Registry, Version, VersionLabel};
+use crate::registry::state::{Registry, Version};
+use crate::registry::version::VersionLabel;
 use crate::registry::version::VersionName;
 
 /// `rollback` input.
