@@ -26,6 +26,8 @@ pub(crate) struct Config {
     pub promotion_order: Option<Vec<String>>,
     /// Policy: every registration must carry a content digest.
     pub require_digest: bool,
+    /// Every write signs its tag (`sign: true`), as git's `tag.gpgSign` asks.
+    pub sign: bool,
 }
 
 /// GTO's settings keys (reference §7), compared case-insensitively.
@@ -41,7 +43,13 @@ const GTO_KEYS: &[&str] = &[
     "autoload_enrichments",
 ];
 
-const REGISTRY_KEYS: &[&str] = &["stages", "types", "promotion_order", "require_digest"];
+const REGISTRY_KEYS: &[&str] = &[
+    "stages",
+    "types",
+    "promotion_order",
+    "require_digest",
+    "sign",
+];
 
 fn wrong(file: &str, why: String) -> anyhow::Error {
     // GTO's wording first (reference §12), then what exactly is wrong.
@@ -228,6 +236,12 @@ impl Config {
                             ));
                         }
                     },
+                    "sign" => match v {
+                        Value::Bool(b) => config.sign = *b,
+                        _ => {
+                            return Err(wrong(ours_path, "`sign` must be true or false".into()));
+                        }
+                    },
                     other => {
                         return Err(wrong(
                             ours_path,
@@ -299,7 +313,7 @@ mod tests {
             refusal(None, Some("colour: red\n")),
             (
                 "Wrong config file 'DIR/.registry.yaml'".into(),
-                "unknown key 'colour' (accepted: stages, types, promotion_order, require_digest)"
+                "unknown key 'colour' (accepted: stages, types, promotion_order, require_digest, sign)"
                     .into()
             )
         );

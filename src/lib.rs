@@ -22,6 +22,7 @@ pub(crate) mod remote;
 pub(crate) mod safe_read;
 pub mod shell;
 pub(crate) mod signals;
+pub(crate) mod signature;
 pub(crate) mod yaml;
 
 /// How `main` prints an error's causes (libgit2's without its internals).

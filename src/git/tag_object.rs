@@ -71,6 +71,20 @@ pub(super) fn read_tag(
         Ok(sig) => sig,
         Err(why) => return Ok(TagRead::Bad(malformed_tagger(name, why))),
     };
+    // A signed tag is split as git splits it (the last line that begins a signature block), and
+    // the block is no part of the message: it never reaches a description or CI output.
+    let signed = crate::registry::signature::split(&data).map(std::sync::Arc::new);
+    let message = match &signed {
+        Some(s) => {
+            let start = data.len() - head.message.len();
+            &head.message[..s
+                .payload
+                .len()
+                .saturating_sub(start)
+                .min(head.message.len())]
+        }
+        None => head.message,
+    };
     // A tag object is the event it was made as: found under another name (`git update-ref
     // refs/tags/OTHER <its id>`), it is no event of that name (git describe warns of it as
     // "externally known as").
@@ -88,7 +102,8 @@ pub(super) fn read_tag(
         tagger_name,
         tagger_email,
         time,
-        message: String::from_utf8_lossy(head.message).into_owned(),
+        message: String::from_utf8_lossy(message).into_owned(),
+        signed,
     }))
 }
 

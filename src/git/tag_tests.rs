@@ -34,13 +34,22 @@ fn read_tag_libgit2(repo: &Repository, name: &str, oid: git2::Oid) -> Option<Raw
         },
     };
     let sig = tag.tagger()?;
+    // libgit2 leaves a signature in the message; git's split (`signature::split`) takes it off.
+    let odb = repo.odb().ok()?;
+    let raw = odb.read(oid).ok()?;
+    let signed = crate::registry::signature::split(raw.data()).map(std::sync::Arc::new);
+    let mut message = tag.message_bytes().unwrap_or_default();
+    if let Some(s) = &signed {
+        message = &message[..message.len() - s.signature.len()];
+    }
     Some(RawTag {
         name: name.to_string(),
         target,
         tagger_name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
         tagger_email: String::from_utf8_lossy(sig.email_bytes()).into_owned(),
         time: Timestamp::new(sig.when().seconds(), sig.when().offset_minutes()),
-        message: String::from_utf8_lossy(tag.message_bytes().unwrap_or_default()).into_owned(),
+        message: String::from_utf8_lossy(message).into_owned(),
+        signed,
     })
 }
 

@@ -7,7 +7,10 @@
 
 use std::fmt;
 
+use std::sync::Arc;
+
 use super::name::{ArtifactName, Stage};
+use super::signature::Signed;
 use super::tag::{TagAction, TagName};
 use super::time::Timestamp;
 use super::version::VersionName;
@@ -31,7 +34,10 @@ pub(crate) struct RawTag {
     pub tagger_name: String,
     pub tagger_email: String,
     pub time: Timestamp,
+    /// The message, without the signature block of a signed tag.
     pub message: String,
+    /// A signed tag's signed bytes and signature (shared: events are cloned).
+    pub signed: Option<Arc<Signed>>,
 }
 
 /// GTO's event kinds, with its fixed priorities (reference §1).
@@ -88,8 +94,11 @@ pub(crate) struct Event {
     pub time: Timestamp,
     pub author: String,
     pub author_email: String,
-    /// The tag message with surrounding whitespace stripped, as GTO reads it.
+    /// The tag message with surrounding whitespace stripped, as GTO reads it, without the
+    /// signature block of a signed tag.
     pub message: String,
+    /// A signed tag's signed bytes and signature; `None` for an unsigned tag.
+    pub signed: Option<Arc<Signed>>,
 }
 
 /// Something odd about one tag that the registry reads around.
@@ -176,6 +185,7 @@ pub(crate) fn event_from_raw(raw: RawTag) -> Result<Option<Event>, Unusable> {
         author: raw.tagger_name,
         author_email: raw.tagger_email,
         message: trimmed(raw.message),
+        signed: raw.signed,
     }))
 }
 
@@ -200,6 +210,7 @@ mod tests {
             tagger_email: "a@x".into(),
             time: Timestamp::new(100, 0),
             message: "  hello\n\n".into(),
+            signed: None,
         }
     }
 

@@ -12,6 +12,7 @@ pub(crate) mod outranked;
 pub(crate) mod plan;
 pub(crate) mod policy;
 pub(crate) mod resolve;
+pub(crate) mod signature;
 pub(crate) mod spec;
 pub(crate) mod state;
 pub(crate) mod tag;

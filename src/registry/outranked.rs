@@ -30,6 +30,7 @@ fn planned_event(tag: &NewTag, now: super::time::Timestamp) -> Option<super::eve
         author: String::new(),
         author_email: String::new(),
         message: tag.message.trim().to_string(),
+        signed: None,
     })
 }
 

@@ -118,6 +118,7 @@ mod tests {
             tagger_email: "t@x".into(),
             time: Timestamp::new(t, 0),
             message: message.into(),
+            signed: None,
         })
         .unwrap()
         .unwrap()

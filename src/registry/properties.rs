@@ -103,6 +103,7 @@ mod listing_order {
                     tagger_email: "t@x".into(),
                     time: Timestamp::new(1_700_000_000 + t, 0),
                     message: format!("msg {name}"),
+                    signed: None,
                 };
                 event_from_raw(raw).ok().flatten()
             })

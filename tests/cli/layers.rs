@@ -22,6 +22,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("safe_read", 2),
     ("lock", 2),
     ("digest", 2),
+    // Making and checking tag signatures.
+    ("signature", 2),
     // What the files and tags mean to the shell.
     ("artifacts", 3),
     ("config", 3),

@@ -189,6 +189,7 @@ fn registry_of(tags: &[(&str, &str, i64)]) -> Registry {
                 tagger_email: "t@x".into(),
                 time: Timestamp::new(*t, 0),
                 message: "m".into(),
+                signed: None,
             })
             .unwrap()
             .unwrap()

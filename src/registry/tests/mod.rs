@@ -28,6 +28,7 @@ fn ev(tag: &str, commit: &str, t: i64) -> Event {
         tagger_email: "t@x".into(),
         time: Timestamp::new(t, 0),
         message: format!("msg {tag}"),
+        signed: None,
     };
     event_from_raw(raw)
         .expect("no warning")
