@@ -463,6 +463,24 @@ impl Repo {
     }
 }
 
+#[allow(
+    dead_code,
+    reason = "used by the signing work of issue 10, landing next"
+)]
+impl Repo {
+    /// A string from git's configuration (repository, user and system files, as git reads
+    /// them); `None` when unset or unreadable.
+    pub(crate) fn config_string(&self, key: &str) -> Option<String> {
+        self.repo.config().ok()?.get_string(key).ok()
+    }
+
+    /// A boolean from git's configuration (`true`/`yes`/`on`/`1` …); `None` when unset or not a
+    /// boolean.
+    pub(crate) fn config_bool(&self, key: &str) -> Option<bool> {
+        self.repo.config().ok()?.get_bool(key).ok()
+    }
+}
+
 #[cfg(test)]
 mod plain_cause_tests {
     use super::*;
@@ -481,23 +499,5 @@ mod plain_cause_tests {
             chain.join(": "),
             "cannot read the object of tag 'm@v1.0.0': failed to inflate object"
         );
-    }
-}
-
-#[allow(
-    dead_code,
-    reason = "used by the signing work of issue 10, landing next"
-)]
-impl Repo {
-    /// A string from git's configuration (repository, user and system files, as git reads
-    /// them); `None` when unset or unreadable.
-    pub(crate) fn config_string(&self, key: &str) -> Option<String> {
-        self.repo.config().ok()?.get_string(key).ok()
-    }
-
-    /// A boolean from git's configuration (`true`/`yes`/`on`/`1` …); `None` when unset or not a
-    /// boolean.
-    pub(crate) fn config_bool(&self, key: &str) -> Option<bool> {
-        self.repo.config().ok()?.get_bool(key).ok()
     }
 }
