@@ -14,8 +14,8 @@ use anyhow::Result;
 use clap::{ArgGroup, Args, ValueEnum};
 
 mod ci_files;
-mod policy_source;
 
+use super::policy_source::trusted_config;
 use super::{Scope, Session};
 use crate::ci_outputs::Outputs;
 use crate::commands::Global;
@@ -27,7 +27,6 @@ use crate::registry::event::{Event, EventKind};
 use crate::registry::policy;
 use crate::registry::tag::{TagAction, TagName};
 use ci_files::{write_github, write_gitlab};
-use policy_source::trusted_config;
 
 const EXAMPLES: &str = "\
 Examples:

@@ -1,5 +1,5 @@
-//! Which policy `check-ref --policy` enforces: read from a branch nobody but its owner can move,
-//! never from the pushed tag's own commit.
+//! Which policy `check-ref --policy` and `audit` enforce: read from a branch nobody but its owner
+//! can move, never from the pushed tag's own commit.
 
 use anyhow::Result;
 
@@ -13,7 +13,7 @@ use crate::error::UserError;
 /// records it (a symbolic `refs/remotes/origin/HEAD`); the branch HEAD names when HEAD is not
 /// detached (a developer's own checkout, a bare repository, the mirror of `-C URL`). Without
 /// any of them (a CI checkout detached at the tag) it fails rather than trust the tag's commit.
-pub(super) fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config> {
+pub(crate) fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config> {
     if let Some(rev) = from {
         return Config::load_at(repo, &policy_commit(repo, rev)?, &format!("'{rev}'"));
     }
