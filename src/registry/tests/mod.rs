@@ -10,6 +10,7 @@ mod plan_register;
 mod plan_rollback;
 mod plan_withdraw;
 mod stages;
+mod trust;
 
 use super::event::{Event, RawTag, Target, event_from_raw};
 use super::name::ArtifactName;
