@@ -281,3 +281,18 @@ fn an_unreadable_allowed_signers_file_is_refused_as_config_files_are() {
     );
     assert_eq!(user.hint.as_deref(), Some(crate::safe_read::HINT));
 }
+
+#[test]
+fn the_readme_example_reads_as_the_one_tested_here() {
+    let readme = include_str!("../../README.md");
+    let section = readme
+        .split_once("### Signed and authorized events")
+        .expect("the README documents the policy")
+        .1;
+    let block = section
+        .split_once("```yaml\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("a yaml example")
+        .0;
+    assert_eq!(load(block).unwrap().trust, load(EXAMPLE).unwrap().trust);
+}
