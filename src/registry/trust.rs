@@ -337,23 +337,25 @@ fn unproven(
     } else {
         "a signature that is not good proves no principal"
     };
-    let rule = if let Some(since) = policy.required_since {
-        format!(
+    // Every rule that needs the signature, the cut-over first: an auditor sees all of them.
+    let mut rules = Vec::new();
+    if let Some(since) = policy.required_since {
+        rules.push(format!(
             "every event tagged on or after {since} must carry a good signature \
              (signatures.required_since)"
-        )
-    } else if let Some((at, _, what)) = list {
-        format!("{proves}, and {at} names who may {what}")
-    } else {
-        let stage = two_person.unwrap_or_default();
-        format!(
+        ));
+    }
+    if let Some((at, _, what)) = list {
+        rules.push(format!("{proves}, and {at} names who may {what}"));
+    } else if let Some(stage) = two_person {
+        rules.push(format!(
             "{proves}, and the two-person rule of stage '{stage}' \
              (authorize.stages.{stage}.two_person) needs the assigner proven"
-        )
-    };
+        ));
+    }
     Breach {
         kind,
-        reason: format!("tag '{tag}' {found}; {rule}"),
+        reason: format!("tag '{tag}' {found}; {}", rules.join("; ")),
     }
 }
 

@@ -9,6 +9,7 @@ mod plan_assign;
 mod plan_register;
 mod plan_rollback;
 mod plan_withdraw;
+mod registrant;
 mod stages;
 mod trust;
 

@@ -1,18 +1,15 @@
-//! The trust policy's verdicts (`trust.rs`): every path of `judge`, and which registration the
-//! two-person rule looks at.
+//! The trust policy's verdicts (`trust.rs`): every path of `judge`. Which registration the
+//! two-person rule looks at is tested in `registrant.rs`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::registry::event::{Event, RawTag, Target, event_from_raw};
 use crate::registry::signature::{SigFormat, SigStatus};
-use crate::registry::state::Registry;
 use crate::registry::time::Timestamp;
-use crate::registry::trust::{
-    BreachKind, Registrant, StageRule, TrustPolicy, Verdict, judge, registrant,
-};
+use crate::registry::trust::{BreachKind, Registrant, StageRule, TrustPolicy, Verdict, judge};
 
 /// An event from a tag name, a commit, a time and the tagger's claimed e-mail.
-fn ev(tag: &str, commit: &str, t: i64, email: &str) -> Event {
+pub(super) fn ev(tag: &str, commit: &str, t: i64, email: &str) -> Event {
     event_from_raw(RawTag {
         name: tag.into(),
         target: Target::Commit(commit.into()),
@@ -26,7 +23,7 @@ fn ev(tag: &str, commit: &str, t: i64, email: &str) -> Event {
     .unwrap()
 }
 
-fn good(principal: &str) -> SigStatus {
+pub(super) fn good(principal: &str) -> SigStatus {
     SigStatus::Good {
         format: SigFormat::Ssh,
         principal: principal.into(),
@@ -181,14 +178,30 @@ fn each_status_that_is_not_good_is_its_own_breach() {
             reason.starts_with("tag 'm@v1.0.0' ") && reason.contains(words),
             "{reason}"
         );
+        // Both rules that need the signature are named.
+        let proves = if kind == BreachKind::Unsigned {
+            "an unsigned event"
+        } else {
+            "a signature that is not good"
+        };
         assert!(
-            reason.ends_with(
-                "every event tagged on or after 1970-01-01T00:16:40+00:00 must carry a good \
-                 signature (signatures.required_since)"
-            ),
+            reason.ends_with(&format!(
+                "; every event tagged on or after 1970-01-01T00:16:40+00:00 must carry a good \
+                 signature (signatures.required_since); {proves} proves no principal, and \
+                 authorize.register names who may register versions"
+            )),
             "{reason}"
         );
     }
+    // An event no list covers: the cut-over alone.
+    let dev = ev("m#dev#1", "c1", 1500, "x");
+    let (kind, reason) = fail(judge(&policy(), &dev, &SigStatus::Unsigned, AT, None));
+    assert_eq!(kind, BreachKind::Unsigned);
+    assert_eq!(
+        reason,
+        "tag 'm#dev#1' is unsigned; every event tagged on or after 1970-01-01T00:16:40+00:00 \
+         must carry a good signature (signatures.required_since)"
+    );
 }
 
 #[test]
@@ -373,56 +386,6 @@ fn the_two_person_rule_compares_the_registrant() {
             None
         ),
         Verdict::Pass
-    );
-}
-
-#[test]
-fn the_registrant_is_the_registration_of_the_version_the_assignment_attaches_to() {
-    let reg = Registry::build(
-        vec![
-            ev("m@v1.0.0", "c1", 10, "alice@example.com"),
-            ev("m@v2.0.0", "c2", 20, "bob@example.com"),
-            ev("m#prod#1", "c2", 30, "carol@example.com"),
-            // Stage tags on a commit no registration names.
-            ev("m#dev#2", "c9", 40, "carol@example.com"),
-        ],
-        Vec::new(),
-    );
-    let statuses: HashMap<&str, SigStatus> = [("m@v2.0.0", good("release-bot"))].into();
-    let lookup = |t: &str| statuses.get(t).cloned();
-    let in_reg = reg.all_events().find(|e| e.tag == "m#prod#1").unwrap();
-    assert_eq!(
-        registrant(&reg, in_reg, &lookup),
-        Some(Registrant {
-            tag: "m@v2.0.0".into(),
-            principal: Some("release-bot".into()),
-            claimed_email: "bob@example.com".into(),
-        })
-    );
-    // A planned assignment, not in the registry yet: attached as the fold would attach it.
-    let planned = ev("m#prod#3", "c1", 50, "x");
-    assert_eq!(
-        registrant(&reg, &planned, &lookup),
-        Some(Registrant {
-            tag: "m@v1.0.0".into(),
-            principal: None,
-            claimed_email: "alice@example.com".into(),
-        })
-    );
-    let found = reg.all_events().find(|e| e.tag == "m#dev#2").unwrap();
-    assert_eq!(registrant(&reg, found, &lookup), None);
-    assert_eq!(
-        registrant(&reg, &ev("m#prod#4", "c9", 60, "x"), &lookup),
-        None
-    );
-    // Not a stage event, or an unknown artifact: no registrant.
-    assert_eq!(
-        registrant(&reg, &ev("m@v3.0.0", "c3", 60, "x"), &lookup),
-        None
-    );
-    assert_eq!(
-        registrant(&reg, &ev("n#prod#1", "c1", 60, "x"), &lookup),
-        None
     );
 }
 
