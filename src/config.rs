@@ -4,6 +4,8 @@
 //! `.gto` is read as GTO reads it (keys case-insensitive, unknown keys refused, an empty file is
 //! fine) so a shared repository means the same to both tools. Our own settings live apart in
 //! `.registry.yaml`, because GTO refuses keys it does not know. Nothing is ever written here.
+//! The trust policy's keys (`signatures:`, `authorize:`) are read in `config/trust.rs`; the
+//! allowed-signers file it names is read here, from the same place as the config itself.
 
 use std::path::Path;
 
@@ -12,8 +14,13 @@ use anyhow::Result;
 use crate::error::UserError;
 use crate::git::Repo;
 use crate::registry::name::is_name;
+use crate::registry::trust::TrustPolicy;
 use crate::safe_read;
 use crate::yaml::{Mapping, Value};
+
+mod trust;
+#[cfg(test)]
+mod trust_tests;
 
 /// The settings that matter to `registry`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +35,24 @@ pub(crate) struct Config {
     pub require_digest: bool,
     /// Every write signs its tag (`sign: true`), as git's `tag.gpgSign` asks.
     pub sign: bool,
+    /// The signature and authorization rules (`signatures:`, `authorize:`).
+    pub trust: TrustPolicy,
+    /// The allowed-signers file `signatures.allowed_signers` names, read from where the config
+    /// was read (the work tree, or the commit whose tree holds the config).
+    pub allowed_signers: Option<SignersFile>,
+}
+
+/// The allowed-signers file as read with the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SignersFile {
+    /// The path in the repository, as the policy gives it.
+    pub path: String,
+    /// How messages name it: `'DIR/.registry/allowed_signers'`, or
+    /// `'.registry/allowed_signers' at 'origin/main' (abc1234)`.
+    pub shown: String,
+    /// Its bytes; `None` when the file is missing (not an error here: `doctor` and `audit`
+    /// report it).
+    pub bytes: Option<Vec<u8>>,
 }
 
 /// GTO's settings keys (reference §7), compared case-insensitively.
@@ -49,6 +74,8 @@ const REGISTRY_KEYS: &[&str] = &[
     "promotion_order",
     "require_digest",
     "sign",
+    "signatures",
+    "authorize",
 ];
 
 fn wrong(file: &str, why: String) -> anyhow::Error {
@@ -148,7 +175,7 @@ impl Config {
             let bytes = safe_read::read_work_file(root, name).map_err(|r| r.about(&shown))?;
             Ok((format!("'{shown}'"), bytes))
         };
-        Config::parse(read(".gto")?, read(".registry.yaml")?)
+        Config::parse(read(".gto")?, read(".registry.yaml")?)?.with_signers(read)
     }
 
     /// Reads `.gto` and `.registry.yaml` from the repository: from the work tree when there is
@@ -174,7 +201,20 @@ impl Config {
                 .map_err(|r| r.about_in(name, &at))?;
             Ok((format!("'{name}' {at}"), bytes))
         };
-        Config::parse(read(".gto")?, read(".registry.yaml")?)
+        Config::parse(read(".gto")?, read(".registry.yaml")?)?.with_signers(read)
+    }
+
+    /// The config with the allowed-signers file its policy names, read by `read`: the reader
+    /// of the config's own files, so the file comes from the same tree and is bounded the same.
+    fn with_signers(
+        mut self,
+        read: impl Fn(&str) -> Result<(String, Option<Vec<u8>>)>,
+    ) -> Result<Config> {
+        if let Some(path) = self.trust.allowed_signers.clone() {
+            let (shown, bytes) = read(&path)?;
+            self.allowed_signers = Some(SignersFile { path, shown, bytes });
+        }
+        Ok(self)
     }
 
     /// The config of the two files' contents, each with how errors name it.
@@ -242,6 +282,8 @@ impl Config {
                             return Err(wrong(ours_path, "`sign` must be true or false".into()));
                         }
                     },
+                    "signatures" => trust::signatures(ours_path, v, &mut config.trust)?,
+                    "authorize" => trust::authorize(ours_path, v, &mut config.trust)?,
                     other => {
                         return Err(wrong(
                             ours_path,
@@ -313,7 +355,8 @@ mod tests {
             refusal(None, Some("colour: red\n")),
             (
                 "Wrong config file 'DIR/.registry.yaml'".into(),
-                "unknown key 'colour' (accepted: stages, types, promotion_order, require_digest, sign)"
+                "unknown key 'colour' (accepted: stages, types, promotion_order, require_digest, sign, \
+                 signatures, authorize)"
                     .into()
             )
         );

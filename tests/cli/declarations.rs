@@ -547,7 +547,7 @@ fn registry_yaml_stages_are_allowed_stages() {
     $ registry stages --allowed
     --- stderr
     error: Wrong config file '<repo>/.registry.yaml'
-    hint: unknown key 'retention' (accepted: stages, types, promotion_order, require_digest, sign)
+    hint: unknown key 'retention' (accepted: stages, types, promotion_order, require_digest, sign, signatures, authorize)
     [exit 1]
     ");
 }

@@ -9,7 +9,9 @@ mod plan_assign;
 mod plan_register;
 mod plan_rollback;
 mod plan_withdraw;
+mod registrant;
 mod stages;
+mod trust;
 
 use super::event::{Event, RawTag, Target, event_from_raw};
 use super::name::ArtifactName;

@@ -1,0 +1,414 @@
+//! The trust policy of `.registry.yaml` (`signatures:` and `authorize:`) and its verdict on one
+//! event: must it be signed, and may its proven signer make it. Pure: signature statuses come in
+//! as data (checked in `signature/`), the policy comes from `config.rs`.
+//!
+//! The rules, as the README's "Signed and authorized events" states them:
+//!
+//! - An event is judged at a time `at`. `audit` passes the tag's own date; `check-ref --policy`
+//!   passes the later of the tag's date and now, because a tagger date is whatever the pusher
+//!   typed and a backdated tag must not slip under the cut-over.
+//! - With `signatures.required_since` set, an event judged before it is *grandfathered*: no rule
+//!   applies (neither signature nor principal), so an existing registry can adopt the policy.
+//! - From `required_since` on, every event must carry a good signature. Without
+//!   `required_since`, only events an `authorize` rule covers must.
+//! - Authorization lists apply to the *proven* principal of a good signature, never to the
+//!   claimed tagger: an event covered by a list and not signed well fails, whoever it claims.
+//!   `authorize.register`, `deregister` and `deprecate` cover those event kinds;
+//!   `authorize.stages.S.assign` and `unassign` cover the stage events of stage `S`. An absent
+//!   list means anyone; an empty one means no one. Principals compare as exact strings.
+//! - `authorize.stages.S.two_person`: an assignment to `S` fails when its proven principal is
+//!   the registrant's: the proven principal of the registration of the version it attaches to,
+//!   or, when that registration has no good signature, the e-mail its tagger claims (weaker
+//!   evidence: the pusher chose it, which is why registrations should be signed too). A version
+//!   with no registration fails the rule: no registration proves who built it.
+
+use std::collections::BTreeMap;
+
+use super::event::{Event, EventKind};
+use super::name::Stage;
+use super::signature::SigStatus;
+use super::state::{Artifact, Registry, Version};
+use super::time::Timestamp;
+
+/// The signature and authorization rules of `.registry.yaml`. Every list is optional: `None`
+/// means anyone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct TrustPolicy {
+    /// `signatures.allowed_signers`: the allowed-signers file, a path in the repository.
+    pub allowed_signers: Option<String>,
+    /// `signatures.required_since`: from then on every event must be signed well.
+    pub required_since: Option<Timestamp>,
+    /// `authorize.register`: who may register versions.
+    pub register: Option<Vec<String>>,
+    /// `authorize.deregister`: who may deregister versions.
+    pub deregister: Option<Vec<String>>,
+    /// `authorize.deprecate`: who may deprecate artifacts.
+    pub deprecate: Option<Vec<String>>,
+    /// `authorize.stages`: the rules of each stage, by stage name.
+    pub stages: BTreeMap<String, StageRule>,
+}
+
+/// The rules of one stage (`authorize.stages.S`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct StageRule {
+    /// Who may assign the stage.
+    pub assign: Option<Vec<String>>,
+    /// Who may unassign it.
+    pub unassign: Option<Vec<String>>,
+    /// The registrant of a version may not be the one who assigns it this stage.
+    pub two_person: bool,
+}
+
+impl StageRule {
+    fn is_empty(&self) -> bool {
+        self.assign.is_none() && self.unassign.is_none() && !self.two_person
+    }
+}
+
+impl TrustPolicy {
+    /// No signature or authorization setting at all (`audit` and `check-ref --policy` then
+    /// have nothing to enforce).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.allowed_signers.is_none()
+            && self.required_since.is_none()
+            && self.register.is_none()
+            && self.deregister.is_none()
+            && self.deprecate.is_none()
+            && self.stages.values().all(StageRule::is_empty)
+    }
+
+    /// Every principal the policy names, with where (`authorize.stages.prod.assign`), in the
+    /// file's order of keys: what `doctor` checks against the allowed-signers file.
+    pub(crate) fn named_principals(&self) -> Vec<(String, String)> {
+        let mut lists: Vec<(String, &Vec<String>)> = Vec::new();
+        for (key, list) in [
+            ("register", &self.register),
+            ("deregister", &self.deregister),
+            ("deprecate", &self.deprecate),
+        ] {
+            if let Some(l) = list {
+                lists.push((format!("authorize.{key}"), l));
+            }
+        }
+        for (stage, rule) in &self.stages {
+            for (key, list) in [("assign", &rule.assign), ("unassign", &rule.unassign)] {
+                if let Some(l) = list {
+                    lists.push((format!("authorize.stages.{stage}.{key}"), l));
+                }
+            }
+        }
+        lists
+            .into_iter()
+            .flat_map(|(at, l)| l.iter().map(move |p| (at.clone(), p.clone())))
+            .collect()
+    }
+
+    /// The list covering `event`, where it sits, and what it lets its principals do.
+    fn list_for(&self, event: &Event) -> Option<(String, &[String], String)> {
+        let stage = event.stage.as_ref().map(Stage::as_str);
+        let (at, list, what) = match (event.kind, stage) {
+            (EventKind::Registration, _) => (
+                "authorize.register".to_string(),
+                self.register.as_ref()?,
+                "register versions".to_string(),
+            ),
+            (EventKind::Deregistration, _) => (
+                "authorize.deregister".to_string(),
+                self.deregister.as_ref()?,
+                "deregister versions".to_string(),
+            ),
+            (EventKind::Deprecation, _) => (
+                "authorize.deprecate".to_string(),
+                self.deprecate.as_ref()?,
+                "deprecate artifacts".to_string(),
+            ),
+            (EventKind::Assignment, Some(s)) => (
+                format!("authorize.stages.{s}.assign"),
+                self.stages.get(s)?.assign.as_ref()?,
+                format!("assign stage '{s}'"),
+            ),
+            (EventKind::Unassignment, Some(s)) => (
+                format!("authorize.stages.{s}.unassign"),
+                self.stages.get(s)?.unassign.as_ref()?,
+                format!("unassign stage '{s}'"),
+            ),
+            _ => return None,
+        };
+        Some((at, list.as_slice(), what))
+    }
+
+    /// The stage whose two-person rule covers `event` (an assignment to it).
+    fn two_person_stage<'e>(&self, event: &'e Event) -> Option<&'e str> {
+        let stage = event.stage.as_ref()?.as_str();
+        (event.kind == EventKind::Assignment && self.stages.get(stage)?.two_person).then_some(stage)
+    }
+}
+
+/// What the policy says of one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Every rule that covers it holds.
+    Pass,
+    /// Judged before `signatures.required_since`: no rule applies.
+    Grandfathered,
+    /// The policy has no signature or authorization rule for it.
+    NotCovered,
+    /// It breaks a rule.
+    Fail(Breach),
+}
+
+/// How an event breaks the policy, and why in a plain sentence naming the tag and the rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Breach {
+    pub kind: BreachKind,
+    pub reason: String,
+}
+
+/// Which rule an event breaks: a signature that is not good (one kind per status), a principal
+/// no list allows, or the two-person rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum BreachKind {
+    Unsigned,
+    BadSignature,
+    UnknownKey,
+    Expired,
+    Unverifiable,
+    NotAllowed,
+    TwoPerson,
+}
+
+/// Who registered the version an assignment attaches to: the registration's tag, its proven
+/// principal (from a good signature only) and the e-mail its tagger claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Registrant {
+    pub tag: String,
+    pub principal: Option<String>,
+    pub claimed_email: String,
+}
+
+/// `s` as a message shows it: control and invisible characters escaped (a principal or a
+/// verifier's reason may hold them), everything else as it is.
+fn shown(s: &str) -> String {
+    let invisible = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{200e}'
+                    | '\u{200f}'
+                    | '\u{061c}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+            )
+    };
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if invisible(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The verdict of `policy` on `event`, whose signature check found `status`, judged at `at`
+/// (see the file's comment for which time), with the registrant of the version it attaches to
+/// (for the two-person rule; see [`registrant`]).
+pub(crate) fn judge(
+    policy: &TrustPolicy,
+    event: &Event,
+    status: &SigStatus,
+    at: Timestamp,
+    registrant: Option<Registrant>,
+) -> Verdict {
+    if policy
+        .required_since
+        .is_some_and(|since| at.seconds < since.seconds)
+    {
+        return Verdict::Grandfathered;
+    }
+    let list = policy.list_for(event);
+    let two_person = policy.two_person_stage(event);
+    if policy.required_since.is_none() && list.is_none() && two_person.is_none() {
+        return Verdict::NotCovered;
+    }
+    let tag = shown(&event.tag);
+    let Some(principal) = status.principal() else {
+        return Verdict::Fail(unproven(policy, &tag, status, list, two_person));
+    };
+    if let Some((at, names, what)) = list
+        && !names.iter().any(|n| n == principal)
+    {
+        let names = if names.is_empty() {
+            "nobody".to_string()
+        } else {
+            names
+                .iter()
+                .map(|n| shown(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Verdict::Fail(Breach {
+            kind: BreachKind::NotAllowed,
+            reason: format!(
+                "tag '{tag}' is signed by '{}', who may not {what} ({at}: {names})",
+                shown(principal)
+            ),
+        });
+    }
+    if let Some(stage) = two_person {
+        let rule = format!(
+            "the two-person rule of stage '{stage}' (authorize.stages.{stage}.two_person) needs \
+             someone other than the registrant to assign it"
+        );
+        let reason = match registrant {
+            None => Some(format!(
+                "tag '{tag}' assigns stage '{stage}' to a version no registration tag records: no \
+                 registration proves who built it, and {rule}"
+            )),
+            Some(r) => match &r.principal {
+                Some(p) => (p == principal).then(|| {
+                    format!(
+                        "tag '{tag}' is signed by '{}', who also signed the registration '{}' of \
+                         this version: {rule}",
+                        shown(principal),
+                        shown(&r.tag)
+                    )
+                }),
+                None => (r.claimed_email == principal).then(|| {
+                    format!(
+                        "tag '{tag}' is signed by '{}', the tagger e-mail claimed by the \
+                         registration '{}' of this version (which has no good signature, so its \
+                         claimed e-mail counts): {rule}",
+                        shown(principal),
+                        shown(&r.tag)
+                    )
+                }),
+            },
+        };
+        if let Some(reason) = reason {
+            return Verdict::Fail(Breach {
+                kind: BreachKind::TwoPerson,
+                reason,
+            });
+        }
+    }
+    Verdict::Pass
+}
+
+/// The breach of a covered event whose signature is not good: what the status found, then the
+/// rule that needs a good one.
+fn unproven(
+    policy: &TrustPolicy,
+    tag: &str,
+    status: &SigStatus,
+    list: Option<(String, &[String], String)>,
+    two_person: Option<&str>,
+) -> Breach {
+    let why = status.reason().map(shown).unwrap_or_default();
+    let (kind, found) = match status {
+        SigStatus::Bad { .. } => (
+            BreachKind::BadSignature,
+            format!("has a bad signature: {why}"),
+        ),
+        SigStatus::UnknownKey { .. } => (
+            BreachKind::UnknownKey,
+            format!("is signed by a key no allowed signer holds: {why}"),
+        ),
+        SigStatus::Expired { principal, .. } => (
+            BreachKind::Expired,
+            format!(
+                "is signed by '{}' with a key outside its validity: {why}",
+                shown(principal)
+            ),
+        ),
+        SigStatus::Unverifiable { .. } => (
+            BreachKind::Unverifiable,
+            format!("has a signature that cannot be checked: {why}"),
+        ),
+        SigStatus::Unsigned | SigStatus::Good { .. } => {
+            (BreachKind::Unsigned, "is unsigned".into())
+        }
+    };
+    let proves = if kind == BreachKind::Unsigned {
+        "an unsigned event proves no principal"
+    } else {
+        "a signature that is not good proves no principal"
+    };
+    // Every rule that needs the signature, the cut-over first: an auditor sees all of them.
+    let mut rules = Vec::new();
+    if let Some(since) = policy.required_since {
+        rules.push(format!(
+            "every event tagged on or after {since} must carry a good signature \
+             (signatures.required_since)"
+        ));
+    }
+    if let Some((at, _, what)) = list {
+        rules.push(format!("{proves}, and {at} names who may {what}"));
+    } else if let Some(stage) = two_person {
+        rules.push(format!(
+            "{proves}, and the two-person rule of stage '{stage}' \
+             (authorize.stages.{stage}.two_person) needs the assigner proven"
+        ));
+    }
+    Breach {
+        kind,
+        reason: format!("tag '{tag}' {found}; {}", rules.join("; ")),
+    }
+}
+
+/// The version a stage event attaches to: the one holding it in the registry, else the one the
+/// fold would attach it to (a write being planned), as `state.rs` chooses: of the versions
+/// registered at its commit, the last activated before it, else the first; else the version
+/// named by the commit.
+fn attached<'a>(artifact: &'a Artifact, event: &'a Event) -> Option<&'a Version> {
+    let holds = |v: &&Version| {
+        v.stages.iter().any(|s| {
+            s.assignments
+                .iter()
+                .chain(&s.unassignments)
+                .any(|e| e.tag == event.tag)
+        })
+    };
+    if let Some(v) = artifact.versions.iter().find(holds) {
+        return Some(v);
+    }
+    let explicit: Vec<&Version> = artifact.explicit_versions_at(&event.commit).collect();
+    explicit
+        .iter()
+        .rev()
+        .find(|v| {
+            v.activated_at()
+                .is_some_and(|t| t.seconds <= event.time.seconds)
+        })
+        .or(explicit.first())
+        .copied()
+        .or_else(|| artifact.version_at(&event.commit))
+}
+
+/// The registrant of the version the stage event `event` attaches to: its newest registration
+/// dated no later than the event (else its first), with the proven principal `statuses` finds
+/// for that tag. `None` when the event is no stage event or the version has no registration.
+pub(crate) fn registrant(
+    reg: &Registry,
+    event: &Event,
+    statuses: &dyn Fn(&str) -> Option<SigStatus>,
+) -> Option<Registrant> {
+    event.stage.as_ref()?;
+    let version = attached(reg.artifact(&event.artifact)?, event)?;
+    // Registrations are kept in time order (state.rs folds them in the base order).
+    let registration = version
+        .registrations
+        .iter()
+        .rev()
+        .find(|r| r.time.seconds <= event.time.seconds)
+        .or(version.registrations.first())?;
+    let principal = statuses(&registration.tag).and_then(|s| s.principal().map(str::to_string));
+    Some(Registrant {
+        tag: registration.tag.clone(),
+        principal,
+        claimed_email: registration.author_email.clone(),
+    })
+}
