@@ -35,7 +35,7 @@ pub(crate) struct Signer {
     program_key: Option<&'static str>,
     key: Key,
     /// Where the program runs: the work tree's top (as `git tag` runs it), so a relative key
-    /// path means what it means to git.
+    /// path means what it means to git; else the current directory.
     cwd: PathBuf,
 }
 
@@ -83,9 +83,12 @@ impl Signer {
             Some((k, p)) => (Some(k), p),
             None => (None, default_program(format).to_string()),
         };
+        // Without a work tree (bare, or the mirror of `-C URL`) git stays where it was started.
         let cwd = repo
             .workdir()
-            .map_or_else(|| repo.git_dir(), Path::to_path_buf);
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| repo.git_dir());
         let configured_key = repo
             .config_string("user.signingKey")
             .filter(|k| !k.is_empty());

@@ -165,20 +165,31 @@ fn an_agent_held_key_signs_through_a_key_literal() {
     repo.run_with(&["promote", "churn", "prod", "--sign"], agent.env())
         .ok();
     verify_ssh(&repo, &repo.path(), &allowed, "churn#prod#1");
+    // Without user.signingKey, the first key gpg.ssh.defaultKeyCommand prints.
+    repo.git(&["config", "--unset", "user.signingKey"]);
+    repo.git(&["config", "gpg.ssh.defaultKeyCommand", "ssh-add -L"]);
+    repo.run_with(&["promote", "churn", "staging", "--sign"], agent.env())
+        .ok();
+    verify_ssh(&repo, &repo.path(), &allowed, "churn#staging#2");
+    repo.git(&["config", "user.signingKey", &format!("key::{public}")]);
     // An agent that holds no key refuses: nothing is written, and the error says why.
     sh(&repo, "ssh-add", &["-D"], agent.env());
     let run = repo.run_with(&["promote", "churn", "dev", "--sign"], agent.env());
     fails(
         &run,
-        "cannot sign tag 'churn#dev#2': `ssh-keygen -Y sign -n git -f KEY.pub -U`",
+        "cannot sign tag 'churn#dev#3': `ssh-keygen -Y sign -n git -f KEY.pub -U`",
     );
     assert!(
-        run.stderr.contains("exited with status"),
+        run.stderr
+            .contains("exited with status 255:\n  Couldn't find key in agent"),
         "{}",
         run.transcript()
     );
     assert!(run.stderr.contains("hint: "), "{}", run.transcript());
-    assert_eq!(repo.git(&["tag", "-l"]), "churn#prod#1\nchurn@v0.0.1");
+    assert_eq!(
+        repo.git(&["tag", "-l"]),
+        "churn#prod#1\nchurn#staging#2\nchurn@v0.0.1"
+    );
 }
 
 /// An `ssh-agent -D -a SOCK` child, killed when dropped.
