@@ -217,7 +217,7 @@ fn write_tags(
             );
         }
     }
-    let objects = tag_objects(session, tags, &tagger, signs)?;
+    let objects = tag_objects(session, out, tags, &tagger, signs)?;
     if session.push {
         return push_tags(session, out, tags, &objects);
     }
@@ -243,6 +243,7 @@ fn write_tags(
 /// object is signed before the first is written.
 fn tag_objects(
     session: &Session,
+    out: &mut Output,
     tags: &[NewTag],
     tagger: &crate::git::Tagger,
     signs: bool,
@@ -257,6 +258,16 @@ fn tag_objects(
     let signer = crate::signature::sign::Signer::from_git_config(repo, tagger)?;
     let mut signed = Vec::with_capacity(tags.len());
     for tag in tags {
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            // The program may ask for a passphrase (pinentry, ssh-keygen on the terminal): say
+            // who asks. Only on a terminal, so what scripts read stays as it was.
+            out.flush()?;
+            out.note(&format!(
+                "Signing tag '{}' with {}",
+                tag.name,
+                signer.describe()
+            ))?;
+        }
         let mut object = repo.tag_payload(&tag.name, &tag.commit, &tag.message, tagger)?;
         let signature = signer.sign(&tag.name, &object)?;
         object.extend_from_slice(&signature);

@@ -8,7 +8,6 @@
 mod run;
 mod ssh_key;
 
-use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -107,7 +106,7 @@ impl Signer {
         })
     }
 
-    /// How it signs, in a few words: `ssh-keygen (ssh, key ~/.ssh/id.pub)`.
+    /// How it signs, in a few words, escaped: `` `ssh-keygen` (ssh, key ~/.ssh/id.pub) ``.
     pub(crate) fn describe(&self) -> String {
         let key = match &self.key {
             Key::Id(id) => id.clone(),
@@ -131,16 +130,6 @@ impl Signer {
                 .with_hint(self.hint())
                 .into()
         };
-        if std::io::stderr().is_terminal() {
-            // The program may ask for a passphrase (pinentry, ssh-keygen on the terminal): say
-            // who is asking. Only on a terminal, so scripts' output stays as it was.
-            let _ = writeln!(
-                std::io::stderr(),
-                "Signing tag '{}' with {}",
-                crate::output::escape(tag),
-                self.describe()
-            );
-        }
         let mut signature = match &self.key {
             Key::Id(id) => self.sign_gpg(id, payload, &fail)?,
             Key::Ssh(key) => self.sign_ssh(key, payload, &fail)?,
