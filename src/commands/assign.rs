@@ -121,7 +121,7 @@ fn execute(
             "Promoting the latest version of '{name}': {chosen}"
         ))?;
     }
-    apply(session, out, &Change::Create(tags), flags.write.dry_run)
+    apply(session, out, &Change::Create(tags), &flags.write)
 }
 
 /// `promote`'s two forms.

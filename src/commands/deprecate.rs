@@ -87,5 +87,5 @@ pub(crate) fn run(global: &Global, args: DeprecateArgs, out: &mut Output) -> Res
             )?])
         }
     };
-    apply(&session, out, &change, write.dry_run)
+    apply(&session, out, &change, write)
 }

@@ -40,5 +40,5 @@ pub(crate) fn run(global: &Global, args: DeregisterArgs, out: &mut Output) -> Re
         message: args.write.message.clone(),
     };
     let change = plan::deregister_change(&session.reg, &session.ctx, &req, args.delete)?;
-    apply(&session, out, &change, args.write.dry_run)
+    apply(&session, out, &change, &args.write)
 }

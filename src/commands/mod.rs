@@ -73,18 +73,43 @@ pub(crate) struct WriteFlags {
     /// remote's); the local tag is created only once the remote has it
     #[arg(long)]
     pub push: bool,
+    /// Sign the tag as `git tag -s` does, with git's configuration (gpg.format, user.signingKey);
+    /// also on with git's tag.gpgSign or `sign: true` in .registry.yaml
+    #[arg(long, conflicts_with = "no_sign")]
+    pub sign: bool,
+    /// Do not sign, whatever tag.gpgSign or .registry.yaml say
+    #[arg(long)]
+    pub no_sign: bool,
 }
 
-/// Applies a planned change: the one way the tag-writing commands write.
+impl WriteFlags {
+    /// Whether this write signs its tags: `--sign`/`--no-sign`, else git's `tag.gpgSign` or
+    /// `sign: true` in `.registry.yaml`.
+    pub(crate) fn signs(&self, session: &Session) -> bool {
+        let flag = match (self.sign, self.no_sign) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        };
+        crate::signature::sign::wanted(
+            flag,
+            session.repo.config_bool("tag.gpgSign"),
+            session.config.sign,
+        )
+    }
+}
+
+/// Applies a planned change: the one way the tag-writing commands write. The flags say whether
+/// it is a dry run and whether new tags are signed (deleting signs nothing).
 pub(crate) fn apply(
     session: &Session,
     out: &mut Output,
     change: &Change,
-    dry_run: bool,
+    flags: &WriteFlags,
 ) -> Result<()> {
     match change {
-        Change::Create(tags) => write_tags(session, out, tags, dry_run),
-        Change::Delete(tags) => delete_tags(session, out, tags, dry_run),
+        Change::Create(tags) => write_tags(session, out, tags, flags),
+        Change::Delete(tags) => delete_tags(session, out, tags, flags.dry_run),
     }
 }
 
@@ -146,13 +171,21 @@ pub(crate) fn attach_provenance(
 /// Creates the planned tags in order. If one fails, the ones created before it are deleted
 /// again, so a command never leaves half its work behind.
 ///
+/// A signed write signs every tag object first, before any object, ref or push: a signature
+/// that fails (no key, a refusing agent, no program) leaves nothing behind, here or remotely.
+///
 /// With push the order is remote-first: each tag's object is written, pushed
 /// (`git push origin OID:refs/tags/NAME`), and only then is the local ref created. If a push
 /// fails, that tag and the ones after it are not created locally (the earlier ones are on both
 /// sides), the remote's tags are fetched again, and the error says why. An interrupted write
 /// (Ctrl-C, SIGTERM, SIGKILL) therefore never leaves a local tag the remote lacks: at worst the
 /// remote got a tag the next fetch brings.
-fn write_tags(session: &Session, out: &mut Output, tags: &[NewTag], dry_run: bool) -> Result<()> {
+fn write_tags(
+    session: &Session,
+    out: &mut Output,
+    tags: &[NewTag],
+    flags: &WriteFlags,
+) -> Result<()> {
     // A tag that a future-dated one outranks would be written, reported, and change nothing.
     let now = session.repo.tagger().map_or_else(
         |_| crate::registry::time::Timestamp::new(now_seconds(), 0),
@@ -161,11 +194,13 @@ fn write_tags(session: &Session, out: &mut Output, tags: &[NewTag], dry_run: boo
     if let Some(refusal) = crate::registry::outranked::outranked(&session.reg, tags, now) {
         return Err(refusal.into());
     }
-    if dry_run {
+    let signs = flags.signs(session);
+    if flags.dry_run {
         for tag in tags {
             out.line(&format!(
-                "Would create git tag '{}' on commit {}: {}",
+                "Would create git tag '{}'{} on commit {}: {}",
                 tag.name,
+                if signs { " (signed)" } else { "" },
                 short(&tag.commit),
                 tag.message.lines().next().unwrap_or_default()
             ))?;
@@ -173,15 +208,23 @@ fn write_tags(session: &Session, out: &mut Output, tags: &[NewTag], dry_run: boo
         return Ok(());
     }
     let tagger = session.repo.tagger()?;
+    let repo = &session.repo;
+    for tag in tags {
+        // Refuse a name taken locally before signing (which may ask for a passphrase) and
+        // before anything goes to the remote.
+        if repo.tag_kind(&tag.name)? != crate::git::TagKind::Missing {
+            return Err(
+                crate::error::UserError::new(format!("tag '{}' already exists", tag.name)).into(),
+            );
+        }
+    }
+    let objects = tag_objects(session, out, tags, &tagger, signs)?;
     if session.push {
-        return push_tags(session, out, tags, &tagger);
+        return push_tags(session, out, tags, &objects);
     }
     let mut created: Vec<&str> = Vec::new();
-    for tag in tags {
-        if let Err(e) = session
-            .repo
-            .create_tag(&tag.name, &tag.commit, &tag.message, &tagger)
-        {
+    for (tag, object) in tags.iter().zip(&objects) {
+        if let Err(e) = repo.create_tag_ref(&tag.name, object) {
             for done in created.iter().rev() {
                 // Best effort: the original error is what the user needs to see.
                 let _ = session.repo.delete_tag(done);
@@ -197,6 +240,43 @@ fn write_tags(session: &Session, out: &mut Output, tags: &[NewTag], dry_run: boo
     Ok(())
 }
 
+/// Writes the tag objects of the planned tags (no refs) and returns their ids. Signed, every
+/// object is signed before the first is written.
+fn tag_objects(
+    session: &Session,
+    out: &mut Output,
+    tags: &[NewTag],
+    tagger: &crate::git::Tagger,
+    signs: bool,
+) -> Result<Vec<String>> {
+    let repo = &session.repo;
+    if !signs {
+        return tags
+            .iter()
+            .map(|t| repo.write_tag_object(&t.name, &t.commit, &t.message, tagger))
+            .collect();
+    }
+    let signer = crate::signature::sign::Signer::from_git_config(repo, tagger)?;
+    let mut signed = Vec::with_capacity(tags.len());
+    for tag in tags {
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            // The program may ask for a passphrase (pinentry, ssh-keygen on the terminal): say
+            // who asks. Only on a terminal, so what scripts read stays as it was.
+            out.flush()?;
+            out.note(&format!(
+                "Signing tag '{}' with {}",
+                tag.name,
+                signer.describe()
+            ))?;
+        }
+        let mut object = repo.tag_payload(&tag.name, &tag.commit, &tag.message, tagger)?;
+        let signature = signer.sign(&tag.name, &object)?;
+        object.extend_from_slice(&signature);
+        signed.push(object);
+    }
+    signed.iter().map(|o| repo.write_raw_tag(o)).collect()
+}
+
 /// The clock, in seconds since the epoch.
 fn now_seconds() -> i64 {
     std::time::SystemTime::now()
@@ -204,25 +284,15 @@ fn now_seconds() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// `write_tags` with push, remote-first (see there).
+/// `write_tags` with push, remote-first (see there), for tag objects already written.
 fn push_tags(
     session: &Session,
     out: &mut Output,
     tags: &[NewTag],
-    tagger: &crate::git::Tagger,
+    objects: &[String],
 ) -> Result<()> {
     let repo = &session.repo;
-    let mut objects = Vec::with_capacity(tags.len());
-    for tag in tags {
-        // Refuse a name taken locally before anything goes to the remote.
-        if repo.tag_kind(&tag.name)? != crate::git::TagKind::Missing {
-            return Err(
-                crate::error::UserError::new(format!("tag '{}' already exists", tag.name)).into(),
-            );
-        }
-        objects.push(repo.write_tag_object(&tag.name, &tag.commit, &tag.message, tagger)?);
-    }
-    for (tag, object) in tags.iter().zip(&objects) {
+    for (tag, object) in tags.iter().zip(objects) {
         // "Created" only once it is: pushed, and the local ref made. A writer that loses a
         // race for the name prints no success line, only the error.
         out.line(&format!("Running `git push origin {}`", tag.name))?;

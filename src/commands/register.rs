@@ -67,7 +67,7 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
             bumps,
             force: args.write.force,
             simple: args.write.simple.into(),
-            message: args.write.message,
+            message: args.write.message.clone(),
         },
     )?;
     let mut tags = vec![tag];
@@ -77,5 +77,5 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
         args.digest.as_ref().map(Digest::as_str),
         out,
     )?;
-    apply(&session, out, &Change::Create(tags), args.write.dry_run)
+    apply(&session, out, &Change::Create(tags), &args.write)
 }

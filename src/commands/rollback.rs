@@ -53,10 +53,5 @@ pub(crate) fn run(global: &Global, args: RollbackArgs, out: &mut Output) -> Resu
         plan.from.as_str(),
         plan.to
     ))?;
-    apply(
-        &session,
-        out,
-        &Change::Create(plan.tags),
-        args.write.dry_run,
-    )
+    apply(&session, out, &Change::Create(plan.tags), &args.write)
 }

@@ -44,5 +44,5 @@ pub(crate) fn run(global: &Global, args: UnassignArgs, out: &mut Output) -> Resu
         message: args.write.message.clone(),
     };
     let change = plan::unassign_change(&session.reg, &session.ctx, &req, args.delete)?;
-    apply(&session, out, &change, args.write.dry_run)
+    apply(&session, out, &change, &args.write)
 }

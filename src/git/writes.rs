@@ -62,19 +62,6 @@ impl Repo {
         Ok(Tagger { name, email, time })
     }
 
-    /// Creates an annotated tag `name` on `commit`. Fails, writing nothing, if the tag exists
-    /// (also when another writer created it a moment ago: the ref is created atomically).
-    pub(crate) fn create_tag(
-        &self,
-        name: &str,
-        commit: &str,
-        message: &str,
-        tagger: &Tagger,
-    ) -> Result<()> {
-        let oid = self.write_tag_object(name, commit, message, tagger)?;
-        self.create_tag_ref(name, &oid)
-    }
-
     /// Writes the tag object of an annotated tag `name` on `commit`, without creating the ref
     /// (so it can be pushed first: `--push` is remote-first). Returns the object's id. An object
     /// no ref names is harmless (`git gc` prunes it).
@@ -85,6 +72,22 @@ impl Repo {
         message: &str,
         tagger: &Tagger,
     ) -> Result<String> {
+        let payload = self.tag_payload(name, commit, message, tagger)?;
+        self.write_raw_tag(&payload)
+    }
+
+    /// The bytes of the annotated tag object `name` on `commit`, as `git tag` builds them before
+    /// it signs (`object`, `type`, `tag`, `tagger`, a blank line, the message ending in a
+    /// newline): byte for byte what libgit2's `tag_annotation_create` writes, so an unsigned
+    /// tag is the same object either way. Fails, writing nothing, on a name git refuses or a
+    /// commit that is not one.
+    pub(crate) fn tag_payload(
+        &self,
+        name: &str,
+        commit: &str,
+        message: &str,
+        tagger: &Tagger,
+    ) -> Result<Vec<u8>> {
         if !git2::Reference::is_valid_name(&format!("refs/tags/{name}")) {
             return Err(UserError::new(format!("'{name}' is not a valid git tag name")).into());
         }
@@ -95,20 +98,47 @@ impl Repo {
         if object.kind() != Some(ObjectType::Commit) {
             return Err(UserError::new(format!("object {commit} is not a commit")).into());
         }
+        // libgit2 checks the identity (no angle brackets) and trims it as it writes it.
         let sig = git2::Signature::new(
             &tagger.name,
             &tagger.email,
             &git2::Time::new(tagger.time.seconds, tagger.time.offset_minutes),
         )
         .with_context(|| format!("invalid git identity '{} <{}>'", tagger.name, tagger.email))?;
-        let mut text = message.to_string();
-        if !text.ends_with('\n') {
-            text.push('\n');
+        let offset = tagger.time.offset_minutes;
+        let sign = if offset < 0 { '-' } else { '+' };
+        let mut bytes =
+            format!("object {}\ntype commit\ntag {name}\ntagger ", object.id()).into_bytes();
+        bytes.extend_from_slice(sig.name_bytes());
+        bytes.extend_from_slice(b" <");
+        bytes.extend_from_slice(sig.email_bytes());
+        bytes.extend_from_slice(
+            format!(
+                "> {} {sign}{:02}{:02}\n\n",
+                tagger.time.seconds,
+                offset.abs() / 60,
+                offset.abs() % 60
+            )
+            .as_bytes(),
+        );
+        bytes.extend_from_slice(message.as_bytes());
+        if !message.ends_with('\n') {
+            bytes.push(b'\n');
         }
-        match self.repo.tag_annotation_create(name, &object, &sig, &text) {
+        Ok(bytes)
+    }
+
+    /// Writes a tag object's bytes (from `tag_payload`, a signature appended or not) to the
+    /// object store, creating no ref. Returns the object's id.
+    pub(crate) fn write_raw_tag(&self, bytes: &[u8]) -> Result<String> {
+        let written = self
+            .repo
+            .odb()
+            .and_then(|odb| odb.write(ObjectType::Tag, bytes));
+        match written {
             Ok(id) => Ok(id.to_string()),
             Err(e) => Err(
-                UserError::new(format!("cannot create tag '{name}': {}", e.message()))
+                UserError::new(format!("cannot write the tag object: {}", e.message()))
                     .with_hint("the repository's object store may not be writable")
                     .into(),
             ),
@@ -171,4 +201,65 @@ pub(super) fn without_crud(s: &str) -> String {
         .chars()
         .filter(|c| !matches!(c, '\n' | '<' | '>'))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unsigned tag is the object libgit2 wrote before we built the bytes ourselves.
+    #[test]
+    fn payload_is_libgit2s_tag_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = git2::Repository::init(dir.path()).unwrap();
+        let who = git2::Signature::new("Ada", "ada@example.com", &git2::Time::new(1, 0)).unwrap();
+        let tree = raw
+            .find_tree(raw.index().unwrap().write_tree().unwrap())
+            .unwrap();
+        let commit = raw.commit(None, &who, &who, "c", &tree, &[]).unwrap();
+        let repo = Repo::open(Some(dir.path())).unwrap();
+        for (offset, message, name, email) in [
+            (0, "msg", "Ada Tester", "ada@example.com"),
+            (-90, "two\nlines\n", " Ada ", " a@b "),
+            (330, "", "A", "a"),
+            (-1, "x\n\n", "Zoë", "z@ö.example"),
+        ] {
+            let tagger = Tagger {
+                name: name.into(),
+                email: email.into(),
+                time: Timestamp::new(1_700_000_000, offset),
+            };
+            let ours = repo
+                .write_tag_object("m@v1.0.0", &commit.to_string(), message, &tagger)
+                .unwrap();
+            let sig =
+                git2::Signature::new(name, email, &git2::Time::new(1_700_000_000, offset)).unwrap();
+            let mut text = message.to_string();
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            let object = raw.find_object(commit, None).unwrap();
+            let theirs = raw
+                .tag_annotation_create("m@v1.0.0", &object, &sig, &text)
+                .unwrap();
+            assert_eq!(ours, theirs.to_string(), "{offset} {message:?} {name:?}");
+        }
+        assert!(
+            repo.tag_payload("bad..name", &commit.to_string(), "m", &tagger_of(&repo))
+                .is_err()
+        );
+        let blob = raw.blob(b"x").unwrap().to_string();
+        assert!(
+            repo.tag_payload("m@v1", &blob, "m", &tagger_of(&repo))
+                .is_err()
+        );
+    }
+
+    fn tagger_of(_: &Repo) -> Tagger {
+        Tagger {
+            name: "Ada".into(),
+            email: "a@b".into(),
+            time: Timestamp::new(0, 0),
+        }
+    }
 }

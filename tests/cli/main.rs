@@ -37,6 +37,7 @@ mod reads_history;
 mod reads_oddities;
 mod reads_show;
 mod remote;
+mod signing;
 mod smoke;
 mod terminal;
 mod test_files;
