@@ -37,6 +37,7 @@ mod reads_history;
 mod reads_oddities;
 mod reads_show;
 mod remote;
+mod signed_reads;
 mod smoke;
 mod terminal;
 mod test_files;
