@@ -30,6 +30,7 @@ mod hostile_objects;
 mod hostile_output;
 mod hostile_reads;
 mod interop;
+mod interop_signed;
 mod layers;
 mod reads;
 mod reads_check_ref;
