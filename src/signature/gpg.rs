@@ -16,6 +16,9 @@ use crate::registry::signature::{SigFormat, SigStatus};
 #[cfg(test)]
 #[path = "gpg_tests.rs"]
 mod tests;
+#[cfg(test)]
+#[path = "gpg_x509_tests.rs"]
+mod x509_tests;
 
 /// How long one verification may take: generous (a cold keyring, a slow smartcard check), but
 /// a hung program must not hang a read forever.

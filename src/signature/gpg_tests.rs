@@ -10,37 +10,37 @@ use crate::registry::signature::split;
 
 /// A temporary GNUPGHOME, its agent killed when dropped, and a `gpg` wrapper pinned to it (so
 /// the program git and `verify` run is just a `gpg.program`, as a user would set one).
-struct Gnupg {
+pub(super) struct Gnupg {
     dir: tempfile::TempDir,
 }
 
 impl Gnupg {
-    fn new() -> Gnupg {
+    pub(super) fn new() -> Gnupg {
         let dir = tempfile::Builder::new().prefix("gh").tempdir().unwrap();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         let g = Gnupg { dir };
-        g.script("gpg", "");
+        g.script("gpg", "gpg", "");
         g
     }
 
-    fn home(&self) -> &Path {
+    pub(super) fn home(&self) -> &Path {
         self.dir.path()
     }
 
-    /// A script `NAME` in the home running gpg there with `extra` arguments first.
-    fn script(&self, name: &str, extra: &str) -> PathBuf {
+    /// A script `NAME` in the home running `program` there with `extra` arguments first.
+    pub(super) fn script(&self, name: &str, program: &str, extra: &str) -> PathBuf {
         let path = self.home().join(name);
         let home = self.home().display();
         std::fs::write(
             &path,
-            format!("#!/bin/sh\nGNUPGHOME='{home}' exec gpg {extra} \"$@\"\n"),
+            format!("#!/bin/sh\nGNUPGHOME='{home}' exec {program} {extra} \"$@\"\n"),
         )
         .unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         path
     }
 
-    fn gpg_path(&self) -> PathBuf {
+    pub(super) fn gpg_path(&self) -> PathBuf {
         self.home().join("gpg")
     }
 
@@ -79,12 +79,12 @@ impl Drop for Gnupg {
 }
 
 /// A repository with one commit, git run hermetically in it.
-struct Repo {
-    dir: tempfile::TempDir,
+pub(super) struct Repo {
+    pub(super) dir: tempfile::TempDir,
 }
 
 impl Repo {
-    fn new() -> Repo {
+    pub(super) fn new() -> Repo {
         let r = Repo {
             dir: tempfile::tempdir().unwrap(),
         };
@@ -93,7 +93,7 @@ impl Repo {
         r
     }
 
-    fn git(&self, args: &[&str]) -> Output {
+    pub(super) fn git(&self, args: &[&str]) -> Output {
         Command::new("git")
             .current_dir(self.dir.path())
             .env("HOME", self.dir.path())
@@ -109,7 +109,7 @@ impl Repo {
     }
 
     #[track_caller]
-    fn git_ok(&self, args: &[&str]) -> String {
+    pub(super) fn git_ok(&self, args: &[&str]) -> String {
         let out = self.git(args);
         assert!(
             out.status.success(),
@@ -138,7 +138,7 @@ impl Repo {
     }
 
     /// `git verify-tag --raw` of `rev` with the repository's configuration plus `config`.
-    fn verify_tag(&self, rev: &str, config: &[&str]) -> Output {
+    pub(super) fn verify_tag(&self, rev: &str, config: &[&str]) -> Output {
         let mut args: Vec<&str> = config.iter().flat_map(|c| ["-c", *c]).collect();
         args.extend(["verify-tag", "--raw", rev]);
         self.git(&args)
@@ -150,13 +150,13 @@ impl Repo {
 }
 
 /// `verify` over a whole tag object, as the readers call it.
-fn check(programs: &Programs, object: &[u8]) -> SigStatus {
+pub(super) fn check(programs: &Programs, object: &[u8]) -> SigStatus {
     let s = split(object).expect("a signed tag");
     verify(programs, s.format, &s.payload, &s.signature)
 }
 
 /// The VALIDSIG fingerprint git's own run printed (`%GF`).
-fn git_validsig(out: &Output) -> String {
+pub(super) fn git_validsig(out: &Output) -> String {
     let raw = String::from_utf8_lossy(&out.stderr).into_owned();
     raw.lines()
         .find_map(|l| l.strip_prefix("[GNUPG:] VALIDSIG "))
@@ -244,7 +244,7 @@ fn good_bad_unknown_key_and_missing_program_agree_with_git_verify_tag() {
 }
 
 /// Writes `bytes` as a tag object; returns its id.
-fn write_tag_object(repo: &Repo, bytes: &[u8]) -> String {
+pub(super) fn write_tag_object(repo: &Repo, bytes: &[u8]) -> String {
     use std::io::Write as _;
     let mut child = Command::new("git")
         .current_dir(repo.dir.path())
@@ -268,7 +268,7 @@ fn an_expired_key_is_expired_and_git_refuses_it_too() {
         "1y",
     );
     // Signed in 2020, while the key was valid; checked now, after it expired.
-    let signer = g.script("gpg-2020", "--faked-system-time 20200601T000000");
+    let signer = g.script("gpg-2020", "gpg", "--faked-system-time 20200601T000000");
     let repo = Repo::new();
     let object = repo.signed_tag("m@v1.0.0", &signer, "old@example.com");
     let prog = format!("gpg.program={}", g.gpg_path().display());
@@ -294,87 +294,6 @@ fn an_expired_key_is_expired_and_git_refuses_it_too() {
         }
         other => panic!("{other:?}"),
     }
-}
-
-/// A fake verifier: prints `status` on stdout, records its arguments, its stdin and the
-/// signature file it was given, and exits `code`.
-fn fake_program(dir: &Path, status: &str, code: i32) -> PathBuf {
-    let path = dir.join("fake-verifier");
-    let log = dir.join("log");
-    std::fs::write(
-        &path,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{log}.args'\ncat > '{log}.stdin'\n\
-             for a; do case \"$a\" in --*|-) ;; *) cp \"$a\" '{log}.sig'; echo \"$a\" > '{log}.sigpath';; esac; done\n\
-             printf '%s' '{status}'\nexit {code}\n",
-            log = log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
-}
-
-#[test]
-fn x509_runs_gpg_x509_program_as_git_does() {
-    // A fake gpgsm: the program-configuration path and the arguments git passes (gpgsm itself
-    // needs a CA and a trust list, see the module's report).
-    let dir = tempfile::tempdir().unwrap();
-    let status = "[GNUPG:] NEWSIG\n[GNUPG:] GOODSIG 1A2B3C4D5E6F7788 /CN=Alice/EMAIL=alice@example.com <alice@example.com>\n[GNUPG:] VALIDSIG ABCDEF0123456789ABCDEF0123456789ABCDEF01 20240101T000000 1704067200 0 0 1 8 00\n[GNUPG:] TRUST_FULLY 0 shell\n";
-    let fake = fake_program(dir.path(), status, 0);
-    let payload = b"object 0000\ntype commit\ntag m@v1.0.0\n\nmsg\n".to_vec();
-    let signature = b"-----BEGIN SIGNED MESSAGE-----\nMIAG\n-----END SIGNED MESSAGE-----\n";
-    let programs =
-        Programs::from_config(|k| (k == "gpg.x509.program").then(|| fake.display().to_string()));
-    assert_eq!(
-        verify(&programs, SigFormat::X509, &payload, signature),
-        SigStatus::Good {
-            format: SigFormat::X509,
-            principal: "alice@example.com".into(),
-            fingerprint: "ABCDEF0123456789ABCDEF0123456789ABCDEF01".into(),
-        }
-    );
-    let log = |ext: &str| std::fs::read(dir.path().join(format!("log.{ext}"))).unwrap();
-    let sigpath = String::from_utf8(log("sigpath")).unwrap();
-    // git's x509 verify arguments: no --keyid-format.
-    assert_eq!(
-        String::from_utf8(log("args")).unwrap(),
-        format!("--status-fd=1\n--verify\n{sigpath}-\n")
-    );
-    assert_eq!(log("stdin"), payload);
-    assert_eq!(log("sig"), signature);
-    assert!(
-        !Path::new(sigpath.trim()).exists(),
-        "the signature file is removed"
-    );
-
-    // git runs the same program the same way and accepts what it says.
-    let repo = Repo::new();
-    let head = repo.git_ok(&["rev-parse", "HEAD"]);
-    let mut object = format!(
-        "object {head}type commit\ntag x\ntagger Ada <ada@example.com> 1700000000 +0000\n\nmsg\n"
-    )
-    .into_bytes();
-    object.extend_from_slice(signature);
-    let id = write_tag_object(&repo, &object);
-    let prog = format!("gpg.x509.program={}", fake.display());
-    assert!(repo.verify_tag(&id, &[&prog]).status.success());
-    let s = split(&object).unwrap();
-    assert_eq!(
-        verify(&programs, s.format, &s.payload, &s.signature).word(),
-        "good"
-    );
-
-    // Not installed: the default's reason says which setting to change.
-    let none =
-        Programs::from_config(|k| (k == "gpg.x509.program").then(|| "/nonexistent/gpgsm".into()));
-    assert_eq!(
-        verify(&none, SigFormat::X509, &payload, signature).reason(),
-        Some(
-            "/nonexistent/gpgsm is not installed (gpg.x509.program = /nonexistent/gpgsm): \
-             cannot check the x509 signature"
-        )
-    );
 }
 
 #[test]
