@@ -42,6 +42,8 @@ pub(crate) struct Programs {
 struct Program {
     path: String,
     key: &'static str,
+    /// Nothing set it: git's default.
+    default: bool,
 }
 
 impl Programs {
@@ -56,13 +58,16 @@ impl Programs {
         let pick = |keys: &[&'static str], default: &str| {
             keys.iter()
                 .find_map(|&key| {
-                    get(key)
-                        .filter(|v| !v.is_empty())
-                        .map(|path| Program { path, key })
+                    get(key).filter(|v| !v.is_empty()).map(|path| Program {
+                        path,
+                        key,
+                        default: false,
+                    })
                 })
                 .unwrap_or_else(|| Program {
                     path: default.to_string(),
                     key: keys[keys.len() - 1],
+                    default: true,
                 })
         };
         let (min_trust, bad_min_trust) = match get("gpg.minTrustLevel") {
@@ -123,9 +128,7 @@ pub(crate) fn verify(
     let ran = match run(cmd, payload, programs.timeout) {
         Ok(ran) => ran,
         Err(RunError::NotFound) => {
-            let set = if program.key == "gpg.program" && program.path == "gpg"
-                || program.key == "gpg.x509.program" && program.path == "gpgsm"
-            {
+            let set = if program.default {
                 format!("git's default; {} names another", program.key)
             } else {
                 format!("{} = {}", program.key, program.path)

@@ -121,7 +121,7 @@ pub(super) fn parse_status(status: &str) -> Parsed {
             }
         } else if let Some(rest) = line.strip_prefix("VALIDSIG ") {
             let fields: Vec<&str> = rest.split(' ').collect();
-            p.fingerprint = Some(fields[0].to_string());
+            p.fingerprint = Some(fields[0].to_string()).filter(|f| !f.is_empty());
             // The tenth field, only OpenPGP has: the primary key's fingerprint (the rest of the
             // line, as git keeps it).
             p.primary_fingerprint = (fields.len() >= 10).then(|| fields[9..].join(" "));
@@ -144,19 +144,41 @@ fn principal_of(uid: &str) -> String {
     }
 }
 
+/// At most this many characters of one value the program printed go into a status.
+const MAX_VALUE: usize = 200;
+
+/// A value the program printed, fit for a terminal: control characters escaped (a signature's
+/// own data, such as its issuer, can reach gpg's messages), and shortened.
+fn plain(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == MAX_VALUE {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The status from one run of the program: git's rules, then ours for what git lumps together.
 pub(super) fn judge(format: SigFormat, program: &str, ran: &Ran, min_trust: Trust) -> SigStatus {
     let p = parse_status(&ran.stdout);
-    let key = p.key.clone().unwrap_or_default();
-    let fingerprint = p.fingerprint.clone().unwrap_or_else(|| key.clone());
-    let signer = p.signer.clone().unwrap_or_default();
-    let first_err = ran
-        .stderr
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("no message")
-        .to_string();
+    let program = &plain(program);
+    let key = plain(p.key.as_deref().unwrap_or_default());
+    let fingerprint = p.fingerprint.as_deref().map_or_else(|| key.clone(), plain);
+    let signer = plain(p.signer.as_deref().unwrap_or_default());
+    let first_err = plain(
+        ran.stderr
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("no message"),
+    );
     let exit = match ran.code {
         Some(c) => format!("exit status {c}"),
         None => "killed by a signal".to_string(),
@@ -171,12 +193,18 @@ pub(super) fn judge(format: SigFormat, program: &str, ran: &Ran, min_trust: Trus
                     reason: format!("{program} reported a good signature but ended with {exit}"),
                 };
             }
-            let Some(fingerprint) = p.fingerprint else {
+            if p.fingerprint.is_none() {
                 return SigStatus::Unverifiable {
                     format,
                     reason: format!("{program} reported GOODSIG without VALIDSIG: no fingerprint"),
                 };
-            };
+            }
+            if signer.is_empty() {
+                return SigStatus::Unverifiable {
+                    format,
+                    reason: format!("{program} reported GOODSIG without a signer"),
+                };
+            }
             let trust = p.trust.unwrap_or(Trust::Undefined);
             if trust < min_trust {
                 return SigStatus::UnknownKey {
@@ -217,7 +245,10 @@ pub(super) fn judge(format: SigFormat, program: &str, ran: &Ran, min_trust: Trus
         },
         Some(_) if p.no_pubkey && !key.is_empty() => SigStatus::UnknownKey {
             format,
-            fingerprint: p.errsig_fingerprint.clone().unwrap_or_else(|| key.clone()),
+            fingerprint: p
+                .errsig_fingerprint
+                .as_deref()
+                .map_or_else(|| key.clone(), plain),
             reason: format!("no public key {key} in {program}'s keyring"),
         },
         Some(_) if p.conflict => SigStatus::Bad {
@@ -329,5 +360,29 @@ mod tests {
             "bad"
         );
         assert_eq!(judged("", 2, Trust::Undefined).word(), "unverifiable");
+        // What the program prints reaches a terminal escaped and bounded.
+        let hostile = "\n[GNUPG:] BADSIG 0123456789ABCDEF Eve\u{1b}[2J <eve@x>\n";
+        let reason = judged(hostile, 1, Trust::Undefined)
+            .reason()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            reason,
+            "BAD signature from Eve\\u{1b}[2J <eve@x> (key 0123456789ABCDEF): the tag does not \
+             match it"
+        );
+        let long = GOOD.replace("Alice <alice@example.com>", &"a".repeat(5000));
+        assert!(
+            judged(&long, 0, Trust::Undefined)
+                .principal()
+                .unwrap()
+                .len()
+                < 300
+        );
+        let anonymous = GOOD.replace(" Alice <alice@example.com>", "");
+        assert_eq!(
+            judged(&anonymous, 0, Trust::Undefined).word(),
+            "unverifiable"
+        );
     }
 }
