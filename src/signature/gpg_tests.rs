@@ -96,6 +96,10 @@ impl Repo {
     pub(super) fn git(&self, args: &[&str]) -> Output {
         Command::new("git")
             .current_dir(self.dir.path())
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("SSH_AUTH_SOCK")
             .env("HOME", self.dir.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
