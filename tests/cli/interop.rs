@@ -2,7 +2,9 @@
 //! the same registry (SPEC §2–3, reference §3–6).
 //!
 //! (a) `registry` writes a history, GTO and `registry` read it;
-//! (b) GTO writes the same kind of history, GTO and `registry` read it.
+//! (b) GTO writes the same kind of history, GTO and `registry` read it;
+//! (c) in `interop_signed.rs`: git writes a signed history, both read it (`compare_reads` with
+//! `full`, which adds `history --json` and every key GTO prints of `check-ref --json`).
 //!
 //! Compared: `show --json` (latest version, stage map, `active`, `registered` of every artifact,
 //! with and without `-d`), `show NAME --json` (the list of versions: name, `is_active`, stage
@@ -26,9 +28,9 @@ use serde_json::Value;
 
 use crate::fixture::TestRepo;
 
-const CHURN: &str = "churn";
-const RESNET: &str = "models/cv:resnet";
-const LEGACY: &str = "legacy";
+pub(crate) const CHURN: &str = "churn";
+pub(crate) const RESNET: &str = "models/cv:resnet";
+pub(crate) const LEGACY: &str = "legacy";
 const ARTIFACTS: [&str; 3] = [CHURN, RESNET, LEGACY];
 
 /// How many GTO read processes run at once (the machine is small and shared).
@@ -75,7 +77,7 @@ fn warn(msg: &str) {
 }
 
 /// GTO's path, or `None` after printing a visible notice; panics when `REGISTRY_REQUIRE_GTO=1`.
-fn gto_or_skip(test: &str) -> Option<PathBuf> {
+pub(crate) fn gto_or_skip(test: &str) -> Option<PathBuf> {
     match find_gto() {
         Ok(path) => Some(path),
         Err(why) => {
@@ -95,7 +97,7 @@ fn gto_or_skip(test: &str) -> Option<PathBuf> {
 // ------------------------------------------------------------------------------------------------
 // Running GTO in the test repository
 
-struct Gto<'a> {
+pub(crate) struct Gto<'a> {
     bin: PathBuf,
     repo: &'a TestRepo,
     /// The wall-clock second the last write ended in.
@@ -103,7 +105,7 @@ struct Gto<'a> {
 }
 
 impl<'a> Gto<'a> {
-    fn new(bin: PathBuf, repo: &'a TestRepo) -> Gto<'a> {
+    pub(crate) fn new(bin: PathBuf, repo: &'a TestRepo) -> Gto<'a> {
         Gto {
             bin,
             repo,
@@ -198,8 +200,9 @@ fn parse_json(line: &str, out: &Output) -> Value {
 // ------------------------------------------------------------------------------------------------
 // Reading both tools and comparing
 
-/// Every read both tools answer: the argument lists, the same for `gto` and `registry`.
-fn queries(tags: &[String]) -> Vec<Vec<String>> {
+/// Every read both tools answer: the argument lists, the same for `gto` and `registry`. `full`
+/// adds `history --json` (all and per artifact).
+fn queries(tags: &[String], full: bool) -> Vec<Vec<String>> {
     let mut q: Vec<Vec<String>> = vec![
         vec!["show".into(), "--json".into()],
         vec!["show".into(), "--json".into(), "-d".into()],
@@ -210,6 +213,12 @@ fn queries(tags: &[String]) -> Vec<Vec<String>> {
     }
     for t in tags {
         q.push(vec!["check-ref".into(), t.clone(), "--json".into()]);
+    }
+    if full {
+        q.push(vec!["history".into(), "--json".into()]);
+        for a in ARTIFACTS {
+            q.push(vec!["history".into(), a.into(), "--json".into()]);
+        }
     }
     q
 }
@@ -279,6 +288,20 @@ fn obj<'v>(v: &'v Value, what: &str) -> &'v serde_json::Map<String, Value> {
         .unwrap_or_else(|| panic!("{what}: expected an object, got {v}"))
 }
 
+/// Where `registry` differs from GTO on one of GTO's keys of an object (keys registry adds,
+/// such as `signature`, are additive and not compared).
+fn gto_keys_differ(line: &str, r: &Value, g: &Value, diffs: &mut Vec<String>) {
+    let (r, g) = (obj(r, line), obj(g, line));
+    for (key, gv) in g {
+        if r.get(key) != Some(gv) {
+            diffs.push(format!(
+                "{line}: {key}: registry {:?}, gto {gv:?}",
+                r.get(key)
+            ));
+        }
+    }
+}
+
 /// Compares what both tools read in the repository; panics listing every disagreement.
 fn compare(repo: &TestRepo, gto: &Gto) {
     let tags: Vec<String> = repo
@@ -287,7 +310,20 @@ fn compare(repo: &TestRepo, gto: &Gto) {
         .map(str::to_string)
         .collect();
     assert!(tags.len() >= 12, "expected a dozen tags, got {tags:?}");
-    let queries = queries(&tags);
+    let (queries, ours) = compare_reads(repo, gto, &tags, false);
+    assert_history_exercised(&queries, &ours);
+}
+
+/// Reads `queries(tags, full)` with both tools and panics listing every disagreement; returns
+/// the queries and registry's answers. `full` compares every key GTO prints of `check-ref
+/// --json` and of each `history --json` event (message, author, dates, commit) too.
+pub(crate) fn compare_reads(
+    repo: &TestRepo,
+    gto: &Gto,
+    tags: &[String],
+    full: bool,
+) -> (Vec<Vec<String>>, Vec<Value>) {
+    let queries = queries(tags, full);
     let ours = read_registry(repo, &queries);
     let theirs = read_gto(gto, &queries);
 
@@ -325,6 +361,20 @@ fn compare(repo: &TestRepo, gto: &Gto) {
                     ));
                 }
             }
+            ("check-ref", _) if full => gto_keys_differ(&line, r, g, &mut diffs),
+            ("history", _) => {
+                let (ra, ga) = (r.as_array(), g.as_array());
+                let (Some(ra), Some(ga)) = (ra, ga) else {
+                    diffs.push(format!("{line}: not arrays: registry {r}, gto {g}"));
+                    continue;
+                };
+                if ra.len() != ga.len() {
+                    diffs.push(format!("{line}: {} events, gto {}", ra.len(), ga.len()));
+                }
+                for (i, (re, ge)) in ra.iter().zip(ga).enumerate() {
+                    gto_keys_differ(&format!("{line} [{i}]"), re, ge, &mut diffs);
+                }
+            }
             ("check-ref", _) => {
                 let (r, g) = (obj(r, &line), obj(g, &line));
                 for field in ["event", "artifact", "version", "stage"] {
@@ -347,8 +397,12 @@ fn compare(repo: &TestRepo, gto: &Gto) {
         diffs.join("\n"),
         tags.join("\n")
     );
+    (queries, ours)
+}
 
-    // The history must have exercised what it claims to (so the comparison is not vacuous).
+/// The history of the two tests above must have exercised what it claims to (so the comparison
+/// is not vacuous).
+fn assert_history_exercised(queries: &[Vec<String>], ours: &[Value]) {
     let all = obj(&ours[1], "show --json -d");
     assert_eq!(
         all[LEGACY]["active"],
@@ -366,7 +420,7 @@ fn compare(repo: &TestRepo, gto: &Gto) {
     assert_eq!(all[CHURN]["stage"]["staging"], Value::Null, "unassigned");
     let events: Vec<&str> = ours
         .iter()
-        .zip(&queries)
+        .zip(queries)
         .filter(|(_, q)| q[0] == "check-ref")
         .filter_map(|(v, _)| v["event"].as_str())
         .collect();
