@@ -8,7 +8,7 @@
 use std::str::FromStr;
 
 use ssh_key::public::KeyData;
-use ssh_key::{Algorithm, Certificate, HashAlg, PublicKey, Signature, SshSig};
+use ssh_key::{Algorithm, Certificate, EcdsaCurve, HashAlg, PublicKey, Signature, SshSig};
 
 const BEGIN: &[u8] = b"-----BEGIN SSH SIGNATURE-----\n";
 const END: &[u8] = b"\n-----END SSH SIGNATURE-----";
@@ -40,6 +40,26 @@ pub(crate) struct Parsed {
 }
 
 impl Parsed {
+    /// Why this build cannot check the signature, if it cannot: a key type (the signer's, or a
+    /// certificate's CA's) that `ssh-key` is built without (DSA, NIST P-521) or does not know.
+    pub(crate) fn unsupported(&self) -> Option<String> {
+        let check = |key: &KeyData| match key.algorithm() {
+            Algorithm::Dsa
+            | Algorithm::Ecdsa {
+                curve: EcdsaCurve::NistP521,
+            }
+            | Algorithm::Other(_) => Some(format!(
+                "{} keys are not supported by the in-process SSH verifier",
+                key.algorithm()
+            )),
+            _ => None,
+        };
+        check(self.signer.key()).or_else(|| match &self.signer {
+            Signer::Cert(cert) => check(cert.signature_key()),
+            Signer::Plain(_) => None,
+        })
+    }
+
     /// Whether the signature is `signer`'s over `payload` in its namespace. The reserved field is
     /// signed as empty whatever the block says, as `sshsig_wrap_verify` does.
     pub(crate) fn check(&self, payload: &[u8]) -> Result<(), String> {
@@ -124,9 +144,6 @@ fn signer(blob: &[u8]) -> Result<Signer, String> {
     }
     let key = PublicKey::from_bytes(blob)
         .map_err(|e| format!("its public key ({kind}) does not read: {e}"))?;
-    if let Algorithm::Other(_) = key.algorithm() {
-        return Err(format!("its key type {kind:?} is not supported"));
-    }
     Ok(Signer::Plain(key.key_data().clone()))
 }
 
