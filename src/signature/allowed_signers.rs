@@ -194,7 +194,7 @@ fn is_key_type(word: &str) -> bool {
 }
 
 /// `value` escaped and quoted, for a message.
-pub(crate) fn quoted(value: &str) -> String {
+fn quoted(value: &str) -> String {
     format!("\"{}\"", escape(value))
 }
 
