@@ -184,11 +184,17 @@ const KEY_TYPES: &[&str] = &[
 const CERT_SUFFIX: &str = "-cert-v01@openssh.com";
 
 fn is_key_type(word: &str) -> bool {
-    KEY_TYPES.contains(&word) || word.strip_suffix(CERT_SUFFIX).is_some_and(is_key_type)
+    let plain = |name: &str| KEY_TYPES.contains(&name);
+    // A certificate type: `ssh-ed25519-cert-v01@openssh.com`, and for the `…@openssh.com` types
+    // `sk-ssh-ed25519-cert-v01@openssh.com`.
+    plain(word)
+        || word
+            .strip_suffix(CERT_SUFFIX)
+            .is_some_and(|base| plain(base) || plain(&format!("{base}@openssh.com")))
 }
 
 /// `value` escaped and quoted, for a message.
-pub(crate) fn quoted(value: &str) -> String {
+fn quoted(value: &str) -> String {
     format!("\"{}\"", escape(value))
 }
 
@@ -203,7 +209,11 @@ fn parse_line(line: &str) -> Result<Option<(Entry, Vec<u8>)>, String> {
     if principals.split(',').all(str::is_empty) {
         return Err("the principals field is empty".to_string());
     }
-    let first = rest.split(SPACE).next().unwrap_or("");
+    let first = rest
+        .split(SPACE)
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(WHITESPACE);
     let (options, key) = if is_key_type(first) {
         (options::Options::default(), rest)
     } else {
@@ -281,7 +291,7 @@ fn options_field(rest: &str) -> Result<(&str, &str), String> {
 /// `keytype base64 [comment]`: the key's fingerprint and wire encoding.
 fn parse_key(text: &str) -> Result<(String, Vec<u8>), String> {
     let mut words = text.split(SPACE).filter(|w| !w.is_empty());
-    let kind = words.next().unwrap_or("");
+    let kind = words.next().unwrap_or("").trim_end_matches(WHITESPACE);
     let blob = words.next().unwrap_or("").trim_end_matches(WHITESPACE);
     if !is_key_type(kind) {
         return Err(format!(

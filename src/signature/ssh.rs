@@ -4,6 +4,8 @@
 //! process per tag.
 //!
 //! The verdict, in the order it is decided:
+//! - `Unverifiable`: the key (or a certificate's CA) is of a type this build cannot check (DSA,
+//!   NIST P-521): never guessed as good or bad.
 //! - `Bad`: the block does not parse, its namespace is not `git`, the signature does not match
 //!   the signed bytes, or (a certificate) the CA's signature over the certificate is wrong.
 //! - `UnknownKey`: no line without `cert-authority` holds the key (for a certificate: no
@@ -24,6 +26,12 @@
 //! claimed e-mail if it is one, else the first. When several lines qualify, the one that lists
 //! the claimed e-mail literally wins, then one whose pattern accepts it, then file order; a `Good`
 //! line beats an `Expired` one (reported only when no line is good), which beats identity failures.
+//!
+//! Known differences from git, all rare: git takes the principals of the *first* line holding
+//! the key (ignoring `namespaces` there) and then insists on a line for that principal allowing
+//! git; we take any line allowing git. We read times without `Z` as UTC (see
+//! `allowed_signers.rs`), and no `gpg.ssh.revocationFile` is consulted. The proven principal
+//! comes from the file or the tag unescaped: whoever prints it escapes it.
 
 #[cfg(test)]
 mod cert_tests;
@@ -72,6 +80,9 @@ pub(crate) fn verify(
                 escape(&sig.namespace)
             ),
         };
+    }
+    if let Some(reason) = sig.unsupported() {
+        return SigStatus::Unverifiable { format, reason };
     }
     let fingerprint = sig.signer.key().fingerprint(HashAlg::Sha256).to_string();
     if let Err(why) = sig.check(payload) {

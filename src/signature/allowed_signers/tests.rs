@@ -153,6 +153,15 @@ fn malformed_lines_name_the_line_and_the_field() {
             "certificate",
         ),
         (
+            "alice sk-ssh-ed25519-cert-v01@openssh.com AAAA".into(),
+            "certificate",
+        ),
+        (
+            "alice ssh-ed25519-cert-v01@openssh.com-cert-v01@openssh.com AAAA".into(),
+            "unknown option",
+        ),
+        ("alice ssh-ed25519\r".into(), "no base64 data"),
+        (
             "alice AAAAC3NzaC1lZDI1NTE5".into(),
             "no key after \"AAAAC3NzaC1lZDI1NTE5\"",
         ),

@@ -84,14 +84,17 @@ impl Lab {
         self.ok("git", args, cwd)
     }
 
-    /// A new key pair `name`, `name.pub` of `kind` (`ed25519`, `ecdsa`, `rsa`); its public line.
+    /// A new key pair `name`, `name.pub` of `kind` (`ed25519`, `ecdsa`, `rsa`, `ecdsa-521`); its
+    /// public line.
     pub(super) fn key(&self, name: &str, kind: &str) -> String {
         let file = self.file(name);
-        self.ok(
-            "ssh-keygen",
-            &["-q", "-t", kind, "-N", "", "-C", name, "-f", &file],
-            self.path(),
-        );
+        // `ecdsa-521`: a type and its size.
+        let mut args = vec!["-q", "-N", "", "-C", name, "-f", &file, "-t"];
+        match kind.split_once('-') {
+            Some((kind, bits)) => args.extend([kind, "-b", bits]),
+            None => args.push(kind),
+        }
+        self.ok("ssh-keygen", &args, self.path());
         std::fs::read_to_string(format!("{file}.pub"))
             .unwrap()
             .trim()

@@ -246,6 +246,24 @@ fn ecdsa_and_rsa_keys_verify_too() {
 }
 
 #[test]
+fn a_key_type_we_cannot_check_is_unverifiable_not_bad() {
+    let lab = Lab::new();
+    let key = lab.key("p521", "ecdsa-521");
+    lab.tag("v1", "p521");
+    let (ours, git) = lab.judge(
+        "v1",
+        &format!("alice@example.com {key}\n"),
+        "alice@example.com",
+    );
+    assert_eq!(ours.word(), "unverifiable", "{ours:?}");
+    assert!(ours.reason().unwrap().contains("not supported"), "{ours:?}");
+    assert!(
+        git,
+        "ssh-keygen checks NIST P-521; we say we could not, never good"
+    );
+}
+
+#[test]
 fn malformed_blocks_are_bad_and_say_so() {
     let (signers, _) = AllowedSigners::parse("");
     for block in [
@@ -268,7 +286,10 @@ fn malformed_blocks_are_bad_and_say_so() {
 /// `cargo test --release --lib ssh::tests::speed -- --ignored --nocapture`.
 #[test]
 #[ignore = "a measurement, meaningful in a release build only"]
-#[allow(clippy::print_stderr, reason = "the measurement is for the person who runs it")]
+#[allow(
+    clippy::print_stderr,
+    reason = "the measurement is for the person who runs it"
+)]
 fn speed() {
     let lab = Lab::new();
     let alice = lab.key("alice", "ed25519");
