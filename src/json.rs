@@ -22,6 +22,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::registry::event::{Event, EventKind};
+use crate::registry::signature::{SigFormat, SigStatus};
 use crate::registry::state::{Artifact, VStage, Version};
 use crate::registry::trailer;
 
@@ -192,9 +193,11 @@ pub(crate) struct HistoryJson {
     pub reference: String,
     /// Beyond GTO: on registrations, the content digest recorded (`sha256:…`), else null.
     pub digest: Option<String>,
+    /// Beyond GTO: what checking the tag's signature found.
+    pub signature: SignatureJson,
 }
 
-pub(crate) fn history_json(e: &Event, version: Option<&str>) -> HistoryJson {
+pub(crate) fn history_json(e: &Event, version: Option<&str>, status: &SigStatus) -> HistoryJson {
     HistoryJson {
         timestamp: e.time.iso(),
         artifact: e.artifact.to_string(),
@@ -208,6 +211,7 @@ pub(crate) fn history_json(e: &Event, version: Option<&str>) -> HistoryJson {
         message: e.message.clone(),
         reference: e.tag.clone(),
         digest: trailer::parse(&e.message).map(|p| p.digest),
+        signature: signature_json(status),
     }
 }
 
@@ -228,9 +232,11 @@ pub(crate) struct CheckRefJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
     pub event: &'static str,
+    /// Beyond GTO: what checking the tag's signature found.
+    pub signature: SignatureJson,
 }
 
-pub(crate) fn check_ref_json(e: &Event, version: Option<&str>) -> CheckRefJson {
+pub(crate) fn check_ref_json(e: &Event, version: Option<&str>, status: &SigStatus) -> CheckRefJson {
     CheckRefJson {
         artifact: e.artifact.to_string(),
         created_at: e.time.iso(),
@@ -245,6 +251,7 @@ pub(crate) fn check_ref_json(e: &Event, version: Option<&str>) -> CheckRefJson {
             .map(str::to_string),
         stage: e.stage.as_ref().map(ToString::to_string),
         event: e.kind.as_str(),
+        signature: signature_json(status),
     }
 }
 
@@ -366,5 +373,29 @@ mod tests {
         o.insert("a".to_string(), 2);
         o.insert("b".to_string(), 3);
         assert_eq!(serde_json::to_string(&o).unwrap(), r#"{"b":3,"a":2}"#);
+    }
+}
+
+/// The `signature` object of `history --json`, `check-ref --json` and `audit --json` (beyond
+/// GTO, which has none: additive). `principal` is the proven signer, only for a good signature.
+#[derive(Debug, Serialize)]
+pub(crate) struct SignatureJson {
+    /// `unsigned`, `good`, `bad`, `unknown-key`, `expired` or `unverifiable`.
+    pub status: &'static str,
+    /// `ssh`, `openpgp` or `x509`; null when unsigned.
+    pub format: Option<&'static str>,
+    pub principal: Option<String>,
+    pub fingerprint: Option<String>,
+    /// Why it is not good.
+    pub reason: Option<String>,
+}
+
+pub(crate) fn signature_json(s: &SigStatus) -> SignatureJson {
+    SignatureJson {
+        status: s.word(),
+        format: s.format().map(SigFormat::as_str),
+        principal: s.principal().map(str::to_string),
+        fingerprint: s.fingerprint().map(str::to_string),
+        reason: s.reason().map(str::to_string),
     }
 }

@@ -5,12 +5,15 @@
 use anyhow::Result;
 use clap::Args;
 
+use super::trust::Trust;
 use super::{Open, Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;
 use crate::output::{Output, escape};
 use crate::provenance;
+use crate::registry::event::Event;
 use crate::registry::policy;
+use crate::registry::signature::SigStatus;
 use crate::shell::shell_quote;
 
 const EXAMPLES: &str = "\
@@ -218,6 +221,9 @@ pub(crate) fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Resul
         });
     }
 
+    // Signatures: the allowed-signers file, the principals the rules name, the signed tags.
+    findings.extend(trust_findings(&session));
+
     let tags: usize = session
         .reg
         .artifacts
@@ -243,4 +249,79 @@ pub(crate) fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Resul
         if findings.len() == 1 { "" } else { "s" }
     ))
     .into())
+}
+
+/// What is wrong with signing: an allowed-signers file that is missing or has malformed lines
+/// (each named), rules naming principals the file does not list (a typo there locks everyone
+/// out of a stage), and signed tags whose signature is bad or whose key was not valid at the
+/// tag's date.
+fn trust_findings(session: &Session) -> Vec<Finding> {
+    let trust = Trust::new(&session.repo, session.config.clone());
+    let policy = &trust.config.trust;
+    let mut findings = Vec::new();
+    let shown = trust
+        .config
+        .allowed_signers
+        .as_ref()
+        .map(|f| f.shown.clone())
+        .unwrap_or_default();
+    if let (Some(path), Some(why)) = (&policy.allowed_signers, &trust.no_signers) {
+        findings.push(Finding {
+            problem: why.clone(),
+            fix: format!(
+                "commit the allowed-signers file at {path}, one line per key in OpenSSH's format: `alice@example.com namespaces=\"git\" ssh-ed25519 AAAA…`"
+            ),
+        });
+    }
+    for e in &trust.signer_errors {
+        findings.push(Finding {
+            problem: format!("the allowed-signers file {shown}, line {}: {}", e.line, e.message),
+            fix: "correct the line (OpenSSH's allowed-signers format: `man ssh-keygen`, ALLOWED SIGNERS); the other lines still count".into(),
+        });
+    }
+    if let Some(signers) = trust.verifier.allowed_signers() {
+        if signers.is_empty() && trust.signer_errors.is_empty() {
+            findings.push(Finding {
+                problem: format!("the allowed-signers file {shown} lists no key, so no SSH signature can be good"),
+                fix: "add a line per signer: `alice@example.com namespaces=\"git\" ssh-ed25519 AAAA…`".into(),
+            });
+        }
+        for (place, principal) in policy.named_principals() {
+            if !signers.knows(&principal) {
+                findings.push(Finding {
+                    problem: format!(
+                        "{place} in .registry.yaml names '{principal}', whom the allowed-signers file {shown} does not list, so no signature can prove them"
+                    ),
+                    fix: format!("add the key of '{principal}' to {shown}, or correct the name"),
+                });
+            }
+        }
+    }
+    let signed: Vec<&Event> = session
+        .reg
+        .all_events()
+        .filter(|e| e.signed.is_some())
+        .collect();
+    for (event, status) in signed.iter().zip(trust.verifier.check_all(&signed)) {
+        let q = shell_quote(&event.tag);
+        match &status {
+            SigStatus::Expired { reason, .. } => findings.push(Finding {
+                problem: format!(
+                    "tag '{}' is signed by a key that was not valid at the tag's date: {reason}",
+                    event.tag
+                ),
+                fix: format!(
+                    "if the event should stand, write it again signed with a valid key (`git tag -d {q}`, then the command that made it with --sign)"
+                ),
+            }),
+            SigStatus::Bad { reason, .. } => findings.push(Finding {
+                problem: format!("tag '{}' has a bad signature: {reason}", event.tag),
+                fix: format!(
+                    "the tag was changed after it was signed: delete it (`git tag -d {q}`, and `git push --delete origin {q}`) and write it again signed"
+                ),
+            }),
+            _ => {}
+        }
+    }
+    findings
 }

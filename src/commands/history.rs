@@ -9,6 +9,7 @@ use crate::json;
 use crate::output::Output;
 use crate::registry::event::Event;
 use crate::registry::name::ArtifactName;
+use crate::registry::signature::SigStatus;
 use crate::registry::version::short;
 
 const EXAMPLES: &str = "\
@@ -61,9 +62,13 @@ pub(crate) fn run(global: &Global, args: HistoryArgs, out: &mut Output) -> Resul
         events.reverse();
     }
     if args.json {
+        let statuses = super::trust::read_statuses(&session);
         let items: Vec<json::HistoryJson> = events
             .iter()
-            .map(|(e, v)| json::history_json(e, *v))
+            .map(|(e, v)| {
+                let status = statuses.get(&e.tag).unwrap_or(&SigStatus::Unsigned);
+                json::history_json(e, *v, status)
+            })
             .collect();
         out.json(&items)?;
         return Ok(());

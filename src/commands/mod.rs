@@ -5,6 +5,7 @@
 
 pub(crate) mod annotate;
 pub(crate) mod assign;
+pub(crate) mod audit;
 pub(crate) mod check_ref;
 pub(crate) mod deprecate;
 pub(crate) mod deregister;
@@ -20,6 +21,7 @@ mod session;
 pub(crate) mod show;
 pub(crate) mod stages;
 mod target;
+mod trust;
 pub(crate) mod unassign;
 pub(crate) mod verify;
 
@@ -219,6 +221,13 @@ fn write_tags(
         }
     }
     let objects = tag_objects(session, out, tags, &tagger, signs)?;
+    // The policy's signature and authorization rules hold for local writes too, and --force
+    // does not lift them: an event the gate would reject is never created.
+    trust::refuse_untrusted(session, tags, &objects, &tagger)?;
+    let objects = objects
+        .iter()
+        .map(|o| repo.write_raw_tag(o))
+        .collect::<Result<Vec<String>>>()?;
     if session.push {
         return push_tags(session, out, tags, &objects);
     }
@@ -240,20 +249,20 @@ fn write_tags(
     Ok(())
 }
 
-/// Writes the tag objects of the planned tags (no refs) and returns their ids. Signed, every
-/// object is signed before the first is written.
+/// The bytes of the planned tags' objects, signed when asked: every object is signed before the
+/// first is written (and before the policy judges them).
 fn tag_objects(
     session: &Session,
     out: &mut Output,
     tags: &[NewTag],
     tagger: &crate::git::Tagger,
     signs: bool,
-) -> Result<Vec<String>> {
+) -> Result<Vec<Vec<u8>>> {
     let repo = &session.repo;
     if !signs {
         return tags
             .iter()
-            .map(|t| repo.write_tag_object(&t.name, &t.commit, &t.message, tagger))
+            .map(|t| repo.tag_payload(&t.name, &t.commit, &t.message, tagger))
             .collect();
     }
     let signer = crate::signature::sign::Signer::from_git_config(repo, tagger)?;
@@ -274,7 +283,7 @@ fn tag_objects(
         object.extend_from_slice(&signature);
         signed.push(object);
     }
-    signed.iter().map(|o| repo.write_raw_tag(o)).collect()
+    Ok(signed)
 }
 
 /// The clock, in seconds since the epoch.

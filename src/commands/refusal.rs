@@ -9,6 +9,7 @@ use crate::registry::error::PlanError;
 use crate::registry::event::{Unusable, Warning};
 use crate::registry::oddity::Repair;
 use crate::registry::policy::{Rule, Violation};
+use crate::registry::trust::BreachKind;
 use crate::shell::shell_quote;
 
 impl From<PlanError> for UserError {
@@ -154,6 +155,20 @@ pub(crate) fn policy_fix(v: &Violation) -> String {
         } => format!(
             "promote {version} to {previous} first; to undo this one: `registry unassign {artifact} {stage} --version {version}`"
         ),
+    }
+}
+
+/// How to get past a signature or authorization rule of the policy (`check-ref --policy`'s and
+/// a refused write's hint). A tag cannot be signed afterwards: the repair is a new tag.
+pub(crate) fn breach_fix(kind: BreachKind) -> String {
+    match kind {
+        BreachKind::Unsigned => "sign registry tags with a key the allowed-signers file lists (`--sign`, git's `tag.gpgSign`, or `sign: true` in .registry.yaml); an existing tag cannot be signed afterwards: delete it and write it again signed".into(),
+        BreachKind::BadSignature => "the tag was changed after it was signed, or its signature is damaged: delete it and write it again signed".into(),
+        BreachKind::UnknownKey => "sign with a key the allowed-signers file on the default branch lists, or add the key there (a reviewed change to the default branch, never in the tagged commit)".into(),
+        BreachKind::Expired => "the key was not valid at the tag's date (valid-after/valid-before in the allowed-signers file): sign with a key that is valid now".into(),
+        BreachKind::Unverifiable => "install the verifier the signature needs (gpg, gpgsm) or name an allowed-signers file in .registry.yaml (`signatures: allowed_signers: PATH`)".into(),
+        BreachKind::NotAllowed => "have a principal the rule names make this event, signed with their key".into(),
+        BreachKind::TwoPerson => "another principal than the one who registered the version must put it into this stage".into(),
     }
 }
 

@@ -463,10 +463,6 @@ impl Repo {
     }
 }
 
-#[allow(
-    dead_code,
-    reason = "used by the signing work of issue 10, landing next"
-)]
 impl Repo {
     /// A string from git's configuration (repository, user and system files, as git reads
     /// them); `None` when unset or unreadable.

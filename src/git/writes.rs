@@ -64,7 +64,9 @@ impl Repo {
 
     /// Writes the tag object of an annotated tag `name` on `commit`, without creating the ref
     /// (so it can be pushed first: `--push` is remote-first). Returns the object's id. An object
-    /// no ref names is harmless (`git gc` prunes it).
+    /// no ref names is harmless (`git gc` prunes it). The write path builds the bytes itself
+    /// (`tag_payload`, signed or not, judged by the policy, then `write_raw_tag`).
+    #[cfg(test)]
     pub(crate) fn write_tag_object(
         &self,
         name: &str,
@@ -145,7 +147,7 @@ impl Repo {
         }
     }
 
-    /// Creates the ref `refs/tags/NAME` for a tag object written by `write_tag_object`. Fails,
+    /// Creates the ref `refs/tags/NAME` for a tag object written by `write_raw_tag`. Fails,
     /// writing nothing, if the tag exists (the ref is created atomically), and names a lock file
     /// left behind by a killed git or registry process.
     pub(crate) fn create_tag_ref(&self, name: &str, tag_object: &str) -> Result<()> {

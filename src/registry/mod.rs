@@ -18,10 +18,6 @@ pub(crate) mod state;
 pub(crate) mod tag;
 pub(crate) mod time;
 pub(crate) mod trailer;
-#[allow(
-    dead_code,
-    reason = "audit and check-ref --policy use it; the integrator wires them"
-)]
 pub(crate) mod trust;
 pub(crate) mod version;
 

@@ -80,10 +80,6 @@ pub(crate) fn split(object: &[u8]) -> Option<Signed> {
     })
 }
 
-#[allow(
-    dead_code,
-    reason = "used by the verifying work of issue 10, landing next"
-)]
 /// What checking one event's signature found. `Good` only when the signature was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum SigStatus {
@@ -115,10 +111,6 @@ pub(crate) enum SigStatus {
     Unverifiable { format: SigFormat, reason: String },
 }
 
-#[allow(
-    dead_code,
-    reason = "used by the verifying work of issue 10, landing next"
-)]
 impl SigStatus {
     /// The status word of `audit`, `history --json` and `check-ref --json`.
     pub(crate) fn word(&self) -> &'static str {

@@ -118,6 +118,7 @@ impl AllowedSigners {
 
     /// Every principal pattern listed, in file order, each once (as written: `*@example.com`,
     /// `!mallory@example.com`).
+    #[cfg(test)]
     pub(crate) fn principals(&self) -> Vec<&str> {
         let mut seen = std::collections::HashSet::new();
         self.entries

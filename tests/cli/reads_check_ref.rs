@@ -71,7 +71,14 @@ fn json_of_each_event() {
         "commit_hexsha": "2d199a9ae072d4a1c823d06b148adcc4db1e4ade",
         "tag": "m@v0.0.1",
         "version": "v0.0.1",
-        "event": "registration"
+        "event": "registration",
+        "signature": {
+            "status": "unsigned",
+            "format": null,
+            "principal": null,
+            "fingerprint": null,
+            "reason": null
+        }
     }
     [exit 0]
     "#);
@@ -87,7 +94,14 @@ fn json_of_each_event() {
         "tag": "m#dev#1",
         "version": "v0.0.1",
         "stage": "dev",
-        "event": "assignment"
+        "event": "assignment",
+        "signature": {
+            "status": "unsigned",
+            "format": null,
+            "principal": null,
+            "fingerprint": null,
+            "reason": null
+        }
     }
     [exit 0]
     "#);
@@ -103,7 +117,14 @@ fn json_of_each_event() {
         "tag": "m#dev!#2",
         "version": "v0.0.1",
         "stage": "dev",
-        "event": "unassignment"
+        "event": "unassignment",
+        "signature": {
+            "status": "unsigned",
+            "format": null,
+            "principal": null,
+            "fingerprint": null,
+            "reason": null
+        }
     }
     [exit 0]
     "#);
@@ -118,7 +139,14 @@ fn json_of_each_event() {
         "commit_hexsha": "2d199a9ae072d4a1c823d06b148adcc4db1e4ade",
         "tag": "m@v0.0.1!",
         "version": "v0.0.1",
-        "event": "deregistration"
+        "event": "deregistration",
+        "signature": {
+            "status": "unsigned",
+            "format": null,
+            "principal": null,
+            "fingerprint": null,
+            "reason": null
+        }
     }
     [exit 0]
     "#);
@@ -133,7 +161,14 @@ fn json_of_each_event() {
         "message": "Deprecating artifact 'm'",
         "commit_hexsha": "2d199a9ae072d4a1c823d06b148adcc4db1e4ade",
         "tag": "m@deprecated",
-        "event": "deprecation"
+        "event": "deprecation",
+        "signature": {
+            "status": "unsigned",
+            "format": null,
+            "principal": null,
+            "fingerprint": null,
+            "reason": null
+        }
     }
     [exit 0]
     "#);
@@ -395,7 +430,14 @@ fn assignment_version_is_the_version_at_its_commit() {
         "tag": "m#dev#1",
         "version": "v1.0.0",
         "stage": "dev",
-        "event": "assignment"
+        "event": "assignment",
+        "signature": {
+            "status": "unsigned",
+            "format": null,
+            "principal": null,
+            "fingerprint": null,
+            "reason": null
+        }
     }
     [exit 0]
     "#);
@@ -424,7 +466,14 @@ fn hand_made_simple_assignment() {
         "tag": "m#prod",
         "version": "v1.0.0",
         "stage": "prod",
-        "event": "assignment"
+        "event": "assignment",
+        "signature": {
+            "status": "unsigned",
+            "format": null,
+            "principal": null,
+            "fingerprint": null,
+            "reason": null
+        }
     }
     [exit 0]
     "#);

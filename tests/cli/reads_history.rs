@@ -104,7 +104,14 @@ fn json_shape() {
             "author_email": "ada@example.com",
             "message": "Deprecating artifact 'm'",
             "ref": "m@deprecated",
-            "digest": null
+            "digest": null,
+            "signature": {
+                "status": "unsigned",
+                "format": null,
+                "principal": null,
+                "fingerprint": null,
+                "reason": null
+            }
         },
         {
             "timestamp": "2023-11-14T22:13:28+00:00",
@@ -118,7 +125,14 @@ fn json_shape() {
             "author_email": "ada@example.com",
             "message": "Deregistering artifact m version v0.0.1",
             "ref": "m@v0.0.1!",
-            "digest": null
+            "digest": null,
+            "signature": {
+                "status": "unsigned",
+                "format": null,
+                "principal": null,
+                "fingerprint": null,
+                "reason": null
+            }
         },
         {
             "timestamp": "2023-11-14T22:13:26+00:00",
@@ -132,7 +146,14 @@ fn json_shape() {
             "author_email": "ada@example.com",
             "message": "Unassigning stage 'dev' to artifact 'm' version 'v0.0.1'",
             "ref": "m#dev!#2",
-            "digest": null
+            "digest": null,
+            "signature": {
+                "status": "unsigned",
+                "format": null,
+                "principal": null,
+                "fingerprint": null,
+                "reason": null
+            }
         },
         {
             "timestamp": "2023-11-14T22:13:25+00:00",
@@ -146,7 +167,14 @@ fn json_shape() {
             "author_email": "ada@example.com",
             "message": "Assigning stage dev to artifact m version v0.0.1",
             "ref": "m#dev#1",
-            "digest": null
+            "digest": null,
+            "signature": {
+                "status": "unsigned",
+                "format": null,
+                "principal": null,
+                "fingerprint": null,
+                "reason": null
+            }
         },
         {
             "timestamp": "2023-11-14T22:13:24+00:00",
@@ -160,7 +188,14 @@ fn json_shape() {
             "author_email": "ada@example.com",
             "message": "Registering artifact m version v0.0.1",
             "ref": "m@v0.0.1",
-            "digest": null
+            "digest": null,
+            "signature": {
+                "status": "unsigned",
+                "format": null,
+                "principal": null,
+                "fingerprint": null,
+                "reason": null
+            }
         }
     ]
     [exit 0]
@@ -206,7 +241,14 @@ fn json_of_an_unregistered_version_names_its_commit() {
             "author_email": "ada@example.com",
             "message": "Assigning stage dev to artifact m version 2d199a9ae072d4a1c823d06b148adcc4db1e4ade",
             "ref": "m#dev#1",
-            "digest": null
+            "digest": null,
+            "signature": {
+                "status": "unsigned",
+                "format": null,
+                "principal": null,
+                "fingerprint": null,
+                "reason": null
+            }
         }
     ]
     [exit 0]

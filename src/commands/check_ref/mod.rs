@@ -15,7 +15,7 @@ use clap::{ArgGroup, Args, ValueEnum};
 
 mod ci_files;
 
-use super::policy_source::trusted_config;
+use super::trust::Trust;
 use super::{Scope, Session};
 use crate::ci_outputs::Outputs;
 use crate::commands::Global;
@@ -25,7 +25,10 @@ use crate::output::Output;
 use crate::provenance;
 use crate::registry::event::{Event, EventKind};
 use crate::registry::policy;
+use crate::registry::signature::SigStatus;
 use crate::registry::tag::{TagAction, TagName};
+use crate::registry::time::Timestamp;
+use crate::registry::trust::Verdict;
 use ci_files::{write_github, write_gitlab};
 
 const EXAMPLES: &str = "\
@@ -82,15 +85,20 @@ pub(crate) struct CheckRefArgs {
     #[arg(long, value_name = "PREFIX", requires = "format")]
     pub prefix: Option<String>,
     /// Exit 1, before any output, when the tag breaks the policy of .registry.yaml
-    /// (promotion_order, require_digest), so a CI job can reject it. The policy is read from the
+    /// (promotion_order, require_digest, signatures, authorize), so a CI job can reject it. The policy is read from the
     /// default branch (a symbolic origin/HEAD as `git clone` sets it, else the branch HEAD
     /// names), never from the tag's own commit, which whoever pushes the tag chooses
     #[arg(long)]
     pub policy: bool,
-    /// With --policy: read .registry.yaml and .gto from this branch (e.g. `origin/main`) or full
-    /// commit id instead of the default branch
-    #[arg(long, value_name = "REV", requires = "policy")]
-    pub policy_from: Option<String>,
+    /// With --policy: read .registry.yaml, .gto and the allowed-signers file from this branch
+    /// (e.g. `origin/main`) or full commit id instead of the default branch
+    #[arg(
+        long = "policy-ref",
+        visible_alias = "policy-from",
+        value_name = "REV",
+        requires = "policy"
+    )]
+    pub policy_ref: Option<String>,
 }
 
 /// GTO's sentence for an event (reference §5.6).
@@ -184,7 +192,8 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
     };
     let version = version.unwrap_or_default();
     if args.policy {
-        let config = trusted_config(&session.repo, args.policy_from.as_deref())?;
+        let trust = Trust::trusted(&session.repo, args.policy_ref.as_deref())?;
+        let config = &trust.config;
         if let Some(v) = policy::check_event(
             &session.reg,
             event,
@@ -195,6 +204,17 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             return Err(UserError::new(format!("policy: {}", v.message))
                 .with_hint(crate::commands::refusal::policy_fix(&v))
                 .into());
+        }
+        if trust.has_rules() {
+            // Judged no earlier than now: a tagger date is whatever the pusher typed, and a
+            // tag backdated to before the cut-over must not slip under it.
+            let at = Timestamp::new(event.time.seconds.max(super::now_seconds()), 0);
+            let status = trust.verifier.check(event);
+            if let Verdict::Fail(breach) = trust.judge_one(&session.reg, event, &status, at) {
+                return Err(UserError::new(format!("policy: {}", breach.reason))
+                    .with_hint(crate::commands::refusal::breach_fix(breach.kind))
+                    .into());
+            }
         }
     }
     if let Some(format) = args.format {
@@ -208,7 +228,11 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         }
         out.line(&sentence(event, version))?;
     } else if args.json {
-        out.json(&json::check_ref_json(event, Some(version)))?;
+        let status = match event.signed {
+            Some(_) => Trust::for_reading(&session).verifier.check(event),
+            None => SigStatus::Unsigned,
+        };
+        out.json(&json::check_ref_json(event, Some(version), &status))?;
     } else if args.name {
         out.line(event.artifact.as_str())?;
     } else if args.version {

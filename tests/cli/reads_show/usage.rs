@@ -121,7 +121,14 @@ fn reads_from_a_subdirectory_and_with_dash_c() {
             "author_email": "ada@example.com",
             "message": "Assigning stage dev to artifact rf version v0.0.1",
             "ref": "rf#dev#1",
-            "digest": null
+            "digest": null,
+            "signature": {
+                "status": "unsigned",
+                "format": null,
+                "principal": null,
+                "fingerprint": null,
+                "reason": null
+            }
         },
         {
             "timestamp": "2023-11-14T22:13:25+00:00",
@@ -135,7 +142,14 @@ fn reads_from_a_subdirectory_and_with_dash_c() {
             "author_email": "ada@example.com",
             "message": "Registering artifact rf version v0.0.1",
             "ref": "rf@v0.0.1",
-            "digest": null
+            "digest": null,
+            "signature": {
+                "status": "unsigned",
+                "format": null,
+                "principal": null,
+                "fingerprint": null,
+                "reason": null
+            }
         }
     ]
     [exit 0]

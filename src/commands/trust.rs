@@ -1,0 +1,187 @@
+//! What a command trusts: the policy and the allowed signers (from the trusted ref, or the
+//! config the command already read), the verifier built on them, and each event's signature
+//! status and verdict.
+
+use std::collections::HashMap;
+
+use super::Session;
+use crate::config::Config;
+use crate::error::UserError;
+use crate::git::{Repo, Tagger};
+use crate::registry::event::{Event, RawTag, Target, event_from_raw};
+use crate::registry::plan::NewTag;
+use crate::registry::signature::SigStatus;
+use crate::registry::state::Registry;
+use crate::registry::time::Timestamp;
+use crate::registry::trust::{self, Verdict};
+use crate::signature::Verifier;
+use crate::signature::allowed_signers::{AllowedSigners, LineError};
+
+/// The policy, and how signatures are checked against it.
+pub(crate) struct Trust {
+    pub config: Config,
+    pub verifier: Verifier,
+    /// The allowed-signers file's malformed lines (`doctor` names each; the others still count).
+    pub signer_errors: Vec<LineError>,
+    /// Why SSH signatures cannot be checked: no file named, missing, not text.
+    pub no_signers: Option<String>,
+}
+
+impl Trust {
+    /// The trust of a config (and the allowed-signers file read from the same place).
+    pub(crate) fn new(repo: &Repo, config: Config) -> Trust {
+        let (signers, signer_errors) = load_signers(&config);
+        let no_signers = signers.as_ref().err().cloned();
+        Trust {
+            verifier: Verifier::new(repo, signers),
+            config,
+            signer_errors,
+            no_signers,
+        }
+    }
+
+    /// The trust `check-ref --policy` and `audit` enforce: read from the trusted ref
+    /// (`policy_source`), never from a tag's own commit.
+    pub(crate) fn trusted(repo: &Repo, from: Option<&str>) -> anyhow::Result<Trust> {
+        let config = super::policy_source::trusted_config(repo, from)?;
+        Ok(Trust::new(repo, config))
+    }
+
+    /// For reads that show statuses (`history --json`, `check-ref --json`): the trusted ref's
+    /// policy and signers when one can be found, else those of the config the session read.
+    pub(crate) fn for_reading(session: &Session) -> Trust {
+        match super::policy_source::trusted_config(&session.repo, None) {
+            Ok(config) => Trust::new(&session.repo, config),
+            Err(_) => Trust::new(&session.repo, session.config.clone()),
+        }
+    }
+
+    /// The verdict on one event, checking only the signatures it needs (its own, and for the
+    /// two-person rule its registration's): for `check-ref --policy` and writes.
+    pub(crate) fn judge_one(
+        &self,
+        reg: &Registry,
+        event: &Event,
+        status: &SigStatus,
+        at: Timestamp,
+    ) -> Verdict {
+        let registrant = trust::registrant(reg, event, &|tag| {
+            reg.all_events()
+                .find(|e| e.tag == tag)
+                .map(|e| self.verifier.check(e))
+        });
+        trust::judge(&self.config.trust, event, status, at, registrant)
+    }
+
+    /// Every event's signature status, by tag name: checked once each, on every core.
+    pub(crate) fn statuses(&self, reg: &Registry) -> HashMap<String, SigStatus> {
+        let events: Vec<&Event> = reg.all_events().collect();
+        let statuses = self.verifier.check_all(&events);
+        events.iter().map(|e| e.tag.clone()).zip(statuses).collect()
+    }
+
+    /// Whether the policy has anything to say about signatures or principals.
+    pub(crate) fn has_rules(&self) -> bool {
+        !self.config.trust.is_empty()
+    }
+
+    /// The verdict on `event`, judged at `at` (its own date for `audit`; for a tag being pushed
+    /// or written, no earlier than now), with the statuses of the registry's events.
+    pub(crate) fn judge(
+        &self,
+        reg: &Registry,
+        event: &Event,
+        statuses: &HashMap<String, SigStatus>,
+        at: Timestamp,
+    ) -> Verdict {
+        let registrant = trust::registrant(reg, event, &|tag| statuses.get(tag).cloned());
+        let status = statuses.get(&event.tag).unwrap_or(&SigStatus::Unsigned);
+        trust::judge(&self.config.trust, event, status, at, registrant)
+    }
+}
+
+/// The signature status of every event of the session, for reads that print them; empty (all
+/// unsigned) when no event is signed, so an unsigned registry costs nothing.
+pub(crate) fn read_statuses(session: &Session) -> HashMap<String, SigStatus> {
+    if session.reg.all_events().all(|e| e.signed.is_none()) {
+        return HashMap::new();
+    }
+    Trust::for_reading(session).statuses(&session.reg)
+}
+
+/// The allowed signers the config names, parsed (with the lines that are not), or why there
+/// are none.
+fn load_signers(config: &Config) -> (Result<AllowedSigners, String>, Vec<LineError>) {
+    let Some(file) = &config.allowed_signers else {
+        return (
+            Err("no allowed-signers file to check SSH signatures against: .registry.yaml names none (`signatures: allowed_signers: PATH`)".into()),
+            Vec::new(),
+        );
+    };
+    let Some(bytes) = &file.bytes else {
+        return (
+            Err(format!(
+                "the allowed-signers file {} does not exist",
+                file.shown
+            )),
+            Vec::new(),
+        );
+    };
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return (
+            Err(format!(
+                "the allowed-signers file {} is not UTF-8 text",
+                file.shown
+            )),
+            Vec::new(),
+        );
+    };
+    let (signers, errors) = AllowedSigners::parse(text);
+    (Ok(signers), errors)
+}
+
+/// Refuses planned tags the policy's signature or authorization rules would reject, naming the
+/// rule: `objects` are their tag objects as they will be written (signed or not), judged as
+/// `check-ref --policy` will judge them once pushed, at the time of writing. The policy is the
+/// session's (the work tree's `.registry.yaml`); the gate in CI reads the default branch's.
+pub(crate) fn refuse_untrusted(
+    session: &Session,
+    tags: &[NewTag],
+    objects: &[Vec<u8>],
+    tagger: &Tagger,
+) -> anyhow::Result<()> {
+    if session.config.trust.is_empty() {
+        return Ok(());
+    }
+    let trust = Trust::new(&session.repo, session.config.clone());
+    let at = Timestamp::new(tagger.time.seconds.max(super::now_seconds()), 0);
+    for (tag, object) in tags.iter().zip(objects) {
+        let Some(event) = planned_event(tag, object, tagger) else {
+            continue;
+        };
+        let status = trust.verifier.check(&event);
+        if let Verdict::Fail(breach) = trust.judge_one(&session.reg, &event, &status, at) {
+            return Err(
+                UserError::new(format!("policy: {}; no tag was created", breach.reason))
+                    .with_hint(super::refusal::breach_fix(breach.kind))
+                    .into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The event a planned tag will be once written: its tagger, and its signature split off its
+/// object as readers will split it.
+fn planned_event(tag: &NewTag, object: &[u8], tagger: &Tagger) -> Option<Event> {
+    let raw = RawTag {
+        name: tag.name.clone(),
+        target: Target::Commit(tag.commit.clone()),
+        tagger_name: tagger.name.clone(),
+        tagger_email: tagger.email.clone(),
+        time: tagger.time,
+        message: tag.message.clone(),
+        signed: crate::registry::signature::split(object).map(std::sync::Arc::new),
+    };
+    event_from_raw(raw).ok().flatten()
+}
