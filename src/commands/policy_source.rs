@@ -9,7 +9,7 @@ use crate::error::UserError;
 /// The config whose policy `--policy` enforces. Not the work tree's: in CI that is the pushed
 /// tag's own commit, so whoever pushes the tag would choose the policy it is checked against
 /// (drop `promotion_order` in the tag's commit, and any promotion passes). Trusted, in order:
-/// the branch or full commit id `--policy-from` names; origin's default branch as `git clone`
+/// the branch or full commit id `--policy-ref` names; origin's default branch as `git clone`
 /// records it (a symbolic `refs/remotes/origin/HEAD`); the branch HEAD names when HEAD is not
 /// detached (a developer's own checkout, a bare repository, the mirror of `-C URL`). Without
 /// any of them (a CI checkout detached at the tag) it fails rather than trust the tag's commit.
@@ -39,12 +39,12 @@ pub(crate) fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Res
         "--policy found no branch to read the policy from: HEAD is detached (as in a CI checkout of the tag) and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds",
     )
     .with_hint(
-        "name the default branch: `--policy-from origin/main` (fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`), or record it with `git remote set-head origin --auto`",
+        "name the default branch: `--policy-ref origin/main` (fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`), or record it with `git remote set-head origin --auto`",
     )
     .into())
 }
 
-/// The commit `--policy-from REV` names: a full commit id, or a branch. git's own lookup tries
+/// The commit `--policy-ref REV` names: a full commit id, or a branch. git's own lookup tries
 /// tags before remote-tracking branches, so with the tags fetched a pushed tag named
 /// `origin/main` would win over the branch and bring its own policy: a name is looked up as
 /// `refs/remotes/REV`, then `refs/heads/REV`; a name that is only a tag is refused (a tag is
@@ -58,9 +58,9 @@ fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
     let hex = rev.bytes().all(|b| b.is_ascii_hexdigit());
     if rev.contains(['~', '^', '@', ':', '{']) || hex {
         return Err(UserError::new(format!(
-            "--policy-from '{rev}' is not a branch or a full commit id (an abbreviated id may be a pushed branch's name)"
+            "--policy-ref '{rev}' is not a branch or a full commit id (an abbreviated id may be a pushed branch's name)"
         ))
-        .with_hint("name the branch itself (`--policy-from origin/main`) or a 40-character commit id")
+        .with_hint("name the branch itself (`--policy-ref origin/main`) or a 40-character commit id")
         .into());
     }
     if rev.starts_with("refs/")
@@ -76,15 +76,15 @@ fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
     let tag = rev.strip_prefix("refs/tags/").unwrap_or(rev);
     if repo.ref_target(&format!("refs/tags/{tag}")).is_some() {
         return Err(UserError::new(format!(
-            "--policy-from '{rev}' names a tag, not a branch: a tag holds whatever its pusher chose, so its policy is not trusted"
+            "--policy-ref '{rev}' names a tag, not a branch: a tag holds whatever its pusher chose, so its policy is not trusted"
         ))
         .with_hint(
-            "name a branch (`--policy-from origin/main`, fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`) or a commit id",
+            "name a branch (`--policy-ref origin/main`, fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`) or a commit id",
         )
         .into());
     }
     Err(UserError::new(format!(
-        "--policy-from '{rev}' is no branch here (neither refs/remotes/{rev} nor refs/heads/{rev})"
+        "--policy-ref '{rev}' is no branch here (neither refs/remotes/{rev} nor refs/heads/{rev})"
     ))
     .with_hint("fetch it first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or give a full commit id")
     .into())

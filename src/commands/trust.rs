@@ -49,11 +49,19 @@ impl Trust {
 
     /// For reads that show statuses (`history --json`, `check-ref --json`): the trusted ref's
     /// policy and signers when one can be found, else those of the config the session read.
-    pub(crate) fn for_reading(session: &Session) -> Trust {
-        match super::policy_source::trusted_config(&session.repo, None) {
-            Ok(config) => Trust::new(&session.repo, config),
-            Err(_) => Trust::new(&session.repo, session.config.clone()),
+    ///
+    /// Without a trusted ref (HEAD detached at the tag, as in CI, and no origin/HEAD) no SSH
+    /// signature is called good: the allowed-signers file of the checked-out commit is whatever
+    /// the tag's pusher put there, and a `good` read from it would be a forgery's.
+    pub(crate) fn for_reading(session: &Session, from: Option<&str>) -> Trust {
+        if let Ok(config) = super::policy_source::trusted_config(&session.repo, from) {
+            return Trust::new(&session.repo, config);
         }
+        let mut trust = Trust::new(&session.repo, session.config.clone());
+        let why = "no trusted branch to read the allowed-signers file from: HEAD is detached and origin's default branch is not known (give --policy-ref origin/main, or run `git remote set-head origin --auto`)".to_string();
+        trust.verifier = Verifier::new(&session.repo, Err(why.clone()));
+        trust.no_signers = Some(why);
+        trust
     }
 
     /// The verdict on one event, checking only the signatures it needs (its own, and for the
@@ -106,7 +114,7 @@ pub(crate) fn read_statuses(session: &Session) -> HashMap<String, SigStatus> {
     if session.reg.all_events().all(|e| e.signed.is_none()) {
         return HashMap::new();
     }
-    Trust::for_reading(session).statuses(&session.reg)
+    Trust::for_reading(session, None).statuses(&session.reg)
 }
 
 /// The allowed signers the config names, parsed (with the lines that are not), or why there
@@ -159,7 +167,9 @@ pub(crate) fn refuse_untrusted(
         let Some(event) = planned_event(tag, object, tagger) else {
             continue;
         };
-        let status = trust.verifier.check(&event);
+        // Key validity too is judged at the time of writing: a retired key cannot sign a
+        // backdated tag.
+        let status = trust.verifier.check_at(&event, at.seconds);
         if let Verdict::Fail(breach) = trust.judge_one(&session.reg, &event, &status, at) {
             return Err(
                 UserError::new(format!("policy: {}; no tag was created", breach.reason))

@@ -35,7 +35,7 @@ const EXAMPLES: &str = "\
 Examples:
   registry check-ref churn@v1.2.0               # Version \"v1.2.0\" of artifact \"churn\" was registered
   registry check-ref refs/tags/churn#prod#3 --event
-  registry check-ref \"$GITHUB_REF\" --policy --policy-from origin/main --format github  # reject tags that break main's policy
+  registry check-ref \"$GITHUB_REF\" --policy --policy-ref origin/main --format github  # reject tags that break main's policy
   registry check-ref \"$GITHUB_REF\" --json       # empty output for a non-registry ref
   registry check-ref \"$GITHUB_REF\" --format github     # step outputs, to $GITHUB_OUTPUT
   registry check-ref \"$CI_COMMIT_TAG\" --format gitlab  # dotenv report registry.env";
@@ -90,14 +90,10 @@ pub(crate) struct CheckRefArgs {
     /// names), never from the tag's own commit, which whoever pushes the tag chooses
     #[arg(long)]
     pub policy: bool,
-    /// With --policy: read .registry.yaml, .gto and the allowed-signers file from this branch
-    /// (e.g. `origin/main`) or full commit id instead of the default branch
-    #[arg(
-        long = "policy-ref",
-        visible_alias = "policy-from",
-        value_name = "REV",
-        requires = "policy"
-    )]
+    /// Read .registry.yaml, .gto and the allowed-signers file (for --policy, and the signature
+    /// status of --json) from this branch (e.g. `origin/main`) or full commit id instead of the
+    /// default branch
+    #[arg(long = "policy-ref", visible_alias = "policy-from", value_name = "REV")]
     pub policy_ref: Option<String>,
 }
 
@@ -209,7 +205,8 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             // Judged no earlier than now: a tagger date is whatever the pusher typed, and a
             // tag backdated to before the cut-over must not slip under it.
             let at = Timestamp::new(event.time.seconds.max(super::now_seconds()), 0);
-            let status = trust.verifier.check(event);
+            // So is the key's validity: a retired key cannot sign a backdated tag.
+            let status = trust.verifier.check_at(event, at.seconds);
             if let Verdict::Fail(breach) = trust.judge_one(&session.reg, event, &status, at) {
                 return Err(UserError::new(format!("policy: {}", breach.reason))
                     .with_hint(crate::commands::refusal::breach_fix(breach.kind))
@@ -229,7 +226,14 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         out.line(&sentence(event, version))?;
     } else if args.json {
         let status = match event.signed {
-            Some(_) => Trust::for_reading(&session).verifier.check(event),
+            // A --policy-ref given is where the signers come from, or an error; none given,
+            // the default branch when there is one.
+            Some(_) => match args.policy_ref.as_deref() {
+                Some(rev) => Trust::trusted(&session.repo, Some(rev))?,
+                None => Trust::for_reading(&session, None),
+            }
+            .verifier
+            .check(event),
             None => SigStatus::Unsigned,
         };
         out.json(&json::check_ref_json(event, Some(version), &status))?;
