@@ -53,8 +53,8 @@ impl Trust {
     /// Without a trusted ref (HEAD detached at the tag, as in CI, and no origin/HEAD) no SSH
     /// signature is called good: the allowed-signers file of the checked-out commit is whatever
     /// the tag's pusher put there, and a `good` read from it would be a forgery's.
-    pub(crate) fn for_reading(session: &Session, from: Option<&str>) -> Trust {
-        if let Ok(config) = super::policy_source::trusted_config(&session.repo, from) {
+    pub(crate) fn for_reading(session: &Session) -> Trust {
+        if let Ok(config) = super::policy_source::trusted_config(&session.repo, None) {
             return Trust::new(&session.repo, config);
         }
         let mut trust = Trust::new(&session.repo, session.config.clone());
@@ -114,7 +114,7 @@ pub(crate) fn read_statuses(session: &Session) -> HashMap<String, SigStatus> {
     if session.reg.all_events().all(|e| e.signed.is_none()) {
         return HashMap::new();
     }
-    Trust::for_reading(session, None).statuses(&session.reg)
+    Trust::for_reading(session).statuses(&session.reg)
 }
 
 /// The allowed signers the config names, parsed (with the lines that are not), or why there

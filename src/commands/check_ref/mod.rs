@@ -230,7 +230,7 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             // the default branch when there is one.
             Some(_) => match args.policy_ref.as_deref() {
                 Some(rev) => Trust::trusted(&session.repo, Some(rev))?,
-                None => Trust::for_reading(&session, None),
+                None => Trust::for_reading(&session),
             }
             .verifier
             .check(event),
