@@ -225,7 +225,8 @@ pub(crate) fn run(global: &Global, args: AuditArgs, out: &mut Output) -> Result<
     } else {
         print_table(out, &rows)?;
         for (tag, reason) in &failures {
-            out.line(&format!("{tag}: {reason}"))?;
+            // One line each, whatever a reason quotes: no value can print a line of its own.
+            out.line(&crate::output::escape(&format!("{tag}: {reason}")))?;
         }
         out.line(&line)?;
     }
