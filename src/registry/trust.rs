@@ -183,6 +183,8 @@ pub(crate) enum BreachKind {
 pub(crate) struct Registrant {
     pub tag: String,
     pub principal: Option<String>,
+    /// The key of that good signature: one key listed for two principals is still one person.
+    pub fingerprint: Option<String>,
     pub claimed_email: String,
 }
 
@@ -268,6 +270,18 @@ pub(crate) fn judge(
                 "tag '{tag}' assigns stage '{stage}' to a version no registration tag records: no \
                  registration proves who built it, and {rule}"
             )),
+            Some(r)
+                if r.principal.as_deref().is_some_and(|p| p != principal)
+                    && r.fingerprint.as_deref() == status.fingerprint() =>
+            {
+                Some(format!(
+                    "tag '{tag}' is signed with the key {} that also signed the registration '{}' \
+                     of this version (as '{}'): {rule}",
+                    shown(status.fingerprint().unwrap_or_default()),
+                    shown(&r.tag),
+                    shown(r.principal.as_deref().unwrap_or_default())
+                ))
+            }
             Some(r) => match &r.principal {
                 Some(p) => (p == principal).then(|| {
                     format!(
@@ -405,10 +419,18 @@ pub(crate) fn registrant(
         .rev()
         .find(|r| r.time.seconds <= event.time.seconds)
         .or(version.registrations.first())?;
-    let principal = statuses(&registration.tag).and_then(|s| s.principal().map(str::to_string));
+    let status = statuses(&registration.tag);
+    let principal = status
+        .as_ref()
+        .and_then(|s| s.principal().map(str::to_string));
+    let fingerprint = status
+        .as_ref()
+        .filter(|s| s.principal().is_some())
+        .and_then(|s| s.fingerprint().map(str::to_string));
     Some(Registrant {
         tag: registration.tag.clone(),
         principal,
+        fingerprint,
         claimed_email: registration.author_email.clone(),
     })
 }

@@ -28,6 +28,7 @@ fn the_registrant_is_the_registration_of_the_version_the_assignment_attaches_to(
         Some(Registrant {
             tag: "m@v2.0.0".into(),
             principal: Some("release-bot".into()),
+            fingerprint: Some("SHA256:release-bot".into()),
             claimed_email: "bob@example.com".into(),
         })
     );
@@ -38,6 +39,7 @@ fn the_registrant_is_the_registration_of_the_version_the_assignment_attaches_to(
         Some(Registrant {
             tag: "m@v1.0.0".into(),
             principal: None,
+            fingerprint: None,
             claimed_email: "alice@example.com".into(),
         })
     );

@@ -27,7 +27,8 @@ pub(super) fn good(principal: &str) -> SigStatus {
     SigStatus::Good {
         format: SigFormat::Ssh,
         principal: principal.into(),
-        fingerprint: "SHA256:abc".into(),
+        // One key per principal, unless a test says otherwise.
+        fingerprint: format!("SHA256:{principal}"),
     }
 }
 
@@ -79,6 +80,7 @@ fn registered_by(principal: Option<&str>, email: &str) -> Registrant {
     Registrant {
         tag: "m@v1.0.0".into(),
         principal: principal.map(str::to_string),
+        fingerprint: principal.map(|p| format!("SHA256:{p}")),
         claimed_email: email.into(),
     }
 }
@@ -407,5 +409,46 @@ fn named_principals_say_where() {
             "authorize.stages.prod.unassign=alice@example.com",
             "authorize.stages.staging.assign=ci@example.com",
         ]
+    );
+}
+
+/// One key listed for two principals is one person: signing the registration as one and the
+/// assignment as the other breaks the two-person rule all the same.
+#[test]
+fn the_two_person_rule_compares_the_key_too() {
+    let e = ev("m#prod#1", "c1", 2500, "release-bot");
+    let same_key = SigStatus::Good {
+        format: SigFormat::Ssh,
+        principal: "release-bot".into(),
+        fingerprint: "SHA256:alice@example.com".into(),
+    };
+    let (kind, reason) = fail(judge(
+        &policy(),
+        &e,
+        &same_key,
+        AT,
+        Some(registered_by(
+            Some("alice@example.com"),
+            "alice@example.com",
+        )),
+    ));
+    assert_eq!(kind, BreachKind::TwoPerson);
+    assert!(
+        reason.contains("signed with the key SHA256:alice@example.com that also signed the registration 'm@v1.0.0' of this version (as 'alice@example.com')"),
+        "{reason}"
+    );
+    // Another key for another principal passes.
+    assert_eq!(
+        judge(
+            &policy(),
+            &e,
+            &good("release-bot"),
+            AT,
+            Some(registered_by(
+                Some("alice@example.com"),
+                "alice@example.com"
+            )),
+        ),
+        Verdict::Pass
     );
 }
