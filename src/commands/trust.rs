@@ -73,12 +73,12 @@ impl Trust {
         status: &SigStatus,
         at: Timestamp,
     ) -> Verdict {
-        let registrant = trust::registrant(reg, event, &|tag| {
+        let registrants = trust::registrants(reg, event, &|tag| {
             reg.all_events()
                 .find(|e| e.tag == tag)
                 .map(|e| self.verifier.check(e))
         });
-        trust::judge(&self.config.trust, event, status, at, registrant)
+        trust::judge(&self.config.trust, event, status, at, &registrants)
     }
 
     /// Every event's signature status, by tag name: checked once each, on every core.
@@ -102,9 +102,9 @@ impl Trust {
         statuses: &HashMap<String, SigStatus>,
         at: Timestamp,
     ) -> Verdict {
-        let registrant = trust::registrant(reg, event, &|tag| statuses.get(tag).cloned());
+        let registrants = trust::registrants(reg, event, &|tag| statuses.get(tag).cloned());
         let status = statuses.get(&event.tag).unwrap_or(&SigStatus::Unsigned);
-        trust::judge(&self.config.trust, event, status, at, registrant)
+        trust::judge(&self.config.trust, event, status, at, &registrants)
     }
 }
 

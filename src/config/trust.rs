@@ -216,6 +216,20 @@ pub(super) fn authorize(path: &str, value: &Value, policy: &mut TrustPolicy) -> 
                             ));
                         }
                     };
+                    // Rules match stages without case (a `#PROD#` tag meets `prod`'s rules), so
+                    // two rules that differ only in case would be one stage with two rules.
+                    if let Some(other) = policy
+                        .stages
+                        .keys()
+                        .find(|k| k.eq_ignore_ascii_case(stage))
+                    {
+                        return Err(wrong(
+                            path,
+                            format!(
+                                "`authorize.stages` names '{other}' and '{stage}', one stage in two cases: keep one"
+                            ),
+                        ));
+                    }
                     let parsed = stage_rule(path, stage, rule)?;
                     policy.stages.insert(stage.to_string(), parsed);
                 }

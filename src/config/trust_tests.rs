@@ -144,6 +144,10 @@ fn refuses_each_bad_key_and_value_naming_it() {
             "`authorize.stages` names '-prod', which is not a valid stage name",
         ),
         (
+            "authorize:\n  stages:\n    prod:\n      assign: [a]\n    PROD:\n      assign: [b]\n",
+            "`authorize.stages` names 'prod' and 'PROD', one stage in two cases: keep one",
+        ),
+        (
             "authorize:\n  stages:\n    prod:\n      two_person: yes please\n",
             "`authorize.stages.prod.two_person` must be true or false",
         ),

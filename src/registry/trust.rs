@@ -14,13 +14,16 @@
 //! - Authorization lists apply to the *proven* principal of a good signature, never to the
 //!   claimed tagger: an event covered by a list and not signed well fails, whoever it claims.
 //!   `authorize.register`, `deregister` and `deprecate` cover those event kinds;
-//!   `authorize.stages.S.assign` and `unassign` cover the stage events of stage `S`. An absent
-//!   list means anyone; an empty one means no one. Principals compare as exact strings.
-//! - `authorize.stages.S.two_person`: an assignment to `S` fails when its proven principal is
-//!   the registrant's: the proven principal of the registration of the version it attaches to,
-//!   or, when that registration has no good signature, the e-mail its tagger claims (weaker
-//!   evidence: the pusher chose it, which is why registrations should be signed too). A version
-//!   with no registration fails the rule: no registration proves who built it.
+//!   `authorize.stages.S.assign` and `unassign` cover the stage events of stage `S` (stage names
+//!   compared without ASCII case: a `#PROD#` tag meets the rules of `prod`). An absent list
+//!   means anyone, except that taking away follows giving: without their own lists,
+//!   `deregister` and `deprecate` follow `register`, and `unassign` follows `assign`. An empty
+//!   list means no one. Principals compare as exact strings.
+//! - `authorize.stages.S.two_person`: an assignment to `S` fails unless every registration of
+//!   the version it attaches to proves its registrant (a good signature) and none of them is
+//!   the assigner: the same principal, or the same key under another principal. A registration
+//!   without a good signature proves no one (its tagger e-mail is whatever its pusher typed),
+//!   and a version with no registration fails the rule too.
 
 use std::collections::BTreeMap;
 
@@ -112,35 +115,77 @@ impl TrustPolicy {
                 self.register.as_ref()?,
                 "register versions".to_string(),
             ),
-            (EventKind::Deregistration, _) => (
-                "authorize.deregister".to_string(),
-                self.deregister.as_ref()?,
-                "deregister versions".to_string(),
-            ),
-            (EventKind::Deprecation, _) => (
-                "authorize.deprecate".to_string(),
-                self.deprecate.as_ref()?,
-                "deprecate artifacts".to_string(),
-            ),
-            (EventKind::Assignment, Some(s)) => (
-                format!("authorize.stages.{s}.assign"),
-                self.stages.get(s)?.assign.as_ref()?,
-                format!("assign stage '{s}'"),
-            ),
-            (EventKind::Unassignment, Some(s)) => (
-                format!("authorize.stages.{s}.unassign"),
-                self.stages.get(s)?.unassign.as_ref()?,
-                format!("unassign stage '{s}'"),
-            ),
+            // Taking away is guarded as giving is: without its own list, deregistering and
+            // deprecating follow `register`, unassigning follows `assign` (a guard on `assign`
+            // alone would let anyone roll prod back with an unassignment).
+            (EventKind::Deregistration, _) => match &self.deregister {
+                Some(l) => ("authorize.deregister".to_string(), l, String::new()),
+                None => (
+                    "authorize.register (deregister follows it)".to_string(),
+                    self.register.as_ref()?,
+                    String::new(),
+                ),
+            },
+            (EventKind::Deprecation, _) => match &self.deprecate {
+                Some(l) => ("authorize.deprecate".to_string(), l, String::new()),
+                None => (
+                    "authorize.register (deprecate follows it)".to_string(),
+                    self.register.as_ref()?,
+                    String::new(),
+                ),
+            },
+            (EventKind::Assignment, Some(s)) => {
+                let (key, rule) = self.stage_rule(s)?;
+                (
+                    format!("authorize.stages.{key}.assign"),
+                    rule.assign.as_ref()?,
+                    format!("assign stage '{s}'"),
+                )
+            }
+            (EventKind::Unassignment, Some(s)) => {
+                let (key, rule) = self.stage_rule(s)?;
+                match &rule.unassign {
+                    Some(l) => (
+                        format!("authorize.stages.{key}.unassign"),
+                        l,
+                        format!("unassign stage '{s}'"),
+                    ),
+                    None => (
+                        format!("authorize.stages.{key}.assign (unassign follows it)"),
+                        rule.assign.as_ref()?,
+                        format!("unassign stage '{s}'"),
+                    ),
+                }
+            }
             _ => return None,
         };
+        let what = match event.kind {
+            EventKind::Deregistration => "deregister versions".to_string(),
+            EventKind::Deprecation => "deprecate artifacts".to_string(),
+            _ => what,
+        };
         Some((at, list.as_slice(), what))
+    }
+
+    /// The rule of stage `stage`, and the key it is written under. Stage names compare without
+    /// ASCII case: the tag grammar takes `PROD`, and GitHub's expressions compare strings
+    /// without case, so a `#PROD#` tag must meet the rules of `prod`, not slip past them.
+    fn stage_rule(&self, stage: &str) -> Option<(&str, &StageRule)> {
+        self.stages
+            .get_key_value(stage)
+            .or_else(|| {
+                self.stages
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(stage))
+            })
+            .map(|(k, r)| (k.as_str(), r))
     }
 
     /// The stage whose two-person rule covers `event` (an assignment to it).
     fn two_person_stage<'e>(&self, event: &'e Event) -> Option<&'e str> {
         let stage = event.stage.as_ref()?.as_str();
-        (event.kind == EventKind::Assignment && self.stages.get(stage)?.two_person).then_some(stage)
+        (event.kind == EventKind::Assignment && self.stage_rule(stage)?.1.two_person)
+            .then_some(stage)
     }
 }
 
@@ -223,7 +268,7 @@ pub(crate) fn judge(
     event: &Event,
     status: &SigStatus,
     at: Timestamp,
-    registrant: Option<Registrant>,
+    registrants: &[Registrant],
 ) -> Verdict {
     if policy
         .required_since
@@ -265,43 +310,7 @@ pub(crate) fn judge(
             "the two-person rule of stage '{stage}' (authorize.stages.{stage}.two_person) needs \
              someone other than the registrant to assign it"
         );
-        let reason = match registrant {
-            None => Some(format!(
-                "tag '{tag}' assigns stage '{stage}' to a version no registration tag records: no \
-                 registration proves who built it, and {rule}"
-            )),
-            Some(r)
-                if r.principal.as_deref().is_some_and(|p| p != principal)
-                    && r.fingerprint.as_deref() == status.fingerprint() =>
-            {
-                Some(format!(
-                    "tag '{tag}' is signed with the key {} that also signed the registration '{}' \
-                     of this version (as '{}'): {rule}",
-                    shown(status.fingerprint().unwrap_or_default()),
-                    shown(&r.tag),
-                    shown(r.principal.as_deref().unwrap_or_default())
-                ))
-            }
-            Some(r) => match &r.principal {
-                Some(p) => (p == principal).then(|| {
-                    format!(
-                        "tag '{tag}' is signed by '{}', who also signed the registration '{}' of \
-                         this version: {rule}",
-                        shown(principal),
-                        shown(&r.tag)
-                    )
-                }),
-                None => (r.claimed_email == principal).then(|| {
-                    format!(
-                        "tag '{tag}' is signed by '{}', the tagger e-mail claimed by the \
-                         registration '{}' of this version (which has no good signature, so its \
-                         claimed e-mail counts): {rule}",
-                        shown(principal),
-                        shown(&r.tag)
-                    )
-                }),
-            },
-        };
+        let reason = two_person_breach(&tag, stage, principal, status, registrants, &rule);
         if let Some(reason) = reason {
             return Verdict::Fail(Breach {
                 kind: BreachKind::TwoPerson,
@@ -310,6 +319,57 @@ pub(crate) fn judge(
         }
     }
     Verdict::Pass
+}
+
+/// Why an assignment signed by `principal` (with the key of `status`) breaks the two-person
+/// rule of `stage`, if it does. Every registration of the version counts, and each must prove
+/// its registrant: a registration without a good signature proves no one (its tagger e-mail
+/// is whatever its pusher typed, and a backdated one would be grandfathered), so it fails the
+/// rule as a missing registration does. The same principal, or the same key under another
+/// principal (one key listed for two names is one person), breaks it.
+fn two_person_breach(
+    tag: &str,
+    stage: &str,
+    principal: &str,
+    status: &SigStatus,
+    registrants: &[Registrant],
+    rule: &str,
+) -> Option<String> {
+    if registrants.is_empty() {
+        return Some(format!(
+            "tag '{tag}' assigns stage '{stage}' to a version no registration tag records: no \
+             registration proves who built it, and {rule}"
+        ));
+    }
+    for r in registrants {
+        let Some(p) = &r.principal else {
+            return Some(format!(
+                "the registration '{}' of this version has no good signature, so it proves no \
+                 registrant (its tagger e-mail '{}' is whatever its pusher typed), and {rule}; \
+                 tag '{tag}' cannot be judged by it",
+                shown(&r.tag),
+                shown(&r.claimed_email)
+            ));
+        };
+        if p == principal {
+            return Some(format!(
+                "tag '{tag}' is signed by '{}', who also signed the registration '{}' of this \
+                 version: {rule}",
+                shown(principal),
+                shown(&r.tag)
+            ));
+        }
+        if r.fingerprint.is_some() && r.fingerprint.as_deref() == status.fingerprint() {
+            return Some(format!(
+                "tag '{tag}' is signed with the key {} that also signed the registration '{}' \
+                 of this version (as '{}'): {rule}",
+                shown(status.fingerprint().unwrap_or_default()),
+                shown(&r.tag),
+                shown(p)
+            ));
+        }
+    }
+    None
 }
 
 /// The breach of a covered event whose signature is not good: what the status found, then the
@@ -402,35 +462,33 @@ fn attached<'a>(artifact: &'a Artifact, event: &'a Event) -> Option<&'a Version>
         .or_else(|| artifact.version_at(&event.commit))
 }
 
-/// The registrant of the version the stage event `event` attaches to: its newest registration
-/// dated no later than the event (else its first), with the proven principal `statuses` finds
-/// for that tag. `None` when the event is no stage event or the version has no registration.
-pub(crate) fn registrant(
+/// The registrants of the version the stage event `event` attaches to: every registration of
+/// it, each with the proven principal and key `statuses` finds for that tag. Empty when the
+/// event is no stage event or the version has no registration.
+pub(crate) fn registrants(
     reg: &Registry,
     event: &Event,
     statuses: &dyn Fn(&str) -> Option<SigStatus>,
-) -> Option<Registrant> {
-    event.stage.as_ref()?;
-    let version = attached(reg.artifact(&event.artifact)?, event)?;
-    // Registrations are kept in time order (state.rs folds them in the base order).
-    let registration = version
+) -> Vec<Registrant> {
+    let Some(version) = event
+        .stage
+        .as_ref()
+        .and_then(|_| attached(reg.artifact(&event.artifact)?, event))
+    else {
+        return Vec::new();
+    };
+    version
         .registrations
         .iter()
-        .rev()
-        .find(|r| r.time.seconds <= event.time.seconds)
-        .or(version.registrations.first())?;
-    let status = statuses(&registration.tag);
-    let principal = status
-        .as_ref()
-        .and_then(|s| s.principal().map(str::to_string));
-    let fingerprint = status
-        .as_ref()
-        .filter(|s| s.principal().is_some())
-        .and_then(|s| s.fingerprint().map(str::to_string));
-    Some(Registrant {
-        tag: registration.tag.clone(),
-        principal,
-        fingerprint,
-        claimed_email: registration.author_email.clone(),
-    })
+        .map(|registration| {
+            let status = statuses(&registration.tag);
+            let good = status.as_ref().filter(|s| s.principal().is_some());
+            Registrant {
+                tag: registration.tag.clone(),
+                principal: good.and_then(|s| s.principal().map(str::to_string)),
+                fingerprint: good.and_then(|s| s.fingerprint().map(str::to_string)),
+                claimed_email: registration.author_email.clone(),
+            }
+        })
+        .collect()
 }

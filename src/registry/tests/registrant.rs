@@ -1,4 +1,4 @@
-//! Which registration the two-person rule looks at (`trust::registrant`): the one of the
+//! Which registrations the two-person rule looks at (`trust::registrants`): every one of the
 //! version an assignment attaches to, as the fold attaches it.
 
 use std::collections::HashMap;
@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::trust::{ev, good};
 use crate::registry::signature::SigStatus;
 use crate::registry::state::Registry;
-use crate::registry::trust::{Registrant, registrant};
+use crate::registry::trust::{Registrant, registrants};
 
 #[test]
 fn the_registrant_is_the_registration_of_the_version_the_assignment_attaches_to() {
@@ -24,45 +24,46 @@ fn the_registrant_is_the_registration_of_the_version_the_assignment_attaches_to(
     let lookup = |t: &str| statuses.get(t).cloned();
     let in_reg = reg.all_events().find(|e| e.tag == "m#prod#1").unwrap();
     assert_eq!(
-        registrant(&reg, in_reg, &lookup),
-        Some(Registrant {
+        registrants(&reg, in_reg, &lookup),
+        [Registrant {
             tag: "m@v2.0.0".into(),
             principal: Some("release-bot".into()),
             fingerprint: Some("SHA256:release-bot".into()),
             claimed_email: "bob@example.com".into(),
-        })
+        }]
     );
     // A planned assignment, not in the registry yet: attached as the fold would attach it.
     let planned = ev("m#prod#3", "c1", 50, "x");
     assert_eq!(
-        registrant(&reg, &planned, &lookup),
-        Some(Registrant {
+        registrants(&reg, &planned, &lookup),
+        [Registrant {
             tag: "m@v1.0.0".into(),
             principal: None,
             fingerprint: None,
             claimed_email: "alice@example.com".into(),
-        })
+        }]
     );
     let found = reg.all_events().find(|e| e.tag == "m#dev#2").unwrap();
-    assert_eq!(registrant(&reg, found, &lookup), None);
+    assert_eq!(registrants(&reg, found, &lookup), []);
     assert_eq!(
-        registrant(&reg, &ev("m#prod#4", "c9", 60, "x"), &lookup),
-        None
+        registrants(&reg, &ev("m#prod#4", "c9", 60, "x"), &lookup),
+        []
     );
     // Not a stage event, or an unknown artifact: no registrant.
     assert_eq!(
-        registrant(&reg, &ev("m@v3.0.0", "c3", 60, "x"), &lookup),
-        None
+        registrants(&reg, &ev("m@v3.0.0", "c3", 60, "x"), &lookup),
+        []
     );
     assert_eq!(
-        registrant(&reg, &ev("n#prod#1", "c1", 60, "x"), &lookup),
-        None
+        registrants(&reg, &ev("n#prod#1", "c1", 60, "x"), &lookup),
+        []
     );
 }
 
 #[test]
-fn of_several_registrations_the_newest_before_the_assignment_counts() {
-    // Registered, deregistered and registered again by someone else (the counter form).
+fn every_registration_of_the_version_counts() {
+    // Registered, deregistered and registered again by someone else (the counter form): the
+    // rule must see both registrants, whatever the assignment's date says.
     let reg = Registry::build(
         vec![
             ev("m@v1.0.0", "c1", 10, "alice@example.com"),
@@ -74,22 +75,19 @@ fn of_several_registrations_the_newest_before_the_assignment_counts() {
         Vec::new(),
     );
     let none = |_: &str| None;
-    let of = |tag: &str| {
-        let e = reg.all_events().find(|e| e.tag == tag).unwrap();
-        registrant(&reg, e, &none).map(|r| (r.tag, r.claimed_email))
+    let of = |e: &crate::registry::event::Event| {
+        registrants(&reg, e, &none)
+            .into_iter()
+            .map(|r| (r.tag, r.claimed_email))
+            .collect::<Vec<_>>()
     };
-    assert_eq!(
-        of("m#prod#4"),
-        Some(("m@v1.0.0".into(), "alice@example.com".into()))
-    );
-    assert_eq!(
-        of("m#prod#5"),
-        Some(("m@v1.0.0#3".into(), "bob@example.com".into()))
-    );
-    // A backdated assignment, older than every registration: the first one.
-    let early = ev("m#prod#6", "c1", 1, "x");
-    assert_eq!(
-        registrant(&reg, &early, &none).map(|r| r.tag),
-        Some("m@v1.0.0".into())
-    );
+    let both = vec![
+        ("m@v1.0.0".to_string(), "alice@example.com".to_string()),
+        ("m@v1.0.0#3".to_string(), "bob@example.com".to_string()),
+    ];
+    for tag in ["m#prod#4", "m#prod#5"] {
+        assert_eq!(of(reg.all_events().find(|e| e.tag == tag).unwrap()), both);
+    }
+    // A backdated assignment, older than every registration: the same.
+    assert_eq!(of(&ev("m#prod#6", "c1", 1, "x")), both);
 }

@@ -95,19 +95,19 @@ fn before_the_cut_over_nothing_applies_and_without_rules_nothing_is_covered() {
             &e,
             &SigStatus::Unsigned,
             Timestamp::new(999, 0),
-            None
+            &[]
         ),
         Verdict::Grandfathered
     );
     // `at` decides, not the tag's own date: check-ref passes max(tag date, now).
     assert!(matches!(
-        judge(&policy(), &e, &SigStatus::Unsigned, AT, None),
+        judge(&policy(), &e, &SigStatus::Unsigned, AT, &[]),
         Verdict::Fail(_)
     ));
     let empty = TrustPolicy::default();
     assert!(empty.is_empty());
     assert_eq!(
-        judge(&empty, &e, &SigStatus::Unsigned, AT, None),
+        judge(&empty, &e, &SigStatus::Unsigned, AT, &[]),
         Verdict::NotCovered
     );
     // A list elsewhere does not cover this event.
@@ -117,7 +117,7 @@ fn before_the_cut_over_nothing_applies_and_without_rules_nothing_is_covered() {
     };
     assert!(!only_register.is_empty());
     assert_eq!(
-        judge(&only_register, &e, &SigStatus::Unsigned, AT, None),
+        judge(&only_register, &e, &SigStatus::Unsigned, AT, &[]),
         Verdict::NotCovered
     );
     // An empty stage rule covers nothing and leaves the policy empty.
@@ -174,7 +174,7 @@ fn each_status_that_is_not_good_is_its_own_breach() {
         ),
     ];
     for (status, kind, words) in cases {
-        let (k, reason) = fail(judge(&policy(), &e, &status, AT, None));
+        let (k, reason) = fail(judge(&policy(), &e, &status, AT, &[]));
         assert_eq!(k, kind, "{reason}");
         assert!(
             reason.starts_with("tag 'm@v1.0.0' ") && reason.contains(words),
@@ -197,7 +197,7 @@ fn each_status_that_is_not_good_is_its_own_breach() {
     }
     // An event no list covers: the cut-over alone.
     let dev = ev("m#dev#1", "c1", 1500, "x");
-    let (kind, reason) = fail(judge(&policy(), &dev, &SigStatus::Unsigned, AT, None));
+    let (kind, reason) = fail(judge(&policy(), &dev, &SigStatus::Unsigned, AT, &[]));
     assert_eq!(kind, BreachKind::Unsigned);
     assert_eq!(
         reason,
@@ -213,7 +213,7 @@ fn without_a_cut_over_a_list_still_needs_a_proven_principal() {
         ..policy()
     };
     let e = ev("m#prod#1", "c1", 5, "alice@example.com");
-    let (kind, reason) = fail(judge(&p, &e, &SigStatus::Unsigned, AT, None));
+    let (kind, reason) = fail(judge(&p, &e, &SigStatus::Unsigned, AT, &[]));
     assert_eq!(kind, BreachKind::Unsigned);
     assert_eq!(
         reason,
@@ -223,7 +223,7 @@ fn without_a_cut_over_a_list_still_needs_a_proven_principal() {
     // A stage with no list and no two-person rule is not covered without a cut-over.
     let dev = ev("m#dev#1", "c1", 5, "x@x");
     assert_eq!(
-        judge(&p, &dev, &SigStatus::Unsigned, AT, None),
+        judge(&p, &dev, &SigStatus::Unsigned, AT, &[]),
         Verdict::NotCovered
     );
     // Only the two-person rule: still needs a proven assigner.
@@ -239,7 +239,7 @@ fn without_a_cut_over_a_list_still_needs_a_proven_principal() {
         stages,
         ..TrustPolicy::default()
     };
-    let (kind, reason) = fail(judge(&two, &e, &SigStatus::Unsigned, AT, None));
+    let (kind, reason) = fail(judge(&two, &e, &SigStatus::Unsigned, AT, &[]));
     assert_eq!(kind, BreachKind::Unsigned);
     assert!(
         reason.contains("authorize.stages.prod.two_person"),
@@ -256,7 +256,7 @@ fn lists_apply_to_the_proven_principal_never_the_claimed_tagger() {
         &e,
         &good("bob@example.com"),
         AT,
-        Some(registered_by(Some("release-bot"), "bot@x")),
+        &[registered_by(Some("release-bot"), "bot@x")],
     ));
     assert_eq!(kind, BreachKind::NotAllowed);
     assert_eq!(
@@ -270,7 +270,7 @@ fn lists_apply_to_the_proven_principal_never_the_claimed_tagger() {
             &e,
             &good("alice@example.com"),
             AT,
-            Some(registered_by(Some("release-bot"), "bot@x"))
+            &[registered_by(Some("release-bot"), "bot@x")]
         ),
         Verdict::Pass
     );
@@ -302,7 +302,7 @@ fn lists_apply_to_the_proven_principal_never_the_claimed_tagger() {
         ),
     ] {
         let e = ev(tag, "c1", 1500, who);
-        let (kind, reason) = fail(judge(&policy(), &e, &good(who), AT, None));
+        let (kind, reason) = fail(judge(&policy(), &e, &good(who), AT, &[]));
         assert_eq!(kind, BreachKind::NotAllowed, "{tag}");
         assert!(reason.contains(rule), "{reason}");
     }
@@ -316,34 +316,62 @@ fn lists_apply_to_the_proven_principal_never_the_claimed_tagger() {
         &ev("m@v1.0.0", "c1", 1500, "x"),
         &good("evil\u{1b}[31m"),
         AT,
-        None,
+        &[],
     ));
     assert_eq!(
         reason,
         "tag 'm@v1.0.0' is signed by 'evil\\u{1b}[31m', who may not register versions \
          (authorize.register: nobody)"
     );
-    // The staging list does not cover unassigning staging: anyone signed well may.
+    // Taking away follows giving: without an unassign list, unassigning staging needs a
+    // principal the assign list names (else anyone could roll the stage back).
+    let (kind, reason) = fail(judge(
+        &policy(),
+        &ev("m#staging!#6", "c1", 1500, "x"),
+        &good("x"),
+        AT,
+        &[],
+    ));
+    assert_eq!(kind, BreachKind::NotAllowed);
+    assert!(
+        reason.contains(
+            "who may not unassign stage 'staging' (authorize.stages.staging.assign (unassign follows it): ci@example.com)"
+        ),
+        "{reason}"
+    );
     assert_eq!(
         judge(
             &policy(),
             &ev("m#staging!#6", "c1", 1500, "x"),
-            &good("x"),
+            &good("ci@example.com"),
             AT,
-            None
+            &[]
         ),
         Verdict::Pass
+    );
+    // Stage names compare without case: `#PROD#` meets the rules of `prod`.
+    let (kind, reason) = fail(judge(
+        &policy(),
+        &ev("m#PROD#7", "c1", 1500, "x"),
+        &good("mallory@example.com"),
+        AT,
+        &[],
+    ));
+    assert_eq!(kind, BreachKind::NotAllowed);
+    assert!(
+        reason.contains("who may not assign stage 'PROD' (authorize.stages.prod.assign:"),
+        "{reason}"
     );
 }
 
 #[test]
 fn the_two_person_rule_compares_the_registrant() {
     let e = ev("m#prod#1", "c1", 1500, "whoever");
-    let check = |who: &str, reg: Option<Registrant>| judge(&policy(), &e, &good(who), AT, reg);
+    let check = |who: &str, reg: &[Registrant]| judge(&policy(), &e, &good(who), AT, reg);
     // Proven registrant, same principal.
     let (kind, reason) = fail(check(
         "release-bot",
-        Some(registered_by(Some("release-bot"), "a@x")),
+        &[registered_by(Some("release-bot"), "a@x")],
     ));
     assert_eq!(kind, BreachKind::TwoPerson);
     assert_eq!(
@@ -356,23 +384,30 @@ fn the_two_person_rule_compares_the_registrant() {
     assert_eq!(
         check(
             "alice@example.com",
-            Some(registered_by(Some("release-bot"), "alice@example.com"))
+            &[registered_by(Some("release-bot"), "alice@example.com")]
         ),
         Verdict::Pass
     );
-    // Unproven registrant: its claimed e-mail counts, and the reason says so.
-    let (kind, reason) = fail(check(
+    // Unproven registrant: it proves no one, whatever e-mail it claims, so the rule fails.
+    for claimed in ["alice@example.com", "bob@x"] {
+        let (kind, reason) = fail(check("alice@example.com", &[registered_by(None, claimed)]));
+        assert_eq!(kind, BreachKind::TwoPerson);
+        assert!(
+            reason.contains("the registration 'm@v1.0.0' of this version has no good signature, so it proves no registrant"),
+            "{reason}"
+        );
+    }
+    // Every registration counts: a second, proven one by the assigner breaks the rule.
+    let (kind, _) = fail(check(
         "alice@example.com",
-        Some(registered_by(None, "alice@example.com")),
+        &[
+            registered_by(Some("release-bot"), "x@x"),
+            registered_by(Some("alice@example.com"), "y@y"),
+        ],
     ));
     assert_eq!(kind, BreachKind::TwoPerson);
-    assert!(reason.contains("the tagger e-mail claimed by the registration 'm@v1.0.0'"));
-    assert_eq!(
-        check("alice@example.com", Some(registered_by(None, "bob@x"))),
-        Verdict::Pass
-    );
     // No registration proves who built it: fail.
-    let (kind, reason) = fail(check("alice@example.com", None));
+    let (kind, reason) = fail(check("alice@example.com", &[]));
     assert_eq!(kind, BreachKind::TwoPerson);
     assert!(
         reason.contains("no registration proves who built it"),
@@ -385,7 +420,7 @@ fn the_two_person_rule_compares_the_registrant() {
             &ev("m#prod!#2", "c1", 1500, "x"),
             &good("release-bot"),
             AT,
-            None
+            &[]
         ),
         Verdict::Pass
     );
@@ -427,10 +462,10 @@ fn the_two_person_rule_compares_the_key_too() {
         &e,
         &same_key,
         AT,
-        Some(registered_by(
+        &[registered_by(
             Some("alice@example.com"),
             "alice@example.com",
-        )),
+        )],
     ));
     assert_eq!(kind, BreachKind::TwoPerson);
     assert!(
@@ -444,10 +479,10 @@ fn the_two_person_rule_compares_the_key_too() {
             &e,
             &good("release-bot"),
             AT,
-            Some(registered_by(
+            &[registered_by(
                 Some("alice@example.com"),
                 "alice@example.com"
-            )),
+            )],
         ),
         Verdict::Pass
     );
