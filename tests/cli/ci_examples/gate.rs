@@ -149,3 +149,39 @@ fn only_a_prod_promotion_signed_by_an_allowed_principal_deploys() {
         );
     }
 }
+
+/// The attack the trusted ref is for: bob commits a policy that lets him assign prod, and
+/// promotes on that commit with a good signature. The pipelines judge by main's policy, so the
+/// tag still fails, though its own commit would approve it.
+#[test]
+fn a_signed_tag_on_a_commit_that_rewrites_the_policy_does_not_approve_itself() {
+    let (repo, _, _) = signed_scene();
+    repo.git(&["checkout", "-q", "-b", "evil", "main"]);
+    repo.write(
+        ".registry.yaml",
+        &POLICY.replace("[alice@example.com]", "[bob@example.com]"),
+    );
+    repo.write("models/churn.pkl", "bob's weights\n");
+    repo.commit("let bob deploy");
+    repo.git(&["config", "user.signingKey", &key_file(&repo, "bob")]);
+    ok(&repo, &["register", "churn", "--sign"]);
+    ok(&repo, &["promote", "churn", "prod", "--sign"]); // the work tree's policy allows it
+    let evil = repo.git(&["tag", "-l", "churn#prod#*", "--sort=-creatordate"]);
+    let evil = evil.lines().next().unwrap().to_string();
+    // Judged by its own commit's policy, the tag would pass: that is what is at stake.
+    let own = repo.run(&["check-ref", &evil, "--policy", "--policy-ref", "evil"]);
+    assert_eq!(own.code, 0, "{}", own.transcript());
+    for played in both(&repo, &evil) {
+        rejected(
+            &played,
+            &format!(
+                "tag '{evil}' is signed by 'bob@example.com', who may not assign stage 'prod'"
+            ),
+        );
+    }
+}
+
+/// The private key file `key` made for `name`.
+fn key_file(repo: &TestRepo, name: &str) -> String {
+    repo.home().join(name).display().to_string()
+}
