@@ -1,8 +1,8 @@
 //! The examples' gate (issue 10, point 4): a prod deploy runs only when `check-ref --policy`
-//! passed. Both pipelines are played against a default branch whose policy wants signed events
-//! and lets only alice assign prod: alice's signed promotion deploys; an unsigned one, one signed
-//! by bob (a known key, but not allowed for prod), and one whose own commit drops the policy fail
-//! the check, write no outputs, and deploy nothing.
+//! passed. Both pipelines are played against a default branch with the README's policy (signed
+//! events; only release-bot and alice may assign prod): alice's signed promotion deploys; an
+//! unsigned one, one signed by bob (a known key, but not allowed for prod), and one whose own
+//! commit rewrites the policy fail the check, write no outputs, and deploy nothing.
 
 use std::path::Path;
 
@@ -31,16 +31,29 @@ fn the_examples_reject_a_tag_whose_commit_drops_the_policy() {
     }
 }
 
-/// The team's policy, as the README's walk-through commits it on the default branch.
-const POLICY: &str = "\
-signatures:
-  allowed_signers: .registry/allowed_signers
-  required_since: 2023-01-01
-authorize:
-  stages:
-    prod:
-      assign: [alice@example.com]
-";
+/// The team's policy: the `.registry.yaml` block of the README's walk-through ("Gate prod on
+/// signed, authorized promotions"), so a team that follows the README gets the gate played
+/// here. It lets `release-bot` and alice assign prod.
+fn policy() -> String {
+    let readme = super::text("README.md");
+    let (_, section) = readme
+        .split_once("### Gate prod on signed, authorized promotions")
+        .expect("the README has the walk-through");
+    let (_, block) = section.split_once("```yaml\n").unwrap();
+    let (block, _) = block.split_once("```").unwrap();
+    // The block sits in a numbered list item, indented by three spaces.
+    let mut policy = String::new();
+    for line in block.lines() {
+        policy.push_str(line.strip_prefix("   ").unwrap_or(line));
+        policy.push('\n');
+    }
+    assert!(
+        policy.contains("allowed_signers: .registry/allowed_signers")
+            && policy.contains("assign: [release-bot, alice@example.com]"),
+        "{policy}"
+    );
+    policy
+}
 
 /// An ed25519 key made here, in the fixture's HOME: (private key file, public key line).
 fn key(repo: &TestRepo, name: &str) -> (String, String) {
@@ -86,8 +99,8 @@ fn signed_scene() -> (TestRepo, [String; 3], std::path::PathBuf) {
         "alice@example.com namespaces=\"git\" {alice_pub}\nbob@example.com namespaces=\"git\" {bob_pub}\n"
     );
     repo.write(".registry/allowed_signers", &signers);
-    repo.write(".registry.yaml", POLICY);
-    repo.commit("policy: signed promotions, only alice puts versions into prod");
+    repo.write(".registry.yaml", &policy());
+    repo.commit("policy: signed promotions, only release-bot and alice put versions into prod");
     repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
     let allowed = repo.home().join("allowed_signers");
     std::fs::write(&allowed, signers).unwrap();
@@ -159,7 +172,7 @@ fn a_signed_tag_on_a_commit_that_rewrites_the_policy_does_not_approve_itself() {
     repo.git(&["checkout", "-q", "-b", "evil", "main"]);
     repo.write(
         ".registry.yaml",
-        &POLICY.replace("[alice@example.com]", "[bob@example.com]"),
+        &policy().replace("alice@example.com", "bob@example.com"),
     );
     repo.write("models/churn.pkl", "bob's weights\n");
     repo.commit("let bob deploy");
