@@ -3,7 +3,10 @@
 //! scripts goes through the real clap parser, the structure they rely on is asserted, and then
 //! they are played: the check-ref step runs as written against a repository, and the jobs'
 //! conditions are evaluated on what it wrote, for a registration, an assignment to prod, an
-//! assignment to staging and a tag that is not a registry tag.
+//! assignment to staging and a tag that is not a registry tag. When the check fails, the jobs
+//! that need it do not run: that is the gate, played in `ci_examples/gate.rs`.
+
+mod gate;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -159,10 +162,14 @@ fn run_ok(mut cmd: Command) -> String {
 
 // --- GitHub Actions ---------------------------------------------------------------------------
 
-/// `a == 'b' && c == 'd'`, the only form the example's conditions use, evaluated as GitHub
-/// does: a missing output is the empty string, and string comparison ignores case.
-fn github_if(expr: &str, outputs: &HashMap<String, String>) -> bool {
+/// `success() && a == 'b' && c == 'd'`, the only forms the example's conditions use, evaluated
+/// as GitHub does: `success()` holds when every job in `needs` succeeded, a missing output is
+/// the empty string, and string comparison ignores case.
+fn github_if(expr: &str, needs_passed: bool, outputs: &HashMap<String, String>) -> bool {
     expr.split("&&").all(|clause| {
+        if clause.trim() == "success()" {
+            return needs_passed;
+        }
         let (lhs, rhs) = clause
             .split_once("==")
             .unwrap_or_else(|| panic!("only `==` conditions are understood: {expr}"));
@@ -224,13 +231,16 @@ fn github_workflow_structure() {
     let check = position(&|st| st["id"] == "check").unwrap();
     assert_eq!(
         steps[check]["run"],
-        "registry check-ref \"$GITHUB_REF\" --policy --policy-from \"origin/$DEFAULT_BRANCH\" --format github"
+        "registry check-ref \"$GITHUB_REF\" --policy --policy-ref \"origin/$DEFAULT_BRANCH\" --format github"
     );
     assert_eq!(
         steps[check]["env"]["DEFAULT_BRANCH"],
         "${{ github.event.repository.default_branch }}"
     );
     assert!(checkout < fetch && fetch < check && install < check);
+    // A failed check fails its job: nothing lets it fail softly.
+    assert!(doc["jobs"]["registry"].get("continue-on-error").is_none());
+    assert!(steps.iter().all(|st| st.get("continue-on-error").is_none()));
     // Its outputs are check-ref's, all seven.
     let outputs = doc["jobs"]["registry"]["outputs"].as_mapping().unwrap();
     let keys: Vec<&str> = outputs.keys().map(s).collect();
@@ -248,9 +258,19 @@ fn github_workflow_structure() {
     assert_eq!(doc["jobs"]["deploy"]["needs"], "registry");
     assert_eq!(
         doc["jobs"]["deploy"]["if"],
-        "needs.registry.outputs.event == 'assignment' && needs.registry.outputs.stage == 'prod'"
+        "success() && needs.registry.outputs.event == 'assignment' && needs.registry.outputs.stage == 'prod'"
     );
     assert_eq!(doc["jobs"]["deploy"]["environment"], "production");
+    // The gate: GitHub skips a job whose `needs` failed unless its `if` calls one of these.
+    for (name, job) in jobs {
+        let cond = job["if"].as_str().unwrap_or_default();
+        for f in ["always()", "failure()", "cancelled()"] {
+            assert!(
+                !cond.contains(f),
+                "{name:?} runs after a failed check: {cond}"
+            );
+        }
+    }
 
     // Outputs reach scripts through env only (a description pasted into a script is code), and
     // every output named anywhere is one check-ref writes.
@@ -270,8 +290,30 @@ fn github_workflow_structure() {
     }
 }
 
-/// Runs the check step as written for a push of `tag`; returns the jobs whose `if:` holds.
-fn github_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
+/// What playing a pipeline for one tag push did.
+struct Played {
+    /// The check step's exit code, and what it printed.
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    /// Whether it left any output for later jobs (GitHub's outputs file, GitLab's report).
+    wrote: bool,
+    /// The later jobs that ran: GitHub's whose `if:` held, GitLab's that went past their guard.
+    jobs: Vec<String>,
+}
+
+impl Played {
+    /// The jobs, after checking that the check step passed.
+    #[track_caller]
+    fn passed(self) -> Vec<String> {
+        assert_eq!(self.code, Some(0), "{}{}", self.stdout, self.stderr);
+        self.jobs
+    }
+}
+
+/// Runs the check step as written for a push of `tag`, then decides each job's `if:` on what it
+/// wrote; when the step fails, so does its job, and every job that needs it is skipped.
+fn github_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
     let steps = doc["jobs"]["registry"]["steps"].as_sequence().unwrap();
     let step = steps.iter().find(|st| st["id"] == "check").unwrap();
     let output_file: PathBuf = repo.home().join(format!("github_output_{}", repo.tick()));
@@ -285,7 +327,9 @@ fn github_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
     cmd.env("GITHUB_REF", format!("refs/tags/{tag}"))
         .env("GITHUB_OUTPUT", &output_file)
         .env("DEFAULT_BRANCH", "main");
-    run_ok(cmd);
+    let out = cmd.output().unwrap();
+    let passed = out.status.success();
+    let wrote = output_file.exists();
     let written = std::fs::read_to_string(&output_file).unwrap_or_default();
     let step_outputs: HashMap<String, String> =
         parse_github_output(&written).unwrap().into_iter().collect();
@@ -302,27 +346,38 @@ fn github_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
             (s(k).to_string(), value)
         })
         .collect();
-    doc["jobs"]
+    let jobs = doc["jobs"]
         .as_mapping()
         .unwrap()
         .iter()
         .filter(|(_, job)| {
-            job["if"]
-                .as_str()
-                .is_some_and(|e| github_if(e, &job_outputs))
+            // Every later job needs the check job (the structure test pins it), so a failed
+            // check skips it: its `if` calls no always()/failure()/cancelled() to override that.
+            (passed || job["needs"].is_null())
+                && job["if"]
+                    .as_str()
+                    .is_some_and(|e| github_if(e, passed, &job_outputs))
         })
         .map(|(name, _)| s(name).to_string())
-        .collect()
+        .collect();
+    Played {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        wrote,
+        jobs,
+    }
 }
 
 #[test]
 fn github_workflow_runs_the_right_jobs() {
     let doc = load(GITHUB);
     let (repo, [registration, staging, prod, other]) = scene();
-    assert_eq!(github_jobs_for(&doc, &repo, &registration), ["build"]);
-    assert_eq!(github_jobs_for(&doc, &repo, &prod), ["deploy"]);
-    assert!(github_jobs_for(&doc, &repo, &staging).is_empty());
-    assert!(github_jobs_for(&doc, &repo, &other).is_empty());
+    let jobs = |tag: &str| github_play(&doc, &repo, tag).passed();
+    assert_eq!(jobs(&registration), ["build"]);
+    assert_eq!(jobs(&prod), ["deploy"]);
+    assert!(jobs(&staging).is_empty());
+    assert!(jobs(&other).is_empty());
 }
 
 // --- GitLab CI --------------------------------------------------------------------------------
@@ -382,7 +437,7 @@ fn gitlab_pipeline_structure() {
     assert!(fetch < check_ref);
     assert_eq!(
         script[check_ref],
-        "registry check-ref \"$CI_COMMIT_TAG\" --policy --policy-from \"origin/$CI_DEFAULT_BRANCH\" --format gitlab --prefix REGISTRY_ --output registry.env"
+        "registry check-ref \"$CI_COMMIT_TAG\" --policy --policy-ref \"origin/$CI_DEFAULT_BRANCH\" --format gitlab --prefix REGISTRY_ --output registry.env"
     );
     let branch = script
         .iter()
@@ -393,9 +448,25 @@ fn gitlab_pipeline_structure() {
     assert!(branch < check_ref);
     assert_eq!(check["artifacts"]["reports"]["dotenv"], "registry.env");
 
-    // Build and deploy get the report (needs), deploy in its environment.
+    // Build and deploy get the report (needs), deploy in its environment. The gate: they run
+    // only when check-ref succeeded, which nothing softens (no allow_failure, no `when:` but
+    // the default on_success).
+    assert!(check.get("allow_failure").is_none());
     for job in ["build", "deploy"] {
         assert_eq!(doc[job]["needs"][0], "check-ref", "{job}");
+        let whens = std::iter::once(&doc[job]["when"]).chain(
+            doc[job]["rules"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .map(|r| &r["when"]),
+        );
+        for when in whens {
+            assert!(
+                when.is_null() || *when == "on_success",
+                "{job}: when: {when:?}"
+            );
+        }
     }
     assert_eq!(doc["deploy"]["environment"], "production");
     // Deploy jobs exist only for tags named like an assignment to prod.
@@ -421,9 +492,9 @@ fn gitlab_pipeline_structure() {
 }
 
 /// Plays the pipeline for a push of `tag`: the check job's script as written (less the
-/// network lines: install and fetch), then each later job that its rules create, with the
-/// report's variables. Returns the jobs that went past their guard.
-fn gitlab_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
+/// network lines: install and fetch), then, if it passed, each later job that its rules
+/// create, with the report's variables (jobs that need a failed job do not run).
+fn gitlab_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
     let report = repo.path().join("registry.env");
     let _ = std::fs::remove_file(&report); // each pipeline starts from a fresh checkout
     let check: Vec<&str> = doc["check-ref"]["script"]
@@ -436,10 +507,18 @@ fn gitlab_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
     let mut cmd = shell(repo, "sh", &["-e"], &check.join("\n"));
     cmd.env("CI_COMMIT_TAG", tag)
         .env("CI_DEFAULT_BRANCH", "main");
-    run_ok(cmd);
+    let out = cmd.output().unwrap();
+    let mut played = Played {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        wrote: report.exists(),
+        jobs: Vec::new(),
+    };
+    if !out.status.success() {
+        return played;
+    }
     let variables = parse_dotenv(&std::fs::read_to_string(&report).unwrap());
-
-    let mut went_on = Vec::new();
     for job in ["build", "deploy"] {
         if tag_rule(&doc[job]).is_some_and(|re| !matches(&re, tag)) {
             continue; // no such job in this pipeline
@@ -455,77 +534,19 @@ fn gitlab_jobs_for(doc: &Value, repo: &TestRepo, tag: &str) -> Vec<String> {
         cmd.env("CI_COMMIT_TAG", tag)
             .envs(variables.iter().cloned());
         if run_ok(cmd).contains("__WENT_ON__") {
-            went_on.push(job.to_string());
+            played.jobs.push(job.to_string());
         }
     }
-    went_on
+    played
 }
 
 #[test]
 fn gitlab_pipeline_runs_the_right_jobs() {
     let doc = load(GITLAB);
     let (repo, [registration, staging, prod, other]) = scene();
-    assert_eq!(gitlab_jobs_for(&doc, &repo, &registration), ["build"]);
-    assert_eq!(gitlab_jobs_for(&doc, &repo, &prod), ["deploy"]);
-    assert!(gitlab_jobs_for(&doc, &repo, &staging).is_empty());
-    assert!(gitlab_jobs_for(&doc, &repo, &other).is_empty());
-}
-
-/// The examples' `--policy` holds the default branch's policy: a tag whose own commit drops the
-/// policy (whoever pushes a tag chooses its commit) still fails the check job, and nothing is
-/// handed to the deploy job.
-#[test]
-fn the_examples_reject_a_tag_whose_commit_drops_the_policy() {
-    let (repo, _) = scene();
-    repo.git(&["checkout", "-q", "-b", "evil", "main"]);
-    repo.git(&["rm", "-q", ".registry.yaml"]);
-    repo.write("models/churn.pkl", "other weights\n");
-    repo.commit("drop the policy");
-    ok(&repo, &["register", "churn"]);
-    ok(&repo, &["promote", "churn", "prod"]); // v0.0.2 skips staging
-    let evil = repo.git(&["tag", "-l", "churn#prod#*", "--sort=-creatordate"]);
-    let evil = evil.lines().next().unwrap().to_string();
-    repo.git(&["checkout", "-q", "--detach", &evil]);
-
-    let doc = load(GITHUB);
-    let steps = doc["jobs"]["registry"]["steps"].as_sequence().unwrap();
-    let step = steps.iter().find(|st| st["id"] == "check").unwrap();
-    let output_file = repo.home().join("github_output_evil");
-    let mut cmd = shell(
-        &repo,
-        "bash",
-        &["--noprofile", "--norc", "-eo", "pipefail"],
-        s(&step["run"]),
-    );
-    cmd.env("GITHUB_REF", format!("refs/tags/{evil}"))
-        .env("GITHUB_OUTPUT", &output_file)
-        .env("DEFAULT_BRANCH", "main");
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("which never held staging before"),
-        "{stderr}"
-    );
-    assert!(!output_file.exists());
-
-    let doc = load(GITLAB);
-    let check: Vec<&str> = doc["check-ref"]["script"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(s)
-        .filter(|l| !l.starts_with("cargo install ") && !l.starts_with("git fetch "))
-        .collect();
-    let mut cmd = shell(&repo, "sh", &["-e"], &check.join("\n"));
-    cmd.env("CI_COMMIT_TAG", &evil)
-        .env("CI_DEFAULT_BRANCH", "main");
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("which never held staging before"),
-        "{stderr}"
-    );
-    assert!(!repo.path().join("registry.env").exists());
+    let jobs = |tag: &str| gitlab_play(&doc, &repo, tag).passed();
+    assert_eq!(jobs(&registration), ["build"]);
+    assert_eq!(jobs(&prod), ["deploy"]);
+    assert!(jobs(&staging).is_empty());
+    assert!(jobs(&other).is_empty());
 }
