@@ -287,7 +287,11 @@ fn trust_findings(session: &Session) -> Vec<Finding> {
             });
         }
         for (place, principal) in policy.named_principals() {
-            if !signers.knows(&principal) {
+            let pinned = policy
+                .gpg_keys
+                .as_ref()
+                .is_some_and(|pins| pins.contains_key(&principal));
+            if !signers.knows(&principal) && !pinned {
                 findings.push(Finding {
                     problem: format!(
                         "{place} in .registry.yaml names '{principal}', whom the allowed-signers file {shown} does not list, so no signature can prove them"

@@ -197,6 +197,13 @@ fn write_tags(
         return Err(refusal.into());
     }
     let signs = flags.signs(session);
+    if flags.dry_run && !signs && !session.config.trust.is_empty() {
+        // What the real run would refuse, the dry run refuses too (a signed one is judged once
+        // it is signed: a dry run signs nothing).
+        let tagger = session.repo.tagger()?;
+        let objects = tag_objects(session, out, tags, &tagger, false)?;
+        trust::refuse_untrusted(session, tags, &objects, &tagger)?;
+    }
     if flags.dry_run {
         for tag in tags {
             out.line(&format!(

@@ -14,8 +14,8 @@ use crate::registry::signature::SigStatus;
 use crate::registry::state::Registry;
 use crate::registry::time::Timestamp;
 use crate::registry::trust::{self, Verdict};
-use crate::signature::Verifier;
 use crate::signature::allowed_signers::{AllowedSigners, LineError};
+use crate::signature::{GpgTrust, Verifier};
 
 /// The policy, and how signatures are checked against it.
 pub(crate) struct Trust {
@@ -33,7 +33,7 @@ impl Trust {
         let (signers, signer_errors) = load_signers(&config);
         let no_signers = signers.as_ref().err().cloned();
         Trust {
-            verifier: Verifier::new(repo, signers),
+            verifier: Verifier::new(repo, signers, gpg_trust(&config)),
             config,
             signer_errors,
             no_signers,
@@ -59,7 +59,7 @@ impl Trust {
         }
         let mut trust = Trust::new(&session.repo, session.config.clone());
         let why = "no trusted branch to read the allowed-signers file from: HEAD is detached and origin's default branch is not known (give --policy-ref origin/main, or run `git remote set-head origin --auto`)".to_string();
-        trust.verifier = Verifier::new(&session.repo, Err(why.clone()));
+        trust.verifier = Verifier::new(&session.repo, Err(why.clone()), gpg_trust(&session.config));
         trust.no_signers = Some(why);
         trust
     }
@@ -115,6 +115,22 @@ pub(crate) fn read_statuses(session: &Session) -> HashMap<String, SigStatus> {
         return HashMap::new();
     }
     Trust::for_reading(session).statuses(&session.reg)
+}
+
+/// Who an OpenPGP or X.509 key is: the pins of `signatures.gpg_keys`; none pinned under a
+/// policy with rules (the keyring of whoever runs the check must not decide who may promote);
+/// the keyring's word otherwise, as git's.
+fn gpg_trust(config: &Config) -> GpgTrust {
+    let policy = &config.trust;
+    match &policy.gpg_keys {
+        Some(pins) => GpgTrust::Pinned(
+            pins.iter()
+                .flat_map(|(p, fps)| fps.iter().map(move |f| (f.clone(), p.clone())))
+                .collect(),
+        ),
+        None if policy.has_rules() => GpgTrust::Pinned(HashMap::new()),
+        None => GpgTrust::Keyring,
+    }
 }
 
 /// The allowed signers the config names, parsed (with the lines that are not), or why there

@@ -10,7 +10,7 @@ use crate::registry::time::{Timestamp, invalid_day, parse_git_date};
 use crate::registry::trust::{StageRule, TrustPolicy};
 use crate::yaml::{Mapping, Value};
 
-const SIGNATURE_KEYS: &[&str] = &["allowed_signers", "required_since"];
+const SIGNATURE_KEYS: &[&str] = &["allowed_signers", "required_since", "gpg_keys"];
 const AUTHORIZE_KEYS: &[&str] = &["register", "deregister", "deprecate", "stages"];
 const STAGE_KEYS: &[&str] = &["assign", "unassign", "two_person"];
 
@@ -173,6 +173,79 @@ fn cut_over(path: &str, value: &Value) -> Result<Timestamp> {
     })
 }
 
+/// `signatures.gpg_keys`: principal → the fingerprints of the OpenPGP or X.509 keys that prove
+/// it (hex, as `git verify-tag --raw` prints them in VALIDSIG; spaces and case do not matter).
+fn gpg_keys(path: &str, value: &Value) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
+    let key = "signatures.gpg_keys";
+    let Some(map) = mapping(path, key, value)? else {
+        return Ok(std::collections::BTreeMap::new());
+    };
+    let mut out = std::collections::BTreeMap::new();
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (k, v) in map {
+        let Some(principal) = k.as_str() else {
+            return Err(wrong(
+                path,
+                format!("`{key}` names {}, which is not a principal", key_name(k)),
+            ));
+        };
+        let at = format!("{key}.{principal}");
+        let named = principals(path, key, &Value::Sequence(vec![k.clone()]))?;
+        debug_assert!(named.is_some());
+        let list = match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Sequence(items) => items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Ok(s.clone()),
+                    _ => Err(wrong(
+                        path,
+                        format!("`{at}` must be a list of fingerprints"),
+                    )),
+                })
+                .collect::<Result<_>>()?,
+            _ => {
+                return Err(wrong(
+                    path,
+                    format!("`{at}` must be a list of fingerprints"),
+                ));
+            }
+        };
+        let mut fingerprints = Vec::new();
+        for raw in list {
+            let fp: String = raw
+                .chars()
+                .filter(|c| *c != ' ')
+                .collect::<String>()
+                .to_ascii_uppercase();
+            if !(16..=64).contains(&fp.len()) || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(wrong(
+                    path,
+                    format!(
+                        "`{at}` holds '{}', which is not a key fingerprint (16 to 64 hex digits, as `git verify-tag --raw` prints it after VALIDSIG)",
+                        raw.escape_debug()
+                    ),
+                ));
+            }
+            if let Some(other) = seen.insert(fp.clone(), principal.to_string())
+                && other != principal
+            {
+                return Err(wrong(
+                    path,
+                    format!(
+                        "`{key}` gives the key {fp} to both '{}' and '{}': one key is one principal",
+                        other.escape_debug(),
+                        principal.escape_debug()
+                    ),
+                ));
+            }
+            fingerprints.push(fp);
+        }
+        out.insert(principal.to_string(), fingerprints);
+    }
+    Ok(out)
+}
+
 /// Reads `signatures:` into `policy`.
 pub(super) fn signatures(path: &str, value: &Value, policy: &mut TrustPolicy) -> Result<()> {
     let Some(map) = mapping(path, "signatures", value)? else {
@@ -182,6 +255,7 @@ pub(super) fn signatures(path: &str, value: &Value, policy: &mut TrustPolicy) ->
         match key {
             "allowed_signers" if !v.is_null() => policy.allowed_signers = Some(repo_path(path, v)?),
             "required_since" if !v.is_null() => policy.required_since = Some(cut_over(path, v)?),
+            "gpg_keys" if !v.is_null() => policy.gpg_keys = Some(gpg_keys(path, v)?),
             _ => {}
         }
     }
@@ -218,10 +292,8 @@ pub(super) fn authorize(path: &str, value: &Value, policy: &mut TrustPolicy) -> 
                     };
                     // Rules match stages without case (a `#PROD#` tag meets `prod`'s rules), so
                     // two rules that differ only in case would be one stage with two rules.
-                    if let Some(other) = policy
-                        .stages
-                        .keys()
-                        .find(|k| k.eq_ignore_ascii_case(stage))
+                    if let Some(other) =
+                        policy.stages.keys().find(|k| k.eq_ignore_ascii_case(stage))
                     {
                         return Err(wrong(
                             path,

@@ -19,6 +19,8 @@ require_digest: true
 signatures:
   allowed_signers: .registry/allowed_signers
   required_since: 2026-06-01
+  gpg_keys:
+    release-bot: [3AA5 C343 7156 7BD2 C9DC  F8D5 B2F1 A6E4 A8C6 D0E1]
 authorize:
   register: [release-bot, alice@example.com]
   deregister: [release-bot]
@@ -83,6 +85,13 @@ fn reads_the_documented_shape() {
             register: Some(list(&["release-bot", "alice@example.com"])),
             deregister: Some(list(&["release-bot"])),
             deprecate: Some(list(&["release-bot"])),
+            gpg_keys: Some(
+                [(
+                    "release-bot".to_string(),
+                    list(&["3AA5C34371567BD2C9DCF8D5B2F1A6E4A8C6D0E1"])
+                )]
+                .into()
+            ),
             stages,
         }
     );
@@ -124,7 +133,7 @@ fn refuses_each_bad_key_and_value_naming_it() {
     for (yaml, hint) in [
         (
             "signatures:\n  allowed_signer: x\n",
-            "unknown key 'allowed_signer' under `signatures` (accepted: allowed_signers, required_since)",
+            "unknown key 'allowed_signer' under `signatures` (accepted: allowed_signers, required_since, gpg_keys)",
         ),
         (
             "authorize:\n  promote: [a]\n",

@@ -41,6 +41,9 @@ pub(crate) struct TrustPolicy {
     pub allowed_signers: Option<String>,
     /// `signatures.required_since`: from then on every event must be signed well.
     pub required_since: Option<Timestamp>,
+    /// `signatures.gpg_keys`: principal → fingerprints (upper-case hex) of the OpenPGP and X.509
+    /// keys that prove it. Under a policy with rules, such a signature proves only a pinned key.
+    pub gpg_keys: Option<BTreeMap<String, Vec<String>>>,
     /// `authorize.register`: who may register versions.
     pub register: Option<Vec<String>>,
     /// `authorize.deregister`: who may deregister versions.
@@ -77,7 +80,18 @@ impl TrustPolicy {
             && self.register.is_none()
             && self.deregister.is_none()
             && self.deprecate.is_none()
+            && self.gpg_keys.is_none()
             && self.stages.values().all(StageRule::is_empty)
+    }
+
+    /// Whether any rule covers events: a cut-over or an `authorize` list or two-person rule.
+    /// (An allowed-signers file or pinned keys alone say how to check, not what to require.)
+    pub(crate) fn has_rules(&self) -> bool {
+        self.required_since.is_some()
+            || self.register.is_some()
+            || self.deregister.is_some()
+            || self.deprecate.is_some()
+            || !self.stages.values().all(StageRule::is_empty)
     }
 
     /// Every principal the policy names, with where (`authorize.stages.prod.assign`), in the

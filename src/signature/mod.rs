@@ -8,10 +8,28 @@ pub(crate) mod gpg;
 pub(crate) mod sign;
 pub(crate) mod ssh;
 
+use std::collections::HashMap;
+
 use crate::git::Repo;
 use crate::registry::event::Event;
 use crate::registry::signature::{SigFormat, SigStatus, Signed};
 use allowed_signers::AllowedSigners;
+
+/// The largest SSH signature block checked (a real one is under 2 KiB).
+const MAX_SSH_SIGNATURE: usize = 64 * 1024;
+/// The largest OpenPGP or X.509 signature block handed to a verifier (real ones are a few KiB).
+const MAX_GPG_SIGNATURE: usize = 1024 * 1024;
+
+/// Who an OpenPGP or X.509 key is. git asks the verifier's keyring; under a policy that is not
+/// enough (any key in whatever keyring the check runs with could claim `alice@example.com` in its
+/// user ID), so the trusted policy pins fingerprints to principals.
+#[derive(Debug, Clone)]
+pub(crate) enum GpgTrust {
+    /// As git: the keyring's verdict and the user ID's e-mail (reads without a policy).
+    Keyring,
+    /// Only these keys (upper-case fingerprint → principal) prove anyone; others are unknown.
+    Pinned(HashMap<String, String>),
+}
 
 /// Checks signatures: SSH ones in-process against the allowed signers the trusted policy names,
 /// OpenPGP and X.509 ones through the programs git would run. Shared by threads (`check_all`).
@@ -20,15 +38,21 @@ pub(crate) struct Verifier {
     /// not text).
     ssh: Result<AllowedSigners, String>,
     programs: gpg::Programs,
+    gpg_trust: GpgTrust,
 }
 
 impl Verifier {
     /// A verifier with these allowed signers (or the reason there are none) and the repository's
     /// git configuration for the OpenPGP and X.509 programs.
-    pub(crate) fn new(repo: &Repo, ssh: Result<AllowedSigners, String>) -> Verifier {
+    pub(crate) fn new(
+        repo: &Repo,
+        ssh: Result<AllowedSigners, String>,
+        gpg_trust: GpgTrust,
+    ) -> Verifier {
         Verifier {
             ssh,
             programs: gpg::Programs::from_repo(repo),
+            gpg_trust,
         }
     }
 
@@ -56,6 +80,22 @@ impl Verifier {
     /// What a signature is: `claimed_email` is the tagger's e-mail (it picks the principal of a
     /// wildcard line), `at` the date validity is judged at.
     pub(crate) fn check_signed(&self, signed: &Signed, claimed_email: &str, at: i64) -> SigStatus {
+        // A real SSH signature is under 2 KiB and an OpenPGP or X.509 one a few; a block far
+        // larger is no signature, and must not cost a verifier's time or memory.
+        let limit = match signed.format {
+            SigFormat::Ssh => MAX_SSH_SIGNATURE,
+            _ => MAX_GPG_SIGNATURE,
+        };
+        if signed.signature.len() > limit {
+            return SigStatus::Bad {
+                format: signed.format,
+                reason: format!(
+                    "its signature block is {} bytes, more than any real {} signature ({limit} at most)",
+                    signed.signature.len(),
+                    signed.format
+                ),
+            };
+        }
         match signed.format {
             SigFormat::Ssh => match &self.ssh {
                 Ok(allowed) => ssh::verify(
@@ -70,7 +110,11 @@ impl Verifier {
                     reason: why.clone(),
                 },
             },
-            format => gpg::verify(&self.programs, format, &signed.payload, &signed.signature),
+            format => {
+                let status =
+                    gpg::verify(&self.programs, format, &signed.payload, &signed.signature);
+                pinned(&self.gpg_trust, status)
+            }
         }
     }
 
@@ -99,5 +143,88 @@ impl Verifier {
             }
             out
         })
+    }
+}
+
+/// A good OpenPGP or X.509 status under pinned keys: the pinned principal, or unknown.
+fn pinned(trust: &GpgTrust, status: SigStatus) -> SigStatus {
+    let GpgTrust::Pinned(pins) = trust else {
+        return status;
+    };
+    let SigStatus::Good {
+        format,
+        fingerprint,
+        ..
+    } = status
+    else {
+        return status;
+    };
+    match pins.get(&fingerprint.to_ascii_uppercase()) {
+        Some(principal) => SigStatus::Good {
+            format,
+            principal: principal.clone(),
+            fingerprint,
+        },
+        None => SigStatus::UnknownKey {
+            reason: if pins.is_empty() {
+                format!(
+                    "the {format} key {fingerprint} is valid in this keyring, but the policy pins no {format} key (signatures.gpg_keys), so it proves no principal"
+                )
+            } else {
+                format!(
+                    "the {format} key {fingerprint} is valid in this keyring, but signatures.gpg_keys pins no principal to it"
+                )
+            },
+            format,
+            fingerprint,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good(fp: &str) -> SigStatus {
+        SigStatus::Good {
+            format: SigFormat::OpenPgp,
+            principal: "alice@example.com".into(),
+            fingerprint: fp.into(),
+        }
+    }
+
+    /// Under a policy, a key proves only the principal the policy pins to it: the user ID the
+    /// keyring shows (anyone can make a key saying `alice@example.com`) proves no one.
+    #[test]
+    fn pinned_keys_prove_their_principal_and_others_no_one() {
+        let pins = GpgTrust::Pinned([("ABCD".repeat(10), "release-bot".to_string())].into());
+        assert_eq!(
+            pinned(&pins, good(&"abcd".repeat(10))),
+            SigStatus::Good {
+                format: SigFormat::OpenPgp,
+                principal: "release-bot".into(),
+                fingerprint: "abcd".repeat(10),
+            }
+        );
+        let other = pinned(&pins, good(&"1234".repeat(10)));
+        assert_eq!(other.word(), "unknown-key");
+        assert!(
+            other.reason().unwrap().contains("pins no principal to it"),
+            "{other:?}"
+        );
+        let none = pinned(&GpgTrust::Pinned(HashMap::new()), good("AB12"));
+        assert!(
+            none.reason()
+                .unwrap()
+                .contains("the policy pins no openpgp key"),
+            "{none:?}"
+        );
+        // Without a policy, the keyring's word stands, as git's; a failure is never changed.
+        assert_eq!(pinned(&GpgTrust::Keyring, good("AB12")), good("AB12"));
+        let bad = SigStatus::Bad {
+            format: SigFormat::OpenPgp,
+            reason: "x".into(),
+        };
+        assert_eq!(pinned(&pins, bad.clone()), bad);
     }
 }

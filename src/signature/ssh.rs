@@ -18,14 +18,17 @@
 //!   as `ssh-keygen -l` prints it; for a certificate its own key's, as `ssh-keygen -Y verify`
 //!   prints).
 //!
-//! Which principal a line proves (our choices, where git would print a pattern or the first
-//! name): the tagger's `claimed_email` when the line's pattern list accepts it; otherwise the
-//! line's first plain name (no `*`, `?` or `!`). A line of patterns only that does not accept the
-//! claimed e-mail proves no one: `unknown-key`, saying so (git would accept it, with the pattern
-//! as the principal). A certificate proves one of its own principals that the line accepts: the
-//! claimed e-mail if it is one, else the first. When several lines qualify, the one that lists
-//! the claimed e-mail literally wins, then one whose pattern accepts it, then file order; a `Good`
-//! line beats an `Expired` one (reported only when no line is good), which beats identity failures.
+//! Which principal a line proves: the tagger's `claimed_email` when the line lists it by name;
+//! else the line's only name when it has one plain name; else the principals field as written
+//! (`*@example.com`, `alice@example.com,release-bot`), as git reports it, so a pattern or a
+//! shared line never proves a name the policy lists (a key on a `*@example.com` line would
+//! otherwise be whoever at example.com it claimed to be). A line of patterns only that does not
+//! accept the claimed e-mail proves no one: `unknown-key`, saying so (git would accept it, with
+//! the pattern as the principal). A certificate proves one of its own principals that the line
+//! accepts: the claimed e-mail if it is one, else the first. When several lines qualify, the one
+//! that lists the claimed e-mail by name wins, then a one-name line, then the rest, each in file
+//! order; a `Good` line beats an `Expired` one (reported only when no line is good), which beats
+//! identity failures.
 //!
 //! Known differences from git, all rare: git takes the principals of the *first* line holding
 //! the key (ignoring `namespaces` there) and then insists on a line for that principal allowing
@@ -143,10 +146,10 @@ enum LineVerdict {
     Mismatch(String),
 }
 
-/// The claimed e-mail is listed literally / accepted by a pattern / not accepted (first name).
+/// The claimed e-mail is listed by name / the line's only name / the whole field.
 const LITERAL: u8 = 0;
-const PATTERN: u8 = 1;
-const FIRST: u8 = 2;
+const FIRST: u8 = 1;
+const PATTERN: u8 = 2;
 
 /// A plain key: the lines that hold it.
 fn judge_key(allowed: &AllowedSigners, wire: &[u8], claimed: &str, at: i64) -> Judged {
@@ -274,20 +277,25 @@ fn judge_lines(lines: &[&Entry], judge: impl Fn(&Entry) -> LineVerdict) -> Judge
     }
 }
 
-/// The principal `entry` proves for this claim, and how well it fits (see the module comment).
+/// The principal `entry` proves for this claim, and how well it fits (see the module comment):
+/// the claimed e-mail when the line lists it by name; the line's one name when it has just one;
+/// else the principals field as written, as git reports it (`*@example.com`, `alice,bob`), so a
+/// pattern or a shared line never proves a name that `authorize` lists (a key on a
+/// `*@example.com` line would otherwise be anyone at example.com it claimed to be). A line of
+/// patterns only that does not accept the claimed e-mail proves no one.
 fn principal_of(entry: &Entry, claimed: &str) -> Option<(String, u8)> {
-    if matches_list(claimed, &entry.principals) {
-        let rank = if entry.principal_list().any(|p| p == claimed) {
-            LITERAL
-        } else {
-            PATTERN
-        };
-        return Some((claimed.to_string(), rank));
+    let accepts = matches_list(claimed, &entry.principals);
+    if accepts && entry.principal_list().any(|p| p == claimed) {
+        return Some((claimed.to_string(), LITERAL));
     }
-    entry
-        .principal_list()
-        .find(|p| !is_pattern(p))
-        .map(|p| (p.to_string(), FIRST))
+    let mut names = entry.principal_list();
+    if let (Some(only), None) = (names.next(), names.next())
+        && !is_pattern(only)
+    {
+        return Some((only.to_string(), FIRST));
+    }
+    (accepts || entry.principal_list().any(|p| !is_pattern(p)))
+        .then(|| (entry.principals.clone(), PATTERN))
 }
 
 /// Why `at` is outside the line's `valid-after`/`valid-before`, if it is.

@@ -58,6 +58,7 @@ fn policy() -> TrustPolicy {
         allowed_signers: Some(".registry/allowed_signers".into()),
         required_since: Some(Timestamp::new(1000, 0)),
         register: Some(names(&["release-bot", "alice@example.com"])),
+        gpg_keys: None,
         deregister: Some(names(&["release-bot"])),
         deprecate: Some(names(&["release-bot"])),
         stages,

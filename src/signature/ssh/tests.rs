@@ -162,7 +162,7 @@ fn validity_is_judged_at_the_tag_date() {
 }
 
 #[test]
-fn principals_come_from_the_line_patterns_from_the_claim() {
+fn principals_come_from_the_line_never_from_a_claim_a_pattern_accepts() {
     let lab = Lab::new();
     let alice = lab.key("alice", "ed25519");
     lab.tag("v1", "alice");
@@ -174,7 +174,9 @@ fn principals_come_from_the_line_patterns_from_the_claim() {
         "alice@example.com",
         "good",
     );
-    assert_eq!(ours, good("alice@example.com", &fp));
+    // The pattern itself, as git reports it: a key on a pattern line never proves a name the
+    // policy lists (it would be whoever it claimed to be).
+    assert_eq!(ours, good("*@example.com,!mallory@example.com", &fp));
     // A negated pattern that matches proves no one (git agrees: its principal is refused too).
     let (ours, _) = lab.judge(
         "v1",
@@ -198,8 +200,8 @@ fn principals_come_from_the_line_patterns_from_the_claim() {
     );
     assert!(git, "git accepts any claim for a pattern line");
 
-    // Several names: the claimed one if listed, else the first; several lines: the one that
-    // lists the claim.
+    // Several names: the claimed one if listed, else the whole field; several lines: the one
+    // that lists the claim, then a one-name line, then the rest.
     let ours = lab.expect(
         "v1",
         &format!("release-bot,alice@example.com {alice}\n"),
@@ -213,12 +215,12 @@ fn principals_come_from_the_line_patterns_from_the_claim() {
         "eve@example.com",
         "good",
     );
-    assert_eq!(ours.principal(), Some("release-bot"));
+    assert_eq!(ours.principal(), Some("release-bot,alice@example.com"));
     let lines = format!("ci {alice}\n*@example.com {alice}\nalice@example.com {alice}\n");
     let ours = lab.expect("v1", &lines, "alice@example.com", "good");
     assert_eq!(ours.principal(), Some("alice@example.com"));
     let ours = lab.expect("v1", &lines, "bob@example.com", "good");
-    assert_eq!(ours.principal(), Some("bob@example.com"));
+    assert_eq!(ours.principal(), Some("ci"));
     let ours = lab.expect("v1", &lines, "eve@elsewhere.org", "good");
     assert_eq!(ours.principal(), Some("ci"));
 }
