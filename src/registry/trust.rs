@@ -276,7 +276,7 @@ fn shown(s: &str) -> String {
 
 /// The verdict of `policy` on `event`, whose signature check found `status`, judged at `at`
 /// (see the file's comment for which time), with the registrant of the version it attaches to
-/// (for the two-person rule; see [`registrant`]).
+/// (for the two-person rule; see [`registrants`]).
 pub(crate) fn judge(
     policy: &TrustPolicy,
     event: &Event,
