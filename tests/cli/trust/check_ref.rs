@@ -20,12 +20,23 @@ fn gate(repo: &TestRepo, dir: &Path, keys: &[&Key], tag: &str, extra: &[&str]) -
     let run = run_timed_in_with(repo, dir, &args, |c| {
         c.env("GITHUB_OUTPUT", &file);
     });
-    let transcript = super::unplace(repo, &redact(&run.transcript(), keys));
+    let transcript = now_unshown(&super::unplace(repo, &redact(&run.transcript(), keys)));
     let written = std::fs::read_to_string(&file).unwrap();
     if run.code != 0 {
         assert_eq!(written, "", "a failing gate wrote outputs:\n{transcript}");
     }
     (transcript, written)
+}
+
+/// The clock's time in a reason (`before now 2026-12-01T13:54:51Z`) shown as `NOW`.
+fn now_unshown(text: &str) -> String {
+    match text.find("before now ") {
+        Some(i) => {
+            let start = i + "before now ".len();
+            format!("{}NOW{}", &text[..start], &text[start + 20..])
+        }
+        None => text.to_string(),
+    }
 }
 
 #[test]
@@ -67,6 +78,27 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
         .output()
         .unwrap();
     assert!(out.status.success());
+    // carol's key was retired on 2023-01-01 (valid-before): a tag she dates 2022 is still hers
+    // to sign, but the gate judges the key no earlier than now, as it judges the cut-over.
+    let carol_key = format!("user.signingKey={}", carol.file.display());
+    let out = repo
+        .command(Path::new("git"), &repo.path())
+        .env("GIT_COMMITTER_DATE", "@1650000000 +0000")
+        .args([
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &carol_key,
+            "tag",
+            "-s",
+            "-m",
+            "retired",
+            "xgb@v1.0.0",
+            &c,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
 
     let here = repo.path();
     let (t, written) = gate(&repo, &here, &keys, "churn#prod#1", &[]);
@@ -85,6 +117,7 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
         "churn#qa#5",
         "churn#canary#6",
         "churn#beta#7",
+        "xgb@v1.0.0",
     ] {
         let (t, _) = gate(&repo, &here, &keys, tag, &[]);
         failures.push_str(&t);
@@ -125,6 +158,11 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
     --- stderr
     error: policy: tag 'churn#beta#7' is unsigned; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
     hint: sign registry tags with a key the allowed-signers file lists (`--sign`, git's `tag.gpgSign`, or `sign: true` in .registry.yaml); an existing tag cannot be signed afterwards: delete it and write it again signed
+    [exit 1]
+    $ registry check-ref xgb@v1.0.0 --policy --format github
+    --- stderr
+    error: policy: tag 'xgb@v1.0.0' is signed by 'carol@example.com' with a key outside its validity: the key expired before now NOW: valid-before 2023-01-01T00:00:00Z (line 3) (judged no earlier than now: the tag's date 2022-04-15T05:20:00+00:00 is whatever the pusher typed); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
+    hint: the key was not valid at the tag's date (valid-after/valid-before in the allowed-signers file): sign with a key that is valid now
     [exit 1]
     ");
     // Before the cut-over (the lenient branch's), an unsigned event is grandfathered.
