@@ -211,9 +211,13 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             let at = Timestamp::new(event.time.seconds.max(super::now_seconds()), 0);
             let status = key_valid_at(&trust, event, trust.verifier.check(event), at);
             if let Verdict::Fail(breach) = trust.judge_one(&session.reg, event, &status, at) {
-                return Err(UserError::new(format!("policy: {}", breach.reason))
-                    .with_hint(crate::commands::refusal::breach_fix(breach.kind))
-                    .into());
+                return Err(UserError::new(format!(
+                    "policy: {}{}",
+                    breach.reason,
+                    backdated(&trust, event, at)
+                ))
+                .with_hint(crate::commands::refusal::breach_fix(breach.kind))
+                .into());
             }
         }
     }
@@ -283,6 +287,20 @@ fn key_valid_at(trust: &Trust, event: &Event, status: SigStatus, at: Timestamp) 
             ),
         },
         _ => status,
+    }
+}
+
+/// For `--policy`: why a tag dated before the cut-over is judged after it, to follow a failure's
+/// reason (which names the cut-over the tag seems to predate).
+fn backdated(trust: &Trust, event: &Event, at: Timestamp) -> String {
+    match trust.config.trust.required_since {
+        Some(since) if event.time.seconds < since.seconds && since.seconds <= at.seconds => {
+            format!(
+                " (the tag's date {} is before the cut-over, but a tagger date is whatever the pusher typed, so check-ref judges a pushed tag no earlier than now)",
+                event.time.iso()
+            )
+        }
+        _ => String::new(),
     }
 }
 

@@ -156,12 +156,12 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
     [exit 1]
     $ registry check-ref churn#beta#7 --policy --format github
     --- stderr
-    error: policy: tag 'churn#beta#7' is unsigned; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
+    error: policy: tag 'churn#beta#7' is unsigned; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since) (the tag's date 2017-07-14T02:40:00+00:00 is before the cut-over, but a tagger date is whatever the pusher typed, so check-ref judges a pushed tag no earlier than now)
     hint: sign registry tags with a key the allowed-signers file lists (`--sign`, git's `tag.gpgSign`, or `sign: true` in .registry.yaml); an existing tag cannot be signed afterwards: delete it and write it again signed
     [exit 1]
     $ registry check-ref xgb@v1.0.0 --policy --format github
     --- stderr
-    error: policy: tag 'xgb@v1.0.0' is signed by 'carol@example.com' with a key outside its validity: the key expired before now NOW: valid-before 2023-01-01T00:00:00Z (line 3) (judged no earlier than now: the tag's date 2022-04-15T05:20:00+00:00 is whatever the pusher typed); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
+    error: policy: tag 'xgb@v1.0.0' is signed by 'carol@example.com' with a key outside its validity: the key expired before now NOW: valid-before 2023-01-01T00:00:00Z (line 3) (judged no earlier than now: the tag's date 2022-04-15T05:20:00+00:00 is whatever the pusher typed); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since) (the tag's date 2022-04-15T05:20:00+00:00 is before the cut-over, but a tagger date is whatever the pusher typed, so check-ref judges a pushed tag no earlier than now)
     hint: the key was not valid at the tag's date (valid-after/valid-before in the allowed-signers file): sign with a key that is valid now
     [exit 1]
     ");
