@@ -73,6 +73,43 @@ impl Trust {
         trust::judge(&self.config.trust, event, status, at, registrant)
     }
 
+    /// The signature status the gate gives `event` judged at `at` (no earlier than its date):
+    /// a good signature whose key is no longer valid at `at` (a tag dated back into the
+    /// validity of a key that `valid-before` has since retired) is expired, since the tagger
+    /// date is whatever the pusher typed. For `check-ref --policy` and writes.
+    pub(crate) fn status_at(&self, event: &Event, at: Timestamp) -> SigStatus {
+        let status = self.verifier.check(event);
+        let Some(signed) = &event.signed else {
+            return status;
+        };
+        if !matches!(status, SigStatus::Good { .. }) || at.seconds <= event.time.seconds {
+            return status;
+        }
+        match self
+            .verifier
+            .check_signed(signed, &event.author_email, at.seconds)
+        {
+            SigStatus::Expired {
+                format,
+                principal,
+                fingerprint,
+                reason,
+            } => SigStatus::Expired {
+                format,
+                principal,
+                fingerprint,
+                reason: format!(
+                    "{} (judged no earlier than now: the tag's date {} is whatever the pusher typed)",
+                    reason
+                        .replace("at the tag's date", "now")
+                        .replace("before the tag's date", "before now"),
+                    event.time.iso()
+                ),
+            },
+            _ => status,
+        }
+    }
+
     /// Every event's signature status, by tag name: checked once each, on every core.
     pub(crate) fn statuses(&self, reg: &Registry) -> HashMap<String, SigStatus> {
         let events: Vec<&Event> = reg.all_events().collect();
@@ -159,7 +196,7 @@ pub(crate) fn refuse_untrusted(
         let Some(event) = planned_event(tag, object, tagger) else {
             continue;
         };
-        let status = trust.verifier.check(&event);
+        let status = trust.status_at(&event, at);
         if let Verdict::Fail(breach) = trust.judge_one(&session.reg, &event, &status, at) {
             return Err(
                 UserError::new(format!("policy: {}; no tag was created", breach.reason))

@@ -209,7 +209,7 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             // Judged no earlier than now: a tagger date is whatever the pusher typed, and a
             // tag backdated to before the cut-over must not slip under it.
             let at = Timestamp::new(event.time.seconds.max(super::now_seconds()), 0);
-            let status = key_valid_at(&trust, event, trust.verifier.check(event), at);
+            let status = trust.status_at(event, at);
             if let Verdict::Fail(breach) = trust.judge_one(&session.reg, event, &status, at) {
                 return Err(UserError::new(format!(
                     "policy: {}{}",
@@ -253,41 +253,6 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         out.line(&sentence(event, version))?;
     }
     Ok(())
-}
-
-/// For `--policy`: a good signature whose key is no longer valid at `at` (a tag dated back into
-/// the validity of a key that `valid-before` has since retired) is expired. The tagger date is
-/// whatever the pusher typed, so the key is judged no earlier than now, as the cut-over is.
-fn key_valid_at(trust: &Trust, event: &Event, status: SigStatus, at: Timestamp) -> SigStatus {
-    let Some(signed) = &event.signed else {
-        return status;
-    };
-    if !matches!(status, SigStatus::Good { .. }) || at.seconds <= event.time.seconds {
-        return status;
-    }
-    match trust
-        .verifier
-        .check_signed(signed, &event.author_email, at.seconds)
-    {
-        SigStatus::Expired {
-            format,
-            principal,
-            fingerprint,
-            reason,
-        } => SigStatus::Expired {
-            format,
-            principal,
-            fingerprint,
-            reason: format!(
-                "{} (judged no earlier than now: the tag's date {} is whatever the pusher typed)",
-                reason
-                    .replace("at the tag's date", "now")
-                    .replace("before the tag's date", "before now"),
-                event.time.iso()
-            ),
-        },
-        _ => status,
-    }
 }
 
 /// For `--policy`: why a tag dated before the cut-over is judged after it, to follow a failure's

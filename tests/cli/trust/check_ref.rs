@@ -29,7 +29,7 @@ fn gate(repo: &TestRepo, dir: &Path, keys: &[&Key], tag: &str, extra: &[&str]) -
 }
 
 /// The clock's time in a reason (`before now 2026-12-01T13:54:51Z`) shown as `NOW`.
-fn now_unshown(text: &str) -> String {
+pub(crate) fn now_unshown(text: &str) -> String {
     match text.find("before now ") {
         Some(i) => {
             let start = i + "before now ".len();

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::check_ref::now_unshown;
 use super::{Key, POLICY, commit_policy, sh_in, t};
 use crate::fixture::TestRepo;
 use crate::signing::Agent;
@@ -95,6 +96,51 @@ fn writes_the_policy_rejects_are_refused_and_leave_no_tag_anywhere() {
     ])
     .ok();
     assert_eq!(remote_tags(), "churn#prod#1");
+}
+
+#[test]
+fn a_write_is_judged_as_the_gate_will_judge_it() {
+    let repo = TestRepo::new();
+    let alice = Key::new(&repo, "alice", "alice@example.com");
+    let carol = Key::new(&repo, "carol", "carol@example.com");
+    let keys = [&alice, &carol];
+    let signers = format!(
+        "{}{}",
+        alice.line(""),
+        carol.line("valid-before=\"20230101\"")
+    );
+    commit_policy(&repo, POLICY, &signers);
+    // One command that registers and assigns prod: one signer for both, so the two-person
+    // rule fails, and the reason names the registration being written.
+    alice.use_in(&repo, &repo.path());
+    let mut seen = t(
+        &repo,
+        &keys,
+        &["assign", "churn", "HEAD", "--stage", "prod", "--sign"],
+    );
+    seen.push('\n');
+    // A retired key, its tag dated back into the key's validity: the gate would refuse it.
+    carol.use_in(&repo, &repo.path());
+    let run = repo.run_with(&["register", "rf", "--sign"], |c| {
+        c.env("GIT_COMMITTER_DATE", "@1650000000 +0000");
+    });
+    seen.push_str(&now_unshown(&super::unplace(
+        &repo,
+        &super::redact(&run.transcript(), &keys),
+    )));
+    insta::assert_snapshot!(seen, @"
+    $ registry assign churn HEAD --stage prod --sign
+    --- stderr
+    error: policy: tag 'churn#prod#1' assigns stage 'prod' to a version no registration tag records: no registration proves who built it, and the two-person rule of stage 'prod' (authorize.stages.prod.two_person) needs someone other than the registrant to assign it; no tag was created
+    hint: another principal than the one who registered the version must put it into this stage
+    [exit 1]
+    $ registry register rf --sign
+    --- stderr
+    error: policy: tag 'rf@v0.0.1' is signed by 'carol@example.com' with a key outside its validity: the key expired before now NOW: valid-before 2023-01-01T00:00:00Z (line 2) (judged no earlier than now: the tag's date 2022-04-15T05:20:00+00:00 is whatever the pusher typed); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since); no tag was created
+    hint: the key was not valid at the tag's date (valid-after/valid-before in the allowed-signers file): sign with a key that is valid now
+    [exit 1]
+    ");
+    assert_eq!(repo.git(&["tag", "-l"]), "");
 }
 
 #[test]
