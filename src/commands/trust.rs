@@ -8,12 +8,12 @@ use super::Session;
 use crate::config::Config;
 use crate::error::UserError;
 use crate::git::{Repo, Tagger};
-use crate::registry::event::{Event, RawTag, Target, event_from_raw};
+use crate::registry::event::{Event, EventKind, RawTag, Target, event_from_raw};
 use crate::registry::plan::NewTag;
 use crate::registry::signature::SigStatus;
 use crate::registry::state::Registry;
 use crate::registry::time::Timestamp;
-use crate::registry::trust::{self, Verdict};
+use crate::registry::trust::{self, Registrant, Verdict};
 use crate::signature::Verifier;
 use crate::signature::allowed_signers::{AllowedSigners, LineError};
 
@@ -192,18 +192,38 @@ pub(crate) fn refuse_untrusted(
     }
     let trust = Trust::new(&session.repo, session.config.clone());
     let at = Timestamp::new(tagger.time.seconds.max(super::now_seconds()), 0);
+    // Registrations this same write makes (`assign NAME REF` registers REF first): the
+    // registrant of a stage tag on their commit, for the two-person rule.
+    let mut planned: Vec<(Event, SigStatus)> = Vec::new();
     for (tag, object) in tags.iter().zip(objects) {
         let Some(event) = planned_event(tag, object, tagger) else {
             continue;
         };
         let status = trust.status_at(&event, at);
-        if let Verdict::Fail(breach) = trust.judge_one(&session.reg, &event, &status, at) {
+        let registration = planned.iter().find(|(r, _)| {
+            r.kind == EventKind::Registration
+                && r.artifact == event.artifact
+                && r.commit == event.commit
+        });
+        let verdict = match registration {
+            Some((r, s)) if event.stage.is_some() => {
+                let registrant = Registrant {
+                    tag: r.tag.clone(),
+                    principal: s.principal().map(str::to_string),
+                    claimed_email: r.author_email.clone(),
+                };
+                trust::judge(&trust.config.trust, &event, &status, at, Some(registrant))
+            }
+            _ => trust.judge_one(&session.reg, &event, &status, at),
+        };
+        if let Verdict::Fail(breach) = verdict {
             return Err(
                 UserError::new(format!("policy: {}; no tag was created", breach.reason))
                     .with_hint(super::refusal::breach_fix(breach.kind))
                     .into(),
             );
         }
+        planned.push((event, status));
     }
     Ok(())
 }

@@ -131,7 +131,7 @@ fn a_write_is_judged_as_the_gate_will_judge_it() {
     insta::assert_snapshot!(seen, @"
     $ registry assign churn HEAD --stage prod --sign
     --- stderr
-    error: policy: tag 'churn#prod#1' assigns stage 'prod' to a version no registration tag records: no registration proves who built it, and the two-person rule of stage 'prod' (authorize.stages.prod.two_person) needs someone other than the registrant to assign it; no tag was created
+    error: policy: tag 'churn#prod#1' is signed by 'alice@example.com', who also signed the registration 'churn@v0.0.1' of this version: the two-person rule of stage 'prod' (authorize.stages.prod.two_person) needs someone other than the registrant to assign it; no tag was created
     hint: another principal than the one who registered the version must put it into this stage
     [exit 1]
     $ registry register rf --sign
