@@ -279,6 +279,19 @@ fn trust_findings(session: &Session) -> Vec<Finding> {
             fix: "correct the line (OpenSSH's allowed-signers format: `man ssh-keygen`, ALLOWED SIGNERS); the other lines still count".into(),
         });
     }
+    let signed: Vec<&Event> = session
+        .reg
+        .all_events()
+        .filter(|e| e.signed.is_some())
+        .collect();
+    let statuses = trust.verifier.check_all(&signed);
+    // Principals a good OpenPGP or X.509 signature proves: git's verifier knows them, so the
+    // allowed-signers file need not.
+    let proven_elsewhere: std::collections::HashSet<&str> = statuses
+        .iter()
+        .filter(|s| s.format() != Some(crate::registry::signature::SigFormat::Ssh))
+        .filter_map(SigStatus::principal)
+        .collect();
     if let Some(signers) = trust.verifier.allowed_signers() {
         if signers.is_empty() && trust.signer_errors.is_empty() {
             findings.push(Finding {
@@ -287,22 +300,17 @@ fn trust_findings(session: &Session) -> Vec<Finding> {
             });
         }
         for (place, principal) in policy.named_principals() {
-            if !signers.knows(&principal) {
+            if !signers.knows(&principal) && !proven_elsewhere.contains(principal.as_str()) {
                 findings.push(Finding {
                     problem: format!(
-                        "{place} in .registry.yaml names '{principal}', whom the allowed-signers file {shown} does not list, so no signature can prove them"
+                        "{place} in .registry.yaml names '{principal}', whom the allowed-signers file {shown} does not list, so no SSH signature can prove them (and no OpenPGP or X.509 signature in the history does)"
                     ),
-                    fix: format!("add the key of '{principal}' to {shown}, or correct the name"),
+                    fix: format!("add the SSH key of '{principal}' to {shown}, or correct the name"),
                 });
             }
         }
     }
-    let signed: Vec<&Event> = session
-        .reg
-        .all_events()
-        .filter(|e| e.signed.is_some())
-        .collect();
-    for (event, status) in signed.iter().zip(trust.verifier.check_all(&signed)) {
+    for (event, status) in signed.iter().zip(&statuses) {
         let q = shell_quote(&event.tag);
         match &status {
             SigStatus::Expired { reason, .. } => findings.push(Finding {

@@ -42,8 +42,8 @@ fn doctor_names_each_trust_problem_and_is_quiet_when_all_is_well() {
     Checked 1 artifacts, 3 registry tags, 0 artifacts.yaml files, the config and the policy.
     problem: the allowed-signers file 'TMP/repo/.registry/allowed_signers', line 2: unknown option "a" (known: cert-authority, namespaces, valid-after, valid-before)
         fix: correct the line (OpenSSH's allowed-signers format: `man ssh-keygen`, ALLOWED SIGNERS); the other lines still count
-    problem: authorize.stages.prod.assign in .registry.yaml names 'release-bot', whom the allowed-signers file 'TMP/repo/.registry/allowed_signers' does not list, so no signature can prove them
-        fix: add the key of 'release-bot' to 'TMP/repo/.registry/allowed_signers', or correct the name
+    problem: authorize.stages.prod.assign in .registry.yaml names 'release-bot', whom the allowed-signers file 'TMP/repo/.registry/allowed_signers' does not list, so no SSH signature can prove them (and no OpenPGP or X.509 signature in the history does)
+        fix: add the SSH key of 'release-bot' to 'TMP/repo/.registry/allowed_signers', or correct the name
     problem: tag 'churn#dev#1' is signed by a key that was not valid at the tag's date: the key expired before the tag's date 2023-11-14T22:13:30Z: valid-before 2023-01-01T00:00:00Z (line 3)
         fix: if the event should stand, write it again signed with a valid key (`git tag -d 'churn#dev#1'`, then the command that made it with --sign)
     problem: tag 'churn#staging#2' has a bad signature: the signature by SHA256:<alice>.................................... does not match the tag's content (cryptographic error)
@@ -60,6 +60,22 @@ fn doctor_names_each_trust_problem_and_is_quiet_when_all_is_well() {
     insta::assert_snapshot!(t(&repo, &keys, &["doctor"]), @"
     $ registry doctor
     Checked 1 artifacts, 1 registry tags, 0 artifacts.yaml files, the config and the policy.
+    No problems found.
+    [exit 0]
+    ");
+    // A principal the allowed-signers file does not list, whom OpenPGP signatures prove: the
+    // rule is no typo, and nothing is wrong.
+    let pgp = crate::signed_reads::Signers::new(&repo);
+    pgp.tag(
+        crate::signed_reads::Sig::OpenPgp,
+        "churn#prod#3",
+        "churn#prod#3",
+        &c,
+    );
+    repo.write(".registry/allowed_signers", &carol.line(""));
+    insta::assert_snapshot!(t(&repo, &keys, &["doctor"]), @"
+    $ registry doctor
+    Checked 1 artifacts, 2 registry tags, 0 artifacts.yaml files, the config and the policy.
     No problems found.
     [exit 0]
     ");
