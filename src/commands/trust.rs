@@ -48,11 +48,20 @@ impl Trust {
     }
 
     /// For reads that show statuses (`history --json`, `check-ref --json`): the trusted ref's
-    /// policy and signers when one can be found, else those of the config the session read.
+    /// policy and signers when one can be found. Without one (HEAD detached, no origin/HEAD:
+    /// a CI checkout of the tag), SSH signatures are unverifiable: the checked-out commit's
+    /// allowed-signers file is the tag's own, and whoever pushed the tag chose it, so a `good`
+    /// from it would vouch for any key the tag's commit adds.
     pub(crate) fn for_reading(session: &Session) -> Trust {
-        match super::policy_source::trusted_config(&session.repo, None) {
-            Ok(config) => Trust::new(&session.repo, config),
-            Err(_) => Trust::new(&session.repo, session.config.clone()),
+        if let Ok(config) = super::policy_source::trusted_config(&session.repo, None) {
+            return Trust::new(&session.repo, config);
+        }
+        let why = "no trusted branch to read the allowed-signers file from (HEAD is detached and origin's default branch is not known: `git remote set-head origin --auto` records it; or the default branch's config cannot be read), and the checked-out commit's file is not trusted".to_string();
+        Trust {
+            verifier: Verifier::new(&session.repo, Err(why.clone())),
+            config: session.config.clone(),
+            signer_errors: Vec::new(),
+            no_signers: Some(why),
         }
     }
 

@@ -285,6 +285,13 @@ fn a_tag_whose_commit_rewrites_the_policy_cannot_approve_itself() {
     hint: each failing event is listed with its reason; `registry doctor` checks the allowed-signers file and the rules
     [exit 1]
     ");
+    // Without origin/HEAD (actions/checkout sets none) there is no trusted ref: the JSON reads
+    // do not vouch for a key that only the tag's own commit allows.
+    sh_in(&repo, &ci, "git", &["remote", "set-head", "origin", "-d"]);
+    let run = run_in(&repo, &ci, &keys, &["check-ref", "churn#prod#1", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
+    insta::assert_snapshot!(v["signature"].to_string(), @r#"{"status":"unverifiable","format":"ssh","principal":null,"fingerprint":null,"reason":"no trusted branch to read the allowed-signers file from (HEAD is detached and origin's default branch is not known: `git remote set-head origin --auto` records it; or the default branch's config cannot be read), and the checked-out commit's file is not trusted"}"#);
+    sh_in(&repo, &ci, "git", &["remote", "set-head", "origin", "main"]);
     // The control: once the default branch itself carries the new policy, the tag passes.
     repo.git(&["merge", "-q", "--ff-only", "attack"]);
     sh_in(&repo, &ci, "git", &["fetch", "-q", "origin"]);
