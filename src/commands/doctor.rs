@@ -310,6 +310,8 @@ fn trust_findings(session: &Session) -> Vec<Finding> {
             }
         }
     }
+    let mut unverifiable: std::collections::BTreeMap<String, (usize, &String)> =
+        std::collections::BTreeMap::new();
     for (event, status) in signed.iter().zip(&statuses) {
         let q = shell_quote(&event.tag);
         match &status {
@@ -328,8 +330,29 @@ fn trust_findings(session: &Session) -> Vec<Finding> {
                     "the tag was changed after it was signed: delete it (`git tag -d {q}`, and `git push --delete origin {q}`) and write it again signed"
                 ),
             }),
+            SigStatus::Unverifiable { reason, .. } if trust.has_rules() => {
+                let seen = unverifiable.entry(reason.clone()).or_insert((0, &event.tag));
+                seen.0 += 1;
+            }
             _ => {}
         }
+    }
+    // Signatures that cannot be checked fail every gate the policy sets up: one finding per
+    // cause (thousands of SSH tags and no allowed-signers file are one problem, not thousands).
+    for (reason, (n, first)) in unverifiable {
+        let which = if n == 1 {
+            format!(
+                "tag '{first}' has a signature that cannot be checked, so check-ref --policy and audit fail on it"
+            )
+        } else {
+            format!(
+                "{n} tags (the first '{first}') have signatures that cannot be checked, so check-ref --policy and audit fail on them"
+            )
+        };
+        findings.push(Finding {
+            problem: format!("{which}: {reason}"),
+            fix: "for SSH signatures, name the allowed-signers file in .registry.yaml (`signatures: allowed_signers: PATH`); for OpenPGP and X.509, install the program git runs (gpg, gpgsm)".into(),
+        });
     }
     findings
 }

@@ -63,6 +63,21 @@ fn doctor_names_each_trust_problem_and_is_quiet_when_all_is_well() {
     No problems found.
     [exit 0]
     ");
+    // Rules, SSH-signed tags, and no allowed-signers file named: every gate fails on them.
+    repo.write(
+        ".registry.yaml",
+        "signatures:\n  required_since: 2023-11-14\n",
+    );
+    insta::assert_snapshot!(t(&repo, &keys, &["doctor"]), @"
+    $ registry doctor
+    Checked 1 artifacts, 1 registry tags, 0 artifacts.yaml files, the config and the policy.
+    problem: tag 'churn@v1.0.0' has a signature that cannot be checked, so check-ref --policy and audit fail on it: no allowed-signers file to check SSH signatures against: .registry.yaml names none (`signatures: allowed_signers: PATH`)
+        fix: for SSH signatures, name the allowed-signers file in .registry.yaml (`signatures: allowed_signers: PATH`); for OpenPGP and X.509, install the program git runs (gpg, gpgsm)
+    --- stderr
+    error: 1 problem found
+    [exit 1]
+    ");
+    repo.write(".registry.yaml", POLICY);
     // A principal the allowed-signers file does not list, whom OpenPGP signatures prove: the
     // rule is no typo, and nothing is wrong.
     let pgp = crate::signed_reads::Signers::new(&repo);
