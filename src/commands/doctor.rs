@@ -279,6 +279,19 @@ fn trust_findings(session: &Session) -> Vec<Finding> {
             fix: "correct the line (OpenSSH's allowed-signers format: `man ssh-keygen`, ALLOWED SIGNERS); the other lines still count".into(),
         });
     }
+    let signed: Vec<&Event> = session
+        .reg
+        .all_events()
+        .filter(|e| e.signed.is_some())
+        .collect();
+    let statuses = trust.verifier.check_all(&signed);
+    // Principals a good OpenPGP or X.509 signature proves: git's verifier knows them, so the
+    // allowed-signers file need not.
+    let proven_elsewhere: std::collections::HashSet<&str> = statuses
+        .iter()
+        .filter(|s| s.format() != Some(crate::registry::signature::SigFormat::Ssh))
+        .filter_map(SigStatus::principal)
+        .collect();
     if let Some(signers) = trust.verifier.allowed_signers() {
         if signers.is_empty() && trust.signer_errors.is_empty() {
             findings.push(Finding {
@@ -291,22 +304,22 @@ fn trust_findings(session: &Session) -> Vec<Finding> {
                 .gpg_keys
                 .as_ref()
                 .is_some_and(|pins| pins.contains_key(&principal));
-            if !signers.knows(&principal) && !pinned {
+            if !signers.knows(&principal)
+                && !pinned
+                && !proven_elsewhere.contains(principal.as_str())
+            {
                 findings.push(Finding {
                     problem: format!(
-                        "{place} in .registry.yaml names '{principal}', whom the allowed-signers file {shown} does not list, so no signature can prove them"
+                        "{place} in .registry.yaml names '{principal}', whom the allowed-signers file {shown} does not list, so no SSH signature can prove them (signatures.gpg_keys pins no key to them, and no OpenPGP or X.509 signature in the history proves them)"
                     ),
-                    fix: format!("add the key of '{principal}' to {shown}, or correct the name"),
+                    fix: format!("add the SSH key of '{principal}' to {shown}, or correct the name"),
                 });
             }
         }
     }
-    let signed: Vec<&Event> = session
-        .reg
-        .all_events()
-        .filter(|e| e.signed.is_some())
-        .collect();
-    for (event, status) in signed.iter().zip(trust.verifier.check_all(&signed)) {
+    let mut unverifiable: std::collections::BTreeMap<String, (usize, &String)> =
+        std::collections::BTreeMap::new();
+    for (event, status) in signed.iter().zip(&statuses) {
         let q = shell_quote(&event.tag);
         match &status {
             SigStatus::Expired { reason, .. } => findings.push(Finding {
@@ -324,8 +337,29 @@ fn trust_findings(session: &Session) -> Vec<Finding> {
                     "the tag was changed after it was signed: delete it (`git tag -d {q}`, and `git push --delete origin {q}`) and write it again signed"
                 ),
             }),
+            SigStatus::Unverifiable { reason, .. } if trust.has_rules() => {
+                let seen = unverifiable.entry(reason.clone()).or_insert((0, &event.tag));
+                seen.0 += 1;
+            }
             _ => {}
         }
+    }
+    // Signatures that cannot be checked fail every gate the policy sets up: one finding per
+    // cause (thousands of SSH tags and no allowed-signers file are one problem, not thousands).
+    for (reason, (n, first)) in unverifiable {
+        let which = if n == 1 {
+            format!(
+                "tag '{first}' has a signature that cannot be checked, so check-ref --policy and audit fail on it"
+            )
+        } else {
+            format!(
+                "{n} tags (the first '{first}') have signatures that cannot be checked, so check-ref --policy and audit fail on them"
+            )
+        };
+        findings.push(Finding {
+            problem: format!("{which}: {reason}"),
+            fix: "for SSH signatures, name the allowed-signers file in .registry.yaml (`signatures: allowed_signers: PATH`); for OpenPGP and X.509, install the program git runs (gpg, gpgsm)".into(),
+        });
     }
     findings
 }

@@ -8,12 +8,12 @@ use super::Session;
 use crate::config::Config;
 use crate::error::UserError;
 use crate::git::{Repo, Tagger};
-use crate::registry::event::{Event, RawTag, Target, event_from_raw};
+use crate::registry::event::{Event, EventKind, RawTag, Target, event_from_raw};
 use crate::registry::plan::NewTag;
-use crate::registry::signature::SigStatus;
+use crate::registry::signature::{SigFormat, SigStatus};
 use crate::registry::state::Registry;
 use crate::registry::time::Timestamp;
-use crate::registry::trust::{self, Verdict};
+use crate::registry::trust::{self, Registrant, Verdict};
 use crate::signature::allowed_signers::{AllowedSigners, LineError};
 use crate::signature::{GpgTrust, Verifier};
 
@@ -48,20 +48,21 @@ impl Trust {
     }
 
     /// For reads that show statuses (`history --json`, `check-ref --json`): the trusted ref's
-    /// policy and signers when one can be found, else those of the config the session read.
-    ///
-    /// Without a trusted ref (HEAD detached at the tag, as in CI, and no origin/HEAD) no SSH
-    /// signature is called good: the allowed-signers file of the checked-out commit is whatever
-    /// the tag's pusher put there, and a `good` read from it would be a forgery's.
+    /// policy and signers when one can be found. Without one (HEAD detached, no origin/HEAD:
+    /// a CI checkout of the tag), SSH signatures are unverifiable: the checked-out commit's
+    /// allowed-signers file is the tag's own, and whoever pushed the tag chose it, so a `good`
+    /// from it would vouch for any key the tag's commit adds.
     pub(crate) fn for_reading(session: &Session) -> Trust {
         if let Ok(config) = super::policy_source::trusted_config(&session.repo, None) {
             return Trust::new(&session.repo, config);
         }
-        let mut trust = Trust::new(&session.repo, session.config.clone());
-        let why = "no trusted branch to read the allowed-signers file from: HEAD is detached and origin's default branch is not known (give --policy-ref origin/main, or run `git remote set-head origin --auto`)".to_string();
-        trust.verifier = Verifier::new(&session.repo, Err(why.clone()), gpg_trust(&session.config));
-        trust.no_signers = Some(why);
-        trust
+        let why = "no trusted branch to read the allowed-signers file from (HEAD is detached and origin's default branch is not known: `git remote set-head origin --auto` records it; or the default branch's config cannot be read), and the checked-out commit's file is not trusted".to_string();
+        Trust {
+            verifier: Verifier::new(&session.repo, Err(why.clone()), gpg_trust(&session.config)),
+            config: session.config.clone(),
+            signer_errors: Vec::new(),
+            no_signers: Some(why),
+        }
     }
 
     /// The verdict on one event, checking only the signatures it needs (its own, and for the
@@ -79,6 +80,48 @@ impl Trust {
                 .map(|e| self.verifier.check(e))
         });
         trust::judge(&self.config.trust, event, status, at, &registrants)
+    }
+
+    /// The signature status the gate gives `event` judged at `at` (no earlier than its date):
+    /// a good signature whose key is no longer valid at `at` (a tag dated back into the
+    /// validity of a key that `valid-before` has since retired) is expired, since the tagger
+    /// date is whatever the pusher typed. For `check-ref --policy` and writes.
+    pub(crate) fn status_at(&self, event: &Event, at: Timestamp) -> SigStatus {
+        let status = self.verifier.check(event);
+        let Some(signed) = &event.signed else {
+            return status;
+        };
+        // Only the allowed-signers file's validity depends on the time: gpg and gpgsm judge
+        // their keys themselves, so their verdict is not asked for twice.
+        if !matches!(status, SigStatus::Good { .. })
+            || signed.format != SigFormat::Ssh
+            || at.seconds <= event.time.seconds
+        {
+            return status;
+        }
+        match self
+            .verifier
+            .check_signed(signed, &event.author_email, at.seconds)
+        {
+            SigStatus::Expired {
+                format,
+                principal,
+                fingerprint,
+                reason,
+            } => SigStatus::Expired {
+                format,
+                principal,
+                fingerprint,
+                reason: format!(
+                    "{} (judged no earlier than now: the tag's date {} is whatever the pusher typed)",
+                    reason
+                        .replace("at the tag's date", "now")
+                        .replace("before the tag's date", "before now"),
+                    event.time.iso()
+                ),
+            },
+            _ => status,
+        }
     }
 
     /// Every event's signature status, by tag name: checked once each, on every core.
@@ -179,20 +222,39 @@ pub(crate) fn refuse_untrusted(
     }
     let trust = Trust::new(&session.repo, session.config.clone());
     let at = Timestamp::new(tagger.time.seconds.max(super::now_seconds()), 0);
+    // Registrations this same write makes (`assign NAME REF` registers REF first): the
+    // registrant of a stage tag on their commit, for the two-person rule.
+    let mut planned: Vec<(Event, SigStatus)> = Vec::new();
     for (tag, object) in tags.iter().zip(objects) {
         let Some(event) = planned_event(tag, object, tagger) else {
             continue;
         };
-        // Key validity too is judged at the time of writing: a retired key cannot sign a
-        // backdated tag.
-        let status = trust.verifier.check_at(&event, at.seconds);
-        if let Verdict::Fail(breach) = trust.judge_one(&session.reg, &event, &status, at) {
+        let status = trust.status_at(&event, at);
+        let registration = planned.iter().find(|(r, _)| {
+            r.kind == EventKind::Registration
+                && r.artifact == event.artifact
+                && r.commit == event.commit
+        });
+        let verdict = match registration {
+            Some((r, s)) if event.stage.is_some() => {
+                let registrant = Registrant {
+                    tag: r.tag.clone(),
+                    principal: s.principal().map(str::to_string),
+                    fingerprint: s.principal().and(s.fingerprint()).map(str::to_string),
+                    claimed_email: r.author_email.clone(),
+                };
+                trust::judge(&trust.config.trust, &event, &status, at, &[registrant])
+            }
+            _ => trust.judge_one(&session.reg, &event, &status, at),
+        };
+        if let Verdict::Fail(breach) = verdict {
             return Err(
                 UserError::new(format!("policy: {}; no tag was created", breach.reason))
                     .with_hint(super::refusal::breach_fix(breach.kind))
                     .into(),
             );
         }
+        planned.push((event, status));
     }
     Ok(())
 }

@@ -193,13 +193,13 @@ fn an_agent_held_key_signs_through_a_key_literal() {
 }
 
 /// An `ssh-agent -D -a SOCK` child, killed when dropped.
-struct Agent {
+pub(crate) struct Agent {
     child: Child,
     socket: PathBuf,
 }
 
 impl Agent {
-    fn start(repo: &TestRepo) -> Agent {
+    pub(crate) fn start(repo: &TestRepo) -> Agent {
         let socket = repo.home().join("agent.sock");
         let child = repo
             .command(Path::new("ssh-agent"), &repo.path())
@@ -221,7 +221,7 @@ impl Agent {
     }
 
     /// Points a command at this agent.
-    fn env(&self) -> impl Fn(&mut Command) + '_ {
+    pub(crate) fn env(&self) -> impl Fn(&mut Command) + '_ {
         |cmd| {
             cmd.env("SSH_AUTH_SOCK", &self.socket);
         }

@@ -205,12 +205,15 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             // Judged no earlier than now: a tagger date is whatever the pusher typed, and a
             // tag backdated to before the cut-over must not slip under it.
             let at = Timestamp::new(event.time.seconds.max(super::now_seconds()), 0);
-            // So is the key's validity: a retired key cannot sign a backdated tag.
-            let status = trust.verifier.check_at(event, at.seconds);
+            let status = trust.status_at(event, at);
             if let Verdict::Fail(breach) = trust.judge_one(&session.reg, event, &status, at) {
-                return Err(UserError::new(format!("policy: {}", breach.reason))
-                    .with_hint(crate::commands::refusal::breach_fix(breach.kind))
-                    .into());
+                return Err(UserError::new(format!(
+                    "policy: {}{}",
+                    breach.reason,
+                    backdated(&trust, event, at)
+                ))
+                .with_hint(crate::commands::refusal::breach_fix(breach.kind))
+                .into());
             }
         }
     }
@@ -253,6 +256,20 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         out.line(&sentence(event, version))?;
     }
     Ok(())
+}
+
+/// For `--policy`: why a tag dated before the cut-over is judged after it, to follow a failure's
+/// reason (which names the cut-over the tag seems to predate).
+fn backdated(trust: &Trust, event: &Event, at: Timestamp) -> String {
+    match trust.config.trust.required_since {
+        Some(since) if event.time.seconds < since.seconds && since.seconds <= at.seconds => {
+            format!(
+                " (the tag's date {} is before the cut-over, but a tagger date is whatever the pusher typed, so check-ref judges a pushed tag no earlier than now)",
+                event.time.iso()
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 /// The step outputs of one event: the tag's facts, and `type`, `path` and `description` from the
