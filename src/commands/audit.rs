@@ -37,7 +37,8 @@ pub(crate) struct AuditArgs {
     /// Only the assignments and unassignments of this stage
     #[arg(long, value_name = "STAGE")]
     pub stage: Option<Stage>,
-    /// Only events tagged at or after this time (`2026-06-01`, or a date git understands)
+    /// Only events tagged at or after this time: a day (`2026-06-01`, from its start in UTC) or
+    /// an ISO 8601 or RFC 2822 time
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// Print JSON: the events and the summary
@@ -65,6 +66,10 @@ struct Row {
     tagger: Tagger,
     signature: crate::json::SignatureJson,
     verdict: VerdictJson,
+    /// The table's signer column: the proven principal and key, or for an expired key whose
+    /// principal it was (not proven: the key was not valid then).
+    #[serde(skip)]
+    signer: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -214,6 +219,7 @@ pub(crate) fn run(global: &Global, args: AuditArgs, out: &mut Output) -> Result<
             },
             signature: crate::json::signature_json(status),
             verdict,
+            signer: signer_cell(status),
         });
     }
     let line = summary_line(&summary);
@@ -289,11 +295,7 @@ fn print_table(out: &mut Output, rows: &[Row]) -> Result<()> {
                     .map(|d| d.chars().take(19).collect::<String>())
                     .unwrap_or_default(),
                 format!("{} <{}>", r.tagger.name, r.tagger.email),
-                match (&r.signature.principal, &r.signature.fingerprint) {
-                    (Some(p), Some(f)) => format!("{p} {f}"),
-                    (None, Some(f)) => f.clone(),
-                    _ => String::new(),
-                },
+                r.signer.clone(),
                 r.signature.status.to_string(),
                 r.verdict.result.to_string(),
             ]
@@ -301,4 +303,22 @@ fn print_table(out: &mut Output, rows: &[Row]) -> Result<()> {
         .collect();
     out.table(&headers, &cells, true)?;
     Ok(())
+}
+
+/// Who signed, as the table shows it: the proven principal and key; for an expired key, the
+/// principal it belonged to, marked so; else the key alone.
+fn signer_cell(status: &SigStatus) -> String {
+    match status {
+        SigStatus::Good {
+            principal,
+            fingerprint,
+            ..
+        } => format!("{principal} {fingerprint}"),
+        SigStatus::Expired {
+            principal,
+            fingerprint,
+            ..
+        } => format!("({principal}, key not valid) {fingerprint}"),
+        other => other.fingerprint().unwrap_or_default().to_string(),
+    }
 }

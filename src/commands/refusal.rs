@@ -164,8 +164,8 @@ pub(crate) fn breach_fix(kind: BreachKind) -> String {
     match kind {
         BreachKind::Unsigned => "sign registry tags with a key the allowed-signers file lists (`--sign`, git's `tag.gpgSign`, or `sign: true` in .registry.yaml); an existing tag cannot be signed afterwards: delete it and write it again signed".into(),
         BreachKind::BadSignature => "the tag was changed after it was signed, or its signature is damaged: delete it and write it again signed".into(),
-        BreachKind::UnknownKey => "sign with a key the allowed-signers file on the default branch lists, or add the key there (a reviewed change to the default branch, never in the tagged commit)".into(),
-        BreachKind::Expired => "the key was not valid at the tag's date (valid-after/valid-before in the allowed-signers file): sign with a key that is valid now".into(),
+        BreachKind::UnknownKey => "sign with a key the policy allows (the allowed-signers file, or signatures.gpg_keys for OpenPGP and X.509), or add the key there by a reviewed change to the default branch (the gate never reads the tagged commit's)".into(),
+        BreachKind::Expired => "the key was not valid when the tag was judged (valid-after/valid-before in the allowed-signers file; check-ref --policy and writes judge no earlier than now): sign with a key that is valid now".into(),
         BreachKind::Unverifiable => "install the verifier the signature needs (gpg, gpgsm) or name an allowed-signers file in .registry.yaml (`signatures: allowed_signers: PATH`)".into(),
         BreachKind::NotAllowed => "have a principal the rule names make this event, signed with their key".into(),
         BreachKind::TwoPerson => "another principal than the one who registered the version must put it into this stage".into(),

@@ -142,12 +142,12 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
     $ registry check-ref churn#dev#4 --policy --format github
     --- stderr
     error: policy: tag 'churn#dev#4' is signed by a key no allowed signer holds: no line of the allowed-signers file holds this key; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
-    hint: sign with a key the allowed-signers file on the default branch lists, or add the key there (a reviewed change to the default branch, never in the tagged commit)
+    hint: sign with a key the policy allows (the allowed-signers file, or signatures.gpg_keys for OpenPGP and X.509), or add the key there by a reviewed change to the default branch (the gate never reads the tagged commit's)
     [exit 1]
     $ registry check-ref churn#qa#5 --policy --format github
     --- stderr
     error: policy: tag 'churn#qa#5' is signed by 'carol@example.com' with a key outside its validity: the key expired before the tag's date 2023-11-14T22:13:45Z: valid-before 2023-01-01T00:00:00Z (line 3); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
-    hint: the key was not valid at the tag's date (valid-after/valid-before in the allowed-signers file): sign with a key that is valid now
+    hint: the key was not valid when the tag was judged (valid-after/valid-before in the allowed-signers file; check-ref --policy and writes judge no earlier than now): sign with a key that is valid now
     [exit 1]
     $ registry check-ref churn#canary#6 --policy --format github
     --- stderr
@@ -162,7 +162,7 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
     $ registry check-ref xgb@v1.0.0 --policy --format github
     --- stderr
     error: policy: tag 'xgb@v1.0.0' is signed by 'carol@example.com' with a key outside its validity: the key expired before now NOW: valid-before 2023-01-01T00:00:00Z (line 3) (judged no earlier than now: the tag's date 2022-04-15T05:20:00+00:00 is whatever the pusher typed); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since) (the tag's date 2022-04-15T05:20:00+00:00 is before the cut-over, but a tagger date is whatever the pusher typed, so check-ref judges a pushed tag no earlier than now)
-    hint: the key was not valid at the tag's date (valid-after/valid-before in the allowed-signers file): sign with a key that is valid now
+    hint: the key was not valid when the tag was judged (valid-after/valid-before in the allowed-signers file; check-ref --policy and writes judge no earlier than now): sign with a key that is valid now
     [exit 1]
     ");
     // Before the cut-over (the lenient branch's), an unsigned event is grandfathered.
@@ -268,12 +268,12 @@ fn a_tag_whose_commit_rewrites_the_policy_cannot_approve_itself() {
     $ registry check-ref churn#prod#1 --policy --format github
     --- stderr
     error: policy: tag 'churn#prod#1' is signed by a key no allowed signer holds: no line of the allowed-signers file holds this key; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since); a signature that is not good proves no principal, and authorize.stages.prod.assign names who may assign stage 'prod'
-    hint: sign with a key the allowed-signers file on the default branch lists, or add the key there (a reviewed change to the default branch, never in the tagged commit)
+    hint: sign with a key the policy allows (the allowed-signers file, or signatures.gpg_keys for OpenPGP and X.509), or add the key there by a reviewed change to the default branch (the gate never reads the tagged commit's)
     [exit 1]
     $ registry check-ref churn#prod#1 --policy --policy-ref origin/main --format github
     --- stderr
     error: policy: tag 'churn#prod#1' is signed by a key no allowed signer holds: no line of the allowed-signers file holds this key; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since); a signature that is not good proves no principal, and authorize.stages.prod.assign names who may assign stage 'prod'
-    hint: sign with a key the allowed-signers file on the default branch lists, or add the key there (a reviewed change to the default branch, never in the tagged commit)
+    hint: sign with a key the policy allows (the allowed-signers file, or signatures.gpg_keys for OpenPGP and X.509), or add the key there by a reviewed change to the default branch (the gate never reads the tagged commit's)
     [exit 1]
     $ registry audit churn --stage prod
     timestamp                  tag           version                                   commit   digest  tagger (claimed)              signer (verified)                                   signature    verdict

@@ -137,7 +137,7 @@ fn a_write_is_judged_as_the_gate_will_judge_it() {
     $ registry register rf --sign
     --- stderr
     error: policy: tag 'rf@v0.0.1' is signed by 'carol@example.com' with a key outside its validity: the key expired before now NOW: valid-before 2023-01-01T00:00:00Z (line 2) (judged no earlier than now: the tag's date 2022-04-15T05:20:00+00:00 is whatever the pusher typed); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since); no tag was created
-    hint: the key was not valid at the tag's date (valid-after/valid-before in the allowed-signers file): sign with a key that is valid now
+    hint: the key was not valid when the tag was judged (valid-after/valid-before in the allowed-signers file; check-ref --policy and writes judge no earlier than now): sign with a key that is valid now
     [exit 1]
     ");
     assert_eq!(repo.git(&["tag", "-l"]), "");
