@@ -46,11 +46,16 @@ pub(crate) fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Res
 
 /// The commit `--policy-ref REV` names: a full commit id, or a branch. git's own lookup tries
 /// tags before remote-tracking branches, so with the tags fetched a pushed tag named
-/// `origin/main` would win over the branch and bring its own policy: a name is looked up as
-/// `refs/remotes/REV`, then `refs/heads/REV`; a name that is only a tag is refused (a tag is
-/// whatever its pusher chose). A full id comes first (a pushed branch may be named like one),
-/// and revision suffixes (`origin/main~0`, `^{commit}`, `@{0}`) are refused: through them git
-/// would look the name up as a tag first again.
+/// `origin/main` would win over the branch and bring its own policy: a tag, by name or as
+/// `refs/tags/…`, is refused (a tag is whatever its pusher chose). A full id comes first (a
+/// pushed branch may be named like one), and revision suffixes (`origin/main~0`, `^{commit}`,
+/// `@{0}`) are refused: through them git would look the name up as a tag first again.
+///
+/// A name is `refs/heads/REV` or `refs/remotes/REV`; both existing is ambiguous (a local branch
+/// `origin/main` made at the pushed tag would otherwise stand in for the fetched one), and the
+/// full name must be given. In a bare repository (a server, a `-C URL` mirror) only
+/// `refs/heads/REV` is read: anyone who can push may create `refs/remotes/*` there, and branch
+/// protection covers only `refs/heads/*`.
 fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
     if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
         return repo.resolve_commit(rev);
@@ -63,29 +68,71 @@ fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
         .with_hint("name the branch itself (`--policy-ref origin/main`) or a 40-character commit id")
         .into());
     }
-    if rev.starts_with("refs/")
-        && let Some(crate::git::RefTarget { commit, .. }) = repo.ref_target(rev)
-    {
-        return Ok(commit);
+    let bare = repo.workdir().is_none();
+    let branch_hint = "name a branch (`--policy-ref origin/main`, fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`) or a commit id";
+    if rev.starts_with("refs/tags/") {
+        return Err(tag_refused(rev, branch_hint));
     }
-    for full in [format!("refs/remotes/{rev}"), format!("refs/heads/{rev}")] {
-        if let Some(crate::git::RefTarget { commit, .. }) = repo.ref_target(&full) {
-            return Ok(commit);
+    if rev.starts_with("refs/") {
+        if !(rev.starts_with("refs/heads/") || (!bare && rev.starts_with("refs/remotes/"))) {
+            let read = if bare {
+                "refs/heads/… in a bare repository, where anyone who can push may create any other ref"
+            } else {
+                "refs/heads/… or refs/remotes/…"
+            };
+            return Err(UserError::new(format!(
+                "--policy-ref '{rev}' is not a branch: only {read} is read"
+            ))
+            .with_hint(branch_hint)
+            .into());
+        }
+        return match repo.ref_target(rev) {
+            Some(crate::git::RefTarget { commit, .. }) => Ok(commit),
+            None => Err(UserError::new(format!(
+                "--policy-ref '{rev}' names no commit here"
+            ))
+            .with_hint("fetch it first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or give a full commit id")
+            .into()),
+        };
+    }
+    let head = repo.ref_target(&format!("refs/heads/{rev}"));
+    let remote = (!bare)
+        .then(|| repo.ref_target(&format!("refs/remotes/{rev}")))
+        .flatten();
+    match (head, remote) {
+        (Some(_), Some(_)) => Err(UserError::new(format!(
+            "--policy-ref '{rev}' is ambiguous: both the branch refs/heads/{rev} and the remote-tracking branch refs/remotes/{rev} exist (a local branch may have been made at a pushed tag)"
+        ))
+        .with_hint(format!(
+            "name the full ref: `--policy-ref refs/remotes/{rev}` or `--policy-ref refs/heads/{rev}`"
+        ))
+        .into()),
+        (Some(t), None) | (None, Some(t)) => Ok(t.commit),
+        (None, None) if repo.ref_target(&format!("refs/tags/{rev}")).is_some() => {
+            Err(tag_refused(rev, branch_hint))
+        }
+        (None, None) => {
+            let looked = if bare {
+                format!(
+                    "no refs/heads/{rev}; a bare repository's refs/remotes/* is never read, since anyone who can push may create it"
+                )
+            } else {
+                format!("neither refs/remotes/{rev} nor refs/heads/{rev}")
+            };
+            Err(UserError::new(format!(
+                "--policy-ref '{rev}' is no branch here ({looked})"
+            ))
+            .with_hint("fetch it first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or give a full commit id")
+            .into())
         }
     }
-    let tag = rev.strip_prefix("refs/tags/").unwrap_or(rev);
-    if repo.ref_target(&format!("refs/tags/{tag}")).is_some() {
-        return Err(UserError::new(format!(
-            "--policy-ref '{rev}' names a tag, not a branch: a tag holds whatever its pusher chose, so its policy is not trusted"
-        ))
-        .with_hint(
-            "name a branch (`--policy-ref origin/main`, fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`) or a commit id",
-        )
-        .into());
-    }
-    Err(UserError::new(format!(
-        "--policy-ref '{rev}' is no branch here (neither refs/remotes/{rev} nor refs/heads/{rev})"
+}
+
+/// The refusal of a tag as the policy's source.
+fn tag_refused(rev: &str, hint: &str) -> anyhow::Error {
+    UserError::new(format!(
+        "--policy-ref '{rev}' names a tag, not a branch: a tag holds whatever its pusher chose, so its policy is not trusted"
     ))
-    .with_hint("fetch it first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or give a full commit id")
-    .into())
+    .with_hint(hint)
+    .into()
 }

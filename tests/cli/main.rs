@@ -43,4 +43,5 @@ mod signing;
 mod smoke;
 mod terminal;
 mod test_files;
+mod trust_gate;
 mod writes;

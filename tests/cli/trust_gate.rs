@@ -1,0 +1,98 @@
+//! The gate's trust in where the policy comes from, and in which tags it passes: the second
+//! security review's findings 5, 8, 9 and 12, each played through the real binary.
+
+use crate::fixture::{Run, TestRepo, run_timed};
+use crate::hostile_ci::{BROKEN, policy_bypass};
+
+/// `registry check-ref churn#prod#1 --policy --policy-ref REV` (plus `pre`, e.g. `-C DIR`).
+fn gate(repo: &TestRepo, pre: &[&str], rev: &str) -> Run {
+    let mut args = pre.to_vec();
+    args.extend(["check-ref", "churn#prod#1", "--policy", "--policy-ref", rev]);
+    run_timed(repo, &args)
+}
+
+#[track_caller]
+fn refused(run: &Run, why: &str) {
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains(why), "{}", run.transcript());
+    assert!(run.stdout.is_empty(), "{}", run.transcript());
+}
+
+// --- 8: `--policy-ref NAME` reads a branch, never a ref a pusher could create ------------------
+
+/// On a server anyone who may push can create `refs/remotes/main` or `refs/remotes/origin/main`
+/// (branch protection covers `refs/heads/*` only): there `--policy-ref NAME` is
+/// `refs/heads/NAME`, and no other full ref name is read.
+#[test]
+fn a_bare_repository_reads_policy_ref_only_from_its_branches() {
+    let repo = policy_bypass();
+    let bare = repo.home().join("server.git");
+    let bare = bare.to_str().unwrap();
+    repo.git(&["clone", "-q", "--bare", ".", bare]);
+    for pushed in ["refs/remotes/main", "refs/remotes/origin/main"] {
+        repo.git(&["--git-dir", bare, "update-ref", pushed, "evil"]);
+    }
+    repo.git(&["--git-dir", bare, "tag", "-a", "-m", "x", "evil2", "evil"]);
+    let c = ["-C", bare];
+    // `main` is the server's branch, whatever `refs/remotes/main` says.
+    refused(&gate(&repo, &c, "main"), BROKEN);
+    refused(
+        &gate(&repo, &c, "origin/main"),
+        "--policy-ref 'origin/main' is no branch here (no refs/heads/origin/main; a bare repository's refs/remotes/* is never read",
+    );
+    refused(
+        &gate(&repo, &c, "refs/remotes/origin/main"),
+        "--policy-ref 'refs/remotes/origin/main' is not a branch: only refs/heads/… in a bare repository",
+    );
+    refused(&gate(&repo, &c, "refs/heads/main"), BROKEN);
+    for tag in ["refs/tags/evil2", "evil2"] {
+        refused(
+            &gate(&repo, &c, tag),
+            &format!("--policy-ref '{tag}' names a tag, not a branch"),
+        );
+    }
+}
+
+/// In a work tree both a local branch and a remote-tracking branch may carry a name: a
+/// `git branch origin/main TAG` made at the pushed tag must not stand in for the fetched one.
+/// Both existing is refused; the full names are read as given; a tag never is.
+#[test]
+fn a_name_that_is_both_a_branch_and_a_remote_branch_is_ambiguous() {
+    let repo = policy_bypass();
+    repo.git(&["checkout", "-q", "--detach", "churn#prod#1"]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
+    repo.git(&["branch", "origin/main", "evil"]);
+    let run = gate(&repo, &[], "origin/main");
+    refused(
+        &run,
+        "--policy-ref 'origin/main' is ambiguous: both the branch refs/heads/origin/main and the remote-tracking branch refs/remotes/origin/main exist",
+    );
+    assert!(
+        run.stderr
+            .contains("`--policy-ref refs/remotes/origin/main`"),
+        "{}",
+        run.transcript()
+    );
+    refused(&gate(&repo, &[], "refs/remotes/origin/main"), BROKEN);
+    refused(&gate(&repo, &[], "refs/heads/main"), BROKEN);
+    // The attacker's branch, named in full, is what was asked for: it has no policy.
+    let run = gate(&repo, &[], "refs/heads/origin/main");
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    repo.git(&["tag", "-a", "-m", "x", "trusted", "main"]);
+    refused(
+        &gate(&repo, &[], "refs/tags/trusted"),
+        "--policy-ref 'refs/tags/trusted' names a tag, not a branch",
+    );
+    refused(
+        &gate(&repo, &[], "refs/notes/commits"),
+        "--policy-ref 'refs/notes/commits' is not a branch: only refs/heads/… or refs/remotes/… is read",
+    );
+    // The refusals of before stay: an abbreviated id, a revision suffix.
+    let main = repo.git(&["rev-parse", "main"]);
+    for rev in [&main[..12], "refs/remotes/origin/main~0"] {
+        refused(
+            &gate(&repo, &[], rev),
+            "is not a branch or a full commit id",
+        );
+    }
+}
