@@ -9,35 +9,75 @@ use crate::error::UserError;
 /// The config whose policy `--policy` enforces. Not the work tree's: in CI that is the pushed
 /// tag's own commit, so whoever pushes the tag would choose the policy it is checked against
 /// (drop `promotion_order` in the tag's commit, and any promotion passes). Trusted, in order:
-/// the branch or full commit id `--policy-ref` names; origin's default branch as `git clone`
-/// records it (a symbolic `refs/remotes/origin/HEAD`); the branch HEAD names when HEAD is not
-/// detached (a developer's own checkout, a bare repository, the mirror of `-C URL`). Without
-/// any of them (a CI checkout detached at the tag) it fails rather than trust the tag's commit.
+/// the branch or full commit id `--policy-ref` names; in a repository with a work tree,
+/// origin's default branch as `git clone` records it (a symbolic `refs/remotes/origin/HEAD`);
+/// the branch HEAD names when HEAD is not detached, in a bare repository (a server, the mirror
+/// of `-C URL`) or a work tree without a remote `origin` (a developer's own repository).
+/// Without any of them (a CI checkout detached at the tag, or a local branch made at it) it
+/// fails rather than trust the tag's commit.
 pub(crate) fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config> {
+    trusted_source(repo, from).map(|(config, _)| config)
+}
+
+/// [`trusted_config`], and where it was read from, for a note: `'origin/main' (abc1234)`.
+pub(crate) fn trusted_source(
+    repo: &crate::git::Repo,
+    from: Option<&str>,
+) -> Result<(Config, String)> {
+    let load = |commit: &str, place: &str, shown: &str| -> Result<(Config, String)> {
+        let config = Config::load_at(repo, commit, place)?;
+        Ok((
+            config,
+            format!("{shown} ({})", &commit[..commit.len().min(7)]),
+        ))
+    };
     if let Some(rev) = from {
-        return Config::load_at(repo, &policy_commit(repo, rev)?, &format!("'{rev}'"));
+        let place = format!("'{rev}'");
+        return load(&policy_commit(repo, rev)?, &place, &place);
     }
+    let work_tree = repo.workdir().is_some();
     // origin's default branch, as `git clone` (or `git remote set-head origin --auto`) records
     // it: only a *symbolic* origin/HEAD counts. A pushed branch named `HEAD` arrives as a direct
     // ref of that name, and guessing `origin/main` or `origin/master` would let whoever can push
-    // a branch of that name pick the policy where the default branch is called otherwise.
-    if let Some(branch) = repo.symbolic_ref("refs/remotes/origin/HEAD")
+    // a branch of that name pick the policy where the default branch is called otherwise. Not
+    // in a bare repository, where anyone who can push may create the branch it points at.
+    if work_tree
+        && let Some(branch) = repo.symbolic_ref("refs/remotes/origin/HEAD")
         && branch.starts_with("refs/remotes/origin/")
         && let Some(crate::git::RefTarget { name, commit }) = repo.ref_target(&branch)
     {
-        let shown = name.strip_prefix("refs/remotes/").unwrap_or(&name);
-        return Config::load_at(repo, &commit, &format!("'{shown}'"));
+        let place = format!("'{}'", name.strip_prefix("refs/remotes/").unwrap_or(&name));
+        return load(&commit, &place, &place);
     }
-    // The branch HEAD names (a checkout of a branch, a bare repository, a `-C URL` mirror):
-    // never refs/remotes/*, which anyone who can push a ref to a bare repository can create.
-    if repo.head_branch().is_some()
+    // The branch HEAD names: in a bare repository (a server, a `-C URL` mirror) that is the
+    // default branch. In a work tree that fetches from origin it may be any branch, even one a
+    // CI job made at the pushed tag (`git checkout -B build TAG`, Jenkins' "check out to a
+    // local branch"), whose commit the pusher chose: only without a remote (a developer's own
+    // repository) is it theirs.
+    let origin = work_tree
+        && (repo.config_string("remote.origin.url").is_some()
+            || repo.config_string("remote.origin.fetch").is_some());
+    if let Some(head) = repo.head_branch()
+        && !origin
         && let Some((commit, place)) = crate::config::default_tree(repo)?
     {
-        return Config::load_at(repo, &commit, &place);
+        let shown = if place == "HEAD" {
+            format!("'{}'", head.strip_prefix("refs/heads/").unwrap_or(&head))
+        } else {
+            place.clone()
+        };
+        return load(&commit, &place, &shown);
     }
-    Err(UserError::new(
-        "--policy found no branch to read the policy from: HEAD is detached (as in a CI checkout of the tag) and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds",
-    )
+    let why = match repo.head_branch() {
+        Some(head) if origin => format!(
+            "HEAD names the branch '{}', which is not trusted in a repository that fetches from origin (a CI job may have made it at the pushed tag, as `git checkout -B build TAG` does)",
+            head.strip_prefix("refs/heads/").unwrap_or(&head)
+        ),
+        _ => "HEAD is detached (as in a CI checkout of the tag)".to_string(),
+    };
+    Err(UserError::new(format!(
+        "--policy found no branch to read the policy from: {why}, and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds"
+    ))
     .with_hint(
         "name the default branch: `--policy-ref origin/main` (fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`), or record it with `git remote set-head origin --auto`",
     )

@@ -101,11 +101,14 @@ fn check_ref_policy_rejects_a_tag_that_breaks_it() {
     insta::assert_snapshot!(repo.t(&["check-ref", "m#prod#2", "--policy", "--event"]), @"
     $ registry check-ref 'm#prod#2' --policy --event
     assignment
+    --- stderr
+    policy from 'main' (4b4602d)
     [exit 0]
     ");
     insta::assert_snapshot!(repo.t(&["check-ref", "m#prod#3", "--policy", "--event"]), @"
     $ registry check-ref 'm#prod#3' --policy --event
     --- stderr
+    policy from 'main' (4b4602d)
     error: policy: 'm#prod#3' gives prod to m v0.0.2, which never held dev before (promotion_order: dev → prod)
     hint: promote v0.0.2 to dev first; to undo this one: `registry unassign m prod --version v0.0.2`
     [exit 1]

@@ -96,3 +96,113 @@ fn a_name_that_is_both_a_branch_and_a_remote_branch_is_ambiguous() {
         );
     }
 }
+
+// --- 9: a work tree that fetches from origin never trusts the branch HEAD names ----------------
+
+/// A CI job that checks out a local branch at the pushed tag (`git checkout -B build TAG`,
+/// Jenkins' "check out to a local branch") has HEAD on a branch whose commit the pusher chose:
+/// with a remote `origin`, only a symbolic origin/HEAD or `--policy-ref` says where the policy is.
+#[test]
+fn a_ci_branch_made_at_the_tag_is_not_the_policy() {
+    let repo = policy_bypass();
+    let server = repo.home().join("server.git");
+    repo.git(&["clone", "-q", "--bare", ".", server.to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", server.to_str().unwrap()]);
+    repo.git(&["checkout", "-q", "-B", "build", "churn#prod#1"]);
+    let run = run_timed(&repo, &["check-ref", "churn#prod#1", "--policy"]);
+    refused(
+        &run,
+        "--policy found no branch to read the policy from: HEAD names the branch 'build', which is not trusted in a repository that fetches from origin",
+    );
+    assert!(
+        run.stderr.contains("--policy-ref origin/main"),
+        "{}",
+        run.transcript()
+    );
+    // Even on `main` itself: which branch a CI job checked out is not known.
+    repo.git(&["checkout", "-q", "main"]);
+    let run = run_timed(&repo, &["check-ref", "churn#prod#1", "--policy"]);
+    refused(&run, "HEAD names the branch 'main', which is not trusted");
+    // origin's default branch, as `git clone` records it, is.
+    repo.git(&["checkout", "-q", "build"]);
+    repo.git(&["fetch", "-q", "origin"]);
+    repo.git(&["remote", "set-head", "origin", "main"]);
+    let main = repo.git(&["rev-parse", "--short=7", "main"]);
+    let run = run_timed(&repo, &["check-ref", "churn#prod#1", "--policy"]);
+    refused(&run, BROKEN);
+    assert!(
+        run.stderr
+            .starts_with(&format!("policy from 'origin/main' ({main})\n")),
+        "{}",
+        run.transcript()
+    );
+    // And so is --policy-ref, named in the note as given.
+    let evil = repo.git(&["rev-parse", "--short=7", "evil"]);
+    let run = gate(&repo, &[], "evil");
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(
+        run.stderr,
+        format!("policy from 'evil' ({evil})\n"),
+        "{}",
+        run.transcript()
+    );
+    // Without --policy nothing is enforced, and nothing is noted.
+    let run = run_timed(
+        &repo,
+        &[
+            "check-ref",
+            "churn#prod#1",
+            "--policy-ref",
+            "main",
+            "--event",
+        ],
+    );
+    assert_eq!(run.stdout, "assignment\n", "{}", run.transcript());
+    assert_eq!(run.stderr, "", "{}", run.transcript());
+}
+
+/// A developer's own repository (no remote) and a bare repository still read the branch HEAD
+/// names, and say so. A symbolic origin/HEAD in a bare repository is not read: anyone who may
+/// push can move the `refs/remotes/origin/*` branch it names.
+#[test]
+fn without_a_remote_and_in_a_bare_repository_the_head_branch_is_the_policy() {
+    let repo = policy_bypass();
+    repo.git(&["checkout", "-q", "main"]);
+    let main = repo.git(&["rev-parse", "--short=7", "main"]);
+    let run = run_timed(&repo, &["check-ref", "churn#prod#1", "--policy"]);
+    refused(&run, BROKEN);
+    assert!(
+        run.stderr
+            .starts_with(&format!("policy from 'main' ({main})\n")),
+        "{}",
+        run.transcript()
+    );
+    let bare = repo.home().join("server.git");
+    let bare = bare.to_str().unwrap();
+    repo.git(&["clone", "-q", "--bare", ".", bare]);
+    repo.git(&[
+        "--git-dir",
+        bare,
+        "update-ref",
+        "refs/remotes/origin/evil",
+        "evil",
+    ]);
+    repo.git(&[
+        "--git-dir",
+        bare,
+        "symbolic-ref",
+        "refs/remotes/origin/HEAD",
+        "refs/remotes/origin/evil",
+    ]);
+    let run = run_timed(
+        &repo,
+        &["-C", bare, "check-ref", "churn#prod#1", "--policy"],
+    );
+    refused(&run, BROKEN);
+    assert!(
+        run.stderr
+            .starts_with(&format!("policy from 'main' ({main})\n")),
+        "{}",
+        run.transcript()
+    );
+}

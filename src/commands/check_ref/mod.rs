@@ -86,8 +86,9 @@ pub(crate) struct CheckRefArgs {
     pub prefix: Option<String>,
     /// Exit 1, before any output, when the tag breaks the policy of .registry.yaml
     /// (promotion_order, require_digest, signatures, authorize), so a CI job can reject it. The policy is read from the
-    /// default branch (a symbolic origin/HEAD as `git clone` sets it, else the branch HEAD
-    /// names), never from the tag's own commit, which whoever pushes the tag chooses
+    /// default branch (a symbolic origin/HEAD as `git clone` sets it, else, in a bare
+    /// repository or without a remote origin, the branch HEAD names), never from the tag's own
+    /// commit, which whoever pushes the tag chooses; a note on stderr says which
     #[arg(long)]
     pub policy: bool,
     /// Read .registry.yaml, .gto and the allowed-signers file (for --policy, and the signature
@@ -188,7 +189,10 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
     };
     let version = version.unwrap_or_default();
     if args.policy {
-        let trust = Trust::trusted(&session.repo, args.policy_ref.as_deref())?;
+        let (config, from) =
+            super::policy_source::trusted_source(&session.repo, args.policy_ref.as_deref())?;
+        out.note(&format!("policy from {from}"))?;
+        let trust = Trust::new(&session.repo, config);
         let config = &trust.config;
         if let Some(v) = policy::check_event(
             &session.reg,
