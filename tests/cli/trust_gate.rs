@@ -206,3 +206,68 @@ fn without_a_remote_and_in_a_bare_repository_the_head_branch_is_the_policy() {
         run.transcript()
     );
 }
+
+// --- 12: under --policy a registry-shaped tag that is no counted event fails ------------------
+
+/// Each of these exits 0 with a warning without `--policy` (a CI job runs on every push). Under
+/// it each fails, naming the tag and why, and writes no step output: a pipeline keyed on the
+/// pushed ref after a green gate would deploy it.
+#[test]
+fn the_gate_fails_closed_on_a_tag_that_records_no_event() {
+    let repo = policy_bypass();
+    repo.git(&["checkout", "-q", "main"]);
+    let prod = repo.git(&["rev-parse", "churn#prod#1"]);
+    let registration = repo.git(&["rev-parse", "churn@v0.0.1"]);
+    repo.git(&["update-ref", "refs/tags/churn#prod#7", &prod]);
+    repo.git(&["update-ref", "refs/tags/other@v1.0.0", &registration]);
+    repo.git(&["tag", "churn#prod#5"]);
+    repo.git(&["tag", "-a", "-m", "x", "churn#prod#8", "HEAD^{tree}"]);
+    repo.git(&["tag", "-a", "-m", "x", "other#prod#1", "HEAD^{tree}"]);
+    repo.git(&["tag", "-a", "-m", "x", "churn@created"]);
+    let renamed = "(its `tag` line says so), not a tag of its own";
+    for (tag, why) in [
+        ("churn#prod#7", renamed),
+        ("other@v1.0.0", renamed),
+        ("churn#prod#5", "it is a lightweight tag"),
+        ("churn#prod#8", "points at a tree"),
+        ("other#prod#1", "points at a tree"),
+        ("churn@created", "an `@created` tag records nothing"),
+    ] {
+        let outputs = repo.home().join("github_output");
+        std::fs::write(&outputs, "").unwrap();
+        let env = |c: &mut std::process::Command| {
+            c.env("GITHUB_OUTPUT", &outputs);
+        };
+        let policy = ["check-ref", tag, "--policy", "--policy-ref", "main"];
+        let run = crate::fixture::run_timed_with(
+            &repo,
+            &[&policy[..], &["--format", "github"]].concat(),
+            env,
+        );
+        refused(
+            &run,
+            &format!(
+                "error: policy: tag '{tag}' is no registry event, and --policy passes only an event: "
+            ),
+        );
+        assert!(run.stderr.contains(why), "{}", run.transcript());
+        assert_eq!(
+            std::fs::read_to_string(&outputs).unwrap(),
+            "",
+            "{}",
+            run.transcript()
+        );
+        // Without --policy: a warning, nothing written, exit 0, as before.
+        let run =
+            crate::fixture::run_timed_with(&repo, &["check-ref", tag, "--format", "github"], env);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert!(run.stdout.is_empty(), "{}", run.transcript());
+        assert!(run.stderr.contains("warning: "), "{}", run.transcript());
+        assert_eq!(
+            std::fs::read_to_string(&outputs).unwrap(),
+            "",
+            "{}",
+            run.transcript()
+        );
+    }
+}

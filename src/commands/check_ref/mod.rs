@@ -169,6 +169,12 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
                     .into(),
             );
         }
+        crate::git::TagKind::Lightweight if args.policy => {
+            return Err(no_event(
+                name,
+                "it is a lightweight tag; registry tags are annotated",
+            ));
+        }
         crate::git::TagKind::Lightweight => {
             out.warn(&format!(
                 "tag '{name}' is a lightweight tag; registry tags must be annotated (`git tag -a`), so it means nothing"
@@ -177,14 +183,29 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         }
         crate::git::TagKind::Annotated => {}
     }
+    // Without --policy a tag that records no event is only warned about; under it, it fails:
+    // a gate that exits 0 would let a pipeline keyed on the pushed ref deploy it.
+    let why_not = || {
+        let warned = session.reg.warnings.iter().find(|w| w.tag == name);
+        warned.map_or("it records no event", |w| w.message.as_str())
+    };
     if parsed.action == TagAction::Created {
+        if args.policy {
+            return Err(no_event(name, "an `@created` tag records nothing"));
+        }
         return Ok(()); // warned about above; records nothing (GTO §14 B1)
     }
     let Some(artifact) = session.reg.artifact(&parsed.artifact) else {
+        if args.policy {
+            return Err(no_event(name, why_not()));
+        }
         return Ok(());
     };
     let events = artifact.events_with_versions();
     let Some((event, version)) = events.iter().find(|(e, _)| e.tag == name) else {
+        if args.policy {
+            return Err(no_event(name, why_not()));
+        }
         return Ok(()); // e.g. a tag on a tree: warned about above
     };
     let version = version.unwrap_or_default();
@@ -257,6 +278,15 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         out.line(&sentence(event, version))?;
     }
     Ok(())
+}
+
+/// The refusal, under `--policy`, of a registry-shaped tag that is no counted event.
+fn no_event(name: &str, why: &str) -> anyhow::Error {
+    UserError::new(format!(
+        "policy: tag '{name}' is no registry event, and --policy passes only an event: {why}"
+    ))
+    .with_hint("`registry doctor` tells more; record the event with registry itself")
+    .into()
 }
 
 /// The step outputs of one event: the tag's facts, and `type`, `path` and `description` from the
