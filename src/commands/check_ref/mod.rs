@@ -14,6 +14,7 @@ use anyhow::Result;
 use clap::{ArgGroup, Args, ValueEnum};
 
 mod ci_files;
+mod current;
 
 use super::trust::Trust;
 use super::{Scope, Session};
@@ -224,6 +225,11 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         ) {
             return Err(UserError::new(format!("policy: {}", v.message))
                 .with_hint(crate::commands::refusal::policy_fix(&v))
+                .into());
+        }
+        if let Some(why) = current::stale(artifact, event, version) {
+            return Err(UserError::new(format!("policy: {why}"))
+                .with_hint("the gate passes only the stage's current event; `registry history NAME` shows the events since")
                 .into());
         }
         if trust.has_rules() {
