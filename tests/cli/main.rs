@@ -44,4 +44,5 @@ mod smoke;
 mod terminal;
 mod test_files;
 mod trust_gate;
+mod trust_replay;
 mod writes;
