@@ -159,10 +159,15 @@ fn policy_commit(repo: &crate::git::Repo, rev: &str) -> Result<String> {
             } else {
                 format!("neither refs/remotes/{rev} nor refs/heads/{rev}")
             };
+            let hint = if bare {
+                "name one of the repository's own branches (`--policy-ref main`), or give a full commit id"
+            } else {
+                "fetch it first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or give a full commit id"
+            };
             Err(UserError::new(format!(
                 "--policy-ref '{rev}' is no branch here ({looked})"
             ))
-            .with_hint("fetch it first (`git fetch origin +refs/heads/main:refs/remotes/origin/main`), or give a full commit id")
+            .with_hint(hint)
             .into())
         }
     }

@@ -37,9 +37,16 @@ fn a_bare_repository_reads_policy_ref_only_from_its_branches() {
     let c = ["-C", bare];
     // `main` is the server's branch, whatever `refs/remotes/main` says.
     refused(&gate(&repo, &c, "main"), BROKEN);
+    let run = gate(&repo, &c, "origin/main");
     refused(
-        &gate(&repo, &c, "origin/main"),
+        &run,
         "--policy-ref 'origin/main' is no branch here (no refs/heads/origin/main; a bare repository's refs/remotes/* is never read",
+    );
+    assert!(
+        run.stderr
+            .contains("hint: name one of the repository's own branches (`--policy-ref main`)"),
+        "{}",
+        run.transcript()
     );
     refused(
         &gate(&repo, &c, "refs/remotes/origin/main"),
