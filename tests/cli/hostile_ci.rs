@@ -32,7 +32,7 @@ fn registered() -> TestRepo {
 
 /// The red team's bypass: main has a policy; a branch drops it in its own commit, registers and
 /// promotes straight to prod. A CI checkout of that tag (detached at the tag's commit) passed.
-fn policy_bypass() -> TestRepo {
+pub(crate) fn policy_bypass() -> TestRepo {
     let repo = TestRepo::new();
     repo.write("m.bin", "a\n");
     repo.write("artifacts.yaml", "churn:\n  path: m.bin\n");
@@ -51,7 +51,7 @@ fn policy_bypass() -> TestRepo {
     repo
 }
 
-const BROKEN: &str =
+pub(crate) const BROKEN: &str =
     "policy: 'churn#prod#1' gives prod to churn v0.0.2, which never held staging before";
 
 #[test]

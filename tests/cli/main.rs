@@ -44,4 +44,6 @@ mod smoke;
 mod terminal;
 mod test_files;
 mod trust;
+mod trust_gate;
+mod trust_replay;
 mod writes;

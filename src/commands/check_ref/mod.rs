@@ -14,6 +14,7 @@ use anyhow::Result;
 use clap::{ArgGroup, Args, ValueEnum};
 
 mod ci_files;
+mod current;
 
 use super::trust::Trust;
 use super::{Scope, Session};
@@ -86,8 +87,9 @@ pub(crate) struct CheckRefArgs {
     pub prefix: Option<String>,
     /// Exit 1, before any output, when the tag breaks the policy of .registry.yaml
     /// (promotion_order, require_digest, signatures, authorize), so a CI job can reject it. The policy is read from the
-    /// default branch (a symbolic origin/HEAD as `git clone` sets it, else the branch HEAD
-    /// names), never from the tag's own commit, which whoever pushes the tag chooses
+    /// default branch (a symbolic origin/HEAD as `git clone` sets it, else, in a bare
+    /// repository or without a remote origin, the branch HEAD names), never from the tag's own
+    /// commit, which whoever pushes the tag chooses; a note on stderr says which
     #[arg(long)]
     pub policy: bool,
     /// Read .registry.yaml, .gto and the allowed-signers file (for --policy, and the signature
@@ -168,6 +170,12 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
                     .into(),
             );
         }
+        crate::git::TagKind::Lightweight if args.policy => {
+            return Err(no_event(
+                name,
+                "it is a lightweight tag; registry tags are annotated",
+            ));
+        }
         crate::git::TagKind::Lightweight => {
             out.warn(&format!(
                 "tag '{name}' is a lightweight tag; registry tags must be annotated (`git tag -a`), so it means nothing"
@@ -176,19 +184,37 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         }
         crate::git::TagKind::Annotated => {}
     }
+    // Without --policy a tag that records no event is only warned about; under it, it fails:
+    // a gate that exits 0 would let a pipeline keyed on the pushed ref deploy it.
+    let why_not = || {
+        let warned = session.reg.warnings.iter().find(|w| w.tag == name);
+        warned.map_or("it records no event", |w| w.message.as_str())
+    };
     if parsed.action == TagAction::Created {
+        if args.policy {
+            return Err(no_event(name, "an `@created` tag records nothing"));
+        }
         return Ok(()); // warned about above; records nothing (GTO §14 B1)
     }
     let Some(artifact) = session.reg.artifact(&parsed.artifact) else {
+        if args.policy {
+            return Err(no_event(name, why_not()));
+        }
         return Ok(());
     };
     let events = artifact.events_with_versions();
     let Some((event, version)) = events.iter().find(|(e, _)| e.tag == name) else {
+        if args.policy {
+            return Err(no_event(name, why_not()));
+        }
         return Ok(()); // e.g. a tag on a tree: warned about above
     };
     let version = version.unwrap_or_default();
     if args.policy {
-        let trust = Trust::trusted(&session.repo, args.policy_ref.as_deref())?;
+        let (config, from) =
+            super::policy_source::trusted_source(&session.repo, args.policy_ref.as_deref())?;
+        out.note(&format!("policy from {from}"))?;
+        let trust = Trust::new(&session.repo, config);
         let config = &trust.config;
         if let Some(v) = policy::check_event(
             &session.reg,
@@ -215,6 +241,14 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
                 .with_hint(crate::commands::refusal::breach_fix(breach.kind))
                 .into());
             }
+        }
+        // A signed tag that was the stage's event once, pushed again (deleted and re-created),
+        // would deploy an old version: only the stage's current event passes. Checked after
+        // the signature, so a forged tag is reported as what it is.
+        if let Some(why) = current::stale(artifact, event, version) {
+            return Err(UserError::new(format!("policy: {why}"))
+                .with_hint("the gate passes only the stage's current event; `registry history NAME` shows the events since")
+                .into());
         }
     }
     if let Some(format) = args.format {
@@ -270,6 +304,15 @@ fn backdated(trust: &Trust, event: &Event, at: Timestamp) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// The refusal, under `--policy`, of a registry-shaped tag that is no counted event.
+fn no_event(name: &str, why: &str) -> anyhow::Error {
+    UserError::new(format!(
+        "policy: tag '{name}' is no registry event, and --policy passes only an event: {why}"
+    ))
+    .with_hint("`registry doctor` tells more; record the event with registry itself")
+    .into()
 }
 
 /// The step outputs of one event: the tag's facts, and `type`, `path` and `description` from the

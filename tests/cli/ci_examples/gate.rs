@@ -82,7 +82,9 @@ fn signed_scene() -> (TestRepo, [String; 3], std::path::PathBuf) {
     let (bob, bob_pub) = key(&repo, "bob");
     repo.git(&["config", "gpg.format", "ssh"]);
     let mut prod = Vec::new();
-    for (i, (signer, sign)) in [(&alice, "--sign"), (&alice, "--no-sign"), (&bob, "--sign")]
+    // Alice's signed promotion last: the gate passes only the stage's current event, and the
+    // rejected ones must fail for what they are (unsigned, not allowed), which is judged first.
+    for (i, (signer, sign)) in [(&alice, "--no-sign"), (&bob, "--sign"), (&alice, "--sign")]
         .into_iter()
         .enumerate()
     {
@@ -104,7 +106,8 @@ fn signed_scene() -> (TestRepo, [String; 3], std::path::PathBuf) {
     repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
     let allowed = repo.home().join("allowed_signers");
     std::fs::write(&allowed, signers).unwrap();
-    (repo, prod.try_into().unwrap(), allowed)
+    let [unsigned, by_bob, by_alice]: [String; 3] = prod.try_into().unwrap();
+    (repo, [by_alice, unsigned, by_bob], allowed)
 }
 
 /// Real git's verdict on a tag's signature, against the team's allowed signers.

@@ -61,8 +61,9 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
     let keys = [&alice, &bob, &carol, &mallory];
 
     signed_tag(&repo, &repo.path(), &bob, "churn@v1.0.0", &c);
-    signed_tag(&repo, &repo.path(), &alice, "churn#prod#1", &c); // registered by bob: two people
-    signed_tag(&repo, &repo.path(), &bob, "churn#prod#2", &c); // bob may not assign prod
+    // bob's refused promotion first: the gate passes only the stage's current event.
+    signed_tag(&repo, &repo.path(), &bob, "churn#prod#1", &c); // bob may not assign prod
+    signed_tag(&repo, &repo.path(), &alice, "churn#prod#2", &c); // registered by bob: two people
     signed_tag(&repo, &repo.path(), &alice, "rf@v1.0.0", &c);
     signed_tag(&repo, &repo.path(), &alice, "rf#prod#1", &c); // alice registered it herself
     unsigned_tag(&repo, "churn#staging#3", &c);
@@ -101,16 +102,18 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
     assert!(out.status.success());
 
     let here = repo.path();
-    let (t, written) = gate(&repo, &here, &keys, "churn#prod#1", &[]);
+    let (t, written) = gate(&repo, &here, &keys, "churn#prod#2", &[]);
     insta::assert_snapshot!(t, @r#"
-    $ registry check-ref churn#prod#1 --policy --format github
+    $ registry check-ref churn#prod#2 --policy --format github
     Stage "prod" was assigned to version "v1.0.0" of artifact "churn"
+    --- stderr
+    policy from 'main' (<c1>...)
     [exit 0]
     "#);
     assert!(written.contains("\nprod\n"), "{written}");
     let mut failures = String::new();
     for tag in [
-        "churn#prod#2",
+        "churn#prod#1",
         "rf#prod#1",
         "churn#staging#3",
         "churn#dev#4",
@@ -124,43 +127,51 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
         failures.push('\n');
     }
     insta::assert_snapshot!(failures, @"
-    $ registry check-ref churn#prod#2 --policy --format github
+    $ registry check-ref churn#prod#1 --policy --format github
     --- stderr
-    error: policy: tag 'churn#prod#2' is signed by 'bob@example.com', who may not assign stage 'prod' (authorize.stages.prod.assign: alice@example.com)
+    policy from 'main' (<c1>...)
+    error: policy: tag 'churn#prod#1' is signed by 'bob@example.com', who may not assign stage 'prod' (authorize.stages.prod.assign: alice@example.com)
     hint: have a principal the rule names make this event, signed with their key
     [exit 1]
     $ registry check-ref rf#prod#1 --policy --format github
     --- stderr
+    policy from 'main' (<c1>...)
     error: policy: tag 'rf#prod#1' is signed by 'alice@example.com', who also signed the registration 'rf@v1.0.0' of this version: the two-person rule of stage 'prod' (authorize.stages.prod.two_person) needs someone other than the registrant to assign it
     hint: another principal than the one who registered the version must put it into this stage
     [exit 1]
     $ registry check-ref churn#staging#3 --policy --format github
     --- stderr
+    policy from 'main' (<c1>...)
     error: policy: tag 'churn#staging#3' is unsigned; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
     hint: sign registry tags with a key the allowed-signers file lists (`--sign`, git's `tag.gpgSign`, or `sign: true` in .registry.yaml); an existing tag cannot be signed afterwards: delete it and write it again signed
     [exit 1]
     $ registry check-ref churn#dev#4 --policy --format github
     --- stderr
+    policy from 'main' (<c1>...)
     error: policy: tag 'churn#dev#4' is signed by a key no allowed signer holds: no line of the allowed-signers file holds this key; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
     hint: sign with a key the policy allows (the allowed-signers file, or signatures.gpg_keys for OpenPGP and X.509), or add the key there by a reviewed change to the default branch (the gate never reads the tagged commit's)
     [exit 1]
     $ registry check-ref churn#qa#5 --policy --format github
     --- stderr
+    policy from 'main' (<c1>...)
     error: policy: tag 'churn#qa#5' is signed by 'carol@example.com' with a key outside its validity: the key expired before the tag's date 2023-11-14T22:13:45Z: valid-before 2023-01-01T00:00:00Z (line 3); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
     hint: the key was not valid when the tag was judged (valid-after/valid-before in the allowed-signers file; check-ref --policy and writes judge no earlier than now): sign with a key that is valid now
     [exit 1]
     $ registry check-ref churn#canary#6 --policy --format github
     --- stderr
+    policy from 'main' (<c1>...)
     error: policy: tag 'churn#canary#6' has a bad signature: the signature by SHA256:<alice>.................................... does not match the tag's content (cryptographic error); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
     hint: the tag was changed after it was signed, or its signature is damaged: delete it and write it again signed
     [exit 1]
     $ registry check-ref churn#beta#7 --policy --format github
     --- stderr
+    policy from 'main' (<c1>...)
     error: policy: tag 'churn#beta#7' is unsigned; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since) (the tag's date 2017-07-14T02:40:00+00:00 is before the cut-over, but a tagger date is whatever the pusher typed, so check-ref judges a pushed tag no earlier than now)
     hint: sign registry tags with a key the allowed-signers file lists (`--sign`, git's `tag.gpgSign`, or `sign: true` in .registry.yaml); an existing tag cannot be signed afterwards: delete it and write it again signed
     [exit 1]
     $ registry check-ref xgb@v1.0.0 --policy --format github
     --- stderr
+    policy from 'main' (<c1>...)
     error: policy: tag 'xgb@v1.0.0' is signed by 'carol@example.com' with a key outside its validity: the key expired before now NOW: valid-before 2023-01-01T00:00:00Z (line 3) (judged no earlier than now: the tag's date 2022-04-15T05:20:00+00:00 is whatever the pusher typed); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since) (the tag's date 2022-04-15T05:20:00+00:00 is before the cut-over, but a tagger date is whatever the pusher typed, so check-ref judges a pushed tag no earlier than now)
     hint: the key was not valid when the tag was judged (valid-after/valid-before in the allowed-signers file; check-ref --policy and writes judge no earlier than now): sign with a key that is valid now
     [exit 1]
@@ -176,6 +187,8 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
     insta::assert_snapshot!(t, @r#"
     $ registry check-ref churn#staging#3 --policy --policy-ref lenient --format github
     Stage "staging" was assigned to version "v1.0.0" of artifact "churn"
+    --- stderr
+    policy from 'lenient' (<c2>...)
     [exit 0]
     "#);
     // audit judges each event at its own date: the backdated tag is grandfathered there.
@@ -195,13 +208,13 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
         &repo,
         &ci,
         "git",
-        &["checkout", "-q", "--detach", "churn#prod#1"],
+        &["checkout", "-q", "--detach", "churn#prod#2"],
     );
     for extra in [&[][..], &["--policy-ref", "origin/main"]] {
-        let (t, written) = gate(&repo, &ci, &keys, "churn#prod#1", extra);
+        let (t, written) = gate(&repo, &ci, &keys, "churn#prod#2", extra);
         assert!(t.ends_with("[exit 0]"), "{t}");
         assert!(written.contains("\nchurn\n"), "{written}");
-        let (t, _) = gate(&repo, &ci, &keys, "churn#prod#2", extra);
+        let (t, _) = gate(&repo, &ci, &keys, "churn#prod#1", extra);
         assert!(
             t.contains("who may not assign stage 'prod'") && t.ends_with("[exit 1]"),
             "{t}"
@@ -222,7 +235,7 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
         &keys,
         &[
             "check-ref",
-            "churn#prod#1",
+            "churn#prod#2",
             "--policy",
             "--format",
             "gitlab",
@@ -267,11 +280,13 @@ fn a_tag_whose_commit_rewrites_the_policy_cannot_approve_itself() {
     insta::assert_snapshot!(seen, @"
     $ registry check-ref churn#prod#1 --policy --format github
     --- stderr
+    policy from 'origin/main' (<c1>...)
     error: policy: tag 'churn#prod#1' is signed by a key no allowed signer holds: no line of the allowed-signers file holds this key; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since); a signature that is not good proves no principal, and authorize.stages.prod.assign names who may assign stage 'prod'
     hint: sign with a key the policy allows (the allowed-signers file, or signatures.gpg_keys for OpenPGP and X.509), or add the key there by a reviewed change to the default branch (the gate never reads the tagged commit's)
     [exit 1]
     $ registry check-ref churn#prod#1 --policy --policy-ref origin/main --format github
     --- stderr
+    policy from 'origin/main' (<c1>...)
     error: policy: tag 'churn#prod#1' is signed by a key no allowed signer holds: no line of the allowed-signers file holds this key; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since); a signature that is not good proves no principal, and authorize.stages.prod.assign names who may assign stage 'prod'
     hint: sign with a key the policy allows (the allowed-signers file, or signatures.gpg_keys for OpenPGP and X.509), or add the key there by a reviewed change to the default branch (the gate never reads the tagged commit's)
     [exit 1]
@@ -350,9 +365,13 @@ fn an_openpgp_signed_promotion_is_judged_by_its_pinned_identity() {
     insta::assert_snapshot!(format!("{t}\n{t2}"), @r#"
     $ registry check-ref churn#prod#1 --policy --format github
     Stage "prod" was assigned to version "v1.0.0" of artifact "churn"
+    --- stderr
+    policy from 'main' (<c2>...)
     [exit 0]
     $ registry check-ref churn#staging#2 --policy --format github
     Stage "staging" was assigned to version "v1.0.0" of artifact "churn"
+    --- stderr
+    policy from 'main' (<c2>...)
     [exit 0]
     "#);
 }

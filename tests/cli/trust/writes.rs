@@ -185,9 +185,11 @@ fn an_agent_held_key_signs_a_prod_promotion_the_gate_passes() {
             c.env("GITHUB_OUTPUT", &file);
         },
     );
-    insta::assert_snapshot!(super::redact(&run.transcript(), &keys), @r#"
+    insta::assert_snapshot!(super::unplace(&repo, &super::redact(&run.transcript(), &keys)), @r#"
     $ registry check-ref 'churn#prod#1' --policy --format github
     Stage "prod" was assigned to version "v0.0.1" of artifact "churn"
+    --- stderr
+    policy from 'main' (<c1>...)
     [exit 0]
     "#);
     assert!(std::fs::read_to_string(&file).unwrap().contains("\nprod\n"));
