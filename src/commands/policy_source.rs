@@ -76,7 +76,7 @@ pub(crate) fn trusted_source(
         _ => "HEAD is detached (as in a CI checkout of the tag)".to_string(),
     };
     Err(UserError::new(format!(
-        "--policy found no branch to read the policy from: {why}, and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds"
+        "found no branch to read the policy from: {why}, and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds"
     ))
     .with_hint(
         "name the default branch: `--policy-ref origin/main` (fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`), or record it with `git remote set-head origin --auto`",

@@ -53,10 +53,15 @@ impl Trust {
     /// allowed-signers file is the tag's own, and whoever pushed the tag chose it, so a `good`
     /// from it would vouch for any key the tag's commit adds.
     pub(crate) fn for_reading(session: &Session) -> Trust {
-        if let Ok(config) = super::policy_source::trusted_config(&session.repo, None) {
-            return Trust::new(&session.repo, config);
-        }
-        let why = "no trusted branch to read the allowed-signers file from (HEAD is detached and origin's default branch is not known: `git remote set-head origin --auto` records it; or the default branch's config cannot be read), and the checked-out commit's file is not trusted".to_string();
+        let untrusted = match super::policy_source::trusted_config(&session.repo, None) {
+            Ok(config) => return Trust::new(&session.repo, config),
+            Err(e) => e
+                .downcast_ref::<UserError>()
+                .map_or_else(|| e.to_string(), |u| u.message.clone()),
+        };
+        let why = format!(
+            "the checked-out commit's allowed-signers file is not trusted, and registry {untrusted}"
+        );
         Trust {
             verifier: Verifier::new(&session.repo, Err(why.clone()), gpg_trust(&session.config)),
             config: session.config.clone(),

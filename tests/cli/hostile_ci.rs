@@ -64,7 +64,7 @@ fn check_ref_policy_never_trusts_the_tags_own_commit() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr
-            .contains("--policy found no branch to read the policy from")
+            .contains("found no branch to read the policy from")
             && run.stderr.contains("--policy-ref origin/main"),
         "{}",
         run.transcript()
@@ -94,7 +94,7 @@ fn check_ref_policy_never_trusts_the_tags_own_commit() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr
-            .contains("--policy found no branch to read the policy from"),
+            .contains("found no branch to read the policy from"),
         "{}",
         run.transcript()
     );

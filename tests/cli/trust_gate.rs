@@ -120,7 +120,7 @@ fn a_ci_branch_made_at_the_tag_is_not_the_policy() {
     let run = run_timed(&repo, &["check-ref", "churn#prod#1", "--policy"]);
     refused(
         &run,
-        "--policy found no branch to read the policy from: HEAD names the branch 'build', which is not trusted in a repository that fetches from origin",
+        "found no branch to read the policy from: HEAD names the branch 'build', which is not trusted in a repository that fetches from origin",
     );
     assert!(
         run.stderr.contains("--policy-ref origin/main"),

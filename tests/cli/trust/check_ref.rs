@@ -305,7 +305,7 @@ fn a_tag_whose_commit_rewrites_the_policy_cannot_approve_itself() {
     sh_in(&repo, &ci, "git", &["remote", "set-head", "origin", "-d"]);
     let run = run_in(&repo, &ci, &keys, &["check-ref", "churn#prod#1", "--json"]);
     let v: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
-    insta::assert_snapshot!(v["signature"].to_string(), @r#"{"status":"unverifiable","format":"ssh","principal":null,"fingerprint":null,"reason":"no trusted branch to read the allowed-signers file from (HEAD is detached and origin's default branch is not known: `git remote set-head origin --auto` records it; or the default branch's config cannot be read), and the checked-out commit's file is not trusted"}"#);
+    insta::assert_snapshot!(v["signature"].to_string(), @r#"{"status":"unverifiable","format":"ssh","principal":null,"fingerprint":null,"reason":"the checked-out commit's allowed-signers file is not trusted, and registry found no branch to read the policy from: HEAD is detached (as in a CI checkout of the tag), and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds"}"#);
     sh_in(&repo, &ci, "git", &["remote", "set-head", "origin", "main"]);
     // The control: once the default branch itself carries the new policy, the tag passes.
     repo.git(&["merge", "-q", "--ff-only", "attack"]);
