@@ -225,3 +225,19 @@ pub(crate) fn redact(text: &str, keys: &[&Key]) -> String {
     }
     text
 }
+
+/// The fingerprint git's verifier names for an OpenPGP-signed tag (`VALIDSIG`'s first field),
+/// which `signatures.gpg_keys` pins.
+pub(crate) fn validsig(repo: &TestRepo, tag: &str) -> String {
+    let raw = repo
+        .command(std::path::Path::new("git"), &repo.path())
+        .args(["verify-tag", "--raw", tag])
+        .output()
+        .unwrap();
+    let raw = String::from_utf8_lossy(&raw.stderr).into_owned();
+    raw.lines()
+        .find_map(|l| l.strip_prefix("[GNUPG:] VALIDSIG "))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no VALIDSIG in {raw}"))
+        .to_string()
+}

@@ -6,6 +6,21 @@ use crate::fixture::{TestRepo, run_timed};
 use crate::trust_gate::refused;
 
 /// Every event signed by ada's SSH key, under a policy on `main` that requires it.
+/// `check-ref TAG --policy --policy-ref main --version`: the gate, printing the version.
+fn gate_version(repo: &TestRepo, tag: &str) -> crate::fixture::Run {
+    run_timed(
+        repo,
+        &[
+            "check-ref",
+            tag,
+            "--policy",
+            "--policy-ref",
+            "main",
+            "--version",
+        ],
+    )
+}
+
 fn signed_registry() -> TestRepo {
     let repo = TestRepo::new();
     let key = repo.home().join("id_ed25519");
@@ -46,19 +61,7 @@ fn a_replayed_old_assignment_does_not_pass_the_gate() {
     c(&["register", "churn", "--sign"]);
     c(&["promote", "churn@v0.0.1", "prod", "--sign"]);
     c(&["promote", "churn@v0.0.2", "prod", "--sign"]);
-    let gate = |tag: &str| {
-        run_timed(
-            &repo,
-            &[
-                "check-ref",
-                tag,
-                "--policy",
-                "--policy-ref",
-                "main",
-                "--version",
-            ],
-        )
-    };
+    let gate = |tag: &str| gate_version(&repo, tag);
     assert_eq!(gate("churn#prod#2").stdout, "v0.0.2\n");
     let old = repo.git(&["rev-parse", "churn#prod#1"]);
     repo.git(&["tag", "-d", "churn#prod#1"]);
@@ -156,19 +159,7 @@ fn at_the_same_second_the_gate_agrees_with_show() {
     } else {
         ("churn#prod#2", "churn#prod#1")
     };
-    let gate = |tag: &str| {
-        run_timed(
-            &repo,
-            &[
-                "check-ref",
-                tag,
-                "--policy",
-                "--policy-ref",
-                "main",
-                "--version",
-            ],
-        )
-    };
+    let gate = |tag: &str| gate_version(&repo, tag);
     assert_eq!(gate(current).stdout, holds);
     refused(
         &gate(other),

@@ -339,18 +339,7 @@ fn an_openpgp_signed_promotion_is_judged_by_its_pinned_identity() {
         "{t}"
     );
     // Pinned on the default branch (the fingerprint git's VALIDSIG names), it proves alice.
-    let raw = repo
-        .command(Path::new("git"), &here)
-        .args(["verify-tag", "--raw", "churn#prod#1"])
-        .output()
-        .unwrap();
-    let raw = String::from_utf8_lossy(&raw.stderr).into_owned();
-    let fingerprint = raw
-        .lines()
-        .find_map(|l| l.strip_prefix("[GNUPG:] VALIDSIG "))
-        .and_then(|rest| rest.split(' ').next())
-        .unwrap_or_else(|| panic!("no VALIDSIG in {raw}"))
-        .to_string();
+    let fingerprint = super::validsig(&repo, "churn#prod#1");
     let pinned = policy.replace(
         "  required_since:",
         &format!("  gpg_keys:\n    alice@example.com: [{fingerprint}]\n  required_since:"),

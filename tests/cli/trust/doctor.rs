@@ -99,18 +99,7 @@ fn doctor_names_each_trust_problem_and_is_quiet_when_all_is_well() {
     [exit 1]
     ");
     // Pinned, the rule is no typo, and nothing is wrong.
-    let raw = repo
-        .command(std::path::Path::new("git"), &repo.path())
-        .args(["verify-tag", "--raw", "churn#prod#3"])
-        .output()
-        .unwrap();
-    let raw = String::from_utf8_lossy(&raw.stderr).into_owned();
-    let fingerprint = raw
-        .lines()
-        .find_map(|l| l.strip_prefix("[GNUPG:] VALIDSIG "))
-        .and_then(|rest| rest.split(' ').next())
-        .unwrap_or_else(|| panic!("no VALIDSIG in {raw}"))
-        .to_string();
+    let fingerprint = super::validsig(&repo, "churn#prod#3");
     repo.write(
         ".registry.yaml",
         &POLICY.replace(

@@ -12,14 +12,8 @@ use crate::signing::Agent;
 #[test]
 fn writes_the_policy_rejects_are_refused_and_leave_no_tag_anywhere() {
     let repo = TestRepo::new();
-    let alice = Key::new(&repo, "alice", "alice@example.com");
-    let bob = Key::new(&repo, "bob", "bob@example.com");
+    let (alice, bob) = alice_and_bob(&repo);
     let keys = [&alice, &bob];
-    commit_policy(
-        &repo,
-        POLICY,
-        &format!("{}{}", alice.line(""), bob.line("")),
-    );
     let remote = repo.path().parent().unwrap().join("remote.git");
     sh_in(
         &repo,
@@ -146,14 +140,8 @@ fn a_write_is_judged_as_the_gate_will_judge_it() {
 #[test]
 fn an_agent_held_key_signs_a_prod_promotion_the_gate_passes() {
     let repo = TestRepo::new();
-    let alice = Key::new(&repo, "alice", "alice@example.com");
-    let bob = Key::new(&repo, "bob", "bob@example.com");
+    let (alice, bob) = alice_and_bob(&repo);
     let keys = [&alice, &bob];
-    commit_policy(
-        &repo,
-        POLICY,
-        &format!("{}{}", alice.line(""), bob.line("")),
-    );
     bob.use_in(&repo, &repo.path());
     repo.run(&["register", "churn", "--sign"]).ok();
     let agent = Agent::start(&repo);
@@ -205,4 +193,12 @@ fn sh_in_agent(repo: &TestRepo, agent: &Agent, args: &[&str]) {
         "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Alice's and Bob's keys, both in the allowed-signers file of the committed policy.
+fn alice_and_bob(repo: &TestRepo) -> (Key, Key) {
+    let alice = Key::new(repo, "alice", "alice@example.com");
+    let bob = Key::new(repo, "bob", "bob@example.com");
+    commit_policy(repo, POLICY, &format!("{}{}", alice.line(""), bob.line("")));
+    (alice, bob)
 }
