@@ -112,6 +112,7 @@ fn rule_word(kind: BreachKind) -> &'static str {
         BreachKind::Unverifiable => "unverifiable",
         BreachKind::NotAllowed => "not-allowed",
         BreachKind::TwoPerson => "two-person",
+        BreachKind::StageCase => "stage-case",
     }
 }
 

@@ -197,11 +197,12 @@ fn write_tags(
         return Err(refusal.into());
     }
     let signs = flags.signs(session);
-    if flags.dry_run && !signs && !session.config.trust.is_empty() {
-        // What the real run would refuse, the dry run refuses too (a signed one is judged once
-        // it is signed: a dry run signs nothing).
+    if flags.dry_run && !session.config.trust.is_empty() {
+        // What the real run would refuse, the dry run refuses too. Under a policy a signed tag
+        // is signed here (nothing is written) so that its signer can be judged: the signer is
+        // what the rules are about.
         let tagger = session.repo.tagger()?;
-        let objects = tag_objects(session, out, tags, &tagger, false)?;
+        let objects = tag_objects(session, out, tags, &tagger, signs)?;
         trust::refuse_untrusted(session, tags, &objects, &tagger)?;
     }
     if flags.dry_run {

@@ -168,6 +168,7 @@ pub(crate) fn breach_fix(kind: BreachKind) -> String {
         BreachKind::Expired => "the key was not valid when the tag was judged (valid-after/valid-before in the allowed-signers file; check-ref --policy and writes judge no earlier than now): sign with a key that is valid now".into(),
         BreachKind::Unverifiable => "install the verifier the signature needs (gpg, gpgsm) or name an allowed-signers file in .registry.yaml (`signatures: allowed_signers: PATH`)".into(),
         BreachKind::NotAllowed => "have a principal the rule names make this event, signed with their key".into(),
+        BreachKind::StageCase => "write the stage exactly as the policy does (stage names are case-sensitive tags, and CI expressions may compare them without case)".into(),
         BreachKind::TwoPerson => "another principal than the one who registered the version must put it into this stage".into(),
     }
 }

@@ -13,7 +13,7 @@ use crate::registry::plan::NewTag;
 use crate::registry::signature::{SigFormat, SigStatus};
 use crate::registry::state::Registry;
 use crate::registry::time::Timestamp;
-use crate::registry::trust::{self, Registrant, Verdict};
+use crate::registry::trust::{self, Breach, BreachKind, Registrant, Verdict};
 use crate::signature::allowed_signers::{AllowedSigners, LineError};
 use crate::signature::{GpgTrust, Verifier};
 
@@ -63,11 +63,37 @@ impl Trust {
             "the checked-out commit's allowed-signers file is not trusted, and registry {untrusted}"
         );
         Trust {
-            verifier: Verifier::new(&session.repo, Err(why.clone()), gpg_trust(&session.config)),
+            verifier: Verifier::new(
+                &session.repo,
+                Err(why.clone()),
+                GpgTrust::Untrusted(why.clone()),
+            ),
             config: session.config.clone(),
             signer_errors: Vec::new(),
             no_signers: Some(why),
         }
+    }
+
+    /// The breach of a stage event whose stage differs only in case from one the policy
+    /// configures (a rule, `stages`, `promotion_order`): judged before anything else.
+    pub(crate) fn stage_case(&self, event: &Event) -> Option<Breach> {
+        let stage = event.stage.as_ref()?.as_str();
+        let config = &self.config;
+        let names = config
+            .trust
+            .stages
+            .keys()
+            .map(String::as_str)
+            .chain(config.stages.iter().flatten().map(String::as_str))
+            .chain(config.promotion_order.iter().flatten().map(String::as_str));
+        let twin = trust::case_twin(stage, names)?;
+        Some(Breach {
+            kind: BreachKind::StageCase,
+            reason: format!(
+                "tag '{}' names the stage '{stage}', which the policy writes '{twin}': a stage that differs only in case is refused, since CI expressions may compare stages without case",
+                event.tag
+            ),
+        })
     }
 
     /// The verdict on one event, checking only the signatures it needs (its own, and for the
@@ -79,12 +105,125 @@ impl Trust {
         status: &SigStatus,
         at: Timestamp,
     ) -> Verdict {
+        if let Some(breach) = self.stage_case(event) {
+            return Verdict::Fail(breach);
+        }
+        // A registration proves its registrant only if it passes the policy itself, judged as
+        // the gate judges (no earlier than `at`: a retired key cannot vouch by a backdated
+        // registration): one signed by a key the policy does not let register proves no one.
         let registrants = trust::registrants(reg, event, &|tag| {
             reg.all_events()
                 .find(|e| e.tag == tag)
-                .map(|e| self.verifier.check(e))
+                .map(|e| self.vouching(e, self.status_at(e, at), at))
         });
-        trust::judge(&self.config.trust, event, status, at, &registrants)
+        let verdict = self.same_person(
+            trust::judge(&self.config.trust, event, status, at, &registrants),
+            event,
+            status,
+            &registrants,
+        );
+        self.withdraws(reg, verdict, event, status)
+    }
+
+    /// A deregistration that passes its own rules still fails when it withdraws a version that
+    /// holds a guarded stage the signer may not take away (`trust::takes_away`).
+    fn withdraws(
+        &self,
+        reg: &Registry,
+        verdict: Verdict,
+        event: &Event,
+        status: &SigStatus,
+    ) -> Verdict {
+        if !matches!(verdict, Verdict::Pass | Verdict::NotCovered) {
+            return verdict;
+        }
+        let (Some(artifact), Some(version)) = (reg.artifact(&event.artifact), &event.version)
+        else {
+            return verdict;
+        };
+        // The stages the version held just before this event (for a deregistration already in
+        // the registry, its stages may read as gone after it): each whose newest stage event
+        // up to then is an assignment.
+        let held: Vec<&str> = artifact
+            .versions_named(version.as_str())
+            .flat_map(|v| &v.stages)
+            .filter(|s| {
+                let before =
+                    |e: &&Event| e.time.seconds <= event.time.seconds && e.tag != event.tag;
+                let assigned = s
+                    .assignments
+                    .iter()
+                    .filter(before)
+                    .map(|e| e.time.seconds)
+                    .max();
+                let unassigned = s
+                    .unassignments
+                    .iter()
+                    .filter(before)
+                    .map(|e| e.time.seconds)
+                    .max();
+                assigned.is_some_and(|a| unassigned.is_none_or(|u| a > u))
+            })
+            .map(|s| s.stage.as_str())
+            .collect();
+        match trust::takes_away(&self.config.trust, event, status, &held) {
+            Some(breach) => Verdict::Fail(breach),
+            None => verdict,
+        }
+    }
+
+    /// `status` of the registration `registration` as evidence for the two-person rule: as it
+    /// is when the registration passes the policy at `at`, else not good, saying why.
+    fn vouching(&self, registration: &Event, status: SigStatus, at: Timestamp) -> SigStatus {
+        match trust::judge(&self.config.trust, registration, &status, at, &[]) {
+            Verdict::Fail(breach) => SigStatus::Unverifiable {
+                format: status.format().unwrap_or(SigFormat::Ssh),
+                reason: format!("it breaks the policy itself: {}", breach.reason),
+            },
+            _ => status,
+        }
+    }
+
+    /// A passing assignment under a two-person rule still fails when the assigner's key and a
+    /// registrant's key are listed for a shared name in the allowed-signers file (one holder,
+    /// two names: `alice@example.com,release-bot`).
+    fn same_person(
+        &self,
+        verdict: Verdict,
+        event: &Event,
+        status: &SigStatus,
+        registrants: &[Registrant],
+    ) -> Verdict {
+        let (Verdict::Pass, Some(signers), Some(fp)) = (
+            &verdict,
+            self.verifier.allowed_signers(),
+            status.fingerprint(),
+        ) else {
+            return verdict;
+        };
+        if !self.config.trust.two_person_covers(event) {
+            return verdict;
+        }
+        let mut assigner = signers.names_of_key(fp);
+        assigner.extend(status.principal().map(str::to_string));
+        for r in registrants {
+            let mut theirs = r
+                .fingerprint
+                .as_deref()
+                .map(|f| signers.names_of_key(f))
+                .unwrap_or_default();
+            theirs.extend(r.principal.clone());
+            if let Some(name) = assigner.iter().find(|n| theirs.contains(n)) {
+                return Verdict::Fail(Breach {
+                    kind: BreachKind::TwoPerson,
+                    reason: format!(
+                        "tag '{}' is signed with a key listed for '{name}', and so is the key that signed the registration '{}' of this version: one holder behind two names is one person to the two-person rule",
+                        event.tag, r.tag
+                    ),
+                });
+            }
+        }
+        verdict
     }
 
     /// The signature status the gate gives `event` judged at `at` (no earlier than its date):
@@ -150,9 +289,22 @@ impl Trust {
         statuses: &HashMap<String, SigStatus>,
         at: Timestamp,
     ) -> Verdict {
-        let registrants = trust::registrants(reg, event, &|tag| statuses.get(tag).cloned());
+        if let Some(breach) = self.stage_case(event) {
+            return Verdict::Fail(breach);
+        }
+        let registrants = trust::registrants(reg, event, &|tag| {
+            let registration = reg.all_events().find(|e| e.tag == tag)?;
+            let status = statuses.get(tag).cloned()?;
+            Some(self.vouching(registration, status, registration.time))
+        });
         let status = statuses.get(&event.tag).unwrap_or(&SigStatus::Unsigned);
-        trust::judge(&self.config.trust, event, status, at, &registrants)
+        let verdict = self.same_person(
+            trust::judge(&self.config.trust, event, status, at, &registrants),
+            event,
+            status,
+            &registrants,
+        );
+        self.withdraws(reg, verdict, event, status)
     }
 }
 
@@ -222,10 +374,20 @@ pub(crate) fn refuse_untrusted(
     objects: &[Vec<u8>],
     tagger: &Tagger,
 ) -> anyhow::Result<()> {
+    let trust = Trust::new(&session.repo, session.config.clone());
+    for tag in tags {
+        let case = planned_event(tag, &[], tagger).and_then(|e| trust.stage_case(&e));
+        if let Some(breach) = case {
+            return Err(
+                UserError::new(format!("policy: {}; no tag was created", breach.reason))
+                    .with_hint(super::refusal::breach_fix(breach.kind))
+                    .into(),
+            );
+        }
+    }
     if session.config.trust.is_empty() {
         return Ok(());
     }
-    let trust = Trust::new(&session.repo, session.config.clone());
     let at = Timestamp::new(tagger.time.seconds.max(super::now_seconds()), 0);
     // Registrations this same write makes (`assign NAME REF` registers REF first): the
     // registrant of a stage tag on their commit, for the two-person rule.
@@ -247,6 +409,7 @@ pub(crate) fn refuse_untrusted(
                     principal: s.principal().map(str::to_string),
                     fingerprint: s.principal().and(s.fingerprint()).map(str::to_string),
                     claimed_email: r.author_email.clone(),
+                    unproven: s.reason().map(str::to_string),
                 };
                 trust::judge(&trust.config.trust, &event, &status, at, &[registrant])
             }

@@ -218,11 +218,13 @@ fn gpg_keys(path: &str, value: &Value) -> Result<std::collections::BTreeMap<Stri
                 .filter(|c| *c != ' ')
                 .collect::<String>()
                 .to_ascii_uppercase();
-            if !(16..=64).contains(&fp.len()) || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+            // The whole fingerprint (40 hex digits for OpenPGP v4 and X.509 SHA-1, 64 for
+            // OpenPGP v5/v6): a 16-digit key id would never match what the verifier reports.
+            if !matches!(fp.len(), 40 | 64) || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(wrong(
                     path,
                     format!(
-                        "`{at}` holds '{}', which is not a key fingerprint (16 to 64 hex digits, as `git verify-tag --raw` prints it after VALIDSIG)",
+                        "`{at}` holds '{}', which is not a whole key fingerprint (40 or 64 hex digits, as `git verify-tag --raw` prints it after VALIDSIG; a key id is not enough)",
                         raw.escape_debug()
                     ),
                 ));

@@ -199,6 +199,11 @@ impl TrustPolicy {
             .map(|(k, r)| (k.as_str(), r))
     }
 
+    /// Whether a two-person rule covers `event` (an assignment to a stage that has one).
+    pub(crate) fn two_person_covers(&self, event: &Event) -> bool {
+        self.two_person_stage(event).is_some()
+    }
+
     /// The stage whose two-person rule covers `event` (an assignment to it).
     fn two_person_stage<'e>(&self, event: &'e Event) -> Option<&'e str> {
         let stage = event.stage.as_ref()?.as_str();
@@ -238,6 +243,8 @@ pub(crate) enum BreachKind {
     Unverifiable,
     NotAllowed,
     TwoPerson,
+    /// A stage name that equals a configured one without ASCII case but not byte for byte.
+    StageCase,
 }
 
 /// `s` as a message shows it: control and invisible characters escaped (a principal or a
@@ -387,4 +394,64 @@ fn unproven(
         kind,
         reason: format!("tag '{tag}' {found}; {}", rules.join("; ")),
     }
+}
+
+/// The configured stage name (of a rule, `stages` or `promotion_order`) that `stage` equals
+/// without ASCII case but not byte for byte, if any: `PROD` beside `prod` is one stage to a CI
+/// expression that compares without case (GitHub's `==`) and another to the registry, so the
+/// gate refuses it rather than guess which rules it meant.
+pub(crate) fn case_twin<'a>(
+    stage: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    names
+        .into_iter()
+        .find(|n| *n != stage && n.eq_ignore_ascii_case(stage))
+}
+
+/// Why a deregistration signed as `status` may not take away the stages its version holds
+/// (`held`), if it may not: withdrawing the version in `prod` rolls `prod` back as an
+/// unassignment would, so each held stage's `unassign` list (or its `assign` list, which
+/// unassign follows) must name the signer. `None` when it may, or nothing guards those stages.
+pub(crate) fn takes_away(
+    policy: &TrustPolicy,
+    event: &Event,
+    status: &SigStatus,
+    held: &[&str],
+) -> Option<Breach> {
+    if event.kind != EventKind::Deregistration {
+        return None;
+    }
+    for stage in held {
+        let Some((key, rule)) = policy.stage_rule(stage) else {
+            continue;
+        };
+        let (at, list) = match (&rule.unassign, &rule.assign) {
+            (Some(l), _) => (format!("authorize.stages.{key}.unassign"), l),
+            (None, Some(l)) => (
+                format!("authorize.stages.{key}.assign (unassign follows it)"),
+                l,
+            ),
+            (None, None) => continue,
+        };
+        let tag = shown(&event.tag);
+        let allowed = status
+            .principal()
+            .is_some_and(|p| list.iter().any(|n| n == p));
+        if !allowed {
+            let who = status.principal().map_or_else(
+                || "an event that proves no principal".to_string(),
+                |p| format!("'{}'", shown(p)),
+            );
+            return Some(Breach {
+                kind: BreachKind::NotAllowed,
+                reason: format!(
+                    "tag '{tag}' deregisters a version that holds stage '{}', which takes the stage away; it is signed by {who}, and {at} names who may: {}",
+                    shown(stage),
+                    list.iter().map(|n| shown(n)).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+    }
+    None
 }

@@ -136,6 +136,18 @@ impl AllowedSigners {
             .any(|e| matches_list(principal, &e.principals))
     }
 
+    /// Every principal the lines holding the key with this fingerprint (`SHA256:…`) list, as
+    /// written: the names its holder can claim, so the two-person rule can tell one person
+    /// behind two names.
+    pub(crate) fn names_of_key(&self, fingerprint: &str) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| e.fingerprint == fingerprint)
+            .flat_map(Entry::principal_list)
+            .map(str::to_string)
+            .collect()
+    }
+
     /// No good line at all.
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()

@@ -29,6 +29,9 @@ pub(crate) enum GpgTrust {
     Keyring,
     /// Only these keys (upper-case fingerprint → principal) prove anyone; others are unknown.
     Pinned(HashMap<String, String>),
+    /// No trusted policy to take pins from (the checked-out commit's are the pusher's): no
+    /// OpenPGP or X.509 signature is good, for this reason.
+    Untrusted(String),
 }
 
 /// Checks signatures: SSH ones in-process against the allowed signers the trusted policy names,
@@ -148,8 +151,18 @@ impl Verifier {
 
 /// A good OpenPGP or X.509 status under pinned keys: the pinned principal, or unknown.
 fn pinned(trust: &GpgTrust, status: SigStatus) -> SigStatus {
-    let GpgTrust::Pinned(pins) = trust else {
-        return status;
+    let pins = match trust {
+        GpgTrust::Keyring => return status,
+        GpgTrust::Pinned(pins) => pins,
+        GpgTrust::Untrusted(why) => {
+            return match status {
+                SigStatus::Good { format, .. } => SigStatus::Unverifiable {
+                    format,
+                    reason: why.clone(),
+                },
+                other => other,
+            };
+        }
     };
     let SigStatus::Good {
         format,

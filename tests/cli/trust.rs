@@ -7,6 +7,7 @@
 mod audit;
 mod check_ref;
 mod doctor;
+mod holes;
 mod json;
 mod writes;
 

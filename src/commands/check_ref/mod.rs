@@ -227,6 +227,11 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
                 .with_hint(crate::commands::refusal::policy_fix(&v))
                 .into());
         }
+        if let Some(breach) = trust.stage_case(event) {
+            return Err(UserError::new(format!("policy: {}", breach.reason))
+                .with_hint(crate::commands::refusal::breach_fix(breach.kind))
+                .into());
+        }
         if trust.has_rules() {
             // Judged no earlier than now: a tagger date is whatever the pusher typed, and a
             // tag backdated to before the cut-over must not slip under it.

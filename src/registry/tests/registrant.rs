@@ -30,6 +30,7 @@ fn the_registrant_is_the_registration_of_the_version_the_assignment_attaches_to(
             principal: Some("release-bot".into()),
             fingerprint: Some("SHA256:release-bot".into()),
             claimed_email: "bob@example.com".into(),
+            unproven: None,
         }]
     );
     // A planned assignment, not in the registry yet: attached as the fold would attach it.
@@ -41,6 +42,7 @@ fn the_registrant_is_the_registration_of_the_version_the_assignment_attaches_to(
             principal: None,
             fingerprint: None,
             claimed_email: "alice@example.com".into(),
+            unproven: None,
         }]
     );
     let found = reg.all_events().find(|e| e.tag == "m#dev#2").unwrap();

@@ -83,6 +83,7 @@ fn registered_by(principal: Option<&str>, email: &str) -> Registrant {
         principal: principal.map(str::to_string),
         fingerprint: principal.map(|p| format!("SHA256:{p}")),
         claimed_email: email.into(),
+        unproven: None,
     }
 }
 

@@ -15,6 +15,8 @@ pub(crate) struct Registrant {
     /// The key of that good signature: one key listed for two principals is still one person.
     pub fingerprint: Option<String>,
     pub claimed_email: String,
+    /// Why the registration proves no one, when its check said (its status's reason).
+    pub unproven: Option<String>,
 }
 
 /// Why an assignment signed by `principal` (with the key of `status`) breaks the two-person
@@ -39,9 +41,14 @@ pub(super) fn two_person_breach(
     }
     for r in registrants {
         let Some(p) = &r.principal else {
+            let why = r
+                .unproven
+                .as_deref()
+                .map(|w| format!(" ({})", shown(w)))
+                .unwrap_or_default();
             return Some(format!(
-                "the registration '{}' of this version has no good signature, so it proves no \
-                 registrant (its tagger e-mail '{}' is whatever its pusher typed), and {rule}; \
+                "the registration '{}' of this version has no good signature{why}, so it proves \
+                 no registrant (its tagger e-mail '{}' is whatever its pusher typed), and {rule}; \
                  tag '{tag}' cannot be judged by it",
                 shown(&r.tag),
                 shown(&r.claimed_email)
@@ -123,6 +130,7 @@ pub(crate) fn registrants(
                 principal: good.and_then(|s| s.principal().map(str::to_string)),
                 fingerprint: good.and_then(|s| s.fingerprint().map(str::to_string)),
                 claimed_email: registration.author_email.clone(),
+                unproven: status.as_ref().and_then(|s| s.reason().map(str::to_string)),
             }
         })
         .collect()
