@@ -21,7 +21,7 @@ fn the_registrant_is_the_registration_of_the_version_the_assignment_attaches_to(
         Vec::new(),
     );
     let statuses: HashMap<&str, SigStatus> = [("m@v2.0.0", good("release-bot"))].into();
-    let lookup = |t: &str| statuses.get(t).cloned();
+    let lookup = |e: &crate::registry::event::Event| statuses.get(e.tag.as_str()).cloned();
     let in_reg = reg.all_events().find(|e| e.tag == "m#prod#1").unwrap();
     assert_eq!(
         registrants(&reg, in_reg, &lookup),
@@ -76,7 +76,7 @@ fn every_registration_of_the_version_counts() {
         ],
         Vec::new(),
     );
-    let none = |_: &str| None;
+    let none = |_: &crate::registry::event::Event| None;
     let of = |e: &crate::registry::event::Event| {
         registrants(&reg, e, &none)
             .into_iter()

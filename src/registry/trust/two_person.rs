@@ -105,12 +105,12 @@ fn attached<'a>(artifact: &'a Artifact, event: &'a Event) -> Option<&'a Version>
 }
 
 /// The registrants of the version the stage event `event` attaches to: every registration of
-/// it, each with the proven principal and key `statuses` finds for that tag. Empty when the
+/// it, each with the proven principal and key `statuses` finds for that registration. Empty when the
 /// event is no stage event or the version has no registration.
 pub(crate) fn registrants(
     reg: &Registry,
     event: &Event,
-    statuses: &dyn Fn(&str) -> Option<SigStatus>,
+    statuses: &dyn Fn(&Event) -> Option<SigStatus>,
 ) -> Vec<Registrant> {
     let Some(version) = event
         .stage
@@ -123,7 +123,7 @@ pub(crate) fn registrants(
         .registrations
         .iter()
         .map(|registration| {
-            let status = statuses(&registration.tag);
+            let status = statuses(registration);
             let good = status.as_ref().filter(|s| s.principal().is_some());
             Registrant {
                 tag: registration.tag.clone(),
