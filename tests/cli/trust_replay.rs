@@ -92,7 +92,7 @@ fn a_replayed_old_assignment_does_not_pass_the_gate() {
     assert_eq!(gate("churn@v0.0.1").stdout, "v0.0.1\n");
 }
 
-/// An unassignment too must be the stage's newest event; an assignment whose version the
+/// An unassignment too must be its version's newest event of the stage; an assignment whose version the
 /// registry no longer gives the stage (deregistered since) does not pass, even as the newest.
 #[test]
 fn an_old_unassignment_and_a_withdrawn_version_do_not_pass_the_gate() {
@@ -121,11 +121,9 @@ fn an_old_unassignment_and_a_withdrawn_version_do_not_pass_the_gate() {
     let unassigned = "churn#prod!#3";
     assert_eq!(gate(unassigned).stdout, "unassignment\n");
     assert_eq!(c(&["show", "churn#prod", "--version"]), "v0.0.1\n");
-    // prod holds v0.0.1 through churn#prod#1, but that is no longer the newest prod event.
-    refused(
-        &gate("churn#prod#1"),
-        "'churn#prod#1' is not the newest prod event of 'churn': 'churn#prod!#3' is newer, and prod holds v0.0.1 now",
-    );
+    // prod holds v0.0.1 through churn#prod#1 again: v0.0.2's unassignment does not supersede
+    // it (the second review's N6), and deploying it gives what `show` says.
+    assert_eq!(gate("churn#prod#1").stdout, "assignment\n");
     c(&["promote", "churn@v0.0.2", "prod", "--sign"]);
     refused(
         &gate(unassigned),
@@ -167,5 +165,41 @@ fn at_the_same_second_the_gate_agrees_with_show() {
             "'{other}' is not the newest prod event of 'churn': '{current}', made in the same second, is the one the registry counts, and prod holds {} now",
             holds.trim()
         ),
+    );
+}
+
+/// The second review's N6: `promote v2 prod`, then `unassign v1` (a clean-up). prod holds v2
+/// through its assignment, and the unassignment of another version does not supersede it: both
+/// tags pass, pushed together or not. The replayed v1 assignment still does not.
+#[test]
+fn unassigning_another_version_leaves_the_current_assignment_passing() {
+    let repo = signed_registry();
+    let c = |args: &[&str]| repo.run(args).ok().to_string();
+    c(&["register", "churn", "--sign"]);
+    repo.write("m.bin", "b\n");
+    repo.commit("v2");
+    c(&["register", "churn", "--sign"]);
+    c(&["promote", "churn@v0.0.1", "prod", "--sign"]);
+    c(&["promote", "churn@v0.0.2", "prod", "--sign"]);
+    c(&["unassign", "churn", "prod", "--version", "v0.0.1", "--sign"]);
+    assert_eq!(c(&["show", "churn#prod", "--version"]), "v0.0.2\n");
+    let gate = |tag: &str| gate_version(&repo, tag);
+    assert_eq!(gate("churn#prod#2").stdout, "v0.0.2\n");
+    assert_eq!(gate("churn#prod!#3").stdout, "v0.0.1\n");
+    refused(
+        &gate("churn#prod#1"),
+        "'churn#prod#1' is not the newest prod event of 'churn': 'churn#prod!#3' is newer, and prod holds v0.0.2 now",
+    );
+    // A later promotion of a third version leaves the unassignment of v0.0.1 true, and
+    // supersedes v0.0.2's assignment.
+    repo.write("m.bin", "c\n");
+    repo.commit("v3");
+    c(&["register", "churn", "--sign"]);
+    c(&["promote", "churn@v0.0.3", "prod", "--sign"]);
+    assert_eq!(gate("churn#prod#4").stdout, "v0.0.3\n");
+    assert_eq!(gate("churn#prod!#3").stdout, "v0.0.1\n");
+    refused(
+        &gate("churn#prod#2"),
+        "'churn#prod#2' is not the newest prod event of 'churn': 'churn#prod#4' is newer, and prod holds v0.0.3 now",
     );
 }
