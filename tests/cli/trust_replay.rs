@@ -203,3 +203,52 @@ fn unassigning_another_version_leaves_the_current_assignment_passing() {
         "'churn#prod#2' is not the newest prod event of 'churn': 'churn#prod#4' is newer, and prod holds v0.0.3 now",
     );
 }
+
+/// The second review's N1 (replay half): stage names are one stage without ASCII case, as for
+/// the authorize rules. A signed `churn#PROD#1` (v0.0.1), then `churn#prod#2` (v0.0.2): the
+/// old tag, pushed again, is refused however its stage is spelled. The tag is made with `git tag
+/// -s` itself, since writes may refuse the spelling.
+#[test]
+fn a_replayed_assignment_spelled_in_upper_case_does_not_pass_the_gate() {
+    let repo = signed_registry();
+    let c = |args: &[&str]| repo.run(args).ok().to_string();
+    c(&["register", "churn", "--sign"]);
+    repo.write("m.bin", "b\n");
+    repo.commit("v2");
+    c(&["register", "churn", "--sign"]);
+    repo.git(&[
+        "tag",
+        "-s",
+        "-m",
+        "Assignment",
+        "churn#PROD#1",
+        "churn@v0.0.1^{commit}",
+    ]);
+    let gate = |tag: &str| gate_version(&repo, tag);
+    assert_eq!(gate("churn#PROD#1").stdout, "v0.0.1\n");
+    c(&["promote", "churn@v0.0.2", "prod", "--sign"]);
+    assert_eq!(c(&["show", "churn#prod", "--version"]), "v0.0.2\n");
+    assert_eq!(gate("churn#prod#2").stdout, "v0.0.2\n");
+    let old = repo.git(&["rev-parse", "churn#PROD#1"]);
+    repo.git(&["tag", "-d", "churn#PROD#1"]);
+    repo.git(&["update-ref", "refs/tags/churn#PROD#1", &old]);
+    refused(
+        &gate("churn#PROD#1"),
+        "error: policy: 'churn#PROD#1' is not the newest PROD event of 'churn': 'churn#prod#2' is newer, and prod holds v0.0.2 now",
+    );
+    // And the other way round: a newer upper-case event supersedes the lower-case one.
+    c(&["promote", "churn@v0.0.1", "prod", "--sign", "--force"]);
+    repo.git(&[
+        "tag",
+        "-s",
+        "-m",
+        "Assignment",
+        "churn#PROD#4",
+        "churn@v0.0.2^{commit}",
+    ]);
+    refused(
+        &gate("churn#prod#3"),
+        "'churn#prod#3' is not the newest prod event of 'churn': 'churn#PROD#4' is newer, and prod holds v0.0.2 now",
+    );
+    assert_eq!(gate("churn#PROD#4").stdout, "v0.0.2\n");
+}

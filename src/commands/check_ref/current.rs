@@ -3,9 +3,10 @@
 //! no later event in that stage, so a re-pushed old signed tag cannot replay an old promotion.
 
 use crate::registry::event::{Event, EventKind};
+use crate::registry::name::Stage;
 use crate::registry::resolve;
 use crate::registry::spec::Pick;
-use crate::registry::state::Artifact;
+use crate::registry::state::{Artifact, VStage};
 
 /// Why `event` (an assignment or unassignment of `artifact`, of `version`) is not what the
 /// registry says of its stage now; `None` when it is, and for every other kind of event.
@@ -23,11 +24,17 @@ use crate::registry::state::Artifact;
 ///   prod's assignment of v2 still gives what `show` says, and must deploy.
 /// - An unassignment needs no more: that its version is out of the stage stays true until its
 ///   version's next event in the stage.
+///
+/// Stage names are compared without ASCII case, as the authorize rules compare them
+/// (`TrustPolicy::stage_rule`): the events of `PROD` and `prod` are judged as one stage's
+/// (see [`folded`]), so a replayed `model#PROD#1` is refused once `model#prod#2` is newer.
 pub(super) fn stale(artifact: &Artifact, event: &Event, version: &str) -> Option<String> {
     if !matches!(event.kind, EventKind::Assignment | EventKind::Unassignment) {
         return None;
     }
-    let stage = event.stage.as_ref()?;
+    let written = event.stage.as_ref()?;
+    let (artifact, stage) = folded(artifact, written)?;
+    let (artifact, stage) = (&artifact, &stage);
     let holder = resolve::pick(artifact, &Pick::Stage(stage.clone())).ok();
     let holder_event = holder.and_then(|v| v.vstage(stage)?.newest_event());
     let holds = holder.map_or_else(
@@ -41,7 +48,7 @@ pub(super) fn stale(artifact: &Artifact, event: &Event, version: &str) -> Option
             " is newer"
         };
         format!(
-            "'{}' is not the newest {stage} event of '{}': '{}'{why}, and {holds}; an old tag pushed again would replay what it once did",
+            "'{}' is not the newest {written} event of '{}': '{}'{why}, and {holds}; an old tag pushed again would replay what it once did",
             event.tag, artifact.name, newer.tag
         )
     };
@@ -71,4 +78,41 @@ pub(super) fn stale(artifact: &Artifact, event: &Event, version: &str) -> Option
             event.tag, artifact.name
         )),
     }
+}
+
+/// `artifact` with every stage whose name equals `stage` without ASCII case merged into one,
+/// named in lower case (GTO's own grammar), and that name. Each version's events of the case
+/// variants are put together in the fold's base order (time, counter, tag name), so the state's
+/// own rules (`VStage::newest_event`, the resolution) then judge them as one stage's history.
+/// `None` only if the lower-cased name were no stage name, which the grammar rules out.
+fn folded(artifact: &Artifact, stage: &Stage) -> Option<(Artifact, Stage)> {
+    let name = Stage::from_tag_part(&stage.as_str().to_ascii_lowercase())?;
+    let mut artifact = artifact.clone();
+    for version in &mut artifact.versions {
+        let mut merged: Option<VStage> = None;
+        let mut at = None;
+        let mut kept = Vec::with_capacity(version.stages.len());
+        for vstage in std::mem::take(&mut version.stages) {
+            if !vstage.stage.as_str().eq_ignore_ascii_case(name.as_str()) {
+                kept.push(vstage);
+                continue;
+            }
+            at.get_or_insert(kept.len());
+            let into = merged.get_or_insert_with(|| VStage {
+                stage: name.clone(),
+                assignments: Vec::new(),
+                unassignments: Vec::new(),
+            });
+            into.assignments.extend(vstage.assignments);
+            into.unassignments.extend(vstage.unassignments);
+        }
+        if let (Some(mut merged), Some(at)) = (merged, at) {
+            let base = |e: &Event| (e.time.seconds, e.counter, e.tag.clone());
+            merged.assignments.sort_by_key(base);
+            merged.unassignments.sort_by_key(base);
+            kept.insert(at, merged);
+        }
+        version.stages = kept;
+    }
+    Some((artifact, name))
 }
