@@ -252,3 +252,48 @@ fn a_replayed_assignment_spelled_in_upper_case_does_not_pass_the_gate() {
     );
     assert_eq!(gate("churn#PROD#4").stdout, "v0.0.2\n");
 }
+
+/// The second review's N7: a tag dated in the future would hold prod until its date, and be
+/// judged at it. The gate refuses it, naming its date and now; within the 10 minutes allowed
+/// for clock skew it passes.
+#[test]
+fn a_tag_dated_in_the_future_does_not_pass_the_gate() {
+    let repo = signed_registry();
+    let c = |args: &[&str]| repo.run(args).ok().to_string();
+    c(&["register", "churn", "--sign"]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let now = i64::try_from(now).unwrap();
+    // Five minutes ahead is skew, and passes.
+    repo.set_clock(now + 5 * 60);
+    repo.git(&[
+        "tag",
+        "-s",
+        "-m",
+        "Assignment",
+        "churn#prod#1",
+        "churn@v0.0.1^{commit}",
+    ]);
+    assert_eq!(gate_version(&repo, "churn#prod#1").stdout, "v0.0.1\n");
+    repo.set_clock(now + 2 * 3600);
+    repo.git(&[
+        "tag",
+        "-s",
+        "-m",
+        "Assignment",
+        "churn#prod#2",
+        "churn@v0.0.1^{commit}",
+    ]);
+    let run = gate_version(&repo, "churn#prod#2");
+    refused(&run, "error: policy: 'churn#prod#2' is dated ");
+    assert!(
+        run.stderr.contains(", after now (")
+            && run
+                .stderr
+                .contains(") by more than the 10 minutes allowed for clock skew"),
+        "{}",
+        run.transcript()
+    );
+}

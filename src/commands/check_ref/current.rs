@@ -1,12 +1,34 @@
-//! Whether a stage event is still the stage's current one: the gate passes an assignment only
-//! while it is what gives the stage its version, and an unassignment only while its version has
-//! no later event in that stage, so a re-pushed old signed tag cannot replay an old promotion.
+//! Whether an event is the current one the gate may pass: an assignment only while it is what
+//! gives the stage its version, an unassignment only while its version has no later event in
+//! that stage (so a re-pushed old signed tag cannot replay an old promotion), and no tag dated
+//! in the future (which would stay the newest until its date).
 
 use crate::registry::event::{Event, EventKind};
 use crate::registry::name::Stage;
 use crate::registry::resolve;
 use crate::registry::spec::Pick;
 use crate::registry::state::{Artifact, VStage};
+use crate::registry::time::Timestamp;
+
+/// How far after now a tag's date may be and still pass the gate: 10 minutes, for the skew
+/// between the tagger's clock and the runner's. More is no skew but a chosen date, and such a
+/// tag would outrank every real promotion made before that date (the resolution goes by date),
+/// and be judged at that date, when a key whose `valid-after` is still to come is valid.
+const CLOCK_SKEW_SECONDS: i64 = 10 * 60;
+
+/// Why `event` is dated too far in the future to pass the gate at `now` (seconds since the
+/// epoch); `None` within [`CLOCK_SKEW_SECONDS`].
+pub(super) fn future_dated(event: &Event, now: i64) -> Option<String> {
+    (event.time.seconds > now.saturating_add(CLOCK_SKEW_SECONDS)).then(|| {
+        format!(
+            "'{}' is dated {}, after now ({}) by more than the {} minutes allowed for clock skew: a tag dated in the future would outrank every later event until that date, and be judged at a date its key may not yet be valid",
+            event.tag,
+            event.time.iso(),
+            Timestamp::new(now, 0).iso(),
+            CLOCK_SKEW_SECONDS / 60
+        )
+    })
+}
 
 /// Why `event` (an assignment or unassignment of `artifact`, of `version`) is not what the
 /// registry says of its stage now; `None` when it is, and for every other kind of event.
