@@ -12,17 +12,22 @@ use crate::error::UserError;
 /// the branch or full commit id `--policy-ref` names; in a repository with a work tree,
 /// origin's default branch as `git clone` records it (a symbolic `refs/remotes/origin/HEAD`);
 /// the branch HEAD names when HEAD is not detached, in a bare repository (a server, the mirror
-/// of `-C URL`) or a work tree without a remote `origin` (a developer's own repository).
+/// of `-C URL`) or a work tree without any remote (a developer's own repository).
 /// Without any of them (a CI checkout detached at the tag, or a local branch made at it) it
 /// fails rather than trust the tag's commit.
 pub(crate) fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Result<Config> {
-    trusted_source(repo, from).map(|(config, _)| config)
+    trusted_source(repo, from, None).map(|(config, _)| config)
 }
 
 /// [`trusted_config`], and where it was read from, for a note: `'origin/main' (abc1234)`.
+/// `judged` is the commit of the tag the policy will judge, if one: the branch HEAD names is
+/// never trusted at it, whatever the repository. A job that fetched the tag by URL into a
+/// repository with no remote (`git fetch URL TAG && git checkout -B deploy FETCH_HEAD`) has
+/// HEAD on a branch at the tag's own commit, whose policy is whatever the pusher put there.
 pub(crate) fn trusted_source(
     repo: &crate::git::Repo,
     from: Option<&str>,
+    judged: Option<&str>,
 ) -> Result<(Config, String)> {
     let load = |commit: &str, place: &str, shown: &str| -> Result<(Config, String)> {
         let config = Config::load_at(repo, commit, place)?;
@@ -50,37 +55,56 @@ pub(crate) fn trusted_source(
         return load(&commit, &place, &place);
     }
     // The branch HEAD names: in a bare repository (a server, a `-C URL` mirror) that is the
-    // default branch. In a work tree that fetches from origin it may be any branch, even one a
-    // CI job made at the pushed tag (`git checkout -B build TAG`, Jenkins' "check out to a
-    // local branch"), whose commit the pusher chose: only without a remote (a developer's own
-    // repository) is it theirs.
-    let origin = work_tree
-        && (repo.config_string("remote.origin.url").is_some()
-            || repo.config_string("remote.origin.fetch").is_some());
-    if let Some(head) = repo.head_branch()
-        && !origin
+    // default branch. In a work tree that fetches from a remote (whatever its name: Jenkins
+    // lets one choose it) it may be any branch, even one a CI job made at the pushed tag (`git
+    // checkout -B build TAG`, Jenkins' "check out to a local branch"), whose commit the pusher
+    // chose: only without a remote (a developer's own repository) is it theirs.
+    let mut remotes = if work_tree {
+        repo.remote_names()
+    } else {
+        Vec::new()
+    };
+    if work_tree && remotes.is_empty() && repo.config_string("remote.origin.fetch").is_some() {
+        remotes.push("origin".to_string());
+    }
+    let head_branch = repo.head_branch();
+    let short = |head: &str| head.strip_prefix("refs/heads/").unwrap_or(head).to_string();
+    if let Some(head) = &head_branch
+        && remotes.is_empty()
         && let Some((commit, place)) = crate::config::default_tree(repo)?
     {
         let shown = if place == "HEAD" {
-            format!("'{}'", head.strip_prefix("refs/heads/").unwrap_or(&head))
+            format!("'{}'", short(head))
         } else {
             place.clone()
         };
+        if judged == Some(commit.as_str()) {
+            return Err(UserError::new(format!(
+                "found no branch to read the policy from: HEAD's branch {shown} is at the judged tag's own commit ({}), which is not trusted, since whoever pushes the tag chooses what it holds (a CI job may have made the branch at the pushed tag, as `git fetch URL TAG && git checkout -B deploy FETCH_HEAD` does)",
+                &commit[..commit.len().min(7)]
+            ))
+            .with_hint(
+                "name the branch that holds the policy: `--policy-ref main` (the repository's own branch), or fetch it first and name that (`--policy-ref origin/main`)",
+            )
+            .into());
+        }
         return load(&commit, &place, &shown);
     }
-    let why = match repo.head_branch() {
-        Some(head) if origin => format!(
-            "HEAD names the branch '{}', which is not trusted in a repository that fetches from origin (a CI job may have made it at the pushed tag, as `git checkout -B build TAG` does)",
-            head.strip_prefix("refs/heads/").unwrap_or(&head)
+    let remote = remotes.first().map_or("origin", String::as_str);
+    let why = match &head_branch {
+        Some(head) if !remotes.is_empty() => format!(
+            "HEAD names the branch '{}', which is not trusted in a repository that fetches from {} (a CI job may have made it at the pushed tag, as `git checkout -B build TAG` does)",
+            short(head),
+            remotes.join(", ")
         ),
         _ => "HEAD is detached (as in a CI checkout of the tag)".to_string(),
     };
     Err(UserError::new(format!(
         "found no branch to read the policy from: {why}, and origin's default branch is not known (no origin/HEAD as `git clone` sets it); the tag's own commit is not trusted, since whoever pushes the tag chooses what it holds"
     ))
-    .with_hint(
-        "name the default branch: `--policy-ref origin/main` (fetched with `git fetch origin +refs/heads/main:refs/remotes/origin/main`), or record it with `git remote set-head origin --auto`",
-    )
+    .with_hint(format!(
+        "name the default branch: `--policy-ref {remote}/main` (fetched with `git fetch {remote} +refs/heads/main:refs/remotes/{remote}/main`), or record it with `git remote set-head origin --auto`",
+    ))
     .into())
 }
 

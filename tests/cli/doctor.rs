@@ -96,8 +96,8 @@ fn check_ref_policy_rejects_a_tag_that_breaks_it() {
     repo.run(&["promote", "m", "dev"]).ok();
     repo.run(&["promote", "m", "prod"]).ok();
     // Checked while it is prod's newest event: after m#prod#3 the gate refuses it as stale.
-    insta::assert_snapshot!(repo.t(&["check-ref", "m#prod#2", "--policy", "--event"]), @"
-    $ registry check-ref 'm#prod#2' --policy --event
+    insta::assert_snapshot!(repo.t(&["check-ref", "m#prod#2", "--policy", "--policy-ref", "main", "--event"]), @"
+    $ registry check-ref 'm#prod#2' --policy --policy-ref main --event
     assignment
     --- stderr
     policy from 'main' (9936b39)
@@ -106,8 +106,8 @@ fn check_ref_policy_rejects_a_tag_that_breaks_it() {
     repo.commit("next");
     repo.run(&["register", "m"]).ok();
     repo.run(&["promote", "m", "prod"]).ok(); // v0.0.2 skipped dev
-    insta::assert_snapshot!(repo.t(&["check-ref", "m#prod#3", "--policy", "--event"]), @"
-    $ registry check-ref 'm#prod#3' --policy --event
+    insta::assert_snapshot!(repo.t(&["check-ref", "m#prod#3", "--policy", "--policy-ref", "main", "--event"]), @"
+    $ registry check-ref 'm#prod#3' --policy --policy-ref main --event
     --- stderr
     policy from 'main' (50869e2)
     error: policy: 'm#prod#3' gives prod to m v0.0.2, which never held dev before (promotion_order: dev → prod)

@@ -1,6 +1,6 @@
 //! The gate's trust in where the policy comes from, and in which tags it passes: the second
-//! security review's findings 8, 9 and 12, each played through the real binary (5, replay, is
-//! `trust_replay.rs`).
+//! security review's findings 8, 9 and 12 (and the second's N3), each played through the real
+//! binary (5, replay, is `trust_replay.rs`).
 
 use crate::fixture::{Run, TestRepo, run_timed};
 use crate::hostile_ci::{BROKEN, policy_bypass};
@@ -167,6 +167,56 @@ fn a_ci_branch_made_at_the_tag_is_not_the_policy() {
     );
     assert_eq!(run.stdout, "assignment\n", "{}", run.transcript());
     assert_eq!(run.stderr, "", "{}", run.transcript());
+}
+
+/// The second review's N3: a remote of any name, not only `origin`, makes the branch HEAD names
+/// untrusted; and with no remote at all (the tag fetched by URL, `git checkout -B deploy
+/// FETCH_HEAD`) HEAD's branch is never trusted at the judged tag's own commit.
+#[test]
+fn a_branch_at_the_tag_is_not_the_policy_whatever_the_remote() {
+    let repo = policy_bypass();
+    let server = repo.home().join("server.git");
+    let server = server.to_str().unwrap();
+    repo.git(&["clone", "-q", "--bare", ".", server]);
+    repo.git(&["remote", "add", "upstream", server]);
+    repo.git(&["checkout", "-q", "-B", "build", "churn#prod#1"]);
+    let run = run_timed(&repo, &["check-ref", "churn#prod#1", "--policy"]);
+    refused(
+        &run,
+        "HEAD names the branch 'build', which is not trusted in a repository that fetches from upstream",
+    );
+    assert!(
+        run.stderr.contains("--policy-ref upstream/main"),
+        "{}",
+        run.transcript()
+    );
+    repo.git(&["remote", "remove", "upstream"]);
+    repo.git(&["checkout", "-q", "-B", "deploy", "churn#prod#1"]);
+    let evil = repo.git(&["rev-parse", "--short=7", "evil"]);
+    let run = run_timed(&repo, &["check-ref", "churn#prod#1", "--policy"]);
+    refused(
+        &run,
+        &format!(
+            "found no branch to read the policy from: HEAD's branch 'deploy' is at the judged tag's own commit ({evil}), which is not trusted"
+        ),
+    );
+    assert!(
+        run.stderr
+            .contains("hint: name the branch that holds the policy: `--policy-ref main`"),
+        "{}",
+        run.transcript()
+    );
+    // Named, the branch is read; and HEAD's branch elsewhere still is (see below).
+    refused(&gate(&repo, &[], "main"), BROKEN);
+    // A bare repository whose HEAD branch is at the tag (the clone's HEAD is `evil`): the same.
+    let run = run_timed(
+        &repo,
+        &["-C", server, "check-ref", "churn#prod#1", "--policy"],
+    );
+    refused(
+        &run,
+        "HEAD's branch 'evil' is at the judged tag's own commit",
+    );
 }
 
 /// A developer's own repository (no remote) and a bare repository still read the branch HEAD

@@ -92,7 +92,7 @@ fn a_replayed_old_assignment_does_not_pass_the_gate() {
     assert_eq!(gate("churn@v0.0.1").stdout, "v0.0.1\n");
 }
 
-/// An unassignment too must be the stage's newest event; an assignment whose version the
+/// An unassignment too must be its version's newest event of the stage; an assignment whose version the
 /// registry no longer gives the stage (deregistered since) does not pass, even as the newest.
 #[test]
 fn an_old_unassignment_and_a_withdrawn_version_do_not_pass_the_gate() {
@@ -121,11 +121,9 @@ fn an_old_unassignment_and_a_withdrawn_version_do_not_pass_the_gate() {
     let unassigned = "churn#prod!#3";
     assert_eq!(gate(unassigned).stdout, "unassignment\n");
     assert_eq!(c(&["show", "churn#prod", "--version"]), "v0.0.1\n");
-    // prod holds v0.0.1 through churn#prod#1, but that is no longer the newest prod event.
-    refused(
-        &gate("churn#prod#1"),
-        "'churn#prod#1' is not the newest prod event of 'churn': 'churn#prod!#3' is newer, and prod holds v0.0.1 now",
-    );
+    // prod holds v0.0.1 through churn#prod#1 again: v0.0.2's unassignment does not supersede
+    // it (the second review's N6), and deploying it gives what `show` says.
+    assert_eq!(gate("churn#prod#1").stdout, "assignment\n");
     c(&["promote", "churn@v0.0.2", "prod", "--sign"]);
     refused(
         &gate(unassigned),
@@ -167,5 +165,135 @@ fn at_the_same_second_the_gate_agrees_with_show() {
             "'{other}' is not the newest prod event of 'churn': '{current}', made in the same second, is the one the registry counts, and prod holds {} now",
             holds.trim()
         ),
+    );
+}
+
+/// The second review's N6: `promote v2 prod`, then `unassign v1` (a clean-up). prod holds v2
+/// through its assignment, and the unassignment of another version does not supersede it: both
+/// tags pass, pushed together or not. The replayed v1 assignment still does not.
+#[test]
+fn unassigning_another_version_leaves_the_current_assignment_passing() {
+    let repo = signed_registry();
+    let c = |args: &[&str]| repo.run(args).ok().to_string();
+    c(&["register", "churn", "--sign"]);
+    repo.write("m.bin", "b\n");
+    repo.commit("v2");
+    c(&["register", "churn", "--sign"]);
+    c(&["promote", "churn@v0.0.1", "prod", "--sign"]);
+    c(&["promote", "churn@v0.0.2", "prod", "--sign"]);
+    c(&["unassign", "churn", "prod", "--version", "v0.0.1", "--sign"]);
+    assert_eq!(c(&["show", "churn#prod", "--version"]), "v0.0.2\n");
+    let gate = |tag: &str| gate_version(&repo, tag);
+    assert_eq!(gate("churn#prod#2").stdout, "v0.0.2\n");
+    assert_eq!(gate("churn#prod!#3").stdout, "v0.0.1\n");
+    refused(
+        &gate("churn#prod#1"),
+        "'churn#prod#1' is not the newest prod event of 'churn': 'churn#prod!#3' is newer, and prod holds v0.0.2 now",
+    );
+    // A later promotion of a third version leaves the unassignment of v0.0.1 true, and
+    // supersedes v0.0.2's assignment.
+    repo.write("m.bin", "c\n");
+    repo.commit("v3");
+    c(&["register", "churn", "--sign"]);
+    c(&["promote", "churn@v0.0.3", "prod", "--sign"]);
+    assert_eq!(gate("churn#prod#4").stdout, "v0.0.3\n");
+    assert_eq!(gate("churn#prod!#3").stdout, "v0.0.1\n");
+    refused(
+        &gate("churn#prod#2"),
+        "'churn#prod#2' is not the newest prod event of 'churn': 'churn#prod#4' is newer, and prod holds v0.0.3 now",
+    );
+}
+
+/// The second review's N1 (replay half): stage names are one stage without ASCII case, as for
+/// the authorize rules. A signed `churn#PROD#1` (v0.0.1), then `churn#prod#2` (v0.0.2): the
+/// old tag, pushed again, is refused however its stage is spelled. The tag is made with `git tag
+/// -s` itself, since writes may refuse the spelling.
+#[test]
+fn a_replayed_assignment_spelled_in_upper_case_does_not_pass_the_gate() {
+    let repo = signed_registry();
+    let c = |args: &[&str]| repo.run(args).ok().to_string();
+    c(&["register", "churn", "--sign"]);
+    repo.write("m.bin", "b\n");
+    repo.commit("v2");
+    c(&["register", "churn", "--sign"]);
+    repo.git(&[
+        "tag",
+        "-s",
+        "-m",
+        "Assignment",
+        "churn#PROD#1",
+        "churn@v0.0.1^{commit}",
+    ]);
+    let gate = |tag: &str| gate_version(&repo, tag);
+    assert_eq!(gate("churn#PROD#1").stdout, "v0.0.1\n");
+    c(&["promote", "churn@v0.0.2", "prod", "--sign"]);
+    assert_eq!(c(&["show", "churn#prod", "--version"]), "v0.0.2\n");
+    assert_eq!(gate("churn#prod#2").stdout, "v0.0.2\n");
+    let old = repo.git(&["rev-parse", "churn#PROD#1"]);
+    repo.git(&["tag", "-d", "churn#PROD#1"]);
+    repo.git(&["update-ref", "refs/tags/churn#PROD#1", &old]);
+    refused(
+        &gate("churn#PROD#1"),
+        "error: policy: 'churn#PROD#1' is not the newest PROD event of 'churn': 'churn#prod#2' is newer, and prod holds v0.0.2 now",
+    );
+    // And the other way round: a newer upper-case event supersedes the lower-case one.
+    c(&["promote", "churn@v0.0.1", "prod", "--sign", "--force"]);
+    repo.git(&[
+        "tag",
+        "-s",
+        "-m",
+        "Assignment",
+        "churn#PROD#4",
+        "churn@v0.0.2^{commit}",
+    ]);
+    refused(
+        &gate("churn#prod#3"),
+        "'churn#prod#3' is not the newest prod event of 'churn': 'churn#PROD#4' is newer, and prod holds v0.0.2 now",
+    );
+    assert_eq!(gate("churn#PROD#4").stdout, "v0.0.2\n");
+}
+
+/// The second review's N7: a tag dated in the future would hold prod until its date, and be
+/// judged at it. The gate refuses it, naming its date and now; within the 10 minutes allowed
+/// for clock skew it passes.
+#[test]
+fn a_tag_dated_in_the_future_does_not_pass_the_gate() {
+    let repo = signed_registry();
+    let c = |args: &[&str]| repo.run(args).ok().to_string();
+    c(&["register", "churn", "--sign"]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let now = i64::try_from(now).unwrap();
+    // Five minutes ahead is skew, and passes.
+    repo.set_clock(now + 5 * 60);
+    repo.git(&[
+        "tag",
+        "-s",
+        "-m",
+        "Assignment",
+        "churn#prod#1",
+        "churn@v0.0.1^{commit}",
+    ]);
+    assert_eq!(gate_version(&repo, "churn#prod#1").stdout, "v0.0.1\n");
+    repo.set_clock(now + 2 * 3600);
+    repo.git(&[
+        "tag",
+        "-s",
+        "-m",
+        "Assignment",
+        "churn#prod#2",
+        "churn@v0.0.1^{commit}",
+    ]);
+    let run = gate_version(&repo, "churn#prod#2");
+    refused(&run, "error: policy: 'churn#prod#2' is dated ");
+    assert!(
+        run.stderr.contains(", after now (")
+            && run
+                .stderr
+                .contains(") by more than the 10 minutes allowed for clock skew"),
+        "{}",
+        run.transcript()
     );
 }

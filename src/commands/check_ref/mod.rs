@@ -211,9 +211,17 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
     };
     let version = version.unwrap_or_default();
     if args.policy {
-        let (config, from) =
-            super::policy_source::trusted_source(&session.repo, args.policy_ref.as_deref())?;
+        let (config, from) = super::policy_source::trusted_source(
+            &session.repo,
+            args.policy_ref.as_deref(),
+            Some(&event.commit),
+        )?;
         out.note(&format!("policy from {from}"))?;
+        if let Some(why) = current::future_dated(event, super::now_seconds()) {
+            return Err(UserError::new(format!("policy: {why}"))
+                .with_hint("make the event again with a right clock (`date -u` on the machine that tagged it)")
+                .into());
+        }
         let trust = Trust::new(&session.repo, config);
         let config = &trust.config;
         if let Some(v) = policy::check_event(

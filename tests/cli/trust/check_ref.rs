@@ -9,6 +9,10 @@ use super::{
 };
 use crate::fixture::{TestRepo, run_timed_in_with};
 
+/// In the repository itself HEAD's branch is at the tags' commit, which is never trusted as the
+/// policy's source: the gate there names the branch.
+const MAIN: &[&str] = &["--policy-ref", "main"];
+
 /// `check-ref TAG --policy [EXTRA] --format github` in `dir` with a fresh, empty $GITHUB_OUTPUT:
 /// the transcript, and what the file holds afterwards.
 fn gate(repo: &TestRepo, dir: &Path, keys: &[&Key], tag: &str, extra: &[&str]) -> (String, String) {
@@ -102,9 +106,9 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
     assert!(out.status.success());
 
     let here = repo.path();
-    let (t, written) = gate(&repo, &here, &keys, "churn#prod#2", &[]);
+    let (t, written) = gate(&repo, &here, &keys, "churn#prod#2", MAIN);
     insta::assert_snapshot!(t, @r#"
-    $ registry check-ref churn#prod#2 --policy --format github
+    $ registry check-ref churn#prod#2 --policy --policy-ref main --format github
     Stage "prod" was assigned to version "v1.0.0" of artifact "churn"
     --- stderr
     policy from 'main' (<c1>...)
@@ -122,54 +126,54 @@ fn check_ref_policy_gives_each_verdict_and_writes_outputs_only_on_a_pass() {
         "churn#beta#7",
         "xgb@v1.0.0",
     ] {
-        let (t, _) = gate(&repo, &here, &keys, tag, &[]);
+        let (t, _) = gate(&repo, &here, &keys, tag, MAIN);
         failures.push_str(&t);
         failures.push('\n');
     }
     insta::assert_snapshot!(failures, @"
-    $ registry check-ref churn#prod#1 --policy --format github
+    $ registry check-ref churn#prod#1 --policy --policy-ref main --format github
     --- stderr
     policy from 'main' (<c1>...)
     error: policy: tag 'churn#prod#1' is signed by 'bob@example.com', who may not assign stage 'prod' (authorize.stages.prod.assign: alice@example.com)
     hint: have a principal the rule names make this event, signed with their key
     [exit 1]
-    $ registry check-ref rf#prod#1 --policy --format github
+    $ registry check-ref rf#prod#1 --policy --policy-ref main --format github
     --- stderr
     policy from 'main' (<c1>...)
     error: policy: tag 'rf#prod#1' is signed by 'alice@example.com', who also signed the registration 'rf@v1.0.0' of this version: the two-person rule of stage 'prod' (authorize.stages.prod.two_person) needs someone other than the registrant to assign it
     hint: another principal than the one who registered the version must put it into this stage
     [exit 1]
-    $ registry check-ref churn#staging#3 --policy --format github
+    $ registry check-ref churn#staging#3 --policy --policy-ref main --format github
     --- stderr
     policy from 'main' (<c1>...)
     error: policy: tag 'churn#staging#3' is unsigned; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
     hint: sign registry tags with a key the allowed-signers file lists (`--sign`, git's `tag.gpgSign`, or `sign: true` in .registry.yaml); an existing tag cannot be signed afterwards: delete it and write it again signed
     [exit 1]
-    $ registry check-ref churn#dev#4 --policy --format github
+    $ registry check-ref churn#dev#4 --policy --policy-ref main --format github
     --- stderr
     policy from 'main' (<c1>...)
     error: policy: tag 'churn#dev#4' is signed by a key no allowed signer holds: no line of the allowed-signers file holds this key; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
     hint: sign with a key the policy allows (the allowed-signers file, or signatures.gpg_keys for OpenPGP and X.509), or add the key there by a reviewed change to the default branch (the gate never reads the tagged commit's)
     [exit 1]
-    $ registry check-ref churn#qa#5 --policy --format github
+    $ registry check-ref churn#qa#5 --policy --policy-ref main --format github
     --- stderr
     policy from 'main' (<c1>...)
     error: policy: tag 'churn#qa#5' is signed by 'carol@example.com' with a key outside its validity: the key expired before the tag's date 2023-11-14T22:13:45Z: valid-before 2023-01-01T00:00:00Z (line 3); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
     hint: the key was not valid when the tag was judged (valid-after/valid-before in the allowed-signers file; check-ref --policy and writes judge no earlier than now): sign with a key that is valid now
     [exit 1]
-    $ registry check-ref churn#canary#6 --policy --format github
+    $ registry check-ref churn#canary#6 --policy --policy-ref main --format github
     --- stderr
     policy from 'main' (<c1>...)
     error: policy: tag 'churn#canary#6' has a bad signature: the signature by SHA256:<alice>.................................... does not match the tag's content (cryptographic error); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since)
     hint: the tag was changed after it was signed, or its signature is damaged: delete it and write it again signed
     [exit 1]
-    $ registry check-ref churn#beta#7 --policy --format github
+    $ registry check-ref churn#beta#7 --policy --policy-ref main --format github
     --- stderr
     policy from 'main' (<c1>...)
     error: policy: tag 'churn#beta#7' is unsigned; every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since) (the tag's date 2017-07-14T02:40:00+00:00 is before the cut-over, but a tagger date is whatever the pusher typed, so check-ref judges a pushed tag no earlier than now)
     hint: sign registry tags with a key the allowed-signers file lists (`--sign`, git's `tag.gpgSign`, or `sign: true` in .registry.yaml); an existing tag cannot be signed afterwards: delete it and write it again signed
     [exit 1]
-    $ registry check-ref xgb@v1.0.0 --policy --format github
+    $ registry check-ref xgb@v1.0.0 --policy --policy-ref main --format github
     --- stderr
     policy from 'main' (<c1>...)
     error: policy: tag 'xgb@v1.0.0' is signed by 'carol@example.com' with a key outside its validity: the key expired before now NOW: valid-before 2023-01-01T00:00:00Z (line 3) (judged no earlier than now: the tag's date 2022-04-15T05:20:00+00:00 is whatever the pusher typed); every event tagged on or after 2023-11-14T00:00:00+00:00 must carry a good signature (signatures.required_since) (the tag's date 2022-04-15T05:20:00+00:00 is before the cut-over, but a tagger date is whatever the pusher typed, so check-ref judges a pushed tag no earlier than now)
@@ -333,7 +337,7 @@ fn an_openpgp_signed_promotion_is_judged_by_its_pinned_identity() {
     let here = repo.path();
     // Unpinned, the key proves no one under the policy: its user ID says alice, but anyone can
     // make a key that says so, and the runner's keyring is no part of the trusted branch.
-    let (t, _) = gate(&repo, &here, &keys, "churn#prod#1", &[]);
+    let (t, _) = gate(&repo, &here, &keys, "churn#prod#1", MAIN);
     assert!(
         t.contains("[exit 1]") && t.contains("pins no openpgp key"),
         "{t}"
@@ -345,19 +349,19 @@ fn an_openpgp_signed_promotion_is_judged_by_its_pinned_identity() {
         &format!("  gpg_keys:\n    alice@example.com: [{fingerprint}]\n  required_since:"),
     );
     commit_policy(&repo, &pinned, &bob.line(""));
-    let (t, _) = gate(&repo, &here, &keys, "churn#prod#1", &[]);
-    let (t2, _) = gate(&repo, &here, &keys, "churn#staging#2", &[]);
+    let (t, _) = gate(&repo, &here, &keys, "churn#prod#1", MAIN);
+    let (t2, _) = gate(&repo, &here, &keys, "churn#staging#2", MAIN);
     let v: serde_json::Value =
         serde_json::from_str(repo.run(&["check-ref", "churn#prod#1", "--json"]).ok()).unwrap();
     assert_eq!(v["signature"]["format"], "openpgp", "{v}");
     assert_eq!(v["signature"]["principal"], "alice@example.com", "{v}");
     insta::assert_snapshot!(format!("{t}\n{t2}"), @r#"
-    $ registry check-ref churn#prod#1 --policy --format github
+    $ registry check-ref churn#prod#1 --policy --policy-ref main --format github
     Stage "prod" was assigned to version "v1.0.0" of artifact "churn"
     --- stderr
     policy from 'main' (<c2>...)
     [exit 0]
-    $ registry check-ref churn#staging#2 --policy --format github
+    $ registry check-ref churn#staging#2 --policy --policy-ref main --format github
     Stage "staging" was assigned to version "v1.0.0" of artifact "churn"
     --- stderr
     policy from 'main' (<c2>...)

@@ -166,6 +166,8 @@ fn an_agent_held_key_signs_a_prod_promotion_the_gate_passes() {
             "check-ref",
             "churn#prod#1",
             "--policy",
+            "--policy-ref",
+            "main",
             "--format",
             "github",
         ],
@@ -174,7 +176,7 @@ fn an_agent_held_key_signs_a_prod_promotion_the_gate_passes() {
         },
     );
     insta::assert_snapshot!(super::unplace(&repo, &super::redact(&run.transcript(), &keys)), @r#"
-    $ registry check-ref 'churn#prod#1' --policy --format github
+    $ registry check-ref 'churn#prod#1' --policy --policy-ref main --format github
     Stage "prod" was assigned to version "v0.0.1" of artifact "churn"
     --- stderr
     policy from 'main' (<c1>...)
