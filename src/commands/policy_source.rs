@@ -20,8 +20,8 @@ pub(crate) fn trusted_config(repo: &crate::git::Repo, from: Option<&str>) -> Res
 }
 
 /// [`trusted_config`], and where it was read from, for a note: `'origin/main' (abc1234)`.
-/// `judged` is the commit of the tag the policy will judge, if one: the branch HEAD names is
-/// never trusted at it, whatever the repository. A job that fetched the tag by URL into a
+/// `judged` is the commit of the tag the policy will judge, if one: in a work tree, the branch
+/// HEAD names is never trusted at it. A job that fetched the tag by URL into a
 /// repository with no remote (`git fetch URL TAG && git checkout -B deploy FETCH_HEAD`) has
 /// HEAD on a branch at the tag's own commit, whose policy is whatever the pusher put there.
 pub(crate) fn trusted_source(
@@ -78,7 +78,10 @@ pub(crate) fn trusted_source(
         } else {
             place.clone()
         };
-        if judged == Some(commit.as_str()) {
+        // A bare repository's HEAD branch is the server's own default branch (protected where
+        // it matters), and a tag of its tip is the common case: only a work tree, where a job
+        // may have made the branch at the tag, refuses it.
+        if work_tree && judged == Some(commit.as_str()) {
             return Err(UserError::new(format!(
                 "found no branch to read the policy from: HEAD's branch {shown} is at the judged tag's own commit ({}), which is not trusted, since whoever pushes the tag chooses what it holds (a CI job may have made the branch at the pushed tag, as `git fetch URL TAG && git checkout -B deploy FETCH_HEAD` does)",
                 &commit[..commit.len().min(7)]

@@ -8,7 +8,7 @@ use crate::fixture::TestRepo;
 
 /// `check-ref TAG --policy`: exit code and stderr.
 fn gate(repo: &TestRepo, tag: &str) -> (i32, String) {
-    let run = repo.run(&["check-ref", tag, "--policy"]);
+    let run = repo.run(&["check-ref", tag, "--policy", "--policy-ref", "main"]);
     (run.code, run.stderr)
 }
 
