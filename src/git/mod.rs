@@ -20,6 +20,7 @@ use crate::error::UserError;
 use crate::registry::event::RawTag;
 use crate::registry::time::{Timestamp, parse_git_date};
 
+mod config;
 mod loose;
 mod objects;
 mod read_tags;
@@ -460,29 +461,6 @@ impl Repo {
         }
         out.sort();
         Ok(out)
-    }
-}
-
-impl Repo {
-    /// A string from git's configuration (repository, user and system files, as git reads
-    /// them); `None` when unset or unreadable.
-    pub(crate) fn config_string(&self, key: &str) -> Option<String> {
-        self.repo.config().ok()?.get_string(key).ok()
-    }
-
-    /// The names of the configured remotes (a `remote.<name>.url` or `pushurl` in git's
-    /// configuration); empty when none, or when the configuration is unreadable.
-    pub(crate) fn remote_names(&self) -> Vec<String> {
-        self.repo.remotes().map_or_else(
-            |_| Vec::new(),
-            |r| r.iter().flatten().map(str::to_string).collect(),
-        )
-    }
-
-    /// A boolean from git's configuration (`true`/`yes`/`on`/`1` …); `None` when unset or not a
-    /// boolean.
-    pub(crate) fn config_bool(&self, key: &str) -> Option<bool> {
-        self.repo.config().ok()?.get_bool(key).ok()
     }
 }
 
