@@ -9,7 +9,7 @@ use crate::registry::error::PlanError;
 use crate::registry::event::{Unusable, Warning};
 use crate::registry::oddity::Repair;
 use crate::registry::policy::{Rule, Violation};
-use crate::registry::trust::BreachKind;
+use crate::registry::trust::{Breach, BreachKind};
 use crate::shell::shell_quote;
 
 impl From<PlanError> for UserError {
@@ -156,6 +156,14 @@ pub(crate) fn policy_fix(v: &Violation) -> String {
             "promote {version} to {previous} first; to undo this one: `registry unassign {artifact} {stage} --version {version}`"
         ),
     }
+}
+
+/// The error of an event the policy's signature or authorization rules reject: `policy:`, the
+/// reason, `tail` (what else to say), and the hint that gets past the rule.
+pub(crate) fn breach_error(breach: &Breach, tail: &str) -> anyhow::Error {
+    UserError::new(format!("policy: {}{tail}", breach.reason))
+        .with_hint(breach_fix(breach.kind))
+        .into()
 }
 
 /// How to get past a signature or authorization rule of the policy (`check-ref --policy`'s and

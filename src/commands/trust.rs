@@ -105,16 +105,33 @@ impl Trust {
         status: &SigStatus,
         at: Timestamp,
     ) -> Verdict {
-        if let Some(breach) = self.stage_case(event) {
-            return Verdict::Fail(breach);
-        }
         // A registration proves its registrant only if it passes the policy itself, judged as
         // the gate judges (no earlier than `at`: a retired key cannot vouch by a backdated
         // registration): one signed by a key the policy does not let register proves no one.
+        self.verdict(reg, event, status, at, &|e| {
+            Some(self.vouching(e, self.status_at(e, at), at))
+        })
+    }
+
+    /// The verdict on `event` with status `status` at `at`, the registrations' statuses (for
+    /// the two-person rule) from `registration`: the stage's spelling, the core's rules, then
+    /// the two checks that need the allowed-signers file or the registry (one holder behind two
+    /// names, a deregistration that takes a guarded stage away).
+    fn verdict(
+        &self,
+        reg: &Registry,
+        event: &Event,
+        status: &SigStatus,
+        at: Timestamp,
+        registration: &dyn Fn(&Event) -> Option<SigStatus>,
+    ) -> Verdict {
+        if let Some(breach) = self.stage_case(event) {
+            return Verdict::Fail(breach);
+        }
+        // Only a two-person rule looks at the registrants (20,000 events, most of them no
+        // assignment to such a stage, are judged in one audit).
         let registrants = if self.config.trust.two_person_covers(event) {
-            trust::registrants(reg, event, &|e| {
-                Some(self.vouching(e, self.status_at(e, at), at))
-            })
+            trust::registrants(reg, event, registration)
         } else {
             Vec::new()
         };
@@ -291,27 +308,11 @@ impl Trust {
         statuses: &HashMap<String, SigStatus>,
         at: Timestamp,
     ) -> Verdict {
-        if let Some(breach) = self.stage_case(event) {
-            return Verdict::Fail(breach);
-        }
-        // Only a two-person rule looks at the registrants (20,000 events, most of them no
-        // assignment to such a stage, are judged in one audit).
-        let registrants = if self.config.trust.two_person_covers(event) {
-            trust::registrants(reg, event, &|e| {
-                let status = statuses.get(&e.tag).cloned()?;
-                Some(self.vouching(e, status, e.time))
-            })
-        } else {
-            Vec::new()
-        };
         let status = statuses.get(&event.tag).unwrap_or(&SigStatus::Unsigned);
-        let verdict = self.same_person(
-            trust::judge(&self.config.trust, event, status, at, &registrants),
-            event,
-            status,
-            &registrants,
-        );
-        self.withdraws(reg, verdict, event, status)
+        self.verdict(reg, event, status, at, &|e| {
+            let status = statuses.get(&e.tag).cloned()?;
+            Some(self.vouching(e, status, e.time))
+        })
     }
 }
 
@@ -385,11 +386,10 @@ pub(crate) fn refuse_untrusted(
     for tag in tags {
         let case = planned_event(tag, &[], tagger).and_then(|e| trust.stage_case(&e));
         if let Some(breach) = case {
-            return Err(
-                UserError::new(format!("policy: {}; no tag was created", breach.reason))
-                    .with_hint(super::refusal::breach_fix(breach.kind))
-                    .into(),
-            );
+            return Err(super::refusal::breach_error(
+                &breach,
+                "; no tag was created",
+            ));
         }
     }
     if session.config.trust.is_empty() {
@@ -423,11 +423,10 @@ pub(crate) fn refuse_untrusted(
             _ => trust.judge_one(&session.reg, &event, &status, at),
         };
         if let Verdict::Fail(breach) = verdict {
-            return Err(
-                UserError::new(format!("policy: {}; no tag was created", breach.reason))
-                    .with_hint(super::refusal::breach_fix(breach.kind))
-                    .into(),
-            );
+            return Err(super::refusal::breach_error(
+                &breach,
+                "; no tag was created",
+            ));
         }
         planned.push((event, status));
     }

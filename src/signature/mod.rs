@@ -66,17 +66,11 @@ impl Verifier {
 
     /// What one event's signature is. Validity is judged at the tag's own date, as git passes
     /// `-Overify-time` to `ssh-keygen`.
+    /// (The gate judges again at the time it runs: `commands/trust.rs` `status_at`.)
     pub(crate) fn check(&self, event: &Event) -> SigStatus {
-        self.check_at(event, event.time.seconds)
-    }
-
-    /// What one event's signature is, with the key's validity judged at `at` (the gate passes
-    /// the time it runs: a tagger date is whatever the pusher typed, and a key retired
-    /// yesterday must not sign a tag dated last year).
-    pub(crate) fn check_at(&self, event: &Event, at: i64) -> SigStatus {
         match &event.signed {
             None => SigStatus::Unsigned,
-            Some(signed) => self.check_signed(signed, &event.author_email, at),
+            Some(signed) => self.check_signed(signed, &event.author_email, event.time.seconds),
         }
     }
 

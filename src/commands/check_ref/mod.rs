@@ -236,9 +236,7 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
                 .into());
         }
         if let Some(breach) = trust.stage_case(event) {
-            return Err(UserError::new(format!("policy: {}", breach.reason))
-                .with_hint(crate::commands::refusal::breach_fix(breach.kind))
-                .into());
+            return Err(crate::commands::refusal::breach_error(&breach, ""));
         }
         if trust.has_rules() {
             // Judged no earlier than now: a tagger date is whatever the pusher typed, and a
@@ -246,13 +244,8 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             let at = Timestamp::new(event.time.seconds.max(super::now_seconds()), 0);
             let status = trust.status_at(event, at);
             if let Verdict::Fail(breach) = trust.judge_one(&session.reg, event, &status, at) {
-                return Err(UserError::new(format!(
-                    "policy: {}{}",
-                    breach.reason,
-                    backdated(&trust, event, at)
-                ))
-                .with_hint(crate::commands::refusal::breach_fix(breach.kind))
-                .into());
+                let tail = backdated(&trust, event, at);
+                return Err(crate::commands::refusal::breach_error(&breach, &tail));
             }
         }
         // A signed tag that was the stage's event once, pushed again (deleted and re-created),
