@@ -22,15 +22,13 @@ use crate::registry::trailer::{self, Provenance};
 /// The most symbolic links followed in a row (Linux's MAXSYMLINKS).
 const MAX_LINKS: usize = 40;
 
-/// The artifact's entry in its artifacts.yaml at `commit`, if any.
+/// The artifact's entry at `commit`, from its `dvc.yaml` or `artifacts.yaml`
+/// ([`artifacts::declared`]), if any; warnings about the files are dropped (readers that print
+/// them use [`artifacts::declared::lookup`]).
 pub(crate) fn entry_at(repo: &Repo, commit: &str, name: &ArtifactName) -> Result<Option<Entry>> {
-    let (file, key) = artifacts::location(name);
-    let Some(text) = crate::safe_read::declaration_at(repo, commit, &file)?? else {
-        return Ok(None);
-    };
-    let label = format!("{file} at {}", &commit[..commit.len().min(7)]);
-    let entries = artifacts::parse(&text, &label)?;
-    Ok(entries.into_iter().find(|(k, _)| *k == key).map(|(_, e)| e))
+    Ok(artifacts::declared::lookup(repo, commit, name)?
+        .found
+        .map(|d| d.entry))
 }
 
 /// A declared `path` made repository-relative (it is relative to its artifacts.yaml's

@@ -12,8 +12,11 @@ use crate::error::UserError;
 use crate::registry::name::is_name;
 use crate::yaml::{Mapping, Value};
 
+pub(crate) mod declared;
+mod dvc_yaml;
 mod edit;
 
+pub(crate) use dvc_yaml::parse as parse_dvc;
 pub(crate) use edit::{Changes, Edit, edit};
 use edit::{is_top_level, key_of};
 

@@ -108,7 +108,7 @@ pub(crate) fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Resul
     // Every artifacts.yaml at HEAD.
     let mut files = 0;
     if let Some(head) = &head {
-        for file in session.repo.files_named(head, "artifacts.yaml")? {
+        for file in session.repo.files_named(head, &["artifacts.yaml"])? {
             files += 1;
             let text = match crate::safe_read::declaration_at(&session.repo, head, &file)? {
                 Ok(Some(text)) => text,

@@ -8,10 +8,11 @@ use super::*;
 use crate::error::UserError;
 
 impl Repo {
-    /// Paths of every file called `file_name` in `commit`'s tree (for `doctor`). Walked with
+    /// Paths of every file with one of `file_names` in `commit`'s tree (declaration files for
+    /// `doctor` and `show`). Walked with
     /// an explicit stack, every tree checked before it is read; nested deeper than git's own
     /// `core.maxTreeDepth` (4096) is an error, not a stack overflow.
-    pub(crate) fn files_named(&self, commit: &str, file_name: &str) -> Result<Vec<String>> {
+    pub(crate) fn files_named(&self, commit: &str, file_names: &[&str]) -> Result<Vec<String>> {
         let objects = self.objects();
         let tree = objects.commit_tree(commit)?;
         let mut found = Vec::new();
@@ -32,8 +33,8 @@ impl Repo {
                     continue; // not UTF-8: no path a declaration file names
                 };
                 match e.kind() {
-                    Some(ObjectType::Blob) if name == file_name => {
-                        found.push(format!("{dir}{file_name}"));
+                    Some(ObjectType::Blob) if file_names.contains(&name) => {
+                        found.push(format!("{dir}{name}"));
                     }
                     Some(ObjectType::Tree) => subdirs.push((e.id(), format!("{dir}{name}/"))),
                     _ => {}

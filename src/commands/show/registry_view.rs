@@ -150,28 +150,21 @@ fn display_name(name: &str, registered: bool) -> String {
     }
 }
 
-/// Names declared in the top-level artifacts.yaml at HEAD. A malformed file is a warning here:
-/// it must not hide the registry, which lives in tags.
+/// Names declared at HEAD: in the top-level artifacts.yaml (GTO reads only that one) and in
+/// every dvc.yaml (DVC's rule, reference §9.2). A malformed file is a warning here: it must not
+/// hide the registry, which lives in tags.
 fn declared_at_head(session: &Session, out: &mut Output) -> Result<Vec<ArtifactName>> {
     let Some(head) = session.repo.head_commit() else {
         return Ok(Vec::new());
     };
-    let text = match crate::safe_read::declaration_at(&session.repo, &head, "artifacts.yaml")? {
-        Ok(Some(text)) => text,
-        Ok(None) => return Ok(Vec::new()),
-        Err(e) => {
-            out.warn(&e.message)?;
-            return Ok(Vec::new());
-        }
-    };
-    match crate::artifacts::parse(&text, "artifacts.yaml at HEAD") {
-        Ok(entries) => Ok(entries
-            .into_iter()
-            .filter_map(|(name, _)| name.parse().ok())
-            .collect()),
-        Err(e) => {
-            out.warn(&e.message)?;
-            Ok(Vec::new())
-        }
+    let inv = crate::artifacts::declared::inventory(&session.repo, &head, true, " at HEAD")?;
+    for (_, e) in &inv.broken {
+        out.warn(&e.message)?;
     }
+    for (name, dvc, gto) in &inv.twice {
+        out.warn(&format!(
+            "'{name}' is declared in both {dvc} and {gto}; registry reads {dvc} (what DVC and Studio read) and ignores the {gto} entry"
+        ))?;
+    }
+    Ok(inv.declared.into_iter().map(|(name, _)| name).collect())
 }
