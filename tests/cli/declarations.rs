@@ -257,7 +257,7 @@ fn describe_reads_the_entry_at_the_versions_commit() {
     insta::assert_snapshot!(repo.t(&["describe", "nope"]), @"
     $ registry describe nope
     --- stderr
-    error: No entry for 'nope' in artifacts.yaml at commit 43b31ed
+    error: No entry for 'nope' in dvc.yaml or artifacts.yaml at commit 43b31ed
     hint: declare it with `registry annotate nope --path …` and commit
     [exit 1]
     ");

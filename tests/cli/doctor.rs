@@ -11,7 +11,7 @@ fn a_healthy_repository_has_no_problems() {
     repo.run(&["register", "churn"]).ok();
     insta::assert_snapshot!(repo.t(&["doctor"]), @"
     $ registry doctor
-    Checked 1 artifacts, 1 registry tags, 1 artifacts.yaml files, the config and the policy.
+    Checked 1 artifacts, 1 registry tags, 1 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     No problems found.
     [exit 0]
     ");
@@ -42,11 +42,11 @@ fn every_problem_is_reported_with_a_fix() {
         .ok(); // skipped dev
     insta::assert_snapshot!(repo.t(&["doctor"]), @"
     $ registry doctor
-    Checked 2 artifacts, 5 registry tags, 2 artifacts.yaml files, the config and the policy.
-    problem: artifacts.yaml: path '../../etc/passwd' of 'escapes' leads outside the repository
-        fix: use a path inside the repository, or mark 'escapes' `virtual: true`
+    Checked 2 artifacts, 5 registry tags, 2 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     problem: sub/artifacts.yaml:2:1: invalid YAML: did not find expected node content at line 2 column 1, while parsing a flow node
         fix: correct sub/artifacts.yaml; `artifacts.yaml.example` shows every field
+    problem: artifacts.yaml: path '../../etc/passwd' of 'escapes' leads outside the repository
+        fix: use a path inside the repository, or mark 'escapes' `virtual: true`
     problem: tag 'm@created' uses the reserved '@created' form, which records nothing; it is ignored
         fix: delete it (`git tag -d m@created`, and `git push --delete origin m@created`): GTO fails on every command while it exists
     problem: tag 't@v1.0.0' points at a tree (dc5844ed134e6db86e50daee5bf214f5adb36457), not a commit; it is ignored
