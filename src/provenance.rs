@@ -39,7 +39,7 @@ pub(crate) fn repo_relative(name: &ArtifactName, path: &str) -> Result<String, U
     }
     let bad = |why: &str| {
         UserError::new(format!("path '{path}' of '{name}' {why}"))
-            .with_hint("paths are relative to the artifacts.yaml and stay inside the repository; use --virtual for URLs and outside locations")
+            .with_hint("paths are relative to the dvc.yaml or artifacts.yaml declaring them and stay inside the repository; use --virtual for URLs and outside locations")
     };
     if path.is_empty() {
         return Err(bad("is empty"));
@@ -81,7 +81,7 @@ fn control_char_error(name: &ArtifactName, path: &str, c: char) -> UserError {
         escape(path),
         escape(c.encode_utf8(&mut [0; 4]))
     ))
-    .with_hint("rename the path in its artifacts.yaml to one without line breaks or other control characters")
+    .with_hint("rename the path in its dvc.yaml or artifacts.yaml to one without line breaks or other control characters")
 }
 
 /// Where a symbolic link at repository-relative `link`, pointing at `target`, leads

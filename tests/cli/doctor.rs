@@ -58,13 +58,13 @@ fn every_problem_is_reported_with_a_fix() {
     problem: tag 'n@v1.0.0' has a registry name but is lightweight, so it means nothing
         fix: replace it by an annotated tag: `git tag -a -f n@v1.0.0 -m '…' $(git rev-parse n@v1.0.0)`, or delete it
     problem: registration 'm@v0.0.1' records no content digest (require_digest)
-        fix: declare a path for 'm' in artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
+        fix: declare a path for 'm' in its dvc.yaml or artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
     problem: registration 'm@v9.0.0' records no content digest (require_digest)
-        fix: declare a path for 'm' in artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
+        fix: declare a path for 'm' in its dvc.yaml or artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
     problem: registration 'm@v9.0.0#5' records no content digest (require_digest)
-        fix: declare a path for 'm' in artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
+        fix: declare a path for 'm' in its dvc.yaml or artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
     problem: registration 'p@v0.0.1' records no content digest (require_digest)
-        fix: declare a path for 'p' in artifacts.yaml (`registry annotate p --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
+        fix: declare a path for 'p' in its dvc.yaml or artifacts.yaml (`registry annotate p --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
     problem: 'p#prod#1' gives prod to p v0.0.1, which never held dev before (promotion_order: dev → prod)
         fix: promote v0.0.1 to dev first; to undo this one: `registry unassign p prod --version v0.0.1`
     --- stderr
