@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::Finding;
-use crate::artifacts::declared::{Format, Inventory, inventory};
+use crate::artifacts::declared::{Format, Inventory, Reach, inventory};
 use crate::commands::Session;
 use crate::output::Output;
 use crate::provenance;
@@ -32,7 +32,7 @@ pub(super) fn check(
     findings: &mut Vec<Finding>,
     out: &mut Output,
 ) -> Result<Counted> {
-    let inv: Inventory = inventory(&session.repo, head, false, "")?;
+    let inv: Inventory = inventory(&session.repo, head, Reach::Everything, "")?;
     for w in &inv.warnings {
         out.warn(w)?;
     }
