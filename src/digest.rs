@@ -22,6 +22,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::output::ProgressLine;
 
+pub(crate) mod dvc_md5;
+
 /// Lower-case hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -209,7 +211,53 @@ pub(crate) fn hash_path(path: &Path) -> Result<Hashed> {
     if !meta.is_dir() {
         anyhow::bail!("{} is neither a file nor a directory", path.display());
     }
-    let mut files: Vec<(Vec<u8>, PathBuf, u64)> = Vec::new();
+    let walked = walk(path, false)?;
+    let progress = Progress::new(&path.display().to_string(), walked.total());
+    let hashes = progress.run(|| hash_parallel(&walked.files, &progress.done, sha256_reader))?;
+    let entries = walked
+        .files
+        .iter()
+        .zip(hashes)
+        .map(|(f, sha256)| ManifestEntry {
+            path: f.rel.clone(),
+            sha256,
+        })
+        .collect::<Vec<_>>();
+    let manifest = manifest_bytes(&entries);
+    Ok(Hashed {
+        digest: format!("sha256:{}", sha256_bytes(&manifest)),
+        manifest: Some(entries),
+        left_out: walked.left_out,
+    })
+}
+
+/// One file a directory walk found.
+struct WalkedFile {
+    /// Relative path with `/`, as raw bytes.
+    rel: Vec<u8>,
+    full: PathBuf,
+    size: u64,
+    /// A symbolic link to a regular file, counted as that file (only with `file_links`).
+    link: bool,
+}
+
+/// What walking a directory found: the files to hash, and what is left out.
+struct Walked {
+    files: Vec<WalkedFile>,
+    /// Entries that are neither regular files nor directories, sorted (see [`Hashed::left_out`]).
+    left_out: Vec<Vec<u8>>,
+}
+
+impl Walked {
+    fn total(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+}
+
+/// Walks a directory (never following links into directories). With `file_links`, a symbolic
+/// link to a regular file counts as that file, as DVC counts it; otherwise it is left out.
+fn walk(path: &Path, file_links: bool) -> Result<Walked> {
+    let mut files = Vec::new();
     let mut left_out = Vec::new();
     for entry in walkdir::WalkDir::new(path).follow_links(false).min_depth(1) {
         let entry = entry.with_context(|| format!("cannot walk {}", path.display()))?;
@@ -222,49 +270,51 @@ pub(crate) fn hash_path(path: &Path) -> Result<Hashed> {
             .strip_prefix(path)
             .context("walked outside the directory")?;
         let rel = path_bytes(rel)?;
-        if !kind.is_file() {
+        // Following the link once, to a regular file only: never to a FIFO or a device.
+        let linked =
+            || kind.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file());
+        if !(kind.is_file() || (file_links && linked())) {
             left_out.push(rel);
             continue;
         }
-        let size = entry.metadata().map_or(0, |m| m.len());
-        files.push((rel, entry.path().to_path_buf(), size));
+        let size = std::fs::metadata(entry.path()).map_or(0, |m| m.len());
+        files.push(WalkedFile {
+            rel,
+            full: entry.path().to_path_buf(),
+            size,
+            link: kind.is_symlink(),
+        });
     }
-    let total = files.iter().map(|f| f.2).sum();
-    let progress = Progress::new(&path.display().to_string(), total);
-    let entries = progress.run(|| hash_files_parallel(&files, &progress.done))?;
-    let manifest = manifest_bytes(&entries);
     left_out.sort();
-    Ok(Hashed {
-        digest: format!("sha256:{}", sha256_bytes(&manifest)),
-        manifest: Some(entries),
-        left_out,
-    })
+    Ok(Walked { files, left_out })
 }
 
-/// Hashes files on every core: workers take the next file from a shared index.
-fn hash_files_parallel(
-    files: &[(Vec<u8>, PathBuf, u64)],
+/// Hashes files on every core with `hash` (given the open file and the progress counter):
+/// workers take the next file from a shared index. Results are in the order of `files`.
+fn hash_parallel<T: Send + Default + Clone>(
+    files: &[WalkedFile],
     done: &AtomicU64,
-) -> Result<Vec<ManifestEntry>> {
+    hash: impl Fn(File, &AtomicU64) -> io::Result<T> + Sync,
+) -> Result<Vec<T>> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .min(files.len().max(1));
     let next = AtomicUsize::new(0);
-    let results: Vec<Result<Vec<(usize, String)>>> = std::thread::scope(|s| {
+    let results: Vec<Result<Vec<(usize, T)>>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                s.spawn(|| -> Result<Vec<(usize, String)>> {
+                s.spawn(|| -> Result<Vec<(usize, T)>> {
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((_, full, _)) = files.get(i) else {
+                        let Some(f) = files.get(i) else {
                             break;
                         };
-                        let file = File::open(full)
-                            .with_context(|| format!("cannot open {}", full.display()))?;
-                        let hex = sha256_reader(file, done)
-                            .with_context(|| format!("cannot read {}", full.display()))?;
-                        out.push((i, hex));
+                        let file = File::open(&f.full)
+                            .with_context(|| format!("cannot open {}", f.full.display()))?;
+                        let value = hash(file, done)
+                            .with_context(|| format!("cannot read {}", f.full.display()))?;
+                        out.push((i, value));
                     }
                     Ok(out)
                 })
@@ -278,20 +328,13 @@ fn hash_files_parallel(
             })
             .collect()
     });
-    let mut hashes = vec![String::new(); files.len()];
+    let mut values = vec![T::default(); files.len()];
     for r in results {
-        for (i, hex) in r? {
-            hashes[i] = hex;
+        for (i, value) in r? {
+            values[i] = value;
         }
     }
-    Ok(files
-        .iter()
-        .zip(hashes)
-        .map(|((rel, _, _), sha256)| ManifestEntry {
-            path: rel.clone(),
-            sha256,
-        })
-        .collect())
+    Ok(values)
 }
 
 /// Files added, removed and changed between two manifests (for `verify`).

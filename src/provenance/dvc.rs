@@ -1,0 +1,90 @@
+//! A registration of bytes DVC tracks: DVC's md5 (with size and `nfiles`) as the registered
+//! commit's `.dvc` or `dvc.lock` records it, never a hash of whatever the work tree holds. The
+//! work-tree copy is hashed only to prove something: when its DVC md5 is the recorded one, its
+//! SHA-256 (read in the same pass) is of those very bytes and is recorded too.
+
+use anyhow::Result;
+
+use crate::digest::dvc_md5;
+use crate::dvc_track::{DvcIdentity, Tracked};
+use crate::git::Repo;
+use crate::output::{Output, escape, escape_bytes};
+use crate::registry::trailer::{DigestSource, DvcRecord, Provenance};
+
+/// The provenance of `rel` (repository-relative; `path` as declared), which DVC tracks at
+/// `commit` as `tracked` says; `None` (after saying why) when DVC's record gives no md5.
+pub(super) fn registration(
+    repo: &Repo,
+    commit: &str,
+    rel: &str,
+    path: String,
+    tracked: Tracked,
+    out: &mut Output,
+) -> Result<Option<Provenance>> {
+    let short = &commit[..commit.len().min(7)];
+    let id: DvcIdentity = match tracked {
+        Tracked::Identity(id) => id,
+        Tracked::NoDigest { why, .. } => {
+            out.warn(&format!(
+                "'{}' {why}, so no digest is recorded (the work-tree copy is never bound to commit {short})",
+                escape(rel)
+            ))?;
+            return Ok(None);
+        }
+    };
+    let recorded = format!(
+        "recorded DVC's md5 of {} from {} at {short}",
+        escape(rel),
+        escape(&id.file)
+    );
+    let mut p = Provenance {
+        path,
+        digest: format!("md5:{}", id.md5),
+        source: DigestSource::Dvc,
+        manifest: None,
+        sha256: None,
+        dvc: Some(DvcRecord {
+            file: id.file.clone(),
+            size: id.size,
+            nfiles: id.nfiles,
+        }),
+    };
+    let full = repo.workdir().map(|root| (root, root.join(rel)));
+    let Some((root, full)) = full.filter(|(_, f)| f.exists()) else {
+        out.note(&format!(
+            "{recorded}; there is no work-tree copy to prove, so no SHA-256 is recorded"
+        ))?;
+        return Ok(Some(p));
+    };
+    super::check_inside(root, rel)?;
+    let copy = dvc_md5::hash_path(&full, true)?;
+    if copy.md5 != id.md5 {
+        out.note(&format!(
+            "{recorded}; the work-tree copy is other bytes (md5 {}), so no SHA-256 is recorded",
+            copy.md5
+        ))?;
+        return Ok(Some(p));
+    }
+    let left_out = dvc_md5::sha256_left_out(&copy);
+    if !left_out.is_empty() {
+        let names: Vec<String> = left_out.iter().map(|n| escape_bytes(n)).collect();
+        out.note(&format!(
+            "{recorded}; the work-tree copy matches it but holds entries a SHA-256 manifest leaves out ({}), so no SHA-256 is recorded",
+            names.join(", ")
+        ))?;
+        return Ok(Some(p));
+    }
+    out.note(&format!(
+        "{recorded}; the work-tree copy matches it, so its SHA-256 is recorded too"
+    ))?;
+    // Proven bytes also tell what a record inside a tracked directory lacks.
+    if let Some(d) = &mut p.dvc {
+        d.size = d.size.or(Some(copy.size));
+        d.nfiles = d.nfiles.or(copy.nfiles);
+    }
+    if let Some(sha) = copy.sha256 {
+        p.manifest = sha.manifest.as_deref().map(super::manifest_pairs);
+        p.sha256 = Some(sha.digest);
+    }
+    Ok(Some(p))
+}
