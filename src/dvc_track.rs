@@ -165,7 +165,7 @@ fn identity(file: &str, out: &Out) -> Tracked {
         Some("md5") => {}
         None => {
             return no(format!(
-                "is recorded in {file} without `hash: md5`, so by DVC 2, whose md5 is of text files after dos2unix, not of the bytes (`dvc cache migrate --dvc-files` rewrites it as DVC 3's)"
+                "is recorded in {file} by DVC 2 (no `hash: md5`), whose md5 is of text files after dos2unix, not of the bytes (`dvc cache migrate --dvc-files` rewrites it as DVC 3's)"
             ));
         }
         Some(other) => {

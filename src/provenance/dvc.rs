@@ -26,7 +26,7 @@ pub(super) fn registration(
         Tracked::Identity(id) => id,
         Tracked::NoDigest { why, .. } => {
             out.warn(&format!(
-                "'{}' {why}, so no digest is recorded (the work-tree copy is never bound to commit {short})",
+                "'{}' {why}; no digest is recorded (the work-tree copy is never bound to commit {short})",
                 escape(rel)
             ))?;
             return Ok(None);
