@@ -20,7 +20,8 @@ use anyhow::{Context, Result};
 use md5::{Digest as _, Md5};
 use sha2::Sha256;
 
-use super::{Hashed, ManifestEntry, Progress, hex, manifest_bytes, sha256_bytes};
+use super::walk::Progress;
+use super::{Hashed, ManifestEntry, hex, manifest_bytes, sha256_bytes};
 
 /// One line of a `.dir` listing: a file's path under the directory and its MD5.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,10 +210,10 @@ pub(crate) fn hash_path(path: &Path, sha256: bool) -> Result<DvcHashed> {
     if !meta.is_dir() {
         anyhow::bail!("{} is neither a file nor a directory", path.display());
     }
-    let walked = super::walk(path, true)?;
+    let walked = super::walk::walk(path, true)?;
     let progress = Progress::new(&label, walked.total());
     let sums = progress.run(|| {
-        super::hash_parallel(&walked.files, &progress.done, |f, done| {
+        super::walk::hash_parallel(&walked.files, &progress.done, |f, done| {
             sums_reader(f, sha256, done)
         })
     })?;

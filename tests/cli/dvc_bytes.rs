@@ -103,7 +103,7 @@ fn write_bytes(repo: &TestRepo, rel: &str, bytes: &[u8]) {
 }
 
 /// The trailers of a tag's message, by key.
-fn trailers(repo: &TestRepo, tag: &str) -> BTreeMap<String, String> {
+pub(crate) fn trailers(repo: &TestRepo, tag: &str) -> BTreeMap<String, String> {
     let text = repo.git(&["tag", "-l", "--format=%(contents)", tag]);
     let last = text.trim_end().rsplit_once("\n\n").map_or("", |(_, t)| t);
     last.lines()
@@ -125,7 +125,7 @@ fn dvc_out(text: &str) -> (String, u64, Option<u64>) {
 }
 
 /// Declares `name` at `path` (artifacts.yaml).
-fn declare(repo: &TestRepo, name: &str, path: &str) {
+pub(crate) fn declare(repo: &TestRepo, name: &str, path: &str) {
     repo.run(&["annotate", name, "--type", "model", "--path", path])
         .ok();
 }
@@ -415,49 +415,4 @@ fn dvc_lock_outs_and_paths_inside_a_tracked_directory() {
         r.transcript()
     );
     assert!(!trailers(&repo, "one@v0.0.2").contains_key("Artifact-Digest"));
-}
-
-/// Hand-written records: no DVC needed.
-#[test]
-fn dvc_2_records_and_malformed_records() {
-    let repo = TestRepo::new();
-    repo.write("m.pkl", "bytes");
-    repo.write(".gitignore", "/m.pkl\n");
-    // DVC 2's record: no `hash: md5`.
-    repo.write(
-        "m.pkl.dvc",
-        "outs:\n- md5: 04153b3135e575c274352238bed301e7\n  size: 5\n  path: m.pkl\n",
-    );
-    declare(&repo, "m", "m.pkl");
-    repo.commit("dvc 2");
-    let r = repo.run(&["register", "m"]);
-    r.ok();
-    assert!(
-        r.stderr.contains("by DVC 2 (no `hash: md5`)")
-            && r.stderr.contains("no digest is recorded"),
-        "{}",
-        r.transcript()
-    );
-    assert!(trailers(&repo, "m@v0.0.1").is_empty());
-    // A malformed record: an error naming the file and line, no tag.
-    repo.write(
-        "m.pkl.dvc",
-        "outs:\n- md5: 04153b3135e575c274352238bed301e7\n  size: lots\n  hash: md5\n  path: m.pkl\n",
-    );
-    repo.commit("broken");
-    let r = repo.run(&["register", "m"]);
-    assert_eq!(r.code, 1, "{}", r.transcript());
-    assert!(
-        r.stderr.contains("m.pkl.dvc at ")
-            && r.stderr
-                .contains("line 3: outs[0].size of 'm.pkl' is not a number"),
-        "{}",
-        r.transcript()
-    );
-    assert_eq!(repo.git(&["tag", "-l", "m@v0.0.2"]), "");
-    // A path git tracks is hashed from git, whatever a .dvc beside it says.
-    repo.write(".gitignore", "");
-    repo.commit("m.pkl in git");
-    repo.run(&["register", "m"]).ok();
-    assert_eq!(trailers(&repo, "m@v0.0.2")["Artifact-Digest-Source"], "git");
 }
