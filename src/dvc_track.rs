@@ -57,7 +57,19 @@ fn outs_in(repo: &Repo, commit: &str, file: &str, kind: Kind) -> Result<Vec<(Str
         return Ok(Vec::new());
     };
     let label = format!("{file} at {}", &commit[..commit.len().min(7)]);
-    let outs = record::parse(kind, &text, file, &label)?;
+    let mut wdirs = std::collections::BTreeMap::new();
+    if kind == Kind::Lock {
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        let yaml = if dir.is_empty() {
+            "dvc.yaml".to_string()
+        } else {
+            format!("{dir}/dvc.yaml")
+        };
+        if let Ok(Some(text)) = crate::safe_read::declaration_at(repo, commit, &yaml)? {
+            wdirs = record::stage_wdirs(&text);
+        }
+    }
+    let outs = record::parse(kind, &text, file, &label, &wdirs)?;
     Ok(outs.into_iter().map(|o| (file.to_string(), o)).collect())
 }
 

@@ -6,6 +6,8 @@
 //! md5 that is not hex, a size that is not a number) is an error naming the file and, where the
 //! text shows it, the line: a registration never rests on a record it half understood.
 
+use std::collections::BTreeMap;
+
 use crate::error::UserError;
 use crate::yaml::{Mapping, Value};
 
@@ -163,13 +165,44 @@ fn outs(
     Ok(found)
 }
 
+/// The `wdir` of each stage of a `dvc.yaml` that has a literal one: a `dvc.lock` records its
+/// stages' paths relative to it. What is not read (not YAML, templated) is left to the reader
+/// of declarations to report; those stages count as having none.
+pub(crate) fn stage_wdirs(dvc_yaml: &str) -> BTreeMap<String, String> {
+    let mut wdirs = BTreeMap::new();
+    let Ok(Value::Mapping(top)) = Value::parse(dvc_yaml) else {
+        return wdirs;
+    };
+    let Some(Value::Mapping(stages)) = top.get("stages") else {
+        return wdirs;
+    };
+    for (name, stage) in stages {
+        let (Some(name), Value::Mapping(stage)) = (name.as_str(), stage) else {
+            continue;
+        };
+        // `foreach` stages keep their body under `do:`.
+        let body = match stage.get("do") {
+            Some(Value::Mapping(body)) => body,
+            _ => stage,
+        };
+        if let Some(Value::String(w)) = body.get("wdir")
+            && !w.contains("${")
+        {
+            wdirs.insert(name.to_string(), w.clone());
+        }
+    }
+    wdirs
+}
+
 /// The outputs a record file declares. `file` is its repository-relative path (paths in it are
-/// relative to its directory); `label` names it in errors.
+/// relative to its directory, and for a `dvc.lock` to each stage's `wdir` in `wdirs`); `label`
+/// names it in errors.
 pub(crate) fn parse(
     kind: Kind,
     text: &str,
     file: &str,
     label: &str,
+    wdirs: &BTreeMap<String, String>,
 ) -> Result<Vec<Out>, UserError> {
     let value = Value::parse(text).map_err(|e| {
         let line = e.location().map(|(line, _)| line);
@@ -224,8 +257,14 @@ pub(crate) fn parse(
                         &format!("stage '{name}' is not a mapping"),
                     ));
                 };
+                // A `foreach` stage's lock entries are `NAME@KEY`; its wdir is the base stage's.
+                let base_name = name.split_once('@').map_or(name.as_str(), |(b, _)| b);
+                let base = match wdirs.get(base_name) {
+                    Some(w) => join(dir, w).unwrap_or_default(),
+                    None => dir.to_string(),
+                };
                 if let Some(o) = stage.get("outs") {
-                    found.extend(outs(o, dir, &format!("stages.{name}.outs"), label, text)?);
+                    found.extend(outs(o, &base, &format!("stages.{name}.outs"), label, text)?);
                 }
             }
             Ok(found)
@@ -237,10 +276,38 @@ pub(crate) fn parse(
 mod tests {
     use super::*;
 
+    fn none() -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
+    #[test]
+    fn lock_paths_are_relative_to_the_stage_s_wdir() {
+        // What DVC 3.67 writes for `dvc stage add -n t -w w -o out.bin …` in sub/.
+        let yaml = "stages:\n  t:\n    cmd: echo hi > out.bin\n    wdir: w\n    outs:\n    - out.bin\n  \
+                    each:\n    foreach: [a, b]\n    do:\n      wdir: ../x\n      cmd: c\n  \
+                    tmpl:\n    wdir: ${dir}\n    cmd: c\n";
+        let wdirs = stage_wdirs(yaml);
+        assert_eq!(wdirs.len(), 2, "{wdirs:?}");
+        let lock = "schema: '2.0'\nstages:\n  t:\n    cmd: echo hi > out.bin\n    outs:\n    - path: out.bin\n      \
+                    hash: md5\n      md5: 764efa883dda1e11db47671c4a3bbd9e\n      size: 3\n  each@a:\n    outs:\n    \
+                    - path: o\n";
+        let outs = parse(Kind::Lock, lock, "sub/dvc.lock", "l", &wdirs).unwrap();
+        assert_eq!(outs[0].path.as_deref(), Some("sub/w/out.bin"));
+        assert_eq!(outs[1].path.as_deref(), Some("x/o"));
+        assert!(stage_wdirs("not: [yaml").is_empty());
+    }
+
     #[test]
     fn dvc_files_as_dvc_3_writes_them() {
         let text = "outs:\n- md5: 330732952bf2699c39a8456fc04569c5.dir\n  size: 8\n  nfiles: 4\n  hash: md5\n  path: dir\n";
-        let outs = parse(Kind::DvcFile, text, "data/dir.dvc", "data/dir.dvc at abc").unwrap();
+        let outs = parse(
+            Kind::DvcFile,
+            text,
+            "data/dir.dvc",
+            "data/dir.dvc at abc",
+            &none(),
+        )
+        .unwrap();
         assert_eq!(
             outs,
             vec![Out {
@@ -253,17 +320,27 @@ mod tests {
         );
         // DVC 2: no `hash`; wdir moves the base; a path out of the repository is no path.
         let text = "wdir: ..\nouts:\n- md5: 04153b3135e575c274352238bed301e7\n  size: 13\n  path: m/x.pkl\n- path: ../../out\n";
-        let outs = parse(Kind::DvcFile, text, "a/b/x.dvc", "x").unwrap();
+        let outs = parse(Kind::DvcFile, text, "a/b/x.dvc", "x", &none()).unwrap();
         assert_eq!(outs[0].path.as_deref(), Some("a/m/x.pkl"));
         assert_eq!(outs[0].hash, None);
         assert_eq!(outs[1].path, None);
-        assert_eq!(parse(Kind::DvcFile, "", "x.dvc", "x").unwrap(), vec![]);
+        assert_eq!(
+            parse(Kind::DvcFile, "", "x.dvc", "x", &none()).unwrap(),
+            vec![]
+        );
     }
 
     #[test]
     fn lock_files_list_every_stage_s_outs() {
         let text = "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n    deps:\n    - path: data\n      md5: 330732952bf2699c39a8456fc04569c5.dir\n    outs:\n    - path: model.pkl\n      hash: md5\n      md5: 04153b3135e575c274352238bed301e7\n      size: 13\n  eval:\n    cmd: x\n";
-        let outs = parse(Kind::Lock, text, "sub/dvc.lock", "sub/dvc.lock at abc").unwrap();
+        let outs = parse(
+            Kind::Lock,
+            text,
+            "sub/dvc.lock",
+            "sub/dvc.lock at abc",
+            &none(),
+        )
+        .unwrap();
         assert_eq!(outs.len(), 1);
         assert_eq!(outs[0].path.as_deref(), Some("sub/model.pkl"));
         assert_eq!(outs[0].size, Some(13));
@@ -290,11 +367,18 @@ mod tests {
             ("- a\n", "is not a mapping"),
         ];
         for (text, want) in cases {
-            let e = parse(Kind::DvcFile, text, "m.dvc", "m.dvc at abc").unwrap_err();
+            let e = parse(Kind::DvcFile, text, "m.dvc", "m.dvc at abc", &none()).unwrap_err();
             assert!(e.to_string().contains(want), "{text}: {e}");
             assert!(e.to_string().starts_with("m.dvc at abc"), "{e}");
         }
-        let e = parse(Kind::Lock, "stages:\n  train: 3\n", "dvc.lock", "dvc.lock").unwrap_err();
+        let e = parse(
+            Kind::Lock,
+            "stages:\n  train: 3\n",
+            "dvc.lock",
+            "dvc.lock",
+            &none(),
+        )
+        .unwrap_err();
         assert!(
             e.to_string()
                 .contains("line 2: stage 'train' is not a mapping"),

@@ -371,10 +371,26 @@ fn dvc_lock_outs_and_paths_inside_a_tracked_directory() {
         "printf 'w\\r\\n' > model.bin",
     ];
     dvc_in(&repo, &bin, &repo.path().join("sub"), &stage);
+    // A stage with a wdir: its lock paths are relative to sub/w, not to sub/.
+    std::fs::create_dir_all(repo.path().join("sub/w")).unwrap();
+    let in_wdir = [
+        "stage",
+        "add",
+        "-q",
+        "-n",
+        "inw",
+        "-w",
+        "w",
+        "-o",
+        "out.bin",
+        "printf 'in w' > out.bin",
+    ];
+    dvc_in(&repo, &bin, &repo.path().join("sub"), &in_wdir);
     dvc_in(&repo, &bin, &repo.path().join("sub"), &["repro", "-q"]);
     awkward_dir(&repo, "data/imgs");
     dvc(&repo, &bin, &["add", "-q", "data/imgs"]);
     declare(&repo, "model", "sub/model.bin");
+    declare(&repo, "inw", "sub/w/out.bin");
     declare(&repo, "one", "data/imgs/ünï/cödé 😀.bin");
     declare(&repo, "part", "data/imgs/nested");
     repo.commit("pipeline");
@@ -393,6 +409,15 @@ fn dvc_lock_outs_and_paths_inside_a_tracked_directory() {
         lock_out["size"].as_u64().unwrap().to_string()
     );
     assert_eq!(t["Artifact-Dvc-File"], "sub/dvc.lock");
+    repo.run(&["register", "inw"]).ok();
+    let t = trailers(&repo, "inw@v0.0.1");
+    let w_out = &lock["stages"]["inw"]["outs"][0];
+    assert_eq!(w_out["path"].as_str(), Some("out.bin"));
+    assert_eq!(
+        t["Artifact-Digest"],
+        format!("md5:{}", w_out["md5"].as_str().unwrap())
+    );
+    assert!(t.contains_key("Artifact-Sha256"), "{t:?}");
 
     // Inside a tracked directory: the md5 of its line of the listing in DVC's cache.
     repo.run(&["register", "one"]).ok();
