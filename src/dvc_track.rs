@@ -16,7 +16,10 @@ use anyhow::Result;
 use crate::digest::dvc_md5::{self, ListEntry};
 use crate::git::Repo;
 
+mod cache;
 mod record;
+
+pub(crate) use cache::cached_listing;
 
 use record::{Kind, Out};
 
@@ -214,31 +217,6 @@ fn within(listing: &[ListEntry], rest: &str) -> Option<(String, Option<u64>)> {
     (!part.is_empty()).then(|| (dvc_md5::dir_md5(&part), Some(part.len() as u64)))
 }
 
-/// A directory's `.dir` listing from the DVC cache of the work tree `root`, checked against its
-/// name (`hex`, the md5 without `.dir`); `Err` finishes the sentence "whose file list …".
-pub(crate) fn cached_listing(root: &Path, hex: &str) -> Result<Vec<ListEntry>, String> {
-    if !dvc_md5::is_md5_hex(hex) {
-        return Err(format!("is named by '{hex}', which is not an md5"));
-    }
-    let rel = format!(".dvc/cache/files/md5/{}/{}.dir", &hex[..2], &hex[2..]);
-    let bytes = match crate::safe_read::read_work_file(root, &rel) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => {
-            return Err(format!(
-                "is not in DVC's local cache ({rel}; `dvc pull` fetches it)"
-            ));
-        }
-        Err(r) => return Err(format!("in DVC's cache cannot be read ({rel}: {})", r.why)),
-    };
-    if dvc_md5::md5_bytes(&bytes) != hex {
-        return Err(format!(
-            "in DVC's cache ({rel}) is not the one its name says (its md5 differs)"
-        ));
-    }
-    dvc_md5::parse_listing(&bytes)
-        .ok_or_else(|| format!("in DVC's cache ({rel}) is not a list of files DVC writes"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,31 +288,6 @@ mod tests {
                 nfiles: None,
                 file: "m.dvc".into()
             })
-        );
-    }
-
-    #[test]
-    fn cache_listings_are_checked_against_their_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = br#"[{"md5": "a8a78d0ff555c931f045b6f448129846", "relpath": "a.b"}]"#;
-        let hex = dvc_md5::md5_bytes(text);
-        let at = dir
-            .path()
-            .join(format!(".dvc/cache/files/md5/{}", &hex[..2]));
-        std::fs::create_dir_all(&at).unwrap();
-        std::fs::write(at.join(format!("{}.dir", &hex[2..])), text).unwrap();
-        assert_eq!(cached_listing(dir.path(), &hex).unwrap().len(), 1);
-        std::fs::write(at.join(format!("{}.dir", &hex[2..])), b"[]").unwrap();
-        assert!(
-            cached_listing(dir.path(), &hex)
-                .unwrap_err()
-                .contains("md5 differs")
-        );
-        let other = "0".repeat(32);
-        assert!(
-            cached_listing(dir.path(), &other)
-                .unwrap_err()
-                .contains("not in DVC's local cache")
         );
     }
 }
