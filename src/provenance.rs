@@ -292,6 +292,14 @@ pub(crate) fn for_registration(
         return Ok(None);
     }
     check_inside(root, &rel)?;
+    if root.join(format!("{rel}.dvc")).exists() {
+        // `dvc add` ran but its record is not in the commit: DVC's md5 cannot be read from git.
+        out.warn(&format!(
+            "'{}.dvc' is in the work tree but not in commit {}: commit it and register that commit to record DVC's md5",
+            escape(&rel),
+            &commit[..commit.len().min(7)]
+        ))?;
+    }
     if repo.head_commit().as_deref() != Some(commit) {
         out.warn(&format!(
             "'{}' is not in git; its digest comes from the work tree, which may not match the registered commit",

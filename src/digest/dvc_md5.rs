@@ -43,12 +43,15 @@ pub(crate) struct DvcHashed {
     pub nfiles: Option<u64>,
     /// For a directory, its listing (sorted as DVC sorts it).
     pub listing: Option<Vec<ListEntry>>,
-    /// The SHA-256 digest of the same bytes (a directory: of its sha256sum manifest, the one
-    /// `digest::hash_path` makes, links left out), when asked for.
+    /// The SHA-256 digest of the same bytes (a directory: of the sha256sum manifest of the
+    /// files in its listing), when asked for.
     pub sha256: Option<Hashed>,
-    /// What the md5 does not cover: entries of a directory that are neither regular files nor
+    /// What neither digest covers: entries of a directory that are neither regular files nor
     /// links to one (links to directories, FIFOs, sockets, devices), sorted.
     pub left_out: Vec<Vec<u8>>,
+    /// Files of a directory reached through a symbolic link (in both digests, as DVC counts
+    /// them; `digest::hash_path` and `find -type f` leave them out), sorted.
+    pub links: Vec<Vec<u8>>,
 }
 
 /// MD5 hex of bytes in memory.
@@ -205,6 +208,7 @@ pub(crate) fn hash_path(path: &Path, sha256: bool) -> Result<DvcHashed> {
                 left_out: Vec::new(),
             }),
             left_out: Vec::new(),
+            links: Vec::new(),
         });
     }
     if !meta.is_dir() {
@@ -226,33 +230,31 @@ pub(crate) fn hash_path(path: &Path, sha256: bool) -> Result<DvcHashed> {
             md5: s.md5.clone(),
         })
         .collect();
-    // The SHA-256 manifest is the one `digest::hash_path` makes: links are left out of it.
+    // The SHA-256 manifest is over the same files as the md5 listing, links to files included
+    // (a `dvc checkout` with `cache.type = symlink` makes every file one): the SHA-256 of the
+    // same bytes, whatever DVC's link type.
     let sha = sha256.then(|| {
         let manifest: Vec<ManifestEntry> = walked
             .files
             .iter()
             .zip(&sums)
-            .filter(|(f, _)| !f.link)
             .map(|(f, s)| ManifestEntry {
                 path: f.rel.clone(),
                 sha256: s.sha256.clone().unwrap_or_default(),
             })
             .collect();
-        let mut left_out = walked.left_out.clone();
-        left_out.extend(
-            walked
-                .files
-                .iter()
-                .filter(|f| f.link)
-                .map(|f| f.rel.clone()),
-        );
-        left_out.sort();
         Hashed {
             digest: format!("sha256:{}", sha256_bytes(&manifest_bytes(&manifest))),
             manifest: Some(manifest),
-            left_out,
+            left_out: walked.left_out.clone(),
         }
     });
+    let links = walked
+        .files
+        .iter()
+        .filter(|f| f.link)
+        .map(|f| f.rel.clone())
+        .collect();
     let mut sorted = listing;
     sorted.sort_by_cached_key(|e| code_points(&e.relpath));
     Ok(DvcHashed {
@@ -262,13 +264,8 @@ pub(crate) fn hash_path(path: &Path, sha256: bool) -> Result<DvcHashed> {
         listing: Some(sorted),
         sha256: sha,
         left_out: walked.left_out,
+        links,
     })
-}
-
-/// What the SHA-256 digest of a directory does not cover (symbolic links, FIFOs, devices); of
-/// these, links to regular files are in the md5 listing, as DVC lists them.
-pub(crate) fn sha256_left_out(h: &DvcHashed) -> &[Vec<u8>] {
-    h.sha256.as_ref().map_or(&[], |s| s.left_out.as_slice())
 }
 
 #[cfg(test)]
@@ -365,12 +362,16 @@ mod tests {
         std::os::unix::fs::symlink("sub", root.join("dirlink")).unwrap();
         let h = hash_path(root, true).unwrap();
         assert_eq!(h.nfiles, Some(5));
-        assert_eq!(sha256_left_out(&h), [b"dirlink".to_vec(), b"link".to_vec()]);
         assert_eq!(h.left_out, [b"dirlink".to_vec()]);
-        assert_eq!(
-            h.sha256.as_ref().unwrap().digest,
-            crate::digest::hash_path(root).unwrap().digest
-        );
+        assert_eq!(h.links, [b"link".to_vec()]);
+        assert_eq!(h.sha256.as_ref().unwrap().left_out, h.left_out);
+        // The same bytes as a copy, not a link: the same md5 and SHA-256 (as a symlink
+        // checkout and a copy checkout of DVC give).
+        std::fs::remove_file(root.join("link")).unwrap();
+        std::fs::write(root.join("link"), "z\n").unwrap();
+        let copy = hash_path(root, true).unwrap();
+        assert_eq!((&copy.md5, copy.links.len()), (&h.md5, 0));
+        assert_eq!(copy.sha256.unwrap().digest, h.sha256.unwrap().digest);
     }
 
     #[test]

@@ -65,11 +65,14 @@ pub(super) fn registration(
         ))?;
         return Ok(Some(p));
     }
-    let left_out = dvc_md5::sha256_left_out(&copy);
-    if !left_out.is_empty() {
-        let names: Vec<String> = left_out.iter().map(|n| escape_bytes(n)).collect();
+    // A recorded SHA-256 is one anyone can recompute with sha256sum over regular files: a copy
+    // holding links (or FIFOs, devices) proves the md5 but not that SHA-256.
+    let mut odd: Vec<&Vec<u8>> = copy.left_out.iter().chain(&copy.links).collect();
+    if !odd.is_empty() {
+        odd.sort();
+        let names: Vec<String> = odd.iter().map(|n| escape_bytes(n)).collect();
         out.note(&format!(
-            "{recorded}; the work-tree copy matches it but holds entries a SHA-256 manifest leaves out ({}), so no SHA-256 is recorded",
+            "{recorded}; the work-tree copy matches it but holds symbolic links or other entries that are not regular files ({}), so no SHA-256 is recorded",
             names.join(", ")
         ))?;
         return Ok(Some(p));

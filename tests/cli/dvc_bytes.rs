@@ -220,6 +220,30 @@ fn registrations_record_what_dvc_records_for_files_and_directories() {
         "{}",
         bad.transcript()
     );
+    // DVC's symlink checkout (every file a link into the cache) is the same bytes.
+    dvc(&repo, &bin, &["config", "cache.type", "symlink"]);
+    dvc(&repo, &bin, &["checkout", "-q", "--relink", "--force"]);
+    let linked = repo.path().join("data/imgs dir/crlf.txt");
+    assert!(linked.symlink_metadata().unwrap().file_type().is_symlink());
+    let ok = repo.run(&["verify", "imgs"]);
+    assert!(
+        ok.ok().contains(&t["Artifact-Sha256"]),
+        "{}",
+        ok.transcript()
+    );
+    // Registered from links, the md5 is proven but no sha256sum-checkable SHA-256 is recorded.
+    repo.commit("symlink cache");
+    let r = repo.run(&["register", "imgs"]);
+    assert!(
+        r.ok().contains("imgs@v0.0.2")
+            && r.stderr
+                .contains("holds symbolic links or other entries that are not regular files"),
+        "{}",
+        r.transcript()
+    );
+    let t2 = trailers(&repo, "imgs@v0.0.2");
+    assert_eq!(t2["Artifact-Digest"], t["Artifact-Digest"]);
+    assert!(!t2.contains_key("Artifact-Sha256"), "{t2:?}");
 }
 
 #[test]

@@ -69,3 +69,30 @@ fn a_record_that_links_out_is_refused() {
     );
     assert_eq!(repo.git(&["tag", "-l"]), "");
 }
+
+/// `dvc add` ran but its record was not committed: the work tree is hashed (as for any file git
+/// does not hold), and the warning says how to record DVC's md5 instead.
+#[test]
+fn an_uncommitted_record_is_named() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", "/m.pkl\n/m.pkl.dvc\n");
+    repo.write("m.pkl", "bytes");
+    declare(&repo, "m", "m.pkl");
+    repo.commit("model, record not committed");
+    repo.write(
+        "m.pkl.dvc",
+        "outs:\n- md5: 04153b3135e575c274352238bed301e7\n  size: 5\n  hash: md5\n  path: m.pkl\n",
+    );
+    let r = repo.run(&["register", "m"]);
+    r.ok();
+    assert!(
+        r.stderr
+            .contains("'m.pkl.dvc' is in the work tree but not in commit"),
+        "{}",
+        r.transcript()
+    );
+    assert_eq!(
+        trailers(&repo, "m@v0.0.1")["Artifact-Digest-Source"],
+        "worktree"
+    );
+}
