@@ -3,7 +3,7 @@
 //! an error naming the file and line, and nothing is written; a path git tracks is hashed from
 //! git whatever a `.dvc` beside it says.
 
-use crate::dvc_bytes::{declare, trailers};
+use crate::dvc_fixture::{declare, trailers};
 use crate::fixture::TestRepo;
 
 #[test]

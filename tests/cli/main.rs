@@ -19,6 +19,7 @@ mod diff;
 mod docs;
 mod doctor;
 mod dvc_bytes;
+mod dvc_fixture;
 mod dvc_records;
 mod fixture;
 mod fixture_exact;
