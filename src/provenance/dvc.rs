@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::digest::dvc_md5;
 use crate::dvc_track::{DvcIdentity, Tracked};
+use crate::error::UserError;
 use crate::git::Repo;
 use crate::output::{Output, escape, escape_bytes};
 use crate::registry::trailer::{DigestSource, DvcRecord, Provenance};
@@ -32,6 +33,18 @@ pub(super) fn registration(
             return Ok(None);
         }
     };
+    // The record's name goes in a trailer: it must be one line (a link in git can lead to any
+    // name, line breaks included).
+    if let Some(c) = crate::registry::trailer::control_char(&id.file) {
+        return Err(UserError::new(format!(
+            "DVC's record of '{}' is '{}', whose name holds a control character ({}), which a tag message cannot record",
+            escape(rel),
+            escape(&id.file),
+            escape(c.encode_utf8(&mut [0; 4]))
+        ))
+        .with_hint("rename the file (and what links to it) to one without line breaks or other control characters")
+        .into());
+    }
     let recorded = format!(
         "recorded DVC's md5 of {} from {} at {short}",
         escape(rel),

@@ -96,3 +96,29 @@ fn an_uncommitted_record_is_named() {
         "worktree"
     );
 }
+
+/// A link in git may lead to a name holding a line break; DVC's record of it would be a trailer
+/// line of its own, so the registration is refused and nothing is written.
+#[test]
+fn a_record_name_that_is_not_one_line_is_refused() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", "/x*y\n");
+    repo.write("x\ny", "bytes");
+    repo.write(
+        "x\ny.dvc",
+        "outs:\n- md5: 04153b3135e575c274352238bed301e7\n  size: 5\n  hash: md5\n  path: \"x\\ny\"\n",
+    );
+    std::os::unix::fs::symlink("x\ny", repo.path().join("m.pkl")).unwrap();
+    declare(&repo, "m", "m.pkl");
+    repo.commit("a link to an odd name");
+    let r = repo.run(&["register", "m"]);
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    assert!(
+        r.stderr.contains(
+            r"DVC's record of 'x\ny' is 'x\ny.dvc', whose name holds a control character"
+        ),
+        "{}",
+        r.transcript()
+    );
+    assert_eq!(repo.git(&["tag", "-l"]), "");
+}
