@@ -10,7 +10,8 @@
 //! cache is removed before DVC downloads anything, so every byte comes from the remote.
 //!
 //! DVC answers through `dvc.api.artifacts_show` (one Python process per phase: DVC is slow to
-//! start) and `dvc artifacts get`; `registry` through `show TARGET --json`.
+//! start) and `dvc artifacts get`; `registry` through `show TARGET --json`, and `verify TARGET
+//! --path` accepts every download of a version or stage it holds.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -170,13 +171,18 @@ fn build(repo: &TestRepo, dvc: &Dvc, mut on_commit: impl FnMut(usize)) -> Vec<St
 // ------------------------------------------------------------------------------------------------
 // Asking both tools
 
-/// The commit `registry show TARGET --json` gives, `None` when it lists nothing.
-fn registry_commit(repo: &TestRepo, name: &str, q: Q) -> Option<String> {
-    let target = match q {
+/// The query as a `registry` target: `NAME@V`, `NAME#S`, `NAME@latest`.
+fn target(name: &str, q: Q) -> String {
+    match q {
         V(v) => format!("{name}@{v}"),
         S(s) => format!("{name}#{s}"),
         Latest => format!("{name}@latest"),
-    };
+    }
+}
+
+/// The commit `registry show TARGET --json` gives, `None` when it lists nothing.
+fn registry_commit(repo: &TestRepo, name: &str, q: Q) -> Option<String> {
+    let target = target(name, q);
     let run = repo.run(&["show", &target, "--json"]);
     let rows: Value = serde_json::from_str(run.ok()).expect("show --json prints JSON");
     let rows = rows.as_array().expect("show TARGET --json is an array");
@@ -319,7 +325,15 @@ fn dvc_reads_what_registry_writes() {
 
     w.check(&AGREED, "registrations and assignments");
     for e in &AGREED {
-        w.get(e.name, e.q, e.dvc);
+        let out = w.get(e.name, e.q, e.dvc);
+        // What DVC downloaded is what was registered.
+        let verify = repo.run(&[
+            "verify",
+            &target(e.name, e.q),
+            "--path",
+            out.to_str().unwrap(),
+        ]);
+        assert!(verify.ok().starts_with("OK"), "{}", verify.transcript());
     }
 
     repo.run(&["unassign", CHURN, "prod"]).ok();
@@ -327,8 +341,7 @@ fn dvc_reads_what_registry_writes() {
     repo.run(&["deregister", CHURN, "v1.0.0"]).ok();
     repo.run(&["deprecate", ENCODER]).ok();
     w.check(&AFTER_WITHDRAWALS, "after the withdrawals");
-    // DVC downloads what registry calls withdrawn. (`registry verify NAME@V --path` of these
-    // downloads joins when registrations record DVC's md5, issue 11 point 3.)
+    // DVC downloads what registry calls withdrawn.
     w.get(CHURN, S("prod"), 1);
     w.get(CHURN, S("dev"), 1);
     w.get(CHURN, V("v1.0.0"), 2);
