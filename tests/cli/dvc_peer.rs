@@ -177,8 +177,14 @@ impl<'a> Dvc<'a> {
     /// `dvc ARGS` in the repository; panics with the transcript on failure, returns stdout.
     #[track_caller]
     pub(crate) fn run(&self, args: &[&str]) -> String {
+        self.run_in(&self.repo.path(), args)
+    }
+
+    /// `dvc ARGS` in `dir` (a directory of the repository), as [`Dvc::run`].
+    #[track_caller]
+    pub(crate) fn run_in(&self, dir: &Path, args: &[&str]) -> String {
         let out = self
-            .hermetic(&self.bin, &self.repo.path())
+            .hermetic(&self.bin, dir)
             .args(args)
             .output()
             .expect("dvc runs");
