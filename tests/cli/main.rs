@@ -18,6 +18,7 @@ mod declarations;
 mod diff;
 mod docs;
 mod doctor;
+mod dvc_declarations;
 mod fixture;
 mod fixture_exact;
 mod hostile_args;
