@@ -389,6 +389,11 @@ fn what_cannot_be_edited_safely_is_refused_and_the_file_left_alone() {
         read(&repo, "dvc.yaml"),
         "artifacts:\n  emb:\n    path: \"s3://bucket/emb.npy\"\n"
     );
+    repo.run(&["annotate", "raw", "--path", "https://example.com/raw.csv"])
+        .ok();
+    assert!(
+        read(&repo, "dvc.yaml").ends_with("  raw:\n    path: \"https://example.com/raw.csv\"\n")
+    );
     // A FIFO is not read (it would block), and nothing is written.
     std::fs::remove_file(repo.path().join("dvc.yaml")).unwrap();
     let fifo = repo.path().join("dvc.yaml");

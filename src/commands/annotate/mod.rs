@@ -25,16 +25,20 @@ const ANNOTATE_EXAMPLES: &str = "\
 Examples:
   registry annotate churn --type model --path models/churn.pkl --description 'Churn classifier'
   registry annotate churn --label tabular --custom framework=xgboost
-  registry annotate models/cv:resnet --path weights/resnet.pt   # in models/cv/dvc.yaml or artifacts.yaml
-  registry annotate churn --path models/churn.pkl --file artifacts.yaml   # a new one, in GTO's file
-  registry annotate churn --move-to dvc.yaml     # move the declaration where DVC and Studio read it
+  registry annotate models/cv:resnet --path weights/resnet.pt   # in models/cv/
+  registry annotate churn --path models/churn.pkl --file artifacts.yaml   # a new one, GTO's file
+  registry annotate churn --move-to dvc.yaml     # move it where DVC and Studio read it
+  registry annotate churn --move-to dvc.yaml --path models/churn.pkl   # DVC requires a path
+  registry annotate churn --move-to artifacts.yaml                     # and back
   registry annotate embeddings --virtual --path s3://bucket/emb.npy
 
 The file edited is the one that declares the name (dvc.yaml when both do). A new name goes to
 dvc.yaml when the repository has a .dvc/ directory, else to artifacts.yaml; --file chooses.
 In dvc.yaml, --description is written as `desc:` and --custom under `meta:`, DVC's names.
 dvc.yaml has no `virtual:`: an entry there is virtual exactly when its path is a URL, so
---virtual is accepted with a URL path only.";
+--virtual is accepted with a URL path only. --move-to writes the new file first, then removes
+the old entry; if stopped in between, both files declare the name alike (dvc.yaml's entry is
+the one read) and running it again finishes the move.";
 
 const REMOVE_EXAMPLES: &str = "\
 Examples:
