@@ -1,19 +1,20 @@
 //! `annotate` and `remove` on `dvc.yaml` (issue 11, points 2 and 5): edits of files as DVC writes
-//! them, byte for byte; which file a name goes to; `--move-to` both ways with history still
-//! readable; refusals that leave the file alone; and real DVC reading what registry wrote.
-//!
-//! DVC is found through `REGISTRY_DVC` (path to the executable), else `dvc` on PATH; without it
-//! the DVC test prints `SKIPPED` and passes, unless `REGISTRY_REQUIRE_DVC=1` (CI). (A minimal
-//! finder of its own until the interop tests' shared one lands.)
+//! them, byte for byte; which file a name goes to; refusals that leave the file alone. Moves
+//! between the two files are in `moves.rs`, real DVC reading what registry wrote in
+//! `real_dvc.rs`.
 
-use std::path::{Path, PathBuf};
+mod moves;
+mod real_dvc;
+
+use real_dvc::skipped;
+
 use std::process::Command;
 
 use crate::fixture::TestRepo;
 
 /// A `dvc.yaml` as DVC and a person write it: stages with cmd/deps/params/outs/metrics/plots,
 /// top-level params, metrics and plots, comments and a block scalar.
-const DVC_YAML: &str = "\
+pub(crate) const DVC_YAML: &str = "\
 # Pipeline of the churn team.
 stages:
   prepare:
@@ -59,11 +60,11 @@ artifacts:
     - tabular
 ";
 
-fn read(repo: &TestRepo, rel: &str) -> String {
+pub(crate) fn read(repo: &TestRepo, rel: &str) -> String {
     std::fs::read_to_string(repo.path().join(rel)).unwrap()
 }
 
-fn dvc_repo() -> TestRepo {
+pub(crate) fn dvc_repo() -> TestRepo {
     let repo = TestRepo::new();
     std::fs::create_dir(repo.path().join(".dvc")).unwrap();
     repo.write(".dvc/config", "");
@@ -210,133 +211,6 @@ fn a_monorepo_name_lives_in_its_directorys_dvc_yaml() {
     );
 }
 
-const GTO_ENTRY: &str = "\
-# GTO's file.
-
-churn:
-  type: model
-  path: models/churn.pkl
-  labels: [tabular]
-  description: Who leaves?
-  custom:
-    epochs: 3
-";
-
-#[test]
-fn move_to_translates_both_ways_and_old_versions_still_read_their_file() {
-    let repo = dvc_repo();
-    repo.write("artifacts.yaml", GTO_ENTRY);
-    repo.write("dvc.yaml", "stages:\n  train:\n    cmd: python train.py\n");
-    repo.write("models/churn.pkl", "weights");
-    repo.commit("declared in artifacts.yaml");
-    repo.run(&["register", "churn"]).ok();
-
-    let run = repo.run(&["annotate", "churn", "--move-to", "dvc.yaml"]);
-    assert_eq!(run.ok(), "Moved 'churn' from artifacts.yaml to dvc.yaml\n");
-    assert_eq!(read(&repo, "artifacts.yaml"), "# GTO's file.\n\n");
-    assert_eq!(
-        read(&repo, "dvc.yaml"),
-        "stages:\n  train:\n    cmd: python train.py\nartifacts:\n  churn:\n    type: model\n    path: models/churn.pkl\n    labels: [tabular]\n    desc: \"Who leaves?\"\n    meta:\n      epochs: 3\n"
-    );
-    repo.commit("moved to dvc.yaml");
-    // HEAD reads dvc.yaml; v0.0.1's commit still has its artifacts.yaml, which is what it reads.
-    let head = repo.run(&["describe", "churn"]);
-    let old = repo.run(&["describe", "churn@v0.0.1"]);
-    assert_eq!(
-        head.ok(),
-        old.ok(),
-        "the same declaration, from either file"
-    );
-    assert!(
-        head.stdout.contains("\"description\": \"Who leaves?\""),
-        "{}",
-        head.stdout
-    );
-    assert_eq!(
-        repo.git(&["show", "churn@v0.0.1:dvc.yaml"]),
-        "stages:\n  train:\n    cmd: python train.py"
-    );
-    // Again: nothing to move.
-    assert_eq!(
-        repo.run(&["annotate", "churn", "--move-to", "dvc.yaml"])
-            .ok(),
-        "'churn' is declared in dvc.yaml already: nothing to move\n"
-    );
-
-    // And back, with a flag applied on the way: the files are as they were, plus the label.
-    let run = repo.run(&[
-        "annotate",
-        "churn",
-        "--move-to",
-        "artifacts.yaml",
-        "--label",
-        "gbm",
-    ]);
-    assert_eq!(run.ok(), "Moved 'churn' from dvc.yaml to artifacts.yaml\n");
-    assert_eq!(
-        read(&repo, "dvc.yaml"),
-        "stages:\n  train:\n    cmd: python train.py\n"
-    );
-    assert_eq!(
-        read(&repo, "artifacts.yaml"),
-        "# GTO's file.\n\nchurn:\n  type: model\n  path: models/churn.pkl\n  virtual: false\n  labels: [tabular, gbm]\n  description: \"Who leaves?\"\n  custom:\n    epochs: 3\n"
-    );
-}
-
-#[test]
-fn a_move_stopped_half_way_is_harmless_and_running_it_again_finishes_it() {
-    // What a move leaves when stopped between its two writes: the same entry in both files.
-    let repo = dvc_repo();
-    repo.write("artifacts.yaml", GTO_ENTRY);
-    repo.write(
-        "dvc.yaml",
-        "artifacts:\n  churn:\n    type: model\n    path: models/churn.pkl\n    labels: [tabular]\n    desc: Who leaves?\n    meta:\n      epochs: 3\n",
-    );
-    repo.commit("both");
-    let describe = repo.run(&["describe", "churn", "--description"]);
-    assert_eq!(describe.ok(), "Who leaves?\n");
-    let run = repo.run(&["annotate", "churn", "--move-to", "dvc.yaml"]);
-    assert_eq!(run.ok(), "Moved 'churn' from artifacts.yaml to dvc.yaml\n");
-    assert!(
-        run.stderr
-            .contains("'churn' is declared in both dvc.yaml and artifacts.yaml"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(read(&repo, "artifacts.yaml"), "# GTO's file.\n\n");
-
-    // Entries that differ are not a stopped move: refused, nothing written.
-    repo.write(
-        "artifacts.yaml",
-        GTO_ENTRY.replace("epochs: 3", "epochs: 4").as_str(),
-    );
-    let dvc_before = read(&repo, "dvc.yaml");
-    let run = repo.run(&["annotate", "churn", "--move-to", "artifacts.yaml"]);
-    assert_eq!(run.code, 1, "{}", run.transcript());
-    assert!(
-        run.stderr.contains(
-            "error: 'churn' is declared in both dvc.yaml and artifacts.yaml, differently"
-        ),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(read(&repo, "dvc.yaml"), dvc_before);
-    assert!(read(&repo, "artifacts.yaml").contains("epochs: 4"));
-
-    // remove takes both (artifacts.yaml first), or only the file --file names.
-    assert_eq!(
-        repo.run(&["remove", "churn", "--file", "artifacts.yaml"])
-            .ok(),
-        "Removed 'churn' from artifacts.yaml\n"
-    );
-    repo.write("artifacts.yaml", GTO_ENTRY);
-    assert_eq!(
-        repo.run(&["remove", "churn"]).ok(),
-        "Removed 'churn' from dvc.yaml and artifacts.yaml\n"
-    );
-    assert_eq!(read(&repo, "dvc.yaml"), "");
-}
-
 #[test]
 fn what_cannot_be_edited_safely_is_refused_and_the_file_left_alone() {
     let repo = dvc_repo();
@@ -409,169 +283,31 @@ fn what_cannot_be_edited_safely_is_refused_and_the_file_left_alone() {
     assert!(run.stderr.contains("dvc.yaml"), "{}", run.transcript());
 }
 
-// ------------------------------------------------------------------------------------------------
-// Real DVC reads what registry wrote.
-
-/// A visible notice that a test did not run (test output is captured, stderr of the process is
-/// not).
-fn skipped(msg: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr().lock(), "{msg}");
-}
-
-/// The `dvc` to run, or why there is none.
-fn find_dvc() -> Result<PathBuf, String> {
-    let candidate = match std::env::var_os("REGISTRY_DVC") {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => PathBuf::from("dvc"),
-    };
-    match Command::new(&candidate)
-        .arg("--version")
-        .env("DVC_NO_ANALYTICS", "1")
-        .output()
-    {
-        Ok(out) if out.status.success() => Ok(candidate),
-        Ok(out) => Err(format!(
-            "`{} --version` failed: {}",
-            candidate.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(e) => Err(format!("cannot run `{}`: {e}", candidate.display())),
-    }
-}
-
-/// `dvc ARGS` in the repository, hermetic: its own HOME, config and cache dirs, no analytics.
-fn dvc(repo: &TestRepo, exe: &Path, args: &[&str]) -> String {
-    let out = repo
-        .command(exe, &repo.path())
-        .env("DVC_NO_ANALYTICS", "1")
-        .env("DVC_SITE_CACHE_DIR", repo.home().join("dvc-site"))
-        .env("DVC_GLOBAL_CONFIG_DIR", repo.home().join("dvc-global"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "dvc {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
-fn real_dvc_reads_the_declarations_registry_wrote() {
-    let exe = match find_dvc() {
-        Ok(exe) => exe,
-        Err(why) => {
-            assert!(
-                std::env::var("REGISTRY_REQUIRE_DVC").as_deref() != Ok("1"),
-                "REGISTRY_REQUIRE_DVC=1 and dvc not found: {why}"
-            );
-            skipped(&format!(
-                "SKIPPED dvc_declarations: {why} (set REGISTRY_DVC)"
-            ));
-            return;
-        }
-    };
-    let repo = TestRepo::new();
-    dvc(&repo, &exe, &["init", "-q"]);
-    repo.write("dvc.yaml", DVC_YAML);
-    repo.write("models/churn.pkl", "weights v1");
-    repo.write("sub/dvc.yaml", "stages:\n  cv:\n    cmd: python cv.py\n");
-    repo.write("sub/cv.pt", "tensor");
-    repo.run(&[
-        "annotate",
-        "churn",
-        "--description",
-        "Churn, v2",
-        "--custom",
-        "epochs=3",
-        "--label",
-        "gbm",
-    ])
-    .ok();
-    repo.run(&["annotate", "sub:cv", "--type", "model", "--path", "cv.pt"])
-        .ok();
-    repo.write(
-        "artifacts.yaml",
-        "legacy:\n  type: model\n  path: models/churn.pkl\n",
-    );
-    repo.run(&["annotate", "legacy", "--move-to", "dvc.yaml"])
-        .ok();
-    repo.commit("declared");
-    repo.run(&["register", "churn"]).ok();
-    repo.run(&["register", "sub:cv"]).ok();
-
-    // DVC's own reading of every dvc.yaml: the fields registry wrote, in DVC's names.
-    let out = repo.home().join("got.pkl");
-    dvc(
-        &repo,
-        &exe,
-        &[
-            "artifacts",
-            "get",
-            ".",
-            "churn",
-            "--rev",
-            "v0.0.1",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "weights v1");
-    let out = repo.home().join("cv.pt");
-    dvc(
-        &repo,
-        &exe,
-        &[
-            "artifacts",
-            "get",
-            ".",
-            "sub:cv",
-            "--rev",
-            "v0.0.1",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "tensor");
-    let python = std::fs::read_to_string(&exe).ok().and_then(|s| {
-        s.lines()
-            .next()
-            .and_then(|l| l.strip_prefix("#!"))
-            .map(str::to_string)
-    });
-    let Some(python) = python.filter(|p| Path::new(p).exists()) else {
-        skipped(&format!(
-            "SKIPPED dvc_declarations (Repo.artifacts.read): no python next to {}",
-            exe.display()
-        ));
-        return;
-    };
-    const READ: &str = "import json\nfrom dvc.repo import Repo\nr = Repo('.')\nprint(json.dumps({f: {k: v.to_dict() for k, v in a.items()} for f, a in r.artifacts.read().items()}, sort_keys=True))";
-    let json = repo
-        .command(Path::new(&python), &repo.path())
-        .env("DVC_NO_ANALYTICS", "1")
-        .env("DVC_SITE_CACHE_DIR", repo.home().join("dvc-site"))
-        .env("DVC_GLOBAL_CONFIG_DIR", repo.home().join("dvc-global"))
-        .args(["-c", READ])
-        .output()
-        .unwrap();
+fn a_linked_dvc_yaml_is_edited_at_its_target_and_a_double_declaration_edits_dvc_yaml() {
+    let repo = dvc_repo();
+    repo.write("pipelines/dvc.yaml", "stages:\n  t:\n    cmd: x\n");
+    std::os::unix::fs::symlink("pipelines/dvc.yaml", repo.path().join("dvc.yaml")).unwrap();
+    repo.run(&["annotate", "churn", "--path", "m.pkl"]).ok();
     assert!(
-        json.status.success(),
-        "{}",
-        String::from_utf8_lossy(&json.stderr)
+        repo.path()
+            .join("dvc.yaml")
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink()
     );
-    let got: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(
-        got,
-        serde_json::json!({
-            "dvc.yaml": {
-                "churn": {"path": "models/churn.pkl", "type": "model", "desc": "Churn, v2", "labels": ["tabular", "gbm"], "meta": {"epochs": 3}},
-                "legacy": {"path": "models/churn.pkl", "type": "model"},
-            },
-            "sub/dvc.yaml": {"cv": {"path": "cv.pt", "type": "model"}},
-        })
+        read(&repo, "pipelines/dvc.yaml"),
+        "stages:\n  t:\n    cmd: x\nartifacts:\n  churn:\n    path: m.pkl\n"
     );
+    repo.write("artifacts.yaml", "churn:\n  path: other.pkl\n");
+    let run = repo.run(&["annotate", "churn", "--type", "model"]);
+    assert_eq!(run.ok(), "Updated 'churn' in dvc.yaml\n");
+    assert!(
+        run.stderr.contains("warning: 'churn' is declared in both dvc.yaml and artifacts.yaml in the work tree; registry reads dvc.yaml"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read(&repo, "artifacts.yaml"), "churn:\n  path: other.pkl\n");
 }
