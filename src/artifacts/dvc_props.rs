@@ -43,13 +43,17 @@ fn field() -> impl Strategy<Value = Field> {
     ]
 }
 
+/// One entry: flow style (`id: {…}`), or its fields.
+type GenEntry = (bool, Vec<Field>);
+
 #[derive(Debug, Clone)]
 struct GenFile {
     /// Which of [`OTHERS`] come before and after the section.
     before: Vec<usize>,
     after: Vec<usize>,
-    /// `None`: no `artifacts:` at all.
-    section: Option<(usize, usize, Vec<Vec<Field>>)>,
+    /// `None`: no `artifacts:` at all. Else the entries' indentation, their fields' (deeper),
+    /// and each entry: flow style (`id: {…}`) or its fields.
+    section: Option<(usize, usize, Vec<GenEntry>)>,
 }
 
 fn file() -> impl Strategy<Value = GenFile> {
@@ -61,7 +65,13 @@ fn file() -> impl Strategy<Value = GenFile> {
             (
                 prop::sample::select(vec![2usize, 4]),
                 prop::sample::select(vec![2usize, 4]),
-                prop::collection::vec(prop::collection::vec(field(), 0..5), 0..4),
+                prop::collection::vec(
+                    (
+                        prop::bool::weighted(0.15),
+                        prop::collection::vec(field(), 0..5),
+                    ),
+                    0..4,
+                ),
             ),
         ),
     )
@@ -88,9 +98,16 @@ fn render(f: &GenFile) -> String {
         out.push_str("artifacts:   # for Studio\n");
         let pad = " ".repeat(*indent);
         let fpad = " ".repeat(indent + deeper);
-        for (n, fields) in entries.iter().enumerate() {
+        for (n, (flow, fields)) in entries.iter().enumerate() {
             if n % 2 == 1 {
                 out.push_str(&format!("{pad}# entry {n}\n"));
+            }
+            if *flow {
+                out.push_str(&format!(
+                    "{pad}{}: {{path: models/{n}.pkl, desc: flow, meta: {{k: 1}}}}\n",
+                    IDS[n]
+                ));
+                continue;
             }
             out.push_str(&format!("{pad}{}:\n{fpad}path: models/{n}.pkl\n", IDS[n]));
             let mut keys = std::collections::HashSet::new();
@@ -319,5 +336,84 @@ proptest! {
                 prop_assert_eq!(kept, Some(block), "entry {} changed:\n{}\n---\n{}", n, text, after);
             }
         }
+    }
+}
+
+/// Lines of many shapes under `artifacts:` after a stage, at many indentations: loading never
+/// panics, and an annotation of whatever parsed gives a file that parses with the new `desc`,
+/// nothing else changed (`edit` checks that) and the stage before it kept, or is refused: never
+/// a broken file.
+fn line() -> impl Strategy<Value = String> {
+    let text = prop::sample::select(vec![
+        "churn:",
+        "forecast:",
+        "path: m.pkl",
+        "path: 'q: r'",
+        "desc: a",
+        "desc: |",
+        "desc: >-",
+        "text",
+        "",
+        "# c",
+        "type: model",
+        "labels: [a]",
+        "labels:",
+        "- a",
+        "- b: 1",
+        "meta:",
+        "k: 1",
+        "meta: {k: [1, 2]}",
+        "x: &a 1",
+        "y: *a",
+        "\"quoted\":",
+        "? k",
+        ": v",
+        "{a: 1}",
+        "path: ${dir}/m",
+        "- [a",
+        "desc: \"multi",
+        "  line\"",
+        "...",
+        "---",
+        "\t- tab",
+    ]);
+    (prop::sample::select(vec![0usize, 2, 4, 6]), text)
+        .prop_map(|(indent, t)| format!("{}{t}", " ".repeat(indent)))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn loading_and_annotating_dvc_yaml_never_panic_nor_break_the_file(
+        lines in prop::collection::vec(line(), 0..10),
+        entry_first in any::<bool>(),
+    ) {
+        let mut body = String::new();
+        if entry_first {
+            body.push_str("  churn:\n    path: m.pkl\n");
+        }
+        for l in &lines {
+            body.push_str(l);
+            body.push('\n');
+        }
+        let text = format!("stages:\n  t:\n    cmd: x\nartifacts:\n{body}");
+        if let Ok(d) = parse(&text, "dvc.yaml")
+            && let Some((id, entry)) = d.entries.first() {
+                let changes = Changes { description: Some("d".into()), ..Default::default() };
+                let how = Edit::Annotate { current: Some(entry), changes: &changes };
+                match edit(&text, "dvc.yaml", id, how) {
+                    Ok(Some(edited)) => {
+                        let again = parse(&edited, "dvc.yaml");
+                        prop_assert!(again.is_ok(), "{:?} edited to {:?}: {:?}", text, edited, again);
+                        let again = again.map(|d| d.entries).unwrap_or_default();
+                        let entry = again.iter().find(|(k, _)| k == id).map(|(_, e)| e);
+                        prop_assert_eq!(entry.and_then(|e| e.description.as_deref()), Some("d"), "{:?} edited to {:?}", text, edited);
+                        prop_assert!(edited.starts_with("stages:\n  t:\n    cmd: x\nartifacts:\n"), "{:?}", edited);
+                    }
+                    Ok(None) => prop_assert!(false, "annotate never answers 'absent'"),
+                    Err(e) => prop_assert!(e.message.starts_with("cannot edit dvc.yaml safely"), "{}", e.message),
+                }
+            }
     }
 }
