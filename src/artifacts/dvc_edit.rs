@@ -195,7 +195,9 @@ fn edit_lf(text: &str, file: &str, key: &str, edit: Edit<'_>) -> Result<Option<S
     if section.is_none() && before.contains_key(SECTION) {
         return Err(refuse(
             file,
-            &format!("its `{SECTION}:` is not a line of its own (a flow-style file?)"),
+            &format!(
+                "its `{SECTION}:` is not a line of its own ({file}:1 starts a flow-style mapping?)"
+            ),
         ));
     }
     let sets = dvc_sets(edit);
@@ -282,13 +284,20 @@ fn edit_lf(text: &str, file: &str, key: &str, edit: Edit<'_>) -> Result<Option<S
     if !new_text.is_empty() && (text.ends_with('\n') || text.is_empty() || section.is_none()) {
         new_text.push('\n');
     }
-    let after = parse_mapping(&new_text)
-        .map_err(|e| refuse(file, &format!("the edited file would not parse: {e}")))?;
+    // Where the entry is (or the section, for a new one), for the messages below.
+    let at = super::dvc_yaml::locate(text, Some(key), None)
+        .map_or_else(String::new, |l| format!(" (at {file}:{l})"));
+    let after = parse_mapping(&new_text).map_err(|e| {
+        refuse(
+            file,
+            &format!("the edit of '{key}'{at} would not parse: {e}"),
+        )
+    })?;
     if after != expected(before, key, edit, &sets) {
         return Err(refuse(
             file,
             &format!(
-                "the edit of '{key}' would change more than it asks for (an anchor, or a construct registry misreads?)"
+                "the edit of '{key}'{at} would change more than it asks for (an anchor, or a construct registry misreads?)"
             ),
         ));
     }

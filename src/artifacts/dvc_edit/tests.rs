@@ -205,3 +205,21 @@ fn what_cannot_be_edited_safely_is_refused_with_file_and_line() {
     let e = edit_of(DVC_YAML, "nopath", &changes).unwrap_err();
     assert!(e.message.contains("has no `path`"), "{}", e.message);
 }
+
+#[test]
+fn an_edit_that_would_break_another_section_is_refused_naming_the_entry() {
+    let text = "artifacts:\n  churn:\n    path: &p models/churn.pkl\nstages:\n  t:\n    cmd: x\n    outs:\n    - *p\n";
+    let e = edit(text, "dvc.yaml", "churn", Edit::Remove).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "cannot edit dvc.yaml safely: the edit of 'churn' (at dvc.yaml:2) would not parse"
+        ),
+        "{}",
+        e.message
+    );
+    let changes = Changes {
+        path: Some("other.pkl".into()),
+        ..Changes::default()
+    };
+    assert!(edit_of(text, "churn", &changes).is_err());
+}
