@@ -9,18 +9,21 @@
 //! `cd DIR && find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 -r sha256sum -- | sha256sum`.
 //! Work-tree files are streamed (never read whole); a directory's files are hashed on every
 //! core. Content from git is hashed one blob at a time (`git::Repo::for_each_file`).
-//! Symbolic links and other non-regular files are not part of a manifest.
+//! Symbolic links and other non-regular files are not part of a manifest. DVC's md5
+//! (`dvc_md5.rs`) shares the walk and the hashing threads (`walk.rs`).
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 use sha2::{Digest as _, Sha256};
 
-use crate::output::ProgressLine;
+pub(crate) mod dvc_md5;
+mod walk;
+
+use walk::{Progress, hash_parallel, walk};
 
 /// Lower-case hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -130,66 +133,6 @@ pub(crate) struct Hashed {
     pub left_out: Vec<Vec<u8>>,
 }
 
-/// Progress shown on a terminal for work that takes over a second (never in pipes or CI): drawn
-/// by [`crate::output::ProgressLine`].
-struct Progress {
-    /// The path being hashed, as it is (the progress line escapes what it draws).
-    label: String,
-    total: u64,
-    done: AtomicU64,
-    line: ProgressLine,
-}
-
-impl Progress {
-    fn new(label: &str, total: u64) -> Self {
-        Progress {
-            label: label.to_string(),
-            total,
-            done: AtomicU64::new(0),
-            line: ProgressLine::stderr(),
-        }
-    }
-
-    /// Runs `work` while a thread redraws a progress line every 200 ms after the first second.
-    fn run<T>(&self, work: impl FnOnce() -> T + Send) -> T
-    where
-        T: Send,
-    {
-        if !self.line.enabled() {
-            return work();
-        }
-        let finished = std::sync::atomic::AtomicBool::new(false);
-        std::thread::scope(|s| {
-            let drawer = s.spawn(|| {
-                let start = Instant::now();
-                let mut drawn = false;
-                while !finished.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(200));
-                    if start.elapsed() < Duration::from_secs(1) {
-                        continue;
-                    }
-                    let done = self.done.load(Ordering::Relaxed);
-                    let pct = (done * 100).checked_div(self.total).unwrap_or(100);
-                    self.line.draw(&format!(
-                        "hashing {}: {pct:>3}% ({} / {} MiB)",
-                        self.label,
-                        done >> 20,
-                        self.total >> 20
-                    ));
-                    drawn = true;
-                }
-                if drawn {
-                    self.line.clear();
-                }
-            });
-            let out = work();
-            finished.store(true, Ordering::Relaxed);
-            let _ = drawer.join();
-            out
-        })
-    }
-}
-
 /// Hashes a file or a directory of the work tree.
 pub(crate) fn hash_path(path: &Path) -> Result<Hashed> {
     let meta =
@@ -209,89 +152,24 @@ pub(crate) fn hash_path(path: &Path) -> Result<Hashed> {
     if !meta.is_dir() {
         anyhow::bail!("{} is neither a file nor a directory", path.display());
     }
-    let mut files: Vec<(Vec<u8>, PathBuf, u64)> = Vec::new();
-    let mut left_out = Vec::new();
-    for entry in walkdir::WalkDir::new(path).follow_links(false).min_depth(1) {
-        let entry = entry.with_context(|| format!("cannot walk {}", path.display()))?;
-        let kind = entry.file_type();
-        if kind.is_dir() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(path)
-            .context("walked outside the directory")?;
-        let rel = path_bytes(rel)?;
-        if !kind.is_file() {
-            left_out.push(rel);
-            continue;
-        }
-        let size = entry.metadata().map_or(0, |m| m.len());
-        files.push((rel, entry.path().to_path_buf(), size));
-    }
-    let total = files.iter().map(|f| f.2).sum();
-    let progress = Progress::new(&path.display().to_string(), total);
-    let entries = progress.run(|| hash_files_parallel(&files, &progress.done))?;
+    let walked = walk(path, false)?;
+    let progress = Progress::new(&path.display().to_string(), walked.total());
+    let hashes = progress.run(|| hash_parallel(&walked.files, &progress.done, sha256_reader))?;
+    let entries = walked
+        .files
+        .iter()
+        .zip(hashes)
+        .map(|(f, sha256)| ManifestEntry {
+            path: f.rel.clone(),
+            sha256,
+        })
+        .collect::<Vec<_>>();
     let manifest = manifest_bytes(&entries);
-    left_out.sort();
     Ok(Hashed {
         digest: format!("sha256:{}", sha256_bytes(&manifest)),
         manifest: Some(entries),
-        left_out,
+        left_out: walked.left_out,
     })
-}
-
-/// Hashes files on every core: workers take the next file from a shared index.
-fn hash_files_parallel(
-    files: &[(Vec<u8>, PathBuf, u64)],
-    done: &AtomicU64,
-) -> Result<Vec<ManifestEntry>> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(files.len().max(1));
-    let next = AtomicUsize::new(0);
-    let results: Vec<Result<Vec<(usize, String)>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                s.spawn(|| -> Result<Vec<(usize, String)>> {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((_, full, _)) = files.get(i) else {
-                            break;
-                        };
-                        let file = File::open(full)
-                            .with_context(|| format!("cannot open {}", full.display()))?;
-                        let hex = sha256_reader(file, done)
-                            .with_context(|| format!("cannot read {}", full.display()))?;
-                        out.push((i, hex));
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a hashing thread failed")))
-            })
-            .collect()
-    });
-    let mut hashes = vec![String::new(); files.len()];
-    for r in results {
-        for (i, hex) in r? {
-            hashes[i] = hex;
-        }
-    }
-    Ok(files
-        .iter()
-        .zip(hashes)
-        .map(|((rel, _, _), sha256)| ManifestEntry {
-            path: rel.clone(),
-            sha256,
-        })
-        .collect())
 }
 
 /// Files added, removed and changed between two manifests (for `verify`).

@@ -234,6 +234,30 @@ pub(crate) struct CheckRefJson {
     pub event: &'static str,
     /// Beyond GTO: what checking the tag's signature found.
     pub signature: SignatureJson,
+    /// Beyond GTO: the declaration at the tag's commit, as `--format` writes it.
+    #[serde(flatten)]
+    pub declared: DeclaredJson,
+}
+
+/// `type`, `path` and `description` of an artifact's declaration (`null` when not declared).
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct DeclaredJson {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub path: Option<String>,
+    pub description: Option<String>,
+}
+
+impl DeclaredJson {
+    /// From the CI outputs' strings, where empty means not declared.
+    pub(crate) fn of(kind: &str, path: &str, description: &str) -> DeclaredJson {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        DeclaredJson {
+            kind: some(kind),
+            path: some(path),
+            description: some(description),
+        }
+    }
 }
 
 pub(crate) fn check_ref_json(e: &Event, version: Option<&str>, status: &SigStatus) -> CheckRefJson {
@@ -252,6 +276,7 @@ pub(crate) fn check_ref_json(e: &Event, version: Option<&str>, status: &SigStatu
         stage: e.stage.as_ref().map(ToString::to_string),
         event: e.kind.as_str(),
         signature: signature_json(status),
+        declared: DeclaredJson::default(),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod cli;
 pub(crate) mod commands;
 pub(crate) mod config;
 pub(crate) mod digest;
+pub(crate) mod dvc_track;
 pub mod error;
 pub(crate) mod file_kind;
 pub(crate) mod git;

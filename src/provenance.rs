@@ -1,6 +1,7 @@
 //! What bytes a registration stands for: the artifact's `path` from its artifacts.yaml at the
-//! registered commit, hashed from git when git tracks it there, else from the work tree (files
-//! that DVC, LFS or `.gitignore` keep out of git), SPEC §4.2. Also the path rules of SPEC §4.1.
+//! registered commit, hashed from git when git tracks it there, else DVC's md5 when DVC records
+//! it at that commit (`dvc.rs`), else hashed from the work tree (files that LFS or `.gitignore`
+//! keep out of git), SPEC §4.2. Also the path rules of SPEC §4.1.
 //!
 //! A symbolic link as the path is followed when it stays inside the repository (in the commit's
 //! tree for a link git tracks, in the work tree otherwise): the digest is of what it points at,
@@ -13,11 +14,14 @@ use anyhow::Result;
 
 use crate::artifacts::{self, Entry};
 use crate::digest::{self, ManifestEntry};
+use crate::dvc_track;
 use crate::error::UserError;
 use crate::git::{GitPath, Repo};
 use crate::output::{Output, escape, escape_bytes};
 use crate::registry::name::ArtifactName;
 use crate::registry::trailer::{self, Provenance};
+
+mod dvc;
 
 /// The most symbolic links followed in a row (Linux's MAXSYMLINKS).
 const MAX_LINKS: usize = 40;
@@ -39,7 +43,7 @@ pub(crate) fn repo_relative(name: &ArtifactName, path: &str) -> Result<String, U
     }
     let bad = |why: &str| {
         UserError::new(format!("path '{path}' of '{name}' {why}"))
-            .with_hint("paths are relative to the artifacts.yaml and stay inside the repository; use --virtual for URLs and outside locations")
+            .with_hint("paths are relative to the dvc.yaml or artifacts.yaml declaring them and stay inside the repository; use --virtual for URLs and outside locations")
     };
     if path.is_empty() {
         return Err(bad("is empty"));
@@ -81,7 +85,7 @@ fn control_char_error(name: &ArtifactName, path: &str, c: char) -> UserError {
         escape(path),
         escape(c.encode_utf8(&mut [0; 4]))
     ))
-    .with_hint("rename the path in its artifacts.yaml to one without line breaks or other control characters")
+    .with_hint("rename the path in its dvc.yaml or artifacts.yaml to one without line breaks or other control characters")
 }
 
 /// Where a symbolic link at repository-relative `link`, pointing at `target`, leads
@@ -238,6 +242,8 @@ pub(crate) fn for_registration(
             digest: digest.to_string(),
             source: trailer::DigestSource::Given,
             manifest: None,
+            sha256: None,
+            dvc: None,
         }));
     }
     let Some(entry) = entry else {
@@ -264,7 +270,13 @@ pub(crate) fn for_registration(
             digest: hashed.digest,
             source: trailer::DigestSource::Git,
             manifest: hashed.manifest.as_deref().map(manifest_pairs),
+            sha256: None,
+            dvc: None,
         }));
+    }
+    // Not in git: DVC's record at the commit, when there is one, names the bytes.
+    if let Some(tracked) = dvc_track::tracked_at(repo, commit, &rel, repo.workdir())? {
+        return dvc::registration(repo, commit, &rel, path, tracked, out);
     }
     let Some(root) = repo.workdir() else {
         return Ok(None);
@@ -278,6 +290,14 @@ pub(crate) fn for_registration(
         return Ok(None);
     }
     check_inside(root, &rel)?;
+    if root.join(format!("{rel}.dvc")).exists() {
+        // `dvc add` ran but its record is not in the commit: DVC's md5 cannot be read from git.
+        out.warn(&format!(
+            "'{}.dvc' is in the work tree but not in commit {}: commit it and register that commit to record DVC's md5",
+            escape(&rel),
+            &commit[..commit.len().min(7)]
+        ))?;
+    }
     if repo.head_commit().as_deref() != Some(commit) {
         out.warn(&format!(
             "'{}' is not in git; its digest comes from the work tree, which may not match the registered commit",
@@ -290,6 +310,8 @@ pub(crate) fn for_registration(
         digest: hashed.digest,
         source: trailer::DigestSource::Worktree,
         manifest: hashed.manifest.as_deref().map(manifest_pairs),
+        sha256: None,
+        dvc: None,
     }))
 }
 

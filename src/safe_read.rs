@@ -45,7 +45,7 @@ impl Refused {
 }
 
 /// What every refusal tells the user to do.
-pub(crate) const HINT: &str = "registry reads .gto, .registry.yaml and artifacts.yaml only from regular \
+pub(crate) const HINT: &str = "registry reads .gto, .registry.yaml, artifacts.yaml and dvc.yaml only from regular \
 files of at most 16 MiB inside the repository (a symbolic link is followed only when it stays \
 inside); replace it by such a file";
 

@@ -176,18 +176,38 @@ pub(crate) struct Inventory {
     pub files: (usize, usize),
 }
 
-/// Every `artifacts.yaml` and `dvc.yaml` in `commit`'s tree, read. `root_artifacts_only` keeps
-/// GTO's rule for `artifacts.yaml` (only the top-level one), which `show` follows; `at` follows
-/// each file's name in messages (` at HEAD`).
-pub(crate) fn inventory(
-    repo: &Repo,
-    commit: &str,
-    root_artifacts_only: bool,
-    at: &str,
-) -> Result<Inventory> {
+/// Which declaration files [`inventory`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// Every `artifacts.yaml` and `dvc.yaml` in the tree (`doctor`).
+    Everything,
+    /// What `show` lists: the top-level `artifacts.yaml` only (GTO's rule), and every
+    /// `dvc.yaml` when the repository is a DVC one (a `dvc.yaml` or `.dvc/config` at the top),
+    /// so that `show` walks no tree in a repository DVC does not use.
+    Show,
+}
+
+/// Every declaration file of `reach` in `commit`'s tree, read; `at` follows each file's name in
+/// messages (` at HEAD`).
+pub(crate) fn inventory(repo: &Repo, commit: &str, reach: Reach, at: &str) -> Result<Inventory> {
     let mut inv = Inventory::default();
-    let mut files = repo.files_named(commit, &["dvc.yaml", "artifacts.yaml"])?;
+    let exists = |file: &str| -> Result<bool> {
+        Ok(!matches!(
+            crate::safe_read::declaration_at(repo, commit, file)?,
+            Ok(None)
+        ))
+    };
+    let mut files = match reach {
+        Reach::Everything => repo.files_named(commit, &["dvc.yaml", "artifacts.yaml"])?,
+        Reach::Show if exists("dvc.yaml")? || exists(".dvc/config")? => {
+            let mut files = repo.files_named(commit, &["dvc.yaml"])?;
+            files.push("artifacts.yaml".into());
+            files
+        }
+        Reach::Show => vec!["artifacts.yaml".into()],
+    };
     files.sort();
+    files.dedup();
     let mut dvc_names: Vec<(String, String)> = Vec::new();
     let mut artifacts: Vec<(ArtifactName, Declared)> = Vec::new();
     for file in files {
@@ -195,16 +215,16 @@ pub(crate) fn inventory(
         let Some(format) = Format::of_file_name(base) else {
             continue;
         };
+        let read = crate::safe_read::declaration_at(repo, commit, &file)?;
+        if matches!(read, Ok(None)) {
+            continue;
+        }
         match format {
             Format::Artifacts => inv.files.0 += 1,
             Format::Dvc => inv.files.1 += 1,
         }
-        if format == Format::Artifacts && root_artifacts_only && file != "artifacts.yaml" {
-            continue;
-        }
-        let text = match crate::safe_read::declaration_at(repo, commit, &file)? {
-            Ok(Some(text)) => text,
-            Ok(None) => continue,
+        let text = match read {
+            Ok(text) => text.unwrap_or_default(),
             Err(e) => {
                 inv.broken.push((file, e));
                 continue;

@@ -220,14 +220,6 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
     Ok(out)
 }
 
-/// The artifacts.yaml of an artifact name (`dir/artifacts.yaml` for `dir:name`) and its key.
-pub(crate) fn location(name: &crate::registry::name::ArtifactName) -> (String, String) {
-    match name.dirname() {
-        Some(dir) => (format!("{dir}/artifacts.yaml"), name.basename().to_string()),
-        None => ("artifacts.yaml".to_string(), name.basename().to_string()),
-    }
-}
-
 #[cfg(test)]
 mod tests;
 

@@ -10,7 +10,6 @@ use crate::commands::Global;
 use crate::error::UserError;
 use crate::json::DescribeJson;
 use crate::output::{Output, escape};
-use crate::provenance;
 use crate::registry::spec::Target;
 use crate::registry::version::short;
 
@@ -54,10 +53,16 @@ pub(crate) fn run(global: &Global, args: DescribeArgs, out: &mut Output) -> Resu
     let name = &args.target.name;
     let session = Session::open(global, Scope::Artifact(name))?;
     let commit = target_commit(&session, &args.target)?;
-    let entry = provenance::entry_at(&session.repo, &commit, name)?.ok_or_else(|| {
-        let (file, _) = crate::artifacts::location(name);
+    let lookup = crate::artifacts::declared::lookup(&session.repo, &commit, name)?;
+    for w in &lookup.warnings {
+        out.warn(w)?;
+    }
+    let entry = lookup.found.map(|d| d.entry).ok_or_else(|| {
+        use crate::artifacts::declared::{Format, file_for};
+        let (dvc, _) = file_for(name, Format::Dvc);
+        let (gto, _) = file_for(name, Format::Artifacts);
         UserError::new(format!(
-            "No entry for '{name}' in {file} at commit {}",
+            "No entry for '{name}' in {dvc} or {gto} at commit {}",
             short(&commit)
         ))
         .with_hint(format!(

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::target::pick_version;
 use super::{Scope, Session};
+use crate::artifacts::declared::Declared;
 use crate::commands::Global;
 use crate::error::UserError;
 use crate::json::{self, DiffCommit, DiffJson, DiffSide, DigestChange, EntryChange};
@@ -77,9 +78,25 @@ pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<(
         .into());
     }
 
-    // The artifacts.yaml entry at each version's commit, field by field.
-    let entry_a = provenance::entry_at(&session.repo, &a.commit, &args.name)?;
-    let entry_b = provenance::entry_at(&session.repo, &b.commit, &args.name)?;
+    // The declaration (dvc.yaml or artifacts.yaml) at each version's commit, field by field.
+    let declared = |commit: &str, out: &mut Output| -> Result<Option<Declared>> {
+        let lookup = crate::artifacts::declared::lookup(&session.repo, commit, &args.name)?;
+        for w in &lookup.warnings {
+            out.warn(w)?;
+        }
+        Ok(lookup.found)
+    };
+    let (decl_a, decl_b) = (declared(&a.commit, out)?, declared(&b.commit, out)?);
+    let file = |d: &Option<Declared>| d.as_ref().map(|d| d.file.clone());
+    let files = match (file(&decl_a), file(&decl_b)) {
+        (Some(x), Some(y)) if x != y => format!("entry ({x} -> {y}):"),
+        (x, y) => format!(
+            "{} entry:",
+            y.or(x).unwrap_or_else(|| "artifacts.yaml".into())
+        ),
+    };
+    let entry_a = decl_a.map(|d| d.entry);
+    let entry_b = decl_b.map(|d| d.entry);
     let raw =
         |e: &Option<crate::artifacts::Entry>| e.as_ref().map(|e| e.raw.clone()).unwrap_or_default();
     let (ra, rb) = (raw(&entry_a), raw(&entry_b));
@@ -169,7 +186,7 @@ pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<(
         short(&a.commit),
         short(&b.commit)
     ))?;
-    out.line("artifacts.yaml entry:")?;
+    out.line(&files)?;
     if entry_changes.is_empty() {
         out.line("  unchanged")?;
     }

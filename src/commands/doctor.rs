@@ -1,4 +1,4 @@
-//! `registry doctor`: checks the repository, the config, every artifacts.yaml at HEAD, every
+//! `registry doctor`: checks the repository, the config, every declaration file at HEAD, every
 //! registry-like tag, and the policy of `.registry.yaml`; prints each problem with its fix and
 //! exits 1 when any is found (SPEC §4.5). Reads only; never repairs anything by itself.
 
@@ -10,11 +10,12 @@ use super::{Open, Scope, Session};
 use crate::commands::Global;
 use crate::error::UserError;
 use crate::output::{Output, escape};
-use crate::provenance;
 use crate::registry::event::Event;
 use crate::registry::policy;
 use crate::registry::signature::SigStatus;
 use crate::shell::shell_quote;
+
+mod declarations;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -105,62 +106,11 @@ pub(crate) fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Resul
         });
     }
 
-    // Every artifacts.yaml at HEAD.
-    let mut files = 0;
-    if let Some(head) = &head {
-        for file in session.repo.files_named(head, &["artifacts.yaml"])? {
-            files += 1;
-            let text = match crate::safe_read::declaration_at(&session.repo, head, &file)? {
-                Ok(Some(text)) => text,
-                Ok(None) => continue,
-                Err(e) => {
-                    findings.push(Finding {
-                        problem: e.message,
-                        fix: format!("make {file} a regular file of at most 16 MiB"),
-                    });
-                    continue;
-                }
-            };
-            match crate::artifacts::parse(&text, &file) {
-                Err(e) => findings.push(Finding {
-                    problem: e.message,
-                    fix: format!("correct {file}; `artifacts.yaml.example` shows every field"),
-                }),
-                Ok(entries) => {
-                    let dir = file
-                        .strip_suffix("artifacts.yaml")
-                        .unwrap_or("")
-                        .trim_end_matches('/');
-                    for (key, entry) in entries {
-                        let full = if dir.is_empty() {
-                            key.clone()
-                        } else {
-                            format!("{dir}:{key}")
-                        };
-                        let Ok(name) = full.parse() else {
-                            findings.push(Finding {
-                                problem: format!("{file}: '{full}' is not a name registry can tag"),
-                                fix: "rename the entry or move the file to a directory git refs accept".into(),
-                            });
-                            continue;
-                        };
-                        let explicit_virtual = entry.is_explicitly_virtual();
-                        if let (Some(path), false) = (&entry.path, explicit_virtual) {
-                            if path.contains("://") {
-                                continue;
-                            }
-                            if let Err(e) = provenance::repo_relative(&name, path) {
-                                findings.push(Finding {
-                                    problem: format!("{file}: {}", e.message),
-                                    fix: format!("use a path inside the repository, or mark '{key}' `virtual: true`"),
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    // Every declaration file at HEAD.
+    let (files, dvc_files) = match &head {
+        Some(head) => declarations::check(&session, head, &mut findings, out)?,
+        None => (0, 0),
+    };
 
     // Registry-like tags.
     for w in &session.reg.warnings {
@@ -231,7 +181,7 @@ pub(crate) fn run(global: &Global, _args: DoctorArgs, out: &mut Output) -> Resul
         .map(|a| a.all_events().count())
         .sum();
     out.line(&format!(
-        "Checked {} artifacts, {tags} registry tags, {files} artifacts.yaml files, the config and the policy.",
+        "Checked {} artifacts, {tags} registry tags, {files} artifacts.yaml and {dvc_files} dvc.yaml files, the config and the policy.",
         session.reg.artifacts.len()
     ))?;
     if findings.is_empty() {

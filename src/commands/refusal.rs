@@ -144,7 +144,7 @@ pub(crate) fn repair(r: &Repair) -> String {
 pub(crate) fn policy_fix(v: &Violation) -> String {
     match &v.rule {
         Rule::RequireDigest { artifact } => format!(
-            "declare a path for '{artifact}' in artifacts.yaml (`registry annotate {artifact} --path …`), \
+            "declare a path for '{artifact}' in its dvc.yaml or artifacts.yaml (`registry annotate {artifact} --path …`), \
              or give `--digest sha256:…` for a virtual artifact, and register again"
         ),
         Rule::PromotionOrder {

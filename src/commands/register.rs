@@ -49,6 +49,7 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     let commit = session.commit(&args.r#ref)?;
+    undeclared_hint(&session, &args.name, &commit, out)?;
     let bumps = [
         (args.bump_major, Bump::Major),
         (args.bump_minor, Bump::Minor),
@@ -78,4 +79,40 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
         out,
     )?;
     apply(&session, out, &Change::Create(tags), &args.write)
+}
+
+/// Registering a name no declaration file knows records no path and no digest, and in a DVC
+/// repository DVC cannot find it either: say where to declare it.
+fn undeclared_hint(
+    session: &Session,
+    name: &ArtifactName,
+    commit: &str,
+    out: &mut Output,
+) -> Result<()> {
+    use crate::artifacts::declared::{Format, file_for, lookup};
+    // A file that does not parse is reported where the registration reads it, with its line.
+    let Ok(found) = lookup(&session.repo, commit, name) else {
+        return Ok(());
+    };
+    if found.found.is_some() {
+        return Ok(());
+    }
+    let dvc = !session.repo.files_named(commit, &["dvc.yaml"])?.is_empty()
+        || matches!(
+            crate::safe_read::declaration_at(&session.repo, commit, ".dvc/config")?,
+            Ok(Some(_))
+        );
+    if !dvc {
+        return Ok(());
+    }
+    let (file, _) = file_for(name, Format::Dvc);
+    out.warn(&format!(
+        "'{name}' is declared in no dvc.yaml or artifacts.yaml at {}, so the registration records no path or digest, and `dvc artifacts get` cannot find it",
+        &commit[..commit.len().min(7)]
+    ))?;
+    out.hint(&format!(
+        "declare it in {file}: `registry annotate {} --path PATH --file dvc.yaml`, commit, and register that commit",
+        crate::shell::shell_quote(name.as_str())
+    ))?;
+    Ok(())
 }

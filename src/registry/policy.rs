@@ -153,6 +153,8 @@ mod tests {
                 digest: "sha256:00".into(),
                 source: "git".into(),
                 manifest: None,
+                sha256: None,
+                dvc: None,
             }),
         );
         let reg = Registry::build(

@@ -1,7 +1,9 @@
 //! What a registration records about its bytes: git trailers after a blank line at the end of the
-//! tag message (`Artifact-Path`, `Artifact-Digest`, `Artifact-Digest-Source`), and for a
-//! directory its manifest in `sha256sum` format just before them (SPEC §4.2). GTO keeps the
-//! message as text and ignores both. Pure: format and parse only.
+//! tag message (`Artifact-Path`, `Artifact-Digest`, `Artifact-Digest-Source`; for bytes DVC
+//! tracks also `Artifact-Size`, `Artifact-Files`, `Artifact-Dvc-File` and, when proven,
+//! `Artifact-Sha256`), and for a directory whose SHA-256 is recorded its manifest in `sha256sum`
+//! format just before them (SPEC §4.2). GTO keeps the message as text and ignores both. Pure:
+//! format and parse only.
 //!
 //! Every trailer value is one line: writers refuse values holding control characters
 //! ([`control_char`]), and a trailer block that does not parse cleanly (a key twice, a line that
@@ -15,12 +17,43 @@
 pub(crate) struct Provenance {
     /// The artifact's path as declared (relative to its artifacts.yaml), or a URL.
     pub path: String,
-    /// `sha256:<hex>`.
+    /// `sha256:<hex>`, or DVC's `md5:<hex>` (a directory: `md5:<hex>.dir`).
     pub digest: String,
     /// Where the digest was computed.
     pub source: DigestSource,
-    /// For a directory: `(relative path as raw bytes, sha256 hex)` per regular file.
+    /// For a directory: `(relative path as raw bytes, sha256 hex)` per regular file, the
+    /// manifest of its SHA-256 digest ([`Provenance::sha256_digest`]).
     pub manifest: Option<Vec<(Vec<u8>, String)>>,
+    /// `Artifact-Sha256`: the SHA-256 digest of the same bytes, beside a DVC md5, recorded only
+    /// when the bytes hashed provably are the ones DVC names.
+    pub sha256: Option<String>,
+    /// What DVC's record says besides the md5, when the digest is DVC's.
+    pub dvc: Option<DvcRecord>,
+}
+
+/// DVC's record of an artifact's bytes (`Artifact-Size`, `Artifact-Files`,
+/// `Artifact-Dvc-File`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DvcRecord {
+    /// The repository-relative `.dvc` or `dvc.lock` file the md5 was read from.
+    pub file: String,
+    /// Bytes in all, as DVC records it (unknown for a path inside a tracked directory whose
+    /// work-tree copy was not proven).
+    pub size: Option<u64>,
+    /// Files of a directory (DVC's `nfiles`).
+    pub nfiles: Option<u64>,
+}
+
+impl Provenance {
+    /// The SHA-256 digest recorded (`Artifact-Digest` itself, or `Artifact-Sha256`), if any:
+    /// the one a recorded manifest belongs to.
+    pub(crate) fn sha256_digest(&self) -> Option<&str> {
+        self.sha256.as_deref().or_else(|| {
+            self.digest
+                .starts_with("sha256:")
+                .then_some(self.digest.as_str())
+        })
+    }
 }
 
 /// Where a recorded digest was computed: the `Artifact-Digest-Source` trailer.
@@ -32,6 +65,8 @@ pub(crate) enum DigestSource {
     Worktree,
     /// `given`: given with `register --digest` (a virtual artifact).
     Given,
+    /// `dvc`: DVC's md5, read from the `.dvc` or `dvc.lock` file at the registered commit.
+    Dvc,
     /// Anything else a tag records, kept as written: another writer's word, or nothing at all
     /// (no trailer). Shown, never trusted to mean one of the above.
     Other(String),
@@ -44,6 +79,7 @@ impl DigestSource {
             DigestSource::Git => "git",
             DigestSource::Worktree => "worktree",
             DigestSource::Given => "given",
+            DigestSource::Dvc => "dvc",
             DigestSource::Other(s) => s,
         }
     }
@@ -55,6 +91,7 @@ impl From<&str> for DigestSource {
             "git" => DigestSource::Git,
             "worktree" => DigestSource::Worktree,
             "given" => DigestSource::Given,
+            "dvc" => DigestSource::Dvc,
             other => DigestSource::Other(other.to_string()),
         }
     }
@@ -81,6 +118,12 @@ const MANIFEST_HEAD: &str = "Manifest (sha256sum format):";
 const PATH: &str = "Artifact-Path";
 const DIGEST: &str = "Artifact-Digest";
 const SOURCE: &str = "Artifact-Digest-Source";
+const SIZE: &str = "Artifact-Size";
+const FILES: &str = "Artifact-Files";
+const DVC_FILE: &str = "Artifact-Dvc-File";
+const SHA256: &str = "Artifact-Sha256";
+/// Every key of ours: a block holding any of them is read (and judged) as ours.
+const KEYS: [&str; 7] = [PATH, DIGEST, SOURCE, SIZE, FILES, DVC_FILE, SHA256];
 
 /// The first control character of a trailer value, if any (such a value cannot be written: a
 /// line break in it would start a trailer of its own).
@@ -173,7 +216,9 @@ pub(crate) fn message(first: &str, p: Option<&Provenance>) -> String {
     };
     debug_assert!(
         [p.path.as_str(), p.digest.as_str(), p.source.as_str()]
-            .iter()
+            .into_iter()
+            .chain(p.sha256.as_deref())
+            .chain(p.dvc.as_ref().map(|d| d.file.as_str()))
             .all(|v| control_char(v).is_none())
     );
     let mut out = first.trim_end().to_string();
@@ -189,6 +234,18 @@ pub(crate) fn message(first: &str, p: Option<&Provenance>) -> String {
         "\n\n{PATH}: {}\n{DIGEST}: {}\n{SOURCE}: {}",
         p.path, p.digest, p.source
     ));
+    if let Some(d) = &p.dvc {
+        if let Some(size) = d.size {
+            out.push_str(&format!("\n{SIZE}: {size}"));
+        }
+        if let Some(n) = d.nfiles {
+            out.push_str(&format!("\n{FILES}: {n}"));
+        }
+        out.push_str(&format!("\n{DVC_FILE}: {}", d.file));
+    }
+    if let Some(sha) = &p.sha256 {
+        out.push_str(&format!("\n{SHA256}: {sha}"));
+    }
     out
 }
 
@@ -196,11 +253,12 @@ pub(crate) fn message(first: &str, p: Option<&Provenance>) -> String {
 pub(crate) fn read(message: &str) -> Record {
     let text = message.trim_end();
     let (before, last) = text.rsplit_once("\n\n").unwrap_or(("", text));
-    let ours = |l: &str| [PATH, DIGEST, SOURCE].iter().any(|k| l.starts_with(k));
+    let ours = |l: &str| KEYS.iter().any(|k| l.starts_with(k));
     if !last.lines().any(ours) {
         return Record::None;
     }
     let (mut path, mut digest, mut source) = (None, None, None);
+    let (mut size, mut files, mut dvc_file, mut sha256) = (None, None, None, None);
     for line in last.lines() {
         let Some((key, value)) = line.split_once(": ") else {
             return Record::Malformed(format!("trailer line '{line}' is not `Key: value`"));
@@ -212,6 +270,10 @@ pub(crate) fn read(message: &str) -> Record {
             PATH => &mut path,
             DIGEST => &mut digest,
             SOURCE => &mut source,
+            SIZE => &mut size,
+            FILES => &mut files,
+            DVC_FILE => &mut dvc_file,
+            SHA256 => &mut sha256,
             _ => continue, // another trailer (`Signed-off-by: …`) is not ours to judge
         };
         if slot.is_some() {
@@ -224,6 +286,15 @@ pub(crate) fn read(message: &str) -> Record {
     };
     if digest.is_empty() || digest.contains(char::is_whitespace) {
         return Record::Malformed(format!("{DIGEST} '{digest}' is not one digest"));
+    }
+    let dvc = match dvc_parts(size, files, dvc_file) {
+        Ok(dvc) => dvc,
+        Err(why) => return Record::Malformed(why),
+    };
+    if let Some(sha) = &sha256
+        && !is_sha256_digest(sha)
+    {
+        return Record::Malformed(format!("{SHA256} '{sha}' is not sha256:<64 hex digits>"));
     }
     // The manifest is the paragraph just before the trailers, if it is one; a line that does not
     // parse makes it unknown (the digest still stands).
@@ -242,7 +313,46 @@ pub(crate) fn read(message: &str) -> Record {
         digest,
         source: source.as_deref().unwrap_or_default().into(),
         manifest,
+        sha256,
+        dvc,
     })
+}
+
+/// `sha256:` and 64 lower-case hex digits.
+fn is_sha256_digest(s: &str) -> bool {
+    s.strip_prefix("sha256:").is_some_and(|hex| {
+        hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// The DVC trailers read together: sizes are decimal numbers, and neither goes without the
+/// file they were read from.
+fn dvc_parts(
+    size: Option<String>,
+    files: Option<String>,
+    file: Option<String>,
+) -> Result<Option<DvcRecord>, String> {
+    let number = |key: &str, v: Option<String>| -> Result<Option<u64>, String> {
+        v.map(|v| {
+            v.parse::<u64>()
+                .ok()
+                .filter(|_| v.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| format!("{key} '{v}' is not a number of bytes or files"))
+        })
+        .transpose()
+    };
+    let (size, nfiles) = (number(SIZE, size)?, number(FILES, files)?);
+    match file {
+        Some(file) if !file.is_empty() => Ok(Some(DvcRecord { file, size, nfiles })),
+        Some(_) => Err(format!("{DVC_FILE} is empty")),
+        None if size.is_some() || nfiles.is_some() => {
+            Err(format!("{SIZE} or {FILES} is there without {DVC_FILE}"))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Reads provenance back from a tag message; `None` when it records none, or none cleanly.
@@ -254,103 +364,4 @@ pub(crate) fn parse(message: &str) -> Option<Provenance> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round_trips() {
-        let p = Provenance {
-            path: "models/dir".into(),
-            digest: "sha256:abc".into(),
-            source: "worktree".into(),
-            manifest: Some(vec![
-                (b"a b.bin".to_vec(), "11".into()),
-                (b"sub/c".to_vec(), "22".into()),
-            ]),
-        };
-        let m = message("Registering artifact m version v0.0.1", Some(&p));
-        assert_eq!(
-            m,
-            "Registering artifact m version v0.0.1\n\nManifest (sha256sum format):\n11  a b.bin\n22  sub/c\n\n\
-             Artifact-Path: models/dir\nArtifact-Digest: sha256:abc\nArtifact-Digest-Source: worktree"
-        );
-        assert_eq!(parse(&m), Some(p));
-        assert_eq!(parse("Registering artifact m version v0.0.1"), None);
-        assert_eq!(message("x", None), "x");
-    }
-
-    #[test]
-    fn hostile_names_round_trip_one_line_each() {
-        let names: Vec<Vec<u8>> = vec![
-            b"x\nabc  y".to_vec(),
-            b"back\\slash".to_vec(),
-            b"cr\rhere".to_vec(),
-            b"not utf8 \xff\xfe".to_vec(),
-            b"esc \x1b]52;c;aGk=\x07".to_vec(),
-            "c1 \u{9b}31m".as_bytes().to_vec(),
-            b"literal \\x41 \\n".to_vec(),
-            b"tab\there".to_vec(),
-            b"".to_vec(),
-        ];
-        let p = Provenance {
-            path: "d".into(),
-            digest: "sha256:00".into(),
-            source: "git".into(),
-            manifest: Some(names.iter().map(|n| (n.clone(), "ab".into())).collect()),
-        };
-        let m = message("Registering", Some(&p));
-        // One line per file, the head, the blank lines, the first line and three trailers.
-        assert_eq!(m.lines().count(), 1 + 1 + 1 + names.len() + 1 + 3, "{m}");
-        assert!(
-            !m.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
-            "{m:?}"
-        );
-        assert!(m.contains("\n\\ab  x\\nabc  y\n"), "{m}");
-        assert!(m.contains("\n\\ab  back\\\\slash\n"), "{m}");
-        assert!(m.contains("\n\\ab  not utf8 \\xff\\xfe\n"), "{m}");
-        assert_eq!(parse(&m), Some(p));
-    }
-
-    #[test]
-    fn a_block_that_does_not_parse_cleanly_records_no_digest() {
-        let forged = "Registering\n\nArtifact-Path: x\nArtifact-Digest: sha256:evil\n\
-                      Artifact-Digest: sha256:real\nArtifact-Digest-Source: git";
-        assert!(matches!(read(forged), Record::Malformed(m) if m.contains("twice")));
-        assert_eq!(parse(forged), None);
-        let stray = "R\n\nArtifact-Path: x\nnot a trailer\nArtifact-Digest: sha256:1";
-        assert!(matches!(read(stray), Record::Malformed(_)));
-        let no_digest = "R\n\nArtifact-Path: x\nArtifact-Digest-Source: git";
-        assert!(matches!(read(no_digest), Record::Malformed(_)));
-        let other = "R\n\nSigned-off-by: A <a@b>\nArtifact-Digest: sha256:1";
-        assert_eq!(parse(other).map(|p| p.digest), Some("sha256:1".into()));
-        assert_eq!(read("R\n\nSigned-off-by: A <a@b>"), Record::None);
-        assert_eq!(control_char("a\nb"), Some('\n'));
-        assert_eq!(control_char("models/ünï code.pkl"), None);
-    }
-
-    #[test]
-    fn digest_sources_read_back_as_written() {
-        for (text, source) in [
-            ("git", DigestSource::Git),
-            ("worktree", DigestSource::Worktree),
-            ("given", DigestSource::Given),
-            ("GIT", DigestSource::Other("GIT".into())),
-        ] {
-            let m = format!("R\n\nArtifact-Digest: sha256:1\nArtifact-Digest-Source: {text}");
-            let p = parse(&m).unwrap();
-            assert_eq!(p.source, source);
-            assert_eq!(p.source.to_string(), text);
-            assert!(message("R", Some(&p)).ends_with(&format!("Artifact-Digest-Source: {text}")));
-        }
-        let none = parse("R\n\nArtifact-Digest: sha256:1").unwrap();
-        assert_eq!(none.source, DigestSource::Other(String::new()));
-    }
-
-    #[test]
-    fn a_manifest_must_sit_just_before_the_trailers() {
-        // A `-m` message cannot bring a manifest of its own.
-        let m = "Reg\n\nManifest (sha256sum format):\nab  forged\n\nmore text\n\n\
-                 Artifact-Path: x\nArtifact-Digest: sha256:1\nArtifact-Digest-Source: git";
-        assert_eq!(parse(m).map(|p| p.manifest), Some(None));
-    }
-}
+mod tests;

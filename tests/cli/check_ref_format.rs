@@ -471,7 +471,7 @@ fn no_entry_leaves_the_annotation_empty_and_an_unreadable_one_fails() {
     insta::assert_snapshot!(repo.t(&["check-ref", "plain@v0.0.2", "--format", "gitlab"]), @r#"
     $ registry check-ref plain@v0.0.2 --format gitlab
     --- stderr
-    error: cannot read the artifacts.yaml entry of 'plain' at d58cd65: artifacts.yaml at d58cd65:2:1: invalid YAML: did not find expected node content at line 2 column 1, while parsing a flow node; no outputs were written
+    error: cannot read the declaration of 'plain' at d58cd65: artifacts.yaml at d58cd65:2:1: invalid YAML: did not find expected node content at line 2 column 1, while parsing a flow node; no outputs were written
     hint: `registry doctor` tells more; fix or fetch the commit, then run again
     [exit 1]
     "#);

@@ -141,14 +141,14 @@ fn bad_input_is_refused_and_nothing_is_written() {
     $ registry annotate churn --path ../outside.pkl
     --- stderr
     error: path '../outside.pkl' of 'churn' leads outside the repository
-    hint: paths are relative to the artifacts.yaml and stay inside the repository; use --virtual for URLs and outside locations
+    hint: paths are relative to the dvc.yaml or artifacts.yaml declaring them and stay inside the repository; use --virtual for URLs and outside locations
     [exit 1]
     ");
     insta::assert_snapshot!(repo.t(&["annotate", "churn", "--path", "/etc/passwd"]), @"
     $ registry annotate churn --path /etc/passwd
     --- stderr
     error: path '/etc/passwd' of 'churn' is not a relative path
-    hint: paths are relative to the artifacts.yaml and stay inside the repository; use --virtual for URLs and outside locations
+    hint: paths are relative to the dvc.yaml or artifacts.yaml declaring them and stay inside the repository; use --virtual for URLs and outside locations
     [exit 1]
     ");
     std::os::unix::fs::symlink("/tmp", repo.path().join("escape")).unwrap();
@@ -257,7 +257,7 @@ fn describe_reads_the_entry_at_the_versions_commit() {
     insta::assert_snapshot!(repo.t(&["describe", "nope"]), @"
     $ registry describe nope
     --- stderr
-    error: No entry for 'nope' in artifacts.yaml at commit 43b31ed
+    error: No entry for 'nope' in dvc.yaml or artifacts.yaml at commit 43b31ed
     hint: declare it with `registry annotate nope --path …` and commit
     [exit 1]
     ");

@@ -11,7 +11,7 @@ fn a_healthy_repository_has_no_problems() {
     repo.run(&["register", "churn"]).ok();
     insta::assert_snapshot!(repo.t(&["doctor"]), @"
     $ registry doctor
-    Checked 1 artifacts, 1 registry tags, 1 artifacts.yaml files, the config and the policy.
+    Checked 1 artifacts, 1 registry tags, 1 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     No problems found.
     [exit 0]
     ");
@@ -42,11 +42,11 @@ fn every_problem_is_reported_with_a_fix() {
         .ok(); // skipped dev
     insta::assert_snapshot!(repo.t(&["doctor"]), @"
     $ registry doctor
-    Checked 2 artifacts, 5 registry tags, 2 artifacts.yaml files, the config and the policy.
-    problem: artifacts.yaml: path '../../etc/passwd' of 'escapes' leads outside the repository
-        fix: use a path inside the repository, or mark 'escapes' `virtual: true`
+    Checked 2 artifacts, 5 registry tags, 2 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     problem: sub/artifacts.yaml:2:1: invalid YAML: did not find expected node content at line 2 column 1, while parsing a flow node
         fix: correct sub/artifacts.yaml; `artifacts.yaml.example` shows every field
+    problem: artifacts.yaml: path '../../etc/passwd' of 'escapes' leads outside the repository
+        fix: use a path inside the repository, or mark 'escapes' `virtual: true`
     problem: tag 'm@created' uses the reserved '@created' form, which records nothing; it is ignored
         fix: delete it (`git tag -d m@created`, and `git push --delete origin m@created`): GTO fails on every command while it exists
     problem: tag 't@v1.0.0' points at a tree (dc5844ed134e6db86e50daee5bf214f5adb36457), not a commit; it is ignored
@@ -58,13 +58,13 @@ fn every_problem_is_reported_with_a_fix() {
     problem: tag 'n@v1.0.0' has a registry name but is lightweight, so it means nothing
         fix: replace it by an annotated tag: `git tag -a -f n@v1.0.0 -m '…' $(git rev-parse n@v1.0.0)`, or delete it
     problem: registration 'm@v0.0.1' records no content digest (require_digest)
-        fix: declare a path for 'm' in artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
+        fix: declare a path for 'm' in its dvc.yaml or artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
     problem: registration 'm@v9.0.0' records no content digest (require_digest)
-        fix: declare a path for 'm' in artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
+        fix: declare a path for 'm' in its dvc.yaml or artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
     problem: registration 'm@v9.0.0#5' records no content digest (require_digest)
-        fix: declare a path for 'm' in artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
+        fix: declare a path for 'm' in its dvc.yaml or artifacts.yaml (`registry annotate m --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
     problem: registration 'p@v0.0.1' records no content digest (require_digest)
-        fix: declare a path for 'p' in artifacts.yaml (`registry annotate p --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
+        fix: declare a path for 'p' in its dvc.yaml or artifacts.yaml (`registry annotate p --path …`), or give `--digest sha256:…` for a virtual artifact, and register again
     problem: 'p#prod#1' gives prod to p v0.0.1, which never held dev before (promotion_order: dev → prod)
         fix: promote v0.0.1 to dev first; to undo this one: `registry unassign p prod --version v0.0.1`
     --- stderr

@@ -330,7 +330,7 @@ fn check_ref_format_fails_on_an_entry_it_cannot_read_and_writes_nothing() {
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr
-            .contains("cannot read the artifacts.yaml entry of 'churn' at")
+            .contains("cannot read the declaration of 'churn' at")
             && run.stderr.contains("no outputs were written"),
         "{}",
         run.transcript()

@@ -97,7 +97,7 @@ fn truncated_loose_tag_objects_warn_and_never_hang() {
                 &["describe", "churn"],
                 (
                     1,
-                    "error: No entry for 'churn' in artifacts.yaml at commit ",
+                    "error: No entry for 'churn' in dvc.yaml or artifacts.yaml at commit ",
                 ),
             ),
             (

@@ -30,6 +30,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("remote", 3),
     ("json", 3),
     ("ci_outputs", 3),
+    // DVC's record of an artifact's bytes at a commit (`.dvc`, `dvc.lock`, its cache listings).
+    ("dvc_track", 3),
     // What a registration stands for: a declaration's path, hashed.
     ("provenance", 4),
     // The commands, then the command line above them.

@@ -78,7 +78,10 @@ fn json_of_each_event() {
             "principal": null,
             "fingerprint": null,
             "reason": null
-        }
+        },
+        "type": null,
+        "path": null,
+        "description": null
     }
     [exit 0]
     "#);
@@ -101,7 +104,10 @@ fn json_of_each_event() {
             "principal": null,
             "fingerprint": null,
             "reason": null
-        }
+        },
+        "type": null,
+        "path": null,
+        "description": null
     }
     [exit 0]
     "#);
@@ -124,7 +130,10 @@ fn json_of_each_event() {
             "principal": null,
             "fingerprint": null,
             "reason": null
-        }
+        },
+        "type": null,
+        "path": null,
+        "description": null
     }
     [exit 0]
     "#);
@@ -146,7 +155,10 @@ fn json_of_each_event() {
             "principal": null,
             "fingerprint": null,
             "reason": null
-        }
+        },
+        "type": null,
+        "path": null,
+        "description": null
     }
     [exit 0]
     "#);
@@ -168,7 +180,10 @@ fn json_of_each_event() {
             "principal": null,
             "fingerprint": null,
             "reason": null
-        }
+        },
+        "type": null,
+        "path": null,
+        "description": null
     }
     [exit 0]
     "#);
@@ -437,7 +452,10 @@ fn assignment_version_is_the_version_at_its_commit() {
             "principal": null,
             "fingerprint": null,
             "reason": null
-        }
+        },
+        "type": null,
+        "path": null,
+        "description": null
     }
     [exit 0]
     "#);
@@ -473,7 +491,10 @@ fn hand_made_simple_assignment() {
             "principal": null,
             "fingerprint": null,
             "reason": null
-        }
+        },
+        "type": null,
+        "path": null,
+        "description": null
     }
     [exit 0]
     "#);

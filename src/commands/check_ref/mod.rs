@@ -23,7 +23,6 @@ use crate::commands::Global;
 use crate::error::{UsageError, UserError};
 use crate::json;
 use crate::output::Output;
-use crate::provenance;
 use crate::registry::event::{Event, EventKind};
 use crate::registry::policy;
 use crate::registry::signature::SigStatus;
@@ -258,7 +257,7 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         }
     }
     if let Some(format) = args.format {
-        let outputs = outputs_of(&session, event, version)?;
+        let outputs = outputs_of(&session, event, version, out)?;
         match format {
             CiFormat::Github => write_github(&outputs)?,
             CiFormat::Gitlab => {
@@ -279,7 +278,10 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             .check(event),
             None => SigStatus::Unsigned,
         };
-        out.json(&json::check_ref_json(event, Some(version), &status))?;
+        let outputs = outputs_of(&session, event, version, out)?;
+        let mut value = json::check_ref_json(event, Some(version), &status);
+        value.declared = json::DeclaredJson::of(&outputs.kind, &outputs.path, &outputs.description);
+        out.json(&value)?;
     } else if args.name {
         out.line(event.artifact.as_str())?;
     } else if args.version {
@@ -322,13 +324,18 @@ fn no_event(name: &str, why: &str) -> anyhow::Error {
 }
 
 /// The step outputs of one event: the tag's facts, and `type`, `path` and `description` from the
-/// artifact's artifacts.yaml entry at the tag's commit (empty when it declares none). An entry
-/// that cannot be read (a damaged commit, a broken artifacts.yaml) is an error, and nothing is
-/// written: empty outputs would read as "declares nothing", and a deploy would go on without its
-/// path.
-fn outputs_of(session: &Session, event: &Event, version: &str) -> Result<Outputs> {
-    let entry =
-        provenance::entry_at(&session.repo, &event.commit, &event.artifact).map_err(|e| {
+/// artifact's declaration (dvc.yaml or artifacts.yaml) at the tag's commit (empty when it
+/// declares none). An entry that cannot be read (a damaged commit, a broken declaration file) is
+/// an error, and nothing is written: empty outputs would read as "declares nothing", and a
+/// deploy would go on without its path.
+fn outputs_of(
+    session: &Session,
+    event: &Event,
+    version: &str,
+    out: &mut Output,
+) -> Result<Outputs> {
+    let lookup = crate::artifacts::declared::lookup(&session.repo, &event.commit, &event.artifact)
+        .map_err(|e| {
             // A cause that knows its fix (a damaged object: which file to remove, what to fetch)
             // keeps it as the hint.
             let hint = e
@@ -340,7 +347,7 @@ fn outputs_of(session: &Session, event: &Event, version: &str) -> Result<Outputs
             let why: Vec<String> = e.chain().map(crate::git::plain_cause).collect();
             anyhow::Error::from(
                 UserError::new(format!(
-                    "cannot read the artifacts.yaml entry of '{}' at {}: {}; no outputs were written",
+                    "cannot read the declaration of '{}' at {}: {}; no outputs were written",
                     event.artifact,
                     &event.commit[..event.commit.len().min(7)],
                     why.join(": "),
@@ -348,8 +355,12 @@ fn outputs_of(session: &Session, event: &Event, version: &str) -> Result<Outputs
                 .with_hint(hint),
             )
         })?;
-    let (kind, path, description) = entry
-        .map(|e| (e.kind, e.path, e.description))
+    for w in &lookup.warnings {
+        out.warn(w)?;
+    }
+    let (kind, path, description) = lookup
+        .found
+        .map(|d| (d.entry.kind, d.entry.path, d.entry.description))
         .unwrap_or_default();
     Ok(Outputs {
         name: event.artifact.to_string(),

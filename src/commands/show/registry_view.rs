@@ -157,7 +157,12 @@ fn declared_at_head(session: &Session, out: &mut Output) -> Result<Vec<ArtifactN
     let Some(head) = session.repo.head_commit() else {
         return Ok(Vec::new());
     };
-    let inv = crate::artifacts::declared::inventory(&session.repo, &head, true, " at HEAD")?;
+    let inv = crate::artifacts::declared::inventory(
+        &session.repo,
+        &head,
+        crate::artifacts::declared::Reach::Show,
+        " at HEAD",
+    )?;
     for (_, e) in &inv.broken {
         out.warn(&e.message)?;
     }

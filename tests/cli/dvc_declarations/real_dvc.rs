@@ -1,18 +1,14 @@
 //! Real DVC reads the declarations registry wrote: `dvc artifacts get` at a registered version,
 //! and `Repo.artifacts.read()` gives back every field in DVC's names.
 //!
-//! DVC is found through `REGISTRY_DVC` (path to the executable), else `dvc` on PATH; without it
-//! the test prints `SKIPPED` and passes, unless `REGISTRY_REQUIRE_DVC=1` (CI). (A minimal finder
-//! of its own until the interop tests' shared one lands on main.)
+//! DVC is found and run hermetically by `dvc_fixture.rs` (`REGISTRY_DVC`, else `dvc` on PATH;
+//! skipped with a notice without it, unless `REGISTRY_REQUIRE_DVC=1`).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use super::DVC_YAML;
+use crate::dvc_fixture::{dvc, dvc_or_skip};
 use crate::fixture::TestRepo;
-
-// ------------------------------------------------------------------------------------------------
-// Real DVC reads what registry wrote.
 
 /// A visible notice that a test did not run (test output is captured, stderr of the process is
 /// not).
@@ -21,60 +17,10 @@ pub(crate) fn skipped(msg: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{msg}");
 }
 
-/// The `dvc` to run, or why there is none.
-fn find_dvc() -> Result<PathBuf, String> {
-    let candidate = match std::env::var_os("REGISTRY_DVC") {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => PathBuf::from("dvc"),
-    };
-    match Command::new(&candidate)
-        .arg("--version")
-        .env("DVC_NO_ANALYTICS", "1")
-        .output()
-    {
-        Ok(out) if out.status.success() => Ok(candidate),
-        Ok(out) => Err(format!(
-            "`{} --version` failed: {}",
-            candidate.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(e) => Err(format!("cannot run `{}`: {e}", candidate.display())),
-    }
-}
-
-/// `dvc ARGS` in the repository, hermetic: its own HOME, config and cache dirs, no analytics.
-fn dvc(repo: &TestRepo, exe: &Path, args: &[&str]) -> String {
-    let out = repo
-        .command(exe, &repo.path())
-        .env("DVC_NO_ANALYTICS", "1")
-        .env("DVC_SITE_CACHE_DIR", repo.home().join("dvc-site"))
-        .env("DVC_GLOBAL_CONFIG_DIR", repo.home().join("dvc-global"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "dvc {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn real_dvc_reads_the_declarations_registry_wrote() {
-    let exe = match find_dvc() {
-        Ok(exe) => exe,
-        Err(why) => {
-            assert!(
-                std::env::var("REGISTRY_REQUIRE_DVC").as_deref() != Ok("1"),
-                "REGISTRY_REQUIRE_DVC=1 and dvc not found: {why}"
-            );
-            skipped(&format!(
-                "SKIPPED dvc_declarations: {why} (set REGISTRY_DVC)"
-            ));
-            return;
-        }
+    let Some(exe) = dvc_or_skip("dvc_declarations") else {
+        return;
     };
     let repo = TestRepo::new();
     dvc(&repo, &exe, &["init", "-q"]);
@@ -152,11 +98,14 @@ fn real_dvc_reads_the_declarations_registry_wrote() {
         return;
     };
     const READ: &str = "import json\nfrom dvc.repo import Repo\nr = Repo('.')\nprint(json.dumps({f: {k: v.to_dict() for k, v in a.items()} for f, a in r.artifacts.read().items()}, sort_keys=True))";
+    let state = repo.home().join(".dvc-state");
     let json = repo
         .command(Path::new(&python), &repo.path())
+        // The same hermetic state as `dvc_fixture::dvc`.
         .env("DVC_NO_ANALYTICS", "1")
-        .env("DVC_SITE_CACHE_DIR", repo.home().join("dvc-site"))
-        .env("DVC_GLOBAL_CONFIG_DIR", repo.home().join("dvc-global"))
+        .env("DVC_SITE_CACHE_DIR", state.join("site"))
+        .env("DVC_GLOBAL_CONFIG_DIR", state.join("global"))
+        .env("DVC_SYSTEM_CONFIG_DIR", state.join("system"))
         .args(["-c", READ])
         .output()
         .unwrap();

@@ -32,14 +32,14 @@ fn doctor_names_each_trust_problem_and_is_quiet_when_all_is_well() {
     seen.push_str(&t(&repo, &keys, &["doctor"]));
     insta::assert_snapshot!(seen, @r#"
     $ registry doctor
-    Checked 0 artifacts, 0 registry tags, 0 artifacts.yaml files, the config and the policy.
+    Checked 0 artifacts, 0 registry tags, 0 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     problem: the allowed-signers file 'TMP/repo/.registry/allowed_signers' does not exist
         fix: commit the allowed-signers file at .registry/allowed_signers, one line per key in OpenSSH's format: `alice@example.com namespaces="git" ssh-ed25519 AAAA…`
     --- stderr
     error: 1 problem found
     [exit 1]
     $ registry doctor
-    Checked 1 artifacts, 3 registry tags, 0 artifacts.yaml files, the config and the policy.
+    Checked 1 artifacts, 3 registry tags, 0 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     problem: the allowed-signers file 'TMP/repo/.registry/allowed_signers', line 2: unknown option "a" (known: cert-authority, namespaces, valid-after, valid-before)
         fix: correct the line (OpenSSH's allowed-signers format: `man ssh-keygen`, ALLOWED SIGNERS); the other lines still count
     problem: authorize.stages.prod.assign in .registry.yaml names 'release-bot', whom the allowed-signers file 'TMP/repo/.registry/allowed_signers' does not list, so no SSH signature can prove them (signatures.gpg_keys pins no key to them, and no OpenPGP or X.509 signature in the history proves them)
@@ -59,7 +59,7 @@ fn doctor_names_each_trust_problem_and_is_quiet_when_all_is_well() {
     repo.write(".registry/allowed_signers", &alice.line(""));
     insta::assert_snapshot!(t(&repo, &keys, &["doctor"]), @"
     $ registry doctor
-    Checked 1 artifacts, 1 registry tags, 0 artifacts.yaml files, the config and the policy.
+    Checked 1 artifacts, 1 registry tags, 0 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     No problems found.
     [exit 0]
     ");
@@ -70,7 +70,7 @@ fn doctor_names_each_trust_problem_and_is_quiet_when_all_is_well() {
     );
     insta::assert_snapshot!(t(&repo, &keys, &["doctor"]), @"
     $ registry doctor
-    Checked 1 artifacts, 1 registry tags, 0 artifacts.yaml files, the config and the policy.
+    Checked 1 artifacts, 1 registry tags, 0 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     problem: tag 'churn@v1.0.0' has a signature that cannot be checked, so check-ref --policy and audit fail on it: no allowed-signers file to check SSH signatures against: .registry.yaml names none (`signatures: allowed_signers: PATH`)
         fix: for SSH signatures, name the allowed-signers file in .registry.yaml (`signatures: allowed_signers: PATH`); for OpenPGP and X.509, install the program git runs (gpg, gpgsm)
     --- stderr
@@ -91,7 +91,7 @@ fn doctor_names_each_trust_problem_and_is_quiet_when_all_is_well() {
     repo.write(".registry/allowed_signers", &carol.line(""));
     insta::assert_snapshot!(t(&repo, &keys, &["doctor"]), @"
     $ registry doctor
-    Checked 1 artifacts, 2 registry tags, 0 artifacts.yaml files, the config and the policy.
+    Checked 1 artifacts, 2 registry tags, 0 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     problem: authorize.stages.prod.assign in .registry.yaml names 'alice@example.com', whom the allowed-signers file 'TMP/repo/.registry/allowed_signers' does not list, so no SSH signature can prove them (signatures.gpg_keys pins no key to them, and no OpenPGP or X.509 signature in the history proves them)
         fix: add the SSH key of 'alice@example.com' to 'TMP/repo/.registry/allowed_signers', or correct the name
     --- stderr
@@ -109,7 +109,7 @@ fn doctor_names_each_trust_problem_and_is_quiet_when_all_is_well() {
     );
     insta::assert_snapshot!(t(&repo, &keys, &["doctor"]), @"
     $ registry doctor
-    Checked 1 artifacts, 2 registry tags, 0 artifacts.yaml files, the config and the policy.
+    Checked 1 artifacts, 2 registry tags, 0 artifacts.yaml and 0 dvc.yaml files, the config and the policy.
     No problems found.
     [exit 0]
     ");

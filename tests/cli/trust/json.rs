@@ -73,7 +73,10 @@ fn json_reads_carry_the_signature_object_beside_gtos_keys() {
             "principal": "alice@example.com",
             "fingerprint": "SHA256:<alice>....................................",
             "reason": null
-        }
+        },
+        "type": null,
+        "path": null,
+        "description": null
     }
     [exit 0]
     "#);

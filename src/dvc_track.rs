@@ -1,0 +1,293 @@
+//! DVC's identity of an artifact's bytes at a commit, read from git: the md5 (with size, and
+//! `nfiles` for a directory) that `P.dvc` or an `outs` entry of a `dvc.lock` in one of P's
+//! directories records for P in that commit's tree. This is what DVC itself would fetch for the
+//! commit, so a registration records it rather than hashing whatever the work tree holds.
+//!
+//! A path inside a DVC-tracked directory has no record of its own: its md5 is in the directory's
+//! `.dir` listing, which only DVC's local cache holds (`.dvc/cache/files/md5/XX/REST.dir`). It is
+//! used only after checking that the listing's own md5 is its name. A DVC 2 record (no
+//! `hash: md5`) is not taken: its md5 is of text files after dos2unix, not of the bytes. In those
+//! cases nothing is recorded, and [`Tracked::NoDigest`] says why.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::digest::dvc_md5::{self, ListEntry};
+use crate::git::Repo;
+
+mod cache;
+mod record;
+
+pub(crate) use cache::cached_listing;
+
+use record::{Kind, Out};
+
+/// DVC's identity of a path's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DvcIdentity {
+    /// `<hex>` for a file, `<hex>.dir` for a directory.
+    pub md5: String,
+    /// Bytes in all, when DVC's record says (not for a path inside a tracked directory).
+    pub size: Option<u64>,
+    /// Files of a directory.
+    pub nfiles: Option<u64>,
+    /// The repository-relative `.dvc` or `dvc.lock` file it comes from.
+    pub file: String,
+}
+
+/// What DVC records about a path at a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Tracked {
+    /// DVC's md5 of the path.
+    Identity(DvcIdentity),
+    /// DVC tracks the path (in `file`), but gives no md5 that can be recorded as ours: `why`
+    /// finishes a sentence starting with the path ("…, so no digest is recorded").
+    NoDigest { file: String, why: String },
+}
+
+/// The prefixes of `path`: `a`, `a/b`, `a/b/c` for `a/b/c`.
+fn prefixes(path: &str) -> Vec<&str> {
+    path.match_indices('/')
+        .map(|(i, _)| &path[..i])
+        .chain(std::iter::once(path))
+        .collect()
+}
+
+/// Parses the record file `file` of `commit`'s tree, if there is one.
+fn outs_in(repo: &Repo, commit: &str, file: &str, kind: Kind) -> Result<Vec<(String, Out)>> {
+    let Some(text) = crate::safe_read::declaration_at(repo, commit, file)?? else {
+        return Ok(Vec::new());
+    };
+    let label = format!("{file} at {}", &commit[..commit.len().min(7)]);
+    let mut wdirs = std::collections::BTreeMap::new();
+    if kind == Kind::Lock {
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        let yaml = if dir.is_empty() {
+            "dvc.yaml".to_string()
+        } else {
+            format!("{dir}/dvc.yaml")
+        };
+        if let Ok(Some(text)) = crate::safe_read::declaration_at(repo, commit, &yaml)? {
+            wdirs = record::stage_wdirs(&text);
+        }
+    }
+    let outs = record::parse(kind, &text, file, &label, &wdirs)?;
+    Ok(outs.into_iter().map(|o| (file.to_string(), o)).collect())
+}
+
+/// What DVC records about the repository-relative `path` in `commit`'s tree: `None` when DVC
+/// does not track it there. `root` is the work tree, whose DVC cache may hold the listing of a
+/// tracked directory `path` is inside of.
+pub(crate) fn tracked_at(
+    repo: &Repo,
+    commit: &str,
+    path: &str,
+    root: Option<&Path>,
+) -> Result<Option<Tracked>> {
+    // Every record file that may name `path` or a directory above it: `X.dvc` beside each, and
+    // the `dvc.lock` of each directory on the way, the root's included. Deepest first.
+    let mut found: Vec<(String, Out)> = Vec::new();
+    for prefix in prefixes(path).into_iter().rev() {
+        found.extend(outs_in(
+            repo,
+            commit,
+            &format!("{prefix}.dvc"),
+            Kind::DvcFile,
+        )?);
+    }
+    let dirs = prefixes(path);
+    for dir in dirs[..dirs.len() - 1].iter().rev().copied().chain([""]) {
+        let lock = if dir.is_empty() {
+            "dvc.lock".to_string()
+        } else {
+            format!("{dir}/dvc.lock")
+        };
+        found.extend(outs_in(repo, commit, &lock, Kind::Lock)?);
+    }
+    if let Some((file, out)) = found.iter().find(|(_, o)| o.path.as_deref() == Some(path)) {
+        return Ok(Some(identity(file, out)));
+    }
+    // Inside a tracked directory: the deepest one that holds `path`.
+    let holder = found
+        .iter()
+        .filter_map(|(file, o)| {
+            let dir = o.path.as_deref()?;
+            let rest = path.strip_prefix(dir)?.strip_prefix('/')?;
+            Some((file, o, dir, rest))
+        })
+        .max_by_key(|(_, _, dir, _)| dir.len());
+    let Some((file, out, dir, rest)) = holder else {
+        return Ok(None);
+    };
+    let no = |why: String| Tracked::NoDigest {
+        file: file.clone(),
+        why,
+    };
+    let whole = match identity(file, out) {
+        Tracked::Identity(whole) => whole,
+        Tracked::NoDigest { why, .. } => {
+            return Ok(Some(no(format!("is inside '{dir}', which {why}"))));
+        }
+    };
+    let Some(hex) = whole.md5.strip_suffix(".dir") else {
+        return Ok(Some(no(format!(
+            "is inside '{dir}', which {file} records as a file, not a directory"
+        ))));
+    };
+    let Some(root) = root else {
+        return Ok(Some(no(format!(
+            "is inside the DVC-tracked directory '{dir}', and this repository has no work tree whose DVC cache could list it"
+        ))));
+    };
+    let listing = match cached_listing(root, hex) {
+        Ok(listing) => listing,
+        Err(why) => {
+            return Ok(Some(no(format!(
+                "is inside the DVC-tracked directory '{dir}' ({file}), whose file list {why}"
+            ))));
+        }
+    };
+    Ok(Some(within(&listing, rest).map_or_else(
+        || {
+            no(format!(
+                "is inside the DVC-tracked directory '{dir}' ({file}), whose file list in DVC's cache has no '{rest}'"
+            ))
+        },
+        |(md5, nfiles)| {
+            Tracked::Identity(DvcIdentity {
+                md5,
+                size: None,
+                nfiles,
+                file: file.clone(),
+            })
+        },
+    )))
+}
+
+/// The identity an out records for `path`, or why it records none.
+fn identity(file: &str, out: &Out) -> Tracked {
+    let no = |why: String| Tracked::NoDigest {
+        file: file.to_string(),
+        why,
+    };
+    let Some(md5) = &out.md5 else {
+        return no(format!(
+            "has no md5 in {file} (DVC has not computed it: run `dvc commit` or `dvc repro`)"
+        ));
+    };
+    match out.hash.as_deref() {
+        Some("md5") => {}
+        None => {
+            return no(format!(
+                "is recorded in {file} by DVC 2 (no `hash: md5`), whose md5 is of text files after dos2unix, not of the bytes (`dvc cache migrate --dvc-files` rewrites it as DVC 3's)"
+            ));
+        }
+        Some(other) => {
+            return no(format!(
+                "is recorded in {file} with `hash: {other}`, which is not DVC 3's md5 of the bytes"
+            ));
+        }
+    }
+    Tracked::Identity(DvcIdentity {
+        md5: md5.clone(),
+        size: out.size,
+        nfiles: out.nfiles.filter(|_| md5.ends_with(".dir")),
+        file: file.to_string(),
+    })
+}
+
+/// The md5 of `rest` within a directory listing: a file's own md5, or for a directory under it,
+/// the md5 of its part of the listing (and its number of files).
+fn within(listing: &[ListEntry], rest: &str) -> Option<(String, Option<u64>)> {
+    if let Some(e) = listing.iter().find(|e| e.relpath == rest.as_bytes()) {
+        return Some((e.md5.clone(), None));
+    }
+    let prefix = format!("{rest}/");
+    let part: Vec<ListEntry> = listing
+        .iter()
+        .filter_map(|e| {
+            let sub = e.relpath.strip_prefix(prefix.as_bytes())?;
+            Some(ListEntry {
+                relpath: sub.to_vec(),
+                md5: e.md5.clone(),
+            })
+        })
+        .collect();
+    (!part.is_empty()).then(|| (dvc_md5::dir_md5(&part), Some(part.len() as u64)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(relpath: &str, md5: &str) -> ListEntry {
+        ListEntry {
+            relpath: relpath.as_bytes().to_vec(),
+            md5: md5.to_string(),
+        }
+    }
+
+    #[test]
+    fn prefixes_climb_from_the_top() {
+        assert_eq!(prefixes("a/b/c"), vec!["a", "a/b", "a/b/c"]);
+        assert_eq!(prefixes("m.pkl"), vec!["m.pkl"]);
+    }
+
+    #[test]
+    fn a_path_inside_a_listing_is_a_file_or_a_part_of_it() {
+        let listing = [
+            e("a.b", "a8a78d0ff555c931f045b6f448129846"),
+            e("sub/c", "009520053b00386d1173f3988c55d192"),
+            e("sub/ü", "66ddcd97cfdeabb2f6fb8a999b4bc76f"),
+        ];
+        assert_eq!(
+            within(&listing, "a.b"),
+            Some(("a8a78d0ff555c931f045b6f448129846".into(), None))
+        );
+        let part = [
+            e("c", "009520053b00386d1173f3988c55d192"),
+            e("ü", "66ddcd97cfdeabb2f6fb8a999b4bc76f"),
+        ];
+        assert_eq!(
+            within(&listing, "sub"),
+            Some((dvc_md5::dir_md5(&part), Some(2)))
+        );
+        assert_eq!(within(&listing, "su"), None);
+    }
+
+    #[test]
+    fn dvc_2_records_and_uncomputed_outs_give_no_digest() {
+        let out = Out {
+            path: Some("m".into()),
+            md5: Some("04153b3135e575c274352238bed301e7".into()),
+            hash: None,
+            size: Some(1),
+            nfiles: None,
+        };
+        assert!(
+            matches!(identity("m.dvc", &out), Tracked::NoDigest { why, .. } if why.contains("DVC 2"))
+        );
+        let none = Out {
+            md5: None,
+            hash: Some("md5".into()),
+            ..out.clone()
+        };
+        assert!(
+            matches!(identity("m.dvc", &none), Tracked::NoDigest { why, .. } if why.contains("has no md5"))
+        );
+        let ok = Out {
+            hash: Some("md5".into()),
+            ..out
+        };
+        assert_eq!(
+            identity("m.dvc", &ok),
+            Tracked::Identity(DvcIdentity {
+                md5: "04153b3135e575c274352238bed301e7".into(),
+                size: Some(1),
+                nfiles: None,
+                file: "m.dvc".into()
+            })
+        );
+    }
+}
