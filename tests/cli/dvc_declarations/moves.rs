@@ -194,3 +194,22 @@ fn a_move_whose_second_write_fails_leaves_a_harmless_double_declaration() {
     assert_eq!(run.ok(), "Moved 'churn' from artifacts.yaml to dvc.yaml\n");
     assert_eq!(read(&repo, "legacy/artifacts.yaml"), "# GTO's file.\n\n");
 }
+
+#[test]
+fn a_move_into_a_file_that_cannot_be_edited_safely_writes_neither_file() {
+    let repo = dvc_repo();
+    repo.write("artifacts.yaml", GTO_ENTRY);
+    let flow = "stages: {}\nartifacts: {emb: {path: e.npy}}\n";
+    repo.write("dvc.yaml", flow);
+    let run = repo.run(&["annotate", "churn", "--move-to", "dvc.yaml"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.starts_with(
+            "error: cannot edit dvc.yaml safely: `artifacts:` at dvc.yaml:2 is written in flow style"
+        ),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(read(&repo, "dvc.yaml"), flow);
+    assert_eq!(read(&repo, "artifacts.yaml"), GTO_ENTRY);
+}
