@@ -214,10 +214,11 @@ fn edit_lf(text: &str, file: &str, key: &str, edit: Edit<'_>) -> Result<Option<S
             let ours = if *k == "meta" { "custom" } else { k };
             let merged = matches!(*k, "labels" | "meta");
             if merged && raw.contains_key(k) && !current.is_some_and(|e| e.raw.contains_key(ours)) {
+                let line = super::dvc_yaml::locate(text, Some(key), Some(k)).unwrap_or(1);
                 return Err(refuse(
                     file,
                     &format!(
-                        "'{SECTION}.{key}.{k}' is templated (${{…}}) and cannot be merged into"
+                        "'{SECTION}.{key}.{k}' at {file}:{line} is templated (${{…}}) and cannot be merged into"
                     ),
                 ));
             }
