@@ -128,12 +128,19 @@ pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<(
     // Digests.
     let (da, db) = (a.provenance(), b.provenance());
 
-    // Commits in between, and which touched the path.
-    let path = entry_b
+    // Commits in between, and which touched the path: for a DVC-tracked path, git holds only
+    // DVC's record of it (the `.dvc` file or `dvc.lock`), so the record's commits are counted.
+    let declared_path = entry_b
         .as_ref()
         .or(entry_a.as_ref())
         .and_then(|e| e.path.clone())
         .and_then(|p| provenance::repo_relative(&args.name, &p).ok());
+    let dvc_record = db
+        .as_ref()
+        .or(da.as_ref())
+        .and_then(|p| p.dvc.as_ref())
+        .map(|d| d.file.clone());
+    let path = dvc_record.clone().or(declared_path.clone());
     let commits = session
         .repo
         .commits_between(&a.commit, &b.commit, path.as_deref())?;
@@ -206,10 +213,14 @@ pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<(
     let touching: Vec<_> = commits.iter().filter(|c| c.touches_path).collect();
     match &path {
         Some(p) => out.line(&format!(
-            "commits: {} in between, {} touch {}",
+            "commits: {} in between, {} touch {}{}",
             commits.len(),
             touching.len(),
-            escape(p)
+            escape(p),
+            match (&dvc_record, &declared_path) {
+                (Some(_), Some(d)) => format!(" (DVC's record of {})", escape(d)),
+                _ => String::new(),
+            }
         ))?,
         None => out.line(&format!(
             "commits: {} in between (no path declared)",

@@ -57,7 +57,7 @@ pub(crate) fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result
             None => UserError::new(format!(
                 "version {label} of '{name}' has no recorded digest"
             ))
-            .with_hint("register records one when artifacts.yaml declares a `path` for the artifact"),
+            .with_hint("register records one when the artifact's dvc.yaml or artifacts.yaml entry declares a `path`"),
         }
     })?;
     let target = if let Some(p) = &args.path {

@@ -473,7 +473,7 @@ fn unversioned_artifacts_and_virtual_digests() {
     $ registry verify plain
     --- stderr
     error: version v0.0.1 of 'plain' has no recorded digest
-    hint: register records one when artifacts.yaml declares a `path` for the artifact
+    hint: register records one when the artifact's dvc.yaml or artifacts.yaml entry declares a `path`
     [exit 1]
     ");
 }

@@ -197,6 +197,15 @@ fn an_older_commit_gets_its_own_md5_and_no_work_tree_sha256() {
     assert_eq!(json["digest"]["from"], format!("md5:{old_md5}"));
     assert_eq!(json["digest"]["to"], format!("md5:{new_md5}"));
     assert_eq!(json["digest"]["changed"], true);
+    // git holds DVC's record, not the model: the commits touching the record are counted.
+    assert!(
+        text.stdout.contains(
+            "commits: 1 in between, 1 touch models/churn.pkl.dvc (DVC's record of models/churn.pkl)\n"
+        ),
+        "{}",
+        text.transcript()
+    );
+    assert_eq!(json["path"], "models/churn.pkl.dvc");
 }
 
 #[test]

@@ -1,85 +1,25 @@
-//! Tests with real DVC: finding it (`REGISTRY_DVC`, else `dvc` on PATH; without it a test prints
-//! `SKIPPED dvc: …` and passes, unless `REGISTRY_REQUIRE_DVC=1`, as CI sets, where it fails),
-//! running it hermetically (HOME, DVC's global, system and site config in the test's temp dir, no
-//! analytics, no network), and reading what it writes. This finder is the DVC-bytes tests' own
-//! until the interop tests' (tests/cli/dvc_peer.rs) is shared.
+//! The DVC-bytes tests' helpers: a DVC repository, awkward files, and reading what DVC and
+//! registry write (`.dvc` outs, tag trailers). DVC itself is found and run by `dvc_peer`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use crate::fixture::TestRepo;
 
-/// Why DVC cannot be used, or its path.
-fn find_dvc() -> Result<PathBuf, String> {
-    let (candidate, origin) = match std::env::var_os("REGISTRY_DVC") {
-        Some(p) if !p.is_empty() => (PathBuf::from(p), "REGISTRY_DVC"),
-        _ => (PathBuf::from("dvc"), "PATH"),
-    };
-    match Command::new(&candidate)
-        .arg("--version")
-        .env("DVC_NO_ANALYTICS", "1")
-        .output()
-    {
-        Ok(out) if out.status.success() => Ok(candidate),
-        Ok(out) => Err(format!(
-            "`{} --version` (from {origin}) failed: {}",
-            candidate.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(e) => Err(format!(
-            "cannot run `{}` (from {origin}): {e}",
-            candidate.display()
-        )),
-    }
-}
+use crate::dvc_peer::Dvc;
+pub(crate) use crate::dvc_peer::dvc_or_skip;
 
-/// DVC's path, or `None` after a visible notice; panics when `REGISTRY_REQUIRE_DVC=1`.
-pub(crate) fn dvc_or_skip(test: &str) -> Option<PathBuf> {
-    match find_dvc() {
-        Ok(path) => Some(path),
-        Err(why) => {
-            let hint = "pip install dvc==3.67.0, or set REGISTRY_DVC";
-            assert!(
-                std::env::var("REGISTRY_REQUIRE_DVC").as_deref() != Ok("1"),
-                "REGISTRY_REQUIRE_DVC=1 and dvc not found: {why} ({hint})"
-            );
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED dvc ({test}): dvc not found: {why} ({hint})"
-            );
-            None
-        }
-    }
-}
-
-/// Runs DVC in the repository, hermetically; panics on failure. Returns stdout.
+/// Runs DVC in the repository, hermetically (the one runner, `dvc_peer`); panics on failure.
+/// Returns stdout.
 #[track_caller]
 pub(crate) fn dvc(repo: &TestRepo, bin: &Path, args: &[&str]) -> String {
-    dvc_in(repo, bin, &repo.path(), args)
+    Dvc::new(bin.to_path_buf(), repo).run(args)
 }
 
 /// Runs DVC in `dir`, hermetically; panics on failure. Returns stdout.
 #[track_caller]
 pub(crate) fn dvc_in(repo: &TestRepo, bin: &Path, dir: &Path, args: &[&str]) -> String {
-    let state = repo.home().join(".dvc-state");
-    let out = repo
-        .command(bin, dir)
-        .args(args)
-        .env("DVC_NO_ANALYTICS", "1")
-        .env("DVC_SITE_CACHE_DIR", state.join("site"))
-        .env("DVC_GLOBAL_CONFIG_DIR", state.join("global"))
-        .env("DVC_SYSTEM_CONFIG_DIR", state.join("system"))
-        .output()
-        .expect("dvc runs");
-    assert!(
-        out.status.success(),
-        "dvc {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    Dvc::new(bin.to_path_buf(), repo).run_in(dir, args)
 }
 
 /// A repository with git and DVC initialized and `.dvc/` committed.

@@ -130,7 +130,7 @@ impl<'a> Gto<'a> {
     /// clock, ignoring `GIT_COMMITTER_DATE` (its pygit2 backend refuses the variable outright).
     /// Checked: `GIT_COMMITTER_DATE='@1700000005 +0000' gto register churn` dates the tag now.
     #[track_caller]
-    fn write(&self, args: &[&str]) -> String {
+    pub(crate) fn write(&self, args: &[&str]) -> String {
         if let Some(last) = self.last_write.get() {
             loop {
                 let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
