@@ -6,8 +6,6 @@
 mod moves;
 mod real_dvc;
 
-use real_dvc::skipped;
-
 use std::process::Command;
 
 use crate::fixture::TestRepo;
@@ -59,6 +57,13 @@ artifacts:
     labels:
     - tabular
 ";
+
+/// A visible notice that a test did not run (test output is captured, stderr of the process is
+/// not).
+pub(crate) fn skipped(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{msg}");
+}
 
 pub(crate) fn read(repo: &TestRepo, rel: &str) -> String {
     std::fs::read_to_string(repo.path().join(rel)).unwrap()
