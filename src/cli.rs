@@ -58,9 +58,9 @@ pub(crate) enum Command {
     CheckRef(commands::check_ref::CheckRefArgs),
     /// List stages: allowed by config, or in use
     Stages(commands::stages::StagesArgs),
-    /// Declare or update an artifact in artifacts.yaml
+    /// Declare or update an artifact in dvc.yaml or artifacts.yaml
     Annotate(commands::annotate::AnnotateArgs),
-    /// Delete an artifact's entry from artifacts.yaml
+    /// Delete an artifact's entry from dvc.yaml or artifacts.yaml
     Remove(commands::annotate::RemoveArgs),
     /// Print an artifact's artifacts.yaml entry as it was at a version's commit
     Describe(commands::describe::DescribeArgs),

@@ -196,6 +196,19 @@ pub(crate) fn annotate(
     changes: &Changes,
 ) -> String {
     let sets = field_values(current, changes);
+    annotate_fields(text, name, current.map(|e| &e.raw), &sets)
+}
+
+/// Sets `sets` (field name, new value) in entry `name` of `text`, creating the entry at the end if
+/// absent: [`annotate`] with the field names already chosen, so `dvc.yaml`'s editor can write
+/// DVC's (`desc`, `meta`). `current_raw` is the entry as written, for a flow-style entry's
+/// rewrite in block style.
+pub(super) fn annotate_fields(
+    text: &str,
+    name: &str,
+    current_raw: Option<&Mapping>,
+    sets: &[(&str, Value)],
+) -> String {
     let had_newline = text.ends_with('\n') || text.is_empty();
     let lines: Vec<&str> = text.lines().collect();
     let Some((start, end)) = entry_block(&lines, name) else {
@@ -205,7 +218,7 @@ pub(crate) fn annotate(
             out.push('\n');
         }
         out.push_str(&format!("{}:\n", scalar(name)));
-        for (key, value) in &sets {
+        for (key, value) in sets {
             for l in render(key, value, "  ") {
                 out.push_str(&l);
                 out.push('\n');
@@ -228,8 +241,8 @@ pub(crate) fn annotate(
         // A flow-style entry (`name: {type: model}`) cannot be edited in place: this one entry is
         // rewritten in block style with every key it had.
         block = vec![format!("{}:", scalar(name))];
-        let mut merged = current.map(|e| e.raw.clone()).unwrap_or_default();
-        for (key, value) in &sets {
+        let mut merged = current_raw.cloned().unwrap_or_default();
+        for (key, value) in sets {
             merged.insert(Value::String((*key).to_string()), value.clone());
         }
         for (k, v) in &merged {
@@ -248,7 +261,7 @@ pub(crate) fn annotate(
             .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
             .map_or(2, |l| indent_of(l));
         let indent = " ".repeat(indent_width);
-        for (key, value) in &sets {
+        for (key, value) in sets {
             let rendered = render(key, value, &indent);
             let field_line = block
                 .iter()

@@ -13,9 +13,11 @@ use crate::registry::name::is_name;
 use crate::yaml::{Mapping, Value};
 
 pub(crate) mod declared;
+mod dvc_edit;
 mod dvc_yaml;
 mod edit;
 
+pub(crate) use dvc_edit::edit as edit_dvc;
 pub(crate) use dvc_yaml::parse as parse_dvc;
 pub(crate) use edit::{Changes, Edit, edit};
 use edit::{is_top_level, key_of};
@@ -218,14 +220,6 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<(String, Entry)>, UserError> 
     Ok(out)
 }
 
-/// The artifacts.yaml of an artifact name (`dir/artifacts.yaml` for `dir:name`) and its key.
-pub(crate) fn location(name: &crate::registry::name::ArtifactName) -> (String, String) {
-    match name.dirname() {
-        Some(dir) => (format!("{dir}/artifacts.yaml"), name.basename().to_string()),
-        None => ("artifacts.yaml".to_string(), name.basename().to_string()),
-    }
-}
-
 #[cfg(test)]
 mod tests;
 
@@ -236,3 +230,7 @@ mod tests;
 /// away an anchor another entry refers to.
 #[cfg(test)]
 mod props;
+
+/// The same properties for `dvc.yaml`'s `artifacts:` section, in files with other sections.
+#[cfg(test)]
+mod dvc_props;

@@ -19,6 +19,7 @@ mod diff;
 mod docs;
 mod doctor;
 mod dvc_bytes;
+mod dvc_declarations;
 mod dvc_fixture;
 mod dvc_peer;
 mod dvc_reads;
