@@ -14,7 +14,7 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use anyhow::{Context, Result};
 use md5::{Digest as _, Md5};
@@ -67,27 +67,18 @@ struct Sums {
     size: u64,
 }
 
-/// MD5 (and SHA-256 when `both`) of a reader, streamed in 64 KiB blocks (see
-/// [`super::sha256_reader`] for why that size).
-fn sums_reader(mut r: impl Read, both: bool, done: &AtomicU64) -> io::Result<Sums> {
+/// MD5 (and SHA-256 when `both`) of a reader, streamed in 64 KiB blocks ([`super::each_block`]).
+fn sums_reader(r: impl Read, both: bool, done: &AtomicU64) -> io::Result<Sums> {
     let mut md5 = Md5::new();
     let mut sha = both.then(Sha256::new);
-    let mut buf = vec![0u8; 1 << 16];
     let mut size = 0u64;
-    loop {
-        let n = match r.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        md5.update(&buf[..n]);
+    super::each_block(r, done, |block| {
+        md5.update(block);
         if let Some(sha) = &mut sha {
-            sha2::Digest::update(sha, &buf[..n]);
+            sha2::Digest::update(sha, block);
         }
-        size += n as u64;
-        done.fetch_add(n as u64, Ordering::Relaxed);
-    }
+        size += block.len() as u64;
+    })?;
     Ok(Sums {
         md5: hex(&md5.finalize()),
         sha256: sha.map(|s| hex(&sha2::Digest::finalize(s))),
