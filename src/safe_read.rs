@@ -267,9 +267,27 @@ pub(crate) fn declaration_at(
     commit: &str,
     file: &str,
 ) -> anyhow::Result<Result<Option<String>, UserError>> {
+    let at = format!("at {}", &commit[..commit.len().min(7)]);
     Ok(match read_tree_file(repo, commit, file)? {
-        Ok(bytes) => Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned())),
-        Err(r) => Err(r.about_in(file, &format!("at {}", &commit[..commit.len().min(7)]))),
+        Ok(None) => Ok(None),
+        Ok(Some(bytes)) => utf8(bytes, &format!("{file} {at}")).map(Some),
+        Err(r) => Err(r.about_in(file, &at)),
+    })
+}
+
+/// A declaration's bytes as text. Bytes that are not UTF-8 are an error naming the line: read
+/// lossily, a path's `\xff` would become U+FFFD and name another (decoy) file, and DVC's own
+/// YAML reader refuses such a file outright.
+fn utf8(bytes: Vec<u8>, label: &str) -> Result<String, UserError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        UserError::new(format!(
+            "{label}:{line}: is not UTF-8 text (byte 0x{:02x})",
+            bytes[at]
+        ))
+        .with_hint("save the file as UTF-8: YAML files are UTF-8 text, and DVC refuses others too")
     })
 }
 

@@ -56,11 +56,23 @@ impl From<SimpleArg> for Simple {
     }
 }
 
+/// `-m`: any text, but no line registry's own provenance block could be read from (a forged
+/// `Artifact-Digest:` would stand for a registration that records none itself).
+fn tag_message(s: &str) -> Result<String, String> {
+    match crate::registry::trailer::claims_provenance(s) {
+        Some(line) => Err(format!(
+            "holds the line '{}', which registry writes itself to record what a version holds; leave such lines out of the message",
+            crate::output::escape(line)
+        )),
+        None => Ok(s.to_string()),
+    }
+}
+
 /// Flags every write command takes.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct WriteFlags {
     /// Message of the tag (replaces the default first line)
-    #[arg(short = 'm', long)]
+    #[arg(short = 'm', long, value_parser = tag_message)]
     pub message: Option<String>,
     /// Tag form: `auto` (GTO's default per command), `true` = NAME@v1.0.0, `false` = NAME@v1.0.0#N
     #[arg(long, value_enum, default_value_t = SimpleArg::Auto, value_name = "auto|true|false")]

@@ -73,7 +73,11 @@ pub(crate) fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result
         let root = session.repo.workdir().ok_or_else(|| {
             UserError::new("this repository has no work tree; give the copy to check with --path")
         })?;
-        root.join(provenance::repo_relative(name, &recorded.path)?)
+        let rel = provenance::repo_relative(name, &recorded.path)?;
+        // `Artifact-Path` comes from a tag anyone may have pushed: it is held to register's
+        // rule, so a committed link cannot make verify read (and name) files outside.
+        provenance::check_inside(root, &rel)?;
+        root.join(rel)
     };
     let shown = escape(&target.display().to_string()).into_owned();
     if !target.exists() {
@@ -185,10 +189,12 @@ fn verify_dvc(
     };
     let recorded_digest = escape(&recorded.digest);
     if md5_ok && sha_ok {
-        let sha = recorded
-            .sha256
-            .as_deref()
-            .map_or(String::new(), |s| format!(", {}", escape(s)));
+        // An md5 alone is DVC's identity, but only as strong as MD5 (collisions are cheap to
+        // make): say so, so nobody reads it as a SHA-256 check.
+        let sha = recorded.sha256.as_deref().map_or_else(
+            || "; md5 only, no SHA-256 was recorded".to_string(),
+            |s| format!(", {}", escape(s)),
+        );
         out.line(&format!(
             "OK: '{shown}' matches {name} {label} (DVC's {recorded_digest}{sha})"
         ))?;

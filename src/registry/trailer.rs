@@ -125,10 +125,43 @@ const SHA256: &str = "Artifact-Sha256";
 /// Every key of ours: a block holding any of them is read (and judged) as ours.
 const KEYS: [&str; 7] = [PATH, DIGEST, SOURCE, SIZE, FILES, DVC_FILE, SHA256];
 
-/// The first control character of a trailer value, if any (such a value cannot be written: a
-/// line break in it would start a trailer of its own).
+/// Whether `c` may not stand in one line of a tag message: a control character, a line or
+/// paragraph separator (U+2028, U+2029: Python's `splitlines()`, which GTO-side scripts use,
+/// breaks lines there, so a value holding one could start a trailer of its own for them), or a
+/// bidirectional override that can make a line read as another. The same set `output` escapes.
+pub(crate) fn breaks_line(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// The first character of a trailer value that [`breaks_line`], if any (such a value cannot be
+/// written: a line break in it would start a trailer of its own).
 pub(crate) fn control_char(value: &str) -> Option<char> {
-    value.chars().find(|c| c.is_control())
+    value.chars().find(|c| breaks_line(*c))
+}
+
+/// The first line of a user's message (`-m`) that registry's own provenance block could be read
+/// from: a line starting with one of its trailer keys, or the manifest's heading. A message that
+/// holds one is refused, or a registration that records no digest itself would carry the
+/// message's forged one.
+pub(crate) fn claims_provenance(message: &str) -> Option<&str> {
+    message.lines().find(|l| {
+        let l = l.trim_start();
+        l.starts_with(MANIFEST_HEAD)
+            || KEYS.iter().any(|k| {
+                l.strip_prefix(k)
+                    .is_some_and(|r| r.trim_start().starts_with(':'))
+            })
+    })
 }
 
 /// A manifest line as the tag message holds it: `sha256sum`'s line for a name that is UTF-8 and
@@ -143,7 +176,7 @@ fn manifest_line(hex: &str, name: &[u8]) -> String {
                 '\\' => escaped.push_str("\\\\"),
                 '\n' => escaped.push_str("\\n"),
                 '\r' => escaped.push_str("\\r"),
-                c if c.is_control() => {
+                c if breaks_line(c) => {
                     let mut buf = [0u8; 4];
                     for b in c.encode_utf8(&mut buf).bytes() {
                         escaped.push_str(&format!("\\x{b:02x}"));
