@@ -282,7 +282,7 @@ fn utf8(bytes: Vec<u8>, label: &str) -> Result<String, UserError> {
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let at = e.utf8_error().valid_up_to();
-        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = bytes[..at].split(|b| *b == b'\n').count();
         UserError::new(format!(
             "{label}:{line}: is not UTF-8 text (byte 0x{:02x})",
             bytes[at]
