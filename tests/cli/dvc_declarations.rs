@@ -58,13 +58,6 @@ artifacts:
     - tabular
 ";
 
-/// A visible notice that a test did not run (test output is captured, stderr of the process is
-/// not).
-pub(crate) fn skipped(msg: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr().lock(), "{msg}");
-}
-
 pub(crate) fn read(repo: &TestRepo, rel: &str) -> String {
     std::fs::read_to_string(repo.path().join(rel)).unwrap()
 }

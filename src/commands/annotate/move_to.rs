@@ -168,7 +168,16 @@ pub(super) fn run(
     if new_target != target.text {
         write_atomic(&target.full, &new_target)?;
     }
-    write_atomic(&source.full, &new_source)?;
+    write_atomic(&source.full, &new_source).map_err(|e| {
+        let why: Vec<String> = e.chain().map(ToString::to_string).collect();
+        UserError::new(format!(
+            "'{name}' is now in {}, but removing it from {} failed: {}; both files declare it alike, and dvc.yaml's entry is the one read",
+            target.file,
+            source.file,
+            why.join(": "),
+        ))
+        .with_hint("run the same command again to finish the move")
+    })?;
     out.line(&format!(
         "Moved '{name}' from {} to {}",
         source.file, target.file

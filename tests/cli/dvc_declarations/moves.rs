@@ -161,38 +161,40 @@ fn a_move_to_dvc_yaml_needs_a_path_which_a_flag_may_bring() {
     assert_eq!(read(&repo, "artifacts.yaml"), "");
 }
 
-/// A real stop between the two writes: the old file is a link into a directory registry cannot
-/// write to, so its replacement fails after the new file is written. (Root writes anyway: there
-/// the state is the one `a_move_stopped_half_way_…` builds by hand.)
+/// A real stop between the two writes: registry runs with a file-size limit (`ulimit -f`, with
+/// SIGXFSZ ignored so the write fails with EFBIG instead of killing it) that the small new
+/// dvc.yaml fits under and the old artifacts.yaml, padded with a long comment, does not. Unlike
+/// a read-only directory, the limit holds for root too, so the test runs everywhere.
 #[test]
 fn a_move_whose_second_write_fails_leaves_a_harmless_double_declaration() {
-    use std::os::unix::fs::PermissionsExt;
     let repo = dvc_repo();
-    repo.write("legacy/artifacts.yaml", GTO_ENTRY);
-    std::os::unix::fs::symlink("legacy/artifacts.yaml", repo.path().join("artifacts.yaml"))
+    let padded = format!("{GTO_ENTRY}# {}\n", "padding ".repeat(1024));
+    repo.write("artifacts.yaml", &padded);
+    let out = repo
+        .command(std::path::Path::new("sh"), &repo.path())
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 4; exec \"$0\" \"$@\"")
+        .arg(crate::fixture::registry_bin())
+        .args(["annotate", "churn", "--move-to", "dvc.yaml"])
+        .output()
         .unwrap();
-    let legacy = repo.path().join("legacy");
-    let mode = |m| std::fs::set_permissions(&legacy, std::fs::Permissions::from_mode(m)).unwrap();
-    mode(0o555);
-    if std::fs::File::create(legacy.join("probe")).is_ok() {
-        let _ = std::fs::remove_file(legacy.join("probe"));
-        mode(0o755);
-        super::skipped(
-            "SKIPPED dvc_declarations::moves: a read-only directory is writable here (root)",
-        );
-        return;
-    }
-    let run = repo.run(&["annotate", "churn", "--move-to", "dvc.yaml"]);
-    mode(0o755);
-    assert_eq!(run.code, 1, "{}", run.transcript());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: 'churn' is now in dvc.yaml, but removing it from artifacts.yaml failed: "
+        ) && stderr.contains("File too large")
+            && stderr.contains("hint: run the same command again to finish the move"),
+        "{stderr}"
+    );
     assert!(read(&repo, "dvc.yaml").contains("  churn:\n"));
-    assert_eq!(read(&repo, "legacy/artifacts.yaml"), GTO_ENTRY);
+    assert_eq!(read(&repo, "artifacts.yaml"), padded);
     repo.commit("a move stopped half-way");
     let describe = repo.run(&["describe", "churn", "--description"]);
     assert_eq!(describe.ok(), "Who leaves?\n");
     let run = repo.run(&["annotate", "churn", "--move-to", "dvc.yaml"]);
     assert_eq!(run.ok(), "Moved 'churn' from artifacts.yaml to dvc.yaml\n");
-    assert_eq!(read(&repo, "legacy/artifacts.yaml"), "# GTO's file.\n\n");
+    assert!(!read(&repo, "artifacts.yaml").contains("churn:"));
 }
 
 #[test]
