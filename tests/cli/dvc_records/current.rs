@@ -5,7 +5,7 @@
 //! and says why, never the work tree's bytes for the commit; a checkout linking into a cache
 //! outside the repository records the md5 from git.
 
-use crate::dvc_fixture::{declare, trailers};
+use crate::dvc_fixture::{declare, dvc, dvc_in, dvc_or_skip, dvc_repo, trailers};
 use crate::fixture::TestRepo;
 
 const MD5_V1: &str = "4f98f59e877ecb84ff75ef0fab45bac5"; // "v1\n"
@@ -327,4 +327,66 @@ fn a_record_beside_the_path_naming_another_is_no_record() {
     );
     repo.commit("several");
     no_digest(&repo, &["register", "m"], "m@v0.0.3", "with 2 outs");
+}
+
+/// F1 and F2 against real DVC: a pipeline in `pipelines/` writing `../models/m.pkl`, retrained;
+/// `register m HEAD~1` records what `dvc get --rev HEAD~1` serves. Then the stage is renamed
+/// (DVC keeps the old lock entry): no digest, as DVC no longer tracks the path.
+#[test]
+fn real_dvc_sibling_pipelines_and_renamed_stages() {
+    let Some(bin) = dvc_or_skip("sibling dvc.lock") else {
+        return;
+    };
+    let repo = dvc_repo(&bin);
+    std::fs::create_dir_all(repo.path().join("pipelines")).unwrap();
+    std::fs::create_dir_all(repo.path().join("models")).unwrap();
+    let pipelines = repo.path().join("pipelines");
+    let add = [
+        "stage",
+        "add",
+        "-q",
+        "-n",
+        "train",
+        "-o",
+        "../models/m.pkl",
+        "cat ../seed > ../models/m.pkl",
+    ];
+    dvc_in(&repo, &bin, &pipelines, &add);
+    repo.write("seed", "v1\n");
+    dvc_in(&repo, &bin, &pipelines, &["repro", "-q"]);
+    declare(&repo, "m", "models/m.pkl");
+    repo.commit("v1");
+    repo.write("seed", "v2\n");
+    dvc_in(&repo, &bin, &pipelines, &["repro", "-q"]);
+    repo.commit("retrain");
+    repo.run(&["register", "m", "HEAD~1"]).ok();
+    let t = trailers(&repo, "m@v0.0.1");
+    assert_eq!(t["Artifact-Digest"], format!("md5:{MD5_V1}"), "{t:?}");
+    assert_eq!(t["Artifact-Dvc-File"], "pipelines/dvc.lock");
+    let dl = repo.home().join("m-v1.pkl");
+    let dl_arg = dl.to_str().unwrap();
+    dvc(
+        &repo,
+        &bin,
+        &["get", ".", "models/m.pkl", "--rev", "HEAD~1", "-o", dl_arg],
+    );
+    repo.run(&["verify", "m", "--path", dl_arg]).ok();
+    // Rename the stage: DVC leaves `train` in the lock, but no longer tracks models/m.pkl.
+    repo.write(
+        "pipelines/dvc.yaml",
+        "stages:\n  train2:\n    cmd: cat ../seed > ../models/o.pkl\n    outs:\n    - ../models/o.pkl\n",
+    );
+    dvc_in(&repo, &bin, &pipelines, &["repro", "-q"]);
+    let lock = std::fs::read_to_string(pipelines.join("dvc.lock")).unwrap();
+    assert!(
+        lock.contains("  train:\n"),
+        "DVC keeps the old entry: {lock}"
+    );
+    repo.commit("rename");
+    no_digest(
+        &repo,
+        &["register", "m"],
+        "m@v0.0.2",
+        "no longer has its stage 'train'",
+    );
 }
