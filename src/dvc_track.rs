@@ -1,6 +1,6 @@
 //! DVC's identity of an artifact's bytes at a commit, read from git: the md5 (with size, and
-//! `nfiles` for a directory) that `P.dvc` or an `outs` entry of a `dvc.lock` in one of P's
-//! directories records for P in that commit's tree. This is what DVC itself would fetch for the
+//! `nfiles` for a directory) that `P.dvc`, or an `outs` entry DVC reads of any `dvc.lock`,
+//! records for P in that commit's tree. This is what DVC itself would fetch for the
 //! commit, so a registration records it rather than hashing whatever the work tree holds.
 //!
 //! A path inside a DVC-tracked directory has no record of its own: its md5 is in the directory's
@@ -17,11 +17,16 @@ use crate::digest::dvc_md5::{self, ListEntry};
 use crate::git::Repo;
 
 mod cache;
+mod choose;
+mod locks;
 mod record;
+mod stages;
 
 pub(crate) use cache::cached_listing;
 
+use choose::{agreed, own_record, stale_record, under};
 use record::{Kind, Out};
+use stages::Judged;
 
 /// DVC's identity of a path's bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,72 +59,74 @@ fn prefixes(path: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Parses the record file `file` of `commit`'s tree, if there is one.
-fn outs_in(repo: &Repo, commit: &str, file: &str, kind: Kind) -> Result<Vec<(String, Out)>> {
+/// The outs of the `.dvc` file `file` of `commit`'s tree, if there is one.
+fn dvc_file(repo: &Repo, commit: &str, file: &str) -> Result<Option<Vec<Out>>> {
     let Some(text) = crate::safe_read::declaration_at(repo, commit, file)?? else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let label = format!("{file} at {}", &commit[..commit.len().min(7)]);
-    let mut wdirs = std::collections::BTreeMap::new();
-    if kind == Kind::Lock {
-        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
-        let yaml = if dir.is_empty() {
-            "dvc.yaml".to_string()
-        } else {
-            format!("{dir}/dvc.yaml")
-        };
-        if let Ok(Some(text)) = crate::safe_read::declaration_at(repo, commit, &yaml)? {
-            wdirs = record::stage_wdirs(&text);
-        }
-    }
-    let outs = record::parse(kind, &text, file, &label, &wdirs)?;
-    Ok(outs.into_iter().map(|o| (file.to_string(), o)).collect())
+    Ok(Some(record::parse(Kind::DvcFile, &text, file, &label)?))
 }
 
 /// What DVC records about the repository-relative `path` in `commit`'s tree: `None` when DVC
 /// does not track it there. `root` is the work tree, whose DVC cache may hold the listing of a
 /// tracked directory `path` is inside of.
+///
+/// `P.dvc`, when the commit has one, decides. Otherwise every record that may name `path` or a
+/// directory above it: `X.dvc` beside each of those directories, and every `dvc.lock` of the
+/// tree, whose entries count only when DVC reads them (`stages.rs`). Records naming `path` that
+/// DVC would not read, or that disagree, give no digest, never the work tree's.
 pub(crate) fn tracked_at(
     repo: &Repo,
     commit: &str,
     path: &str,
     root: Option<&Path>,
 ) -> Result<Option<Tracked>> {
-    // Every record file that may name `path` or a directory above it: `X.dvc` beside each, and
-    // the `dvc.lock` of each directory on the way, the root's included. Deepest first.
+    let own = format!("{path}.dvc");
+    if let Some(outs) = dvc_file(repo, commit, &own)? {
+        return Ok(Some(own_record(&own, path, &outs)));
+    }
     let mut found: Vec<(String, Out)> = Vec::new();
-    for prefix in prefixes(path).into_iter().rev() {
-        found.extend(outs_in(
-            repo,
-            commit,
-            &format!("{prefix}.dvc"),
-            Kind::DvcFile,
-        )?);
+    let mut stale: Vec<(String, String, Option<String>, String)> = Vec::new();
+    for prefix in prefixes(path).into_iter().rev().skip(1) {
+        let file = format!("{prefix}.dvc");
+        for out in dvc_file(repo, commit, &file)?.unwrap_or_default() {
+            found.push((file.clone(), out));
+        }
     }
-    let dirs = prefixes(path);
-    for dir in dirs[..dirs.len() - 1].iter().rev().copied().chain([""]) {
-        let lock = if dir.is_empty() {
-            "dvc.lock".to_string()
-        } else {
-            format!("{dir}/dvc.lock")
-        };
-        found.extend(outs_in(repo, commit, &lock, Kind::Lock)?);
+    for (lock, judged) in locks::lock_outs(repo, commit)? {
+        match judged {
+            Judged::Current(out) => found.push((lock, out)),
+            Judged::Stale { path: p, raw, why } => stale.push((lock, raw, p, why)),
+        }
     }
-    if let Some((file, out)) = found.iter().find(|(_, o)| o.path.as_deref() == Some(path)) {
-        return Ok(Some(identity(file, out)));
+    let exact: Vec<&(String, Out)> = found
+        .iter()
+        .filter(|(_, o)| o.path.as_deref() == Some(path))
+        .collect();
+    if !exact.is_empty() {
+        return Ok(Some(match agreed(&exact) {
+            Ok((file, out)) => identity(file, out),
+            Err(t) => t,
+        }));
     }
     // Inside a tracked directory: the deepest one that holds `path`.
-    let holder = found
+    let deepest = found
         .iter()
-        .filter_map(|(file, o)| {
-            let dir = o.path.as_deref()?;
-            let rest = path.strip_prefix(dir)?.strip_prefix('/')?;
-            Some((file, o, dir, rest))
-        })
-        .max_by_key(|(_, _, dir, _)| dir.len());
-    let Some((file, out, dir, rest)) = holder else {
-        return Ok(None);
+        .filter_map(|(_, o)| o.path.as_deref().filter(|d| under(path, d) && *d != path))
+        .max_by_key(|d| d.len());
+    let Some(dir) = deepest else {
+        return Ok(stale_record(path, &stale));
     };
+    let holders: Vec<&(String, Out)> = found
+        .iter()
+        .filter(|(_, o)| o.path.as_deref() == Some(dir))
+        .collect();
+    let (file, out) = match agreed(&holders) {
+        Ok(one) => one,
+        Err(t) => return Ok(Some(t)),
+    };
+    let rest = &path[dir.len() + 1..];
     let no = |why: String| Tracked::NoDigest {
         file: file.clone(),
         why,
@@ -163,6 +170,35 @@ pub(crate) fn tracked_at(
             })
         },
     )))
+}
+
+/// Why git's copy of the directory `dir` (repository-relative; `files` its paths inside it) is not
+/// the bytes DVC serves for it: it holds DVC's records (`*.dvc` pointer files), or a `dvc.lock`
+/// of the tree has outs inside it. `None` when DVC tracks nothing inside it.
+pub(crate) fn tracked_inside(
+    repo: &Repo,
+    commit: &str,
+    dir: &str,
+    files: &[&[u8]],
+) -> Result<Option<String>> {
+    if let Some(f) = files.iter().find(|f| f.ends_with(b".dvc")) {
+        return Ok(Some(format!(
+            "holds DVC's record '{}', so git's copy of it is not the bytes DVC serves",
+            crate::output::escape_bytes(f)
+        )));
+    }
+    for (lock, judged) in locks::lock_outs(repo, commit)? {
+        let p = match judged {
+            Judged::Current(o) => o.path,
+            Judged::Stale { path, .. } => path,
+        };
+        if let Some(p) = p.filter(|p| under(p, dir)) {
+            return Ok(Some(format!(
+                "holds '{p}', an out of {lock}, so git's copy of it is not the bytes DVC serves"
+            )));
+        }
+    }
+    Ok(None)
 }
 
 /// The identity an out records for `path`, or why it records none.
@@ -264,6 +300,8 @@ mod tests {
             hash: None,
             size: Some(1),
             nfiles: None,
+            raw: "m".into(),
+            stage: None,
         };
         assert!(
             matches!(identity("m.dvc", &out), Tracked::NoDigest { why, .. } if why.contains("DVC 2"))

@@ -264,6 +264,16 @@ pub(crate) fn for_registration(
         Err(e) => return Err(e.into()),
     };
     let (rel, hashed) = hash_from_git(repo, commit, &rel)?;
+    if let Some(files) = hashed.as_ref().and_then(|h| h.manifest.as_ref()) {
+        let names: Vec<&[u8]> = files.iter().map(|e| e.path.as_slice()).collect();
+        if let Some(why) = dvc_track::tracked_inside(repo, commit, &rel, &names)? {
+            out.warn(&format!(
+                "directory '{}' {why}; no digest is recorded (declare each DVC-tracked file as its own artifact, or `dvc add` the whole directory)",
+                escape(&rel)
+            ))?;
+            return Ok(None);
+        }
+    }
     if let Some(hashed) = hashed {
         return Ok(Some(Provenance {
             path,

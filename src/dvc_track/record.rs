@@ -6,8 +6,6 @@
 //! md5 that is not hex, a size that is not a number) is an error naming the file and, where the
 //! text shows it, the line: a registration never rests on a record it half understood.
 
-use std::collections::BTreeMap;
-
 use crate::error::UserError;
 use crate::yaml::{Mapping, Value};
 
@@ -23,6 +21,10 @@ pub(crate) struct Out {
     pub hash: Option<String>,
     pub size: Option<u64>,
     pub nfiles: Option<u64>,
+    /// `path:` as written (relative to the record's directory, or its stage's `wdir`).
+    pub raw: String,
+    /// The `dvc.lock` stage it is an out of (`None` for a `.dvc` file).
+    pub stage: Option<String>,
 }
 
 /// Which kind of record file a text is.
@@ -55,7 +57,13 @@ fn malformed(label: &str, line: Option<usize>, what: &str) -> UserError {
 }
 
 /// `rel` joined to the directory `base`, normalized; `None` if absolute, a URL, or leading out.
-fn join(base: &str, rel: &str) -> Option<String> {
+pub(crate) fn join(base: &str, rel: &str) -> Option<String> {
+    join_dir(base, rel).filter(|p| !p.is_empty())
+}
+
+/// A directory `rel` (a `wdir`) joined to `base`: `""` is the repository root; `None` if
+/// absolute, a URL, or leading out of the repository (never re-based on the root).
+pub(crate) fn join_dir(base: &str, rel: &str) -> Option<String> {
     if rel.contains("://") || rel.starts_with('/') || rel.starts_with('\\') {
         return None;
     }
@@ -69,7 +77,7 @@ fn join(base: &str, rel: &str) -> Option<String> {
             c => parts.push(c),
         }
     }
-    (!parts.is_empty()).then(|| parts.join("/"))
+    Some(parts.join("/"))
 }
 
 /// A number DVC wrote (`size`, `nfiles`): a non-negative integer.
@@ -88,7 +96,7 @@ pub(crate) fn is_dvc_md5(s: &str) -> bool {
 /// One `outs` list; `at` names it in errors (`outs`, `stages.train.outs`).
 fn outs(
     list: &Value,
-    base: &str,
+    base: Option<&str>,
     at: &str,
     label: &str,
     text: &str,
@@ -155,54 +163,27 @@ fn outs(
             ));
         }
         found.push(Out {
-            path: join(base, path),
+            path: base.and_then(|b| join(b, path)),
             md5,
             hash: text_field("hash")?,
             size: number_field("size")?,
             nfiles: number_field("nfiles")?,
+            raw: path.clone(),
+            stage: None,
         });
     }
     Ok(found)
 }
 
-/// The `wdir` of each stage of a `dvc.yaml` that has a literal one: a `dvc.lock` records its
-/// stages' paths relative to it. What is not read (not YAML, templated) is left to the reader
-/// of declarations to report; those stages count as having none.
-pub(crate) fn stage_wdirs(dvc_yaml: &str) -> BTreeMap<String, String> {
-    let mut wdirs = BTreeMap::new();
-    let Ok(Value::Mapping(top)) = Value::parse(dvc_yaml) else {
-        return wdirs;
-    };
-    let Some(Value::Mapping(stages)) = top.get("stages") else {
-        return wdirs;
-    };
-    for (name, stage) in stages {
-        let (Some(name), Value::Mapping(stage)) = (name.as_str(), stage) else {
-            continue;
-        };
-        // `foreach` stages keep their body under `do:`.
-        let body = match stage.get("do") {
-            Some(Value::Mapping(body)) => body,
-            _ => stage,
-        };
-        if let Some(Value::String(w)) = body.get("wdir")
-            && !w.contains("${")
-        {
-            wdirs.insert(name.to_string(), w.clone());
-        }
-    }
-    wdirs
-}
-
-/// The outputs a record file declares. `file` is its repository-relative path (paths in it are
-/// relative to its directory, and for a `dvc.lock` to each stage's `wdir` in `wdirs`); `label`
-/// names it in errors.
+/// The outputs a record file declares. `file` is its repository-relative path; `label` names it
+/// in errors. Paths in a `.dvc` are relative to its directory and `wdir`; a `dvc.lock` out's
+/// `path` here is relative to the lock's directory only: its stage's `wdir` is in the `dvc.yaml`
+/// beside it, and the caller re-joins `raw` to it (`stages.rs`).
 pub(crate) fn parse(
     kind: Kind,
     text: &str,
     file: &str,
     label: &str,
-    wdirs: &BTreeMap<String, String>,
 ) -> Result<Vec<Out>, UserError> {
     let value = Value::parse(text).map_err(|e| {
         let line = e.location().map(|(line, _)| line);
@@ -216,9 +197,10 @@ pub(crate) fn parse(
     let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
     match kind {
         Kind::DvcFile => {
+            // A `wdir` leading out of the repository leaves no out a path here.
             let base = match map.get("wdir") {
-                None | Some(Value::Null) => dir.to_string(),
-                Some(Value::String(w)) => join(dir, w).unwrap_or_default(),
+                None | Some(Value::Null) => Some(dir.to_string()),
+                Some(Value::String(w)) => join_dir(dir, w),
                 Some(_) => {
                     return Err(malformed(
                         label,
@@ -227,8 +209,9 @@ pub(crate) fn parse(
                     ));
                 }
             };
-            map.get("outs")
-                .map_or(Ok(Vec::new()), |o| outs(o, &base, "outs", label, text))
+            map.get("outs").map_or(Ok(Vec::new()), |o| {
+                outs(o, base.as_deref(), "outs", label, text)
+            })
         }
         Kind::Lock => {
             // DVC 2+ writes `schema: '2.0'` and `stages:`; DVC 1 wrote the stages at the top.
@@ -257,14 +240,12 @@ pub(crate) fn parse(
                         &format!("stage '{name}' is not a mapping"),
                     ));
                 };
-                // A `foreach` stage's lock entries are `NAME@KEY`; its wdir is the base stage's.
-                let base_name = name.split_once('@').map_or(name.as_str(), |(b, _)| b);
-                let base = match wdirs.get(base_name) {
-                    Some(w) => join(dir, w).unwrap_or_default(),
-                    None => dir.to_string(),
-                };
                 if let Some(o) = stage.get("outs") {
-                    found.extend(outs(o, &base, &format!("stages.{name}.outs"), label, text)?);
+                    let listed = outs(o, Some(dir), &format!("stages.{name}.outs"), label, text)?;
+                    found.extend(listed.into_iter().map(|o| Out {
+                        stage: Some(name.clone()),
+                        ..o
+                    }));
                 }
             }
             Ok(found)
@@ -276,38 +257,28 @@ pub(crate) fn parse(
 mod tests {
     use super::*;
 
-    fn none() -> BTreeMap<String, String> {
-        BTreeMap::new()
-    }
-
     #[test]
-    fn lock_paths_are_relative_to_the_stage_s_wdir() {
-        // What DVC 3.67 writes for `dvc stage add -n t -w w -o out.bin …` in sub/.
-        let yaml = "stages:\n  t:\n    cmd: echo hi > out.bin\n    wdir: w\n    outs:\n    - out.bin\n  \
-                    each:\n    foreach: [a, b]\n    do:\n      wdir: ../x\n      cmd: c\n  \
-                    tmpl:\n    wdir: ${dir}\n    cmd: c\n";
-        let wdirs = stage_wdirs(yaml);
-        assert_eq!(wdirs.len(), 2, "{wdirs:?}");
-        let lock = "schema: '2.0'\nstages:\n  t:\n    cmd: echo hi > out.bin\n    outs:\n    - path: out.bin\n      \
-                    hash: md5\n      md5: 764efa883dda1e11db47671c4a3bbd9e\n      size: 3\n  each@a:\n    outs:\n    \
-                    - path: o\n";
-        let outs = parse(Kind::Lock, lock, "sub/dvc.lock", "l", &wdirs).unwrap();
-        assert_eq!(outs[0].path.as_deref(), Some("sub/w/out.bin"));
-        assert_eq!(outs[1].path.as_deref(), Some("x/o"));
-        assert!(stage_wdirs("not: [yaml").is_empty());
+    fn a_wdir_leading_out_leaves_no_path_and_lock_outs_name_their_stage() {
+        let text = "wdir: ../..\nouts:\n- md5: 04153b3135e575c274352238bed301e7\n  hash: md5\n  path: models/m.pkl\n";
+        let outs = parse(Kind::DvcFile, text, "models/m.pkl.dvc", "x").unwrap();
+        assert_eq!(outs[0].path, None, "never re-based on the root");
+        let text = "wdir: ..\nouts:\n- path: m.pkl\n";
+        let outs = parse(Kind::DvcFile, text, "models/m.pkl.dvc", "x").unwrap();
+        assert_eq!(outs[0].path.as_deref(), Some("m.pkl"));
+        assert_eq!(join_dir("", "."), Some(String::new()));
+        assert_eq!(join_dir("a", ".."), Some(String::new()));
+        assert_eq!(join_dir("a", "../.."), None);
+        let lock = "schema: '2.0'\nstages:\n  t:\n    outs:\n    - path: ../m/o\n";
+        let outs = parse(Kind::Lock, lock, "p/dvc.lock", "l").unwrap();
+        assert_eq!(outs[0].stage.as_deref(), Some("t"));
+        assert_eq!(outs[0].raw, "../m/o");
+        assert_eq!(outs[0].path.as_deref(), Some("m/o"));
     }
 
     #[test]
     fn dvc_files_as_dvc_3_writes_them() {
         let text = "outs:\n- md5: 330732952bf2699c39a8456fc04569c5.dir\n  size: 8\n  nfiles: 4\n  hash: md5\n  path: dir\n";
-        let outs = parse(
-            Kind::DvcFile,
-            text,
-            "data/dir.dvc",
-            "data/dir.dvc at abc",
-            &none(),
-        )
-        .unwrap();
+        let outs = parse(Kind::DvcFile, text, "data/dir.dvc", "data/dir.dvc at abc").unwrap();
         assert_eq!(
             outs,
             vec![Out {
@@ -316,31 +287,23 @@ mod tests {
                 hash: Some("md5".into()),
                 size: Some(8),
                 nfiles: Some(4),
+                raw: "dir".into(),
+                stage: None,
             }]
         );
         // DVC 2: no `hash`; wdir moves the base; a path out of the repository is no path.
         let text = "wdir: ..\nouts:\n- md5: 04153b3135e575c274352238bed301e7\n  size: 13\n  path: m/x.pkl\n- path: ../../out\n";
-        let outs = parse(Kind::DvcFile, text, "a/b/x.dvc", "x", &none()).unwrap();
+        let outs = parse(Kind::DvcFile, text, "a/b/x.dvc", "x").unwrap();
         assert_eq!(outs[0].path.as_deref(), Some("a/m/x.pkl"));
         assert_eq!(outs[0].hash, None);
         assert_eq!(outs[1].path, None);
-        assert_eq!(
-            parse(Kind::DvcFile, "", "x.dvc", "x", &none()).unwrap(),
-            vec![]
-        );
+        assert_eq!(parse(Kind::DvcFile, "", "x.dvc", "x").unwrap(), vec![]);
     }
 
     #[test]
     fn lock_files_list_every_stage_s_outs() {
         let text = "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n    deps:\n    - path: data\n      md5: 330732952bf2699c39a8456fc04569c5.dir\n    outs:\n    - path: model.pkl\n      hash: md5\n      md5: 04153b3135e575c274352238bed301e7\n      size: 13\n  eval:\n    cmd: x\n";
-        let outs = parse(
-            Kind::Lock,
-            text,
-            "sub/dvc.lock",
-            "sub/dvc.lock at abc",
-            &none(),
-        )
-        .unwrap();
+        let outs = parse(Kind::Lock, text, "sub/dvc.lock", "sub/dvc.lock at abc").unwrap();
         assert_eq!(outs.len(), 1);
         assert_eq!(outs[0].path.as_deref(), Some("sub/model.pkl"));
         assert_eq!(outs[0].size, Some(13));
@@ -367,18 +330,11 @@ mod tests {
             ("- a\n", "is not a mapping"),
         ];
         for (text, want) in cases {
-            let e = parse(Kind::DvcFile, text, "m.dvc", "m.dvc at abc", &none()).unwrap_err();
+            let e = parse(Kind::DvcFile, text, "m.dvc", "m.dvc at abc").unwrap_err();
             assert!(e.to_string().contains(want), "{text}: {e}");
             assert!(e.to_string().starts_with("m.dvc at abc"), "{e}");
         }
-        let e = parse(
-            Kind::Lock,
-            "stages:\n  train: 3\n",
-            "dvc.lock",
-            "dvc.lock",
-            &none(),
-        )
-        .unwrap_err();
+        let e = parse(Kind::Lock, "stages:\n  train: 3\n", "dvc.lock", "dvc.lock").unwrap_err();
         assert!(
             e.to_string()
                 .contains("line 2: stage 'train' is not a mapping"),

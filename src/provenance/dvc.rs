@@ -69,7 +69,14 @@ pub(super) fn registration(
         ))?;
         return Ok(Some(p));
     };
-    super::check_inside(root, rel)?;
+    // A DVC checkout by symbolic links from a cache outside the repository (a shared
+    // `cache.dir`): the md5 from git stands; only the proof of a SHA-256 is not attempted.
+    if super::check_inside(root, rel).is_err() {
+        out.note(&format!(
+            "{recorded}; the work-tree copy is a link out of the repository (a DVC cache outside it?), so no SHA-256 is recorded"
+        ))?;
+        return Ok(Some(p));
+    }
     let copy = dvc_md5::hash_path(&full, true)?;
     if copy.md5 != id.md5 {
         out.note(&format!(

@@ -122,3 +122,5 @@ fn a_record_name_that_is_not_one_line_is_refused() {
     );
     assert_eq!(repo.git(&["tag", "-l"]), "");
 }
+
+mod current;

@@ -1,0 +1,42 @@
+//! Every `dvc.lock` of a commit's tree, each out judged against the `dvc.yaml` beside it: DVC
+//! collects every `dvc.yaml`/`dvc.lock` pair of the repository, and a stage's outs may be
+//! anywhere in it (`pipelines/dvc.lock` writing `../models/m.pkl`).
+
+use anyhow::Result;
+
+use super::record::{self, Kind};
+use super::stages::{Judged, Stages};
+use crate::git::Repo;
+use crate::yaml::Value;
+
+/// Each `dvc.lock` of `commit`'s tree (repository-relative) with its outs, judged.
+pub(super) fn lock_outs(repo: &Repo, commit: &str) -> Result<Vec<(String, Judged)>> {
+    let short = &commit[..commit.len().min(7)];
+    let mut found = Vec::new();
+    for lock in repo.files_named(commit, &["dvc.lock"])? {
+        let Some(text) = crate::safe_read::declaration_at(repo, commit, &lock)?? else {
+            continue;
+        };
+        let outs = record::parse(Kind::Lock, &text, &lock, &format!("{lock} at {short}"))?;
+        if outs.is_empty() {
+            continue;
+        }
+        let schema_ok = matches!(
+            Value::parse(&text),
+            Ok(Value::Mapping(m)) if m.get("schema").and_then(Value::as_str) == Some("2.0")
+        );
+        let yaml = match lock.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/dvc.yaml"),
+            None => "dvc.yaml".to_string(),
+        };
+        // A dvc.yaml that cannot be read leaves the lock's entries unread, as for DVC.
+        let yaml_text = crate::safe_read::declaration_at(repo, commit, &yaml)?
+            .ok()
+            .flatten();
+        let stages = Stages::read(yaml_text.as_deref());
+        for out in outs {
+            found.push((lock.clone(), stages.judge(&lock, &yaml, schema_ok, out)));
+        }
+    }
+    Ok(found)
+}
