@@ -309,6 +309,20 @@ pub(crate) fn for_registration(
         ))?;
     }
     if repo.head_commit().as_deref() != Some(commit) {
+        // In a DVC repository a record registry does not read (a `.dvc` written elsewhere with
+        // `dvc add --file`) may name other bytes for that commit: the work tree is not bound to it.
+        if matches!(
+            crate::safe_read::declaration_at(repo, commit, ".dvc/config")?,
+            Ok(Some(_))
+        ) {
+            out.warn(&format!(
+                "'{}' is in neither git nor a DVC record registry reads at {}, and this is a DVC repository: the work tree cannot be shown to hold that commit's bytes, so no digest is recorded (the work-tree copy is never bound to commit {})",
+                escape(&rel),
+                &commit[..commit.len().min(7)],
+                &commit[..commit.len().min(7)]
+            ))?;
+            return Ok(None);
+        }
         out.warn(&format!(
             "'{}' is not in git; its digest comes from the work tree, which may not match the registered commit",
             escape(&rel)

@@ -154,3 +154,27 @@ fn an_md5_only_verify_says_so() {
         r.transcript()
     );
 }
+
+#[test]
+fn in_a_dvc_repository_an_older_commit_never_gets_the_work_trees_bytes() {
+    let repo = TestRepo::new();
+    repo.write(".dvc/config", "");
+    repo.write(".gitignore", "/m.pkl\n");
+    repo.write("dvc.yaml", "artifacts:\n  m:\n    path: m.pkl\n");
+    let old = repo.commit("v1: m.pkl kept out of git, by a record registry cannot see");
+    repo.write("README", "v2\n");
+    repo.commit("v2");
+    repo.write("m.pkl", "new bytes\n");
+    let r = repo.run(&["register", "m", "HEAD~1"]);
+    r.ok();
+    assert!(
+        r.stderr.contains(&format!(
+            "'m.pkl' is in neither git nor a DVC record registry reads at {0}, and this is a DVC repository: the work tree cannot be shown to hold that commit's bytes, so no digest is recorded",
+            &old[..7]
+        )),
+        "{}",
+        r.transcript()
+    );
+    let msg = repo.git(&["tag", "-l", "--format=%(contents)", "m@v0.0.1"]);
+    assert!(!msg.contains("Artifact-Digest"), "{msg}");
+}
