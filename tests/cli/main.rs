@@ -21,6 +21,7 @@ mod doctor;
 mod dvc_bytes;
 mod dvc_declarations;
 mod dvc_fixture;
+mod dvc_ignore;
 mod dvc_peer;
 mod dvc_reads;
 mod dvc_records;
