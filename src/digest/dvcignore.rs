@@ -25,6 +25,9 @@ use anyhow::{Context, Result};
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
+mod lines;
+use lines::{as_dvc_reads, patterns};
+
 /// DVC's built-in patterns, in the root's list before the root's `.dvcignore` (`DvcIgnoreFilter`).
 const DEFAULTS: [&str; 4] = [".hg/", ".git/", ".git", ".dvc/"];
 
@@ -212,63 +215,6 @@ fn read(path: &Path) -> Result<String> {
         ))
         .into()
     })
-}
-
-/// A pattern as git globs that match what DVC's regex for it matches. DVC differs from git in
-/// three ways (`DvcIgnorePatterns._find_matching_pattern`, which also tries a directory's path
-/// with `/` appended and matches regexes at the start only): a pattern matches whatever lies
-/// below what it matches, so `!keep` lets in all of `keep/`'s files; `X/**` also matches the
-/// directory `X` itself; and `*/`, `**/` match nothing. Extra globs, of the same sign, follow the
-/// pattern, so the last match still decides.
-fn as_dvc_reads(line: &str) -> Vec<String> {
-    let (sign, body) = match line.strip_prefix('!') {
-        Some(body) => ("!", body),
-        None => ("", line),
-    };
-    let dir_only = body.ends_with('/');
-    let stem = body.trim_end_matches('/');
-    let anchored = body.starts_with('/') || stem.contains('/');
-    // `s` (a part of `stem`) as a glob anchored as the pattern is.
-    let rooted = |s: &str| match (anchored, s.starts_with('/') || s.contains('/')) {
-        (false, _) => format!("**/{s}"),
-        (true, true) => s.to_string(),
-        (true, false) => format!("/{s}"),
-    };
-    let mut segments: Vec<&str> = stem.split('/').collect();
-    segments.dedup_by(|a, b| *a == "**" && *b == "**");
-    let nothing: &[&[&str]] = if dir_only {
-        &[&["*"], &["**"], &["**", "*"]]
-    } else {
-        &[&["**", "*", "**"]]
-    };
-    if !body.starts_with('/') && nothing.contains(&segments.as_slice()) {
-        return Vec::new();
-    }
-    let mut out = vec![line.to_string()];
-    let mut x = stem;
-    while let Some(shorter) = x.strip_suffix("/**") {
-        x = shorter;
-    }
-    if x.len() < stem.len() && !x.is_empty() {
-        out.push(format!("{sign}{}/", rooted(x)));
-    }
-    if sign == "!" && !stem.ends_with("**") && !stem.is_empty() {
-        let slash = if dir_only { "/" } else { "" };
-        out.push(format!("!{}/**{slash}", rooted(stem)));
-    }
-    out
-}
-
-/// The patterns of a `.dvcignore`, as `DvcIgnorePatterns.from_file` reads them: lines split as
-/// Python's text mode splits them (`\n`, `\r\n`, `\r`), each stripped of the white space
-/// Python's `str.strip` strips, without empty lines and `#` comments.
-fn patterns(text: &str) -> Vec<String> {
-    let python_space = |c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c);
-    text.split(['\n', '\r'])
-        .map(|line| line.trim_matches(python_space))
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(str::to_string)
-        .collect()
 }
 
 #[cfg(test)]
