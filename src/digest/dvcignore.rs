@@ -69,11 +69,12 @@ impl Rules {
     /// The rules inside directory `dir` (absolute; not left out): these, and `dir/.dvcignore`
     /// when there is one that is not itself left out.
     pub(super) fn enter(&self, dir: &Path) -> Result<Rules> {
-        self.with_file(dir, &[])
+        self.with_file(dir, &[], false)
     }
 
     /// The rules inside `dir`, with `first` before the patterns of `dir/.dvcignore`.
-    fn with_file(&self, dir: &Path, first: &[&str]) -> Result<Rules> {
+    /// `at_root`: whether `dir` is the DVC root (whose file DVC reads as it is).
+    fn with_file(&self, dir: &Path, first: &[&str], at_root: bool) -> Result<Rules> {
         let file = dir.join(".dvcignore");
         let lines = if self.ignored(&file, false) || std::fs::metadata(&file).is_err() {
             Vec::new()
@@ -91,7 +92,7 @@ impl Rules {
             .copied()
             .chain(lines.iter().map(String::as_str))
         {
-            for glob in as_dvc_reads(line) {
+            for glob in as_dvc_reads(line, at_root) {
                 // A pattern the glob compiler refuses is dropped, as pathspec drops a bad range.
                 let _ = builder.add_line(None, &glob);
             }
@@ -120,7 +121,7 @@ pub(super) fn start(dir: &Path) -> Result<Start> {
         })
         .find(|a| a.join(".dvc").is_dir())
         .map_or_else(|| abs.clone(), Path::to_path_buf);
-    let mut rules = Rules::default().with_file(&root, &DEFAULTS)?;
+    let mut rules = Rules::default().with_file(&root, &DEFAULTS, true)?;
     let below: Vec<&Path> = abs
         .strip_prefix(&root)
         .map(|rel| {
@@ -225,7 +226,7 @@ mod tests {
         let mut b = GitignoreBuilder::new(root);
         b.allow_unclosed_class(false);
         for l in DEFAULTS.iter().chain(lines) {
-            for glob in as_dvc_reads(l) {
+            for glob in as_dvc_reads(l, true) {
                 let _ = b.add_line(None, &glob);
             }
         }

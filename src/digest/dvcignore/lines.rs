@@ -5,13 +5,27 @@
 /// three ways (`DvcIgnorePatterns._find_matching_pattern`, which also tries a directory's path
 /// with `/` appended and matches regexes at the start only): a pattern matches whatever lies
 /// below what it matches, so `!keep` lets in all of `keep/`'s files; `X/**` also matches the
-/// directory `X` itself; and `*/`, `**/` match nothing. Extra globs, of the same sign, follow the
-/// pattern, so the last match still decides.
-pub(super) fn as_dvc_reads(line: &str) -> Vec<String> {
-    let (sign, body) = match line.strip_prefix('!') {
+/// directory `X` itself; and in the root's file `*/`, `**/` match nothing. Extra globs, of the
+/// same sign, follow the pattern, so the last match still decides. A file below the root
+/// (`at_root` false) has its patterns rewritten under its directory first
+/// (`pathspec_math.change_rule`), which drops a leading `\` (`\*` is then a wildcard) and
+/// makes `*/` match the directories below it, as git's does.
+pub(super) fn as_dvc_reads(line: &str, at_root: bool) -> Vec<String> {
+    let (sign, mut body) = match line.strip_prefix('!') {
         Some(body) => ("!", body),
         None => ("", line),
     };
+    // `\!` and `\#` stay literal either way; other escapes DVC drops below the root.
+    let unescaped;
+    if !at_root
+        && let Some(rest) = body.strip_prefix('\\')
+        && !rest.starts_with(['!', '#'])
+    {
+        unescaped = format!("{sign}{rest}");
+        body = rest;
+    } else {
+        unescaped = line.to_string();
+    }
     let dir_only = body.ends_with('/');
     let stem = body.trim_end_matches('/');
     let anchored = body.starts_with('/') || stem.contains('/');
@@ -28,10 +42,10 @@ pub(super) fn as_dvc_reads(line: &str) -> Vec<String> {
     } else {
         &[&["**", "*", "**"]]
     };
-    if !body.starts_with('/') && nothing.contains(&segments.as_slice()) {
+    if at_root && !body.starts_with('/') && nothing.contains(&segments.as_slice()) {
         return Vec::new();
     }
-    let mut out = vec![line.to_string()];
+    let mut out = vec![unescaped];
     let mut x = stem;
     while let Some(shorter) = x.strip_suffix("/**") {
         x = shorter;
@@ -72,7 +86,7 @@ mod tests {
 
     #[test]
     fn patterns_become_the_globs_that_match_what_dvc_matches() {
-        let globs = |line: &str| as_dvc_reads(line);
+        let globs = |line: &str| as_dvc_reads(line, true);
         assert_eq!(globs("*.tmp"), ["*.tmp"]);
         assert_eq!(globs("logs/**"), ["logs/**", "/logs/"]);
         assert_eq!(globs("!x/**"), ["!x/**", "!/x/"]);
@@ -81,5 +95,10 @@ mod tests {
         assert_eq!(globs("!a/b/"), ["!a/b/", "!a/b/**/"]);
         assert!(globs("*/").is_empty() && globs("**/").is_empty() && globs("**/*/").is_empty());
         assert_eq!(globs("/*/"), ["/*/"]);
+        assert_eq!(globs("\\*x"), ["\\*x"]);
+        // Below the root, `*/` is git's, and a leading `\` goes.
+        assert_eq!(as_dvc_reads("*/", false), ["*/"]);
+        assert_eq!(as_dvc_reads("!\\*x", false), ["!*x", "!**/*x/**"]);
+        assert_eq!(as_dvc_reads("\\#x", false), ["\\#x"]);
     }
 }
