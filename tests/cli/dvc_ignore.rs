@@ -200,6 +200,34 @@ fn nested_repositories_git_dirs_and_a_subdir_dvc_root_agree_with_dvc() {
     repo.run(&["verify", "m"]).ok();
 }
 
+/// Where DVC's matcher differs from git's, registry follows DVC (the differences found by a
+/// differential run against `dvc add`, see src/digest/dvcignore/lines.rs).
+#[test]
+fn where_dvc_differs_from_git_registry_follows_dvc() {
+    let Some(bin) = dvc_or_skip("dvcignore quirks") else {
+        return;
+    };
+    let repo = dvc_repo(&bin);
+    // In the root's file `*/` matches nothing; `X/**` leaves out `X` itself, so `!…/k` cannot
+    // let `logs/k` in.
+    repo.write(".dvcignore", "*/\n**/logs/**\n!**/logs/k\n");
+    // A negation lets in what is below what it matches: `keep/m.bin` despite `*.bin`.
+    repo.write("data/.dvcignore", "*.bin\n!keep\n");
+    // Below the root, `*/` leaves out the directories below the file's own.
+    repo.write("data/d/sub2/.dvcignore", ".dvcignore\n*/\n");
+    let kept = ["a/f", "keep/m.bin", "m.txt", "sub2/top.txt"];
+    for rel in kept.iter().chain(&["m.bin", "logs/k", "sub2/z/f"]) {
+        write_bytes(&repo, &format!("data/d/{rel}"), rel.as_bytes());
+    }
+    dvc(&repo, &bin, &["add", "-q", "data/d"]);
+    let (_, _, nfiles) = dvc_out(&read(&repo.path().join("data/d.dvc")));
+    assert_eq!(nfiles, Some(kept.len() as u64), "DVC itself keeps these");
+    declare(&repo, "d", "data/d");
+    repo.commit("data");
+    registers_as_dvc_records(&repo, "d", "data/d.dvc");
+    repo.run(&["verify", "d"]).ok();
+}
+
 /// Writes `bytes` at `rel` under `dir` (a copy outside the repository).
 fn put(dir: &Path, rel: &str, bytes: &[u8]) {
     let path = dir.join(rel);
