@@ -210,13 +210,14 @@ fn where_dvc_differs_from_git_registry_follows_dvc() {
     let repo = dvc_repo(&bin);
     // In the root's file `*/` matches nothing; `X/**` leaves out `X` itself, so `!…/k` cannot
     // let `logs/k` in.
-    repo.write(".dvcignore", "*/\n**/logs/**\n!**/logs/k\n");
+    // `**/cc` leaves out the files of `cc/` even once `!cc/` has let the directory in again.
+    repo.write(".dvcignore", "*/\n**/logs/**\n!**/logs/k\n**/cc\n");
     // A negation lets in what is below what it matches: `keep/m.bin` despite `*.bin`.
-    repo.write("data/.dvcignore", "*.bin\n!keep\n");
+    repo.write("data/.dvcignore", "*.bin\n!keep\n!cc/\n");
     // Below the root, `*/` leaves out the directories below the file's own.
     repo.write("data/d/sub2/.dvcignore", ".dvcignore\n*/\n");
     let kept = ["a/f", "keep/m.bin", "m.txt", "sub2/top.txt"];
-    for rel in kept.iter().chain(&["m.bin", "logs/k", "sub2/z/f"]) {
+    for rel in kept.iter().chain(&["m.bin", "logs/k", "sub2/z/f", "cc/f"]) {
         write_bytes(&repo, &format!("data/d/{rel}"), rel.as_bytes());
     }
     dvc(&repo, &bin, &["add", "-q", "data/d"]);

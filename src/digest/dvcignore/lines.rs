@@ -4,7 +4,8 @@
 /// A pattern as git globs that match what DVC's regex for it matches. DVC differs from git in
 /// three ways (`DvcIgnorePatterns._find_matching_pattern`, which also tries a directory's path
 /// with `/` appended and matches regexes at the start only): a pattern matches whatever lies
-/// below what it matches, so `!keep` lets in all of `keep/`'s files; `X/**` also matches the
+/// below what it matches, so `!keep` lets in all of `keep/`'s files (and `c` leaves out the
+/// files of a directory `c/` that `!c/` let in again); `X/**` also matches the
 /// directory `X` itself; and in the root's file `*/`, `**/` match nothing. Extra globs, of the
 /// same sign, follow the pattern, so the last match still decides. A file below the root
 /// (`at_root` false) has its patterns rewritten under its directory first
@@ -53,9 +54,11 @@ pub(super) fn as_dvc_reads(line: &str, at_root: bool) -> Vec<String> {
     if x.len() < stem.len() && !x.is_empty() {
         out.push(format!("{sign}{}/", rooted(x)));
     }
-    if sign == "!" && !stem.ends_with("**") && !stem.is_empty() {
+    // Either sign: an ignored directory let in again by a later pattern still has its files
+    // left out by an earlier pattern that matched the directory.
+    if !stem.ends_with("**") && !stem.is_empty() {
         let slash = if dir_only { "/" } else { "" };
-        out.push(format!("!{}/**{slash}", rooted(stem)));
+        out.push(format!("{sign}{}/**{slash}", rooted(stem)));
     }
     out
 }
@@ -87,18 +90,20 @@ mod tests {
     #[test]
     fn patterns_become_the_globs_that_match_what_dvc_matches() {
         let globs = |line: &str| as_dvc_reads(line, true);
-        assert_eq!(globs("*.tmp"), ["*.tmp"]);
+        assert_eq!(globs("*.tmp"), ["*.tmp", "**/*.tmp/**"]);
+        assert_eq!(globs("/top"), ["/top", "/top/**"]);
+        assert_eq!(globs("build/"), ["build/", "**/build/**/"]);
         assert_eq!(globs("logs/**"), ["logs/**", "/logs/"]);
         assert_eq!(globs("!x/**"), ["!x/**", "!/x/"]);
         assert_eq!(globs("**/c/**/"), ["**/c/**/", "**/c/"]);
         assert_eq!(globs("!keep"), ["!keep", "!**/keep/**"]);
         assert_eq!(globs("!a/b/"), ["!a/b/", "!a/b/**/"]);
         assert!(globs("*/").is_empty() && globs("**/").is_empty() && globs("**/*/").is_empty());
-        assert_eq!(globs("/*/"), ["/*/"]);
-        assert_eq!(globs("\\*x"), ["\\*x"]);
+        assert_eq!(globs("/*/"), ["/*/", "/*/**/"]);
+        assert_eq!(globs("\\*x"), ["\\*x", "**/\\*x/**"]);
         // Below the root, `*/` is git's, and a leading `\` goes.
-        assert_eq!(as_dvc_reads("*/", false), ["*/"]);
+        assert_eq!(as_dvc_reads("*/", false), ["*/", "**/*/**/"]);
         assert_eq!(as_dvc_reads("!\\*x", false), ["!*x", "!**/*x/**"]);
-        assert_eq!(as_dvc_reads("\\#x", false), ["\\#x"]);
+        assert_eq!(as_dvc_reads("\\#x", false), ["\\#x", "**/\\#x/**"]);
     }
 }
