@@ -10,7 +10,8 @@
 //! Work-tree files are streamed (never read whole); a directory's files are hashed on every
 //! core. Content from git is hashed one blob at a time (`git::Repo::for_each_file`).
 //! Symbolic links and other non-regular files are not part of a manifest. DVC's md5
-//! (`dvc_md5.rs`) shares the walk and the hashing threads (`walk.rs`).
+//! (`dvc_md5.rs`) shares the walk and the hashing threads (`walk.rs`), and leaves out what DVC's
+//! ignore rules leave out (`dvcignore.rs`); a plain SHA-256 manifest leaves out nothing.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -21,6 +22,7 @@ use anyhow::{Context, Result};
 use sha2::{Digest as _, Sha256};
 
 pub(crate) mod dvc_md5;
+mod dvcignore;
 mod walk;
 
 use walk::{Progress, hash_parallel, walk};
@@ -162,7 +164,7 @@ pub(crate) fn hash_path(path: &Path) -> Result<Hashed> {
     if !meta.is_dir() {
         anyhow::bail!("{} is neither a file nor a directory", path.display());
     }
-    let walked = walk(path, false)?;
+    let walked = walk(path, false, false)?;
     let progress = Progress::new(&path.display().to_string(), walked.total());
     let hashes = progress.run(|| hash_parallel(&walked.files, &progress.done, sha256_reader))?;
     let entries = walked

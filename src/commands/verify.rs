@@ -181,6 +181,9 @@ fn verify_dvc(
 ) -> Result<()> {
     let actual = dvc_md5::hash_path(target, recorded.sha256.is_some())?;
     warn_left_out(shown, &actual.left_out, out)?;
+    if let Some(note) = actual.ignored_note(shown) {
+        out.note(&note)?;
+    }
     let found_md5 = format!("md5:{}", actual.md5);
     let md5_ok = found_md5 == recorded.digest;
     let sha_ok = match (&recorded.sha256, &actual.sha256) {

@@ -8,7 +8,9 @@
 //! sorted by the relpath's code points. A name that is not UTF-8 is what Python's
 //! `surrogateescape` makes of it (each bad byte `b` is U+DC00+b). The listing holds regular files
 //! only (empty directories are not in it) and a symbolic link to a regular file counts as that
-//! file, as DVC's walk counts it. Work-tree files are streamed; with a SHA-256 asked for, both
+//! file, as DVC's walk counts it. What DVC's ignore rules leave out (`.dvcignore`, `.git/`, a
+//! nested DVC repository: `dvcignore.rs`) is in neither the listing nor the SHA-256 beside it,
+//! which is of the same files. Work-tree files are streamed; with a SHA-256 asked for, both
 //! digests come from the one read.
 
 use std::fs::File;
@@ -52,6 +54,35 @@ pub(crate) struct DvcHashed {
     /// Files of a directory reached through a symbolic link (in both digests, as DVC counts
     /// them; `digest::hash_path` and `find -type f` leave them out), sorted.
     pub links: Vec<Vec<u8>>,
+    /// What DVC's ignore rules leave out of a directory, in neither digest, sorted: files, and
+    /// directories with a `/` after the name (not walked).
+    pub ignored: Vec<Vec<u8>>,
+}
+
+impl DvcHashed {
+    /// A note naming what DVC's ignore rules left out of `shown` (a directory), when anything:
+    /// a check says what it did not look at.
+    pub(crate) fn ignored_note(&self, shown: &str) -> Option<String> {
+        const SHOWN: usize = 10;
+        if self.ignored.is_empty() {
+            return None;
+        }
+        let mut names: Vec<String> = self
+            .ignored
+            .iter()
+            .take(SHOWN)
+            .map(|n| crate::output::escape_bytes(n))
+            .collect();
+        if self.ignored.len() > SHOWN {
+            names.push(format!("and {} more", self.ignored.len() - SHOWN));
+        }
+        let n = self.ignored.len();
+        let entries = if n == 1 { "entry is" } else { "entries are" };
+        Some(format!(
+            "'{shown}': {n} {entries} left out as DVC leaves them out (.dvcignore, .git, .hg, .dvc, nested DVC repositories): {}",
+            names.join(", ")
+        ))
+    }
 }
 
 /// MD5 hex of bytes in memory.
@@ -200,12 +231,13 @@ pub(crate) fn hash_path(path: &Path, sha256: bool) -> Result<DvcHashed> {
             }),
             left_out: Vec::new(),
             links: Vec::new(),
+            ignored: Vec::new(),
         });
     }
     if !meta.is_dir() {
         anyhow::bail!("{} is neither a file nor a directory", path.display());
     }
-    let walked = super::walk::walk(path, true)?;
+    let walked = super::walk::walk(path, true, true)?;
     let progress = Progress::new(&label, walked.total());
     let sums = progress.run(|| {
         super::walk::hash_parallel(&walked.files, &progress.done, |f, done| {
@@ -256,6 +288,7 @@ pub(crate) fn hash_path(path: &Path, sha256: bool) -> Result<DvcHashed> {
         sha256: sha,
         left_out: walked.left_out,
         links,
+        ignored: walked.ignored,
     })
 }
 

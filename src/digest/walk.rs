@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use super::dvcignore::{self, Rules};
 use super::path_bytes;
 use crate::output::ProgressLine;
 
@@ -88,6 +89,9 @@ pub(super) struct Walked {
     pub(super) files: Vec<WalkedFile>,
     /// Entries that are neither regular files nor directories, sorted (see [`super::Hashed::left_out`]).
     pub(super) left_out: Vec<Vec<u8>>,
+    /// What DVC's ignore rules leave out (with `dvc_ignores` only), sorted: files, and
+    /// directories with a `/` after the name (not walked, so what is inside is not named).
+    pub(super) ignored: Vec<Vec<u8>>,
 }
 
 impl Walked {
@@ -97,38 +101,80 @@ impl Walked {
 }
 
 /// Walks a directory (never following links into directories). With `file_links`, a symbolic
-/// link to a regular file counts as that file, as DVC counts it; otherwise it is left out.
-pub(super) fn walk(path: &Path, file_links: bool) -> Result<Walked> {
-    let mut files = Vec::new();
-    let mut left_out = Vec::new();
-    for entry in walkdir::WalkDir::new(path).follow_links(false).min_depth(1) {
-        let entry = entry.with_context(|| format!("cannot walk {}", path.display()))?;
-        let kind = entry.file_type();
-        if kind.is_dir() {
-            continue;
+/// link to a regular file counts as that file, as DVC counts it; otherwise it is left out. With
+/// `dvc_ignores`, what DVC's ignore rules leave out (`dvcignore.rs`) is neither walked nor
+/// hashed, only named.
+pub(super) fn walk(path: &Path, file_links: bool, dvc_ignores: bool) -> Result<Walked> {
+    let mut walked = Walked {
+        files: Vec::new(),
+        left_out: Vec::new(),
+        ignored: Vec::new(),
+    };
+    // Each directory to read: its path, its path as DVC's rules see it, its relative path,
+    // and the rules in force inside it.
+    let mut stack: Vec<(PathBuf, PathBuf, PathBuf, Rules)> = Vec::new();
+    let (abs, rules, nested) = if dvc_ignores {
+        let start = dvcignore::start(path)?;
+        (start.abs, start.rules, start.nested_repo)
+    } else {
+        (path.to_path_buf(), Rules::default(), false)
+    };
+    stack.push((path.to_path_buf(), abs, PathBuf::new(), rules));
+    while let Some((dir, abs, rel_dir, rules)) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&dir).with_context(|| format!("cannot walk {}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
+            let kind = entry
+                .file_type()
+                .with_context(|| format!("cannot walk {}", entry.path().display()))?;
+            let full = entry.path();
+            let rel_path = rel_dir.join(entry.file_name());
+            let rel = path_bytes(&rel_path)?;
+            // Following a link once for what it is: never opening a FIFO or a device.
+            let target = || std::fs::metadata(&full).ok();
+            let is_dir =
+                kind.is_dir() || (kind.is_symlink() && target().is_some_and(|m| m.is_dir()));
+            if dvc_ignores {
+                let abs_entry = abs.join(entry.file_name());
+                // A directory holding `.dvc` is another DVC repository, which DVC leaves out.
+                if nested
+                    || rules.ignored(&abs_entry, is_dir)
+                    || (is_dir && std::fs::metadata(full.join(".dvc")).is_ok())
+                {
+                    let mut name = rel;
+                    if is_dir {
+                        name.push(b'/');
+                    }
+                    walked.ignored.push(name);
+                    continue;
+                }
+                if kind.is_dir() {
+                    let inner = rules.enter(&abs_entry)?;
+                    stack.push((full, abs_entry, rel_path, inner));
+                    continue;
+                }
+            } else if kind.is_dir() {
+                stack.push((full, PathBuf::new(), rel_path, Rules::default()));
+                continue;
+            }
+            let linked = || kind.is_symlink() && target().is_some_and(|m| m.is_file());
+            if !(kind.is_file() || (file_links && linked())) {
+                walked.left_out.push(rel);
+                continue;
+            }
+            let size = std::fs::metadata(&full).map_or(0, |m| m.len());
+            walked.files.push(WalkedFile {
+                rel,
+                full,
+                size,
+                link: kind.is_symlink(),
+            });
         }
-        let rel = entry
-            .path()
-            .strip_prefix(path)
-            .context("walked outside the directory")?;
-        let rel = path_bytes(rel)?;
-        // Following the link once, to a regular file only: never to a FIFO or a device.
-        let linked =
-            || kind.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file());
-        if !(kind.is_file() || (file_links && linked())) {
-            left_out.push(rel);
-            continue;
-        }
-        let size = std::fs::metadata(entry.path()).map_or(0, |m| m.len());
-        files.push(WalkedFile {
-            rel,
-            full: entry.path().to_path_buf(),
-            size,
-            link: kind.is_symlink(),
-        });
     }
-    left_out.sort();
-    Ok(Walked { files, left_out })
+    walked.left_out.sort();
+    walked.ignored.sort();
+    Ok(walked)
 }
 
 /// Hashes files on every core with `hash` (given the open file and the progress counter):

@@ -22,6 +22,7 @@ mod dvc_bytes;
 mod dvc_declarations;
 mod dvc_fixture;
 mod dvc_hostile;
+mod dvc_ignore;
 mod dvc_peer;
 mod dvc_reads;
 mod dvc_records;
