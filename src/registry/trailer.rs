@@ -128,7 +128,8 @@ const KEYS: [&str; 7] = [PATH, DIGEST, SOURCE, SIZE, FILES, DVC_FILE, SHA256];
 /// Whether `c` may not stand in one line of a tag message: a control character, a line or
 /// paragraph separator (U+2028, U+2029: Python's `splitlines()`, which GTO-side scripts use,
 /// breaks lines there, so a value holding one could start a trailer of its own for them), or a
-/// bidirectional override that can make a line read as another. The same set `output` escapes.
+/// bidirectional override that can make a line read as another. The same set `output` escapes
+/// (a module of the core's layer, so it keeps its own copy); the core's messages escape it too.
 pub(crate) fn breaks_line(c: char) -> bool {
     c.is_control()
         || matches!(

@@ -250,22 +250,9 @@ pub(crate) enum BreachKind {
 /// `s` as a message shows it: control and invisible characters escaped (a principal or a
 /// verifier's reason may hold them), everything else as it is.
 fn shown(s: &str) -> String {
-    let invisible = |c: char| {
-        c.is_control()
-            || matches!(
-                c,
-                '\u{202a}'..='\u{202e}'
-                    | '\u{2066}'..='\u{2069}'
-                    | '\u{200e}'
-                    | '\u{200f}'
-                    | '\u{061c}'
-                    | '\u{2028}'
-                    | '\u{2029}'
-            )
-    };
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if invisible(c) {
+        if super::trailer::breaks_line(c) {
             out.extend(c.escape_debug());
         } else {
             out.push(c);
