@@ -210,7 +210,11 @@ pub(crate) fn history_json(e: &Event, version: Option<&str>, status: &SigStatus)
         author_email: e.author_email.clone(),
         message: e.message.clone(),
         reference: e.tag.clone(),
-        digest: trailer::parse(&e.message).map(|p| p.digest),
+        // Only a registration records a digest (as `show` and `verify` read it): trailers in
+        // another event's message are text.
+        digest: (e.kind == EventKind::Registration)
+            .then(|| trailer::parse(&e.message).map(|p| p.digest))
+            .flatten(),
         signature: signature_json(status),
     }
 }

@@ -86,6 +86,17 @@ impl Value {
         matches!(self, Value::Mapping(_))
     }
 
+    /// Whether a YAML tag (`!custom x`) stands anywhere in the value: DVC's loader (and GTO's)
+    /// has no constructor for one and refuses the whole file.
+    pub fn has_tag(&self) -> bool {
+        match self {
+            Value::Tagged(_) => true,
+            Value::Sequence(items) => items.iter().any(Value::has_tag),
+            Value::Mapping(m) => m.iter().any(|(k, v)| k.has_tag() || v.has_tag()),
+            _ => false,
+        }
+    }
+
     fn from_crate(value: yaml_serde::Value) -> Value {
         match value {
             yaml_serde::Value::Null => Value::Null,

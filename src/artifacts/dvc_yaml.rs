@@ -130,6 +130,21 @@ pub(crate) fn parse(text: &str, file: &str) -> Result<DvcDeclarations, UserError
             .map_or(String::new(), |(line, column)| format!(":{line}:{column}"));
         UserError::new(format!("{file}{at}: invalid YAML: {e}"))
     })?;
+    if value.has_tag() {
+        // DVC loads dvc.yaml with a safe loader: an unknown tag makes every stage unreadable.
+        let line = text
+            .lines()
+            .position(|l| {
+                l.split_once('#')
+                    .map_or(l, |(code, _)| code)
+                    .split_whitespace()
+                    .any(|w| w.starts_with('!'))
+            })
+            .map_or(String::new(), |i| format!(":{}", i + 1));
+        return Err(UserError::new(format!(
+            "{file}{line}: holds a YAML tag (`!…`), which DVC cannot read: it refuses the whole file"
+        )));
+    }
     let top = match value {
         Value::Null => return Ok(out),
         Value::Mapping(m) => m,
@@ -380,6 +395,21 @@ metrics:
             let e = parse(text, "dvc.yaml").unwrap_err();
             assert!(e.message.starts_with(wanted), "{text:?}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn a_yaml_tag_anywhere_is_refused_as_dvc_refuses_it() {
+        let text = "stages:\n  s:\n    cmd: x\nartifacts:\n  m:\n    path: m.pkl\n    meta:\n      j: !custom x\n";
+        let e = parse(text, "dvc.yaml").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("dvc.yaml:8: holds a YAML tag (`!…`), which DVC cannot read"),
+            "{}",
+            e.message
+        );
+        // YAML's own tags are no custom tags: a safe loader reads them.
+        let plain = "artifacts:\n  m:\n    path: !!str m.pkl\n";
+        assert_eq!(parse(plain, "dvc.yaml").unwrap().entries.len(), 1);
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
     session.print_warnings(out)?;
     let commit = session.commit(&args.r#ref)?;
     undeclared_hint(&session, &args.name, &commit, out)?;
+    if let Some(digest) = &args.digest {
+        given_digest_is_for_virtual(&session, &args.name, &commit, digest)?;
+    }
     let bumps = [
         (args.bump_major, Bump::Major),
         (args.bump_minor, Bump::Minor),
@@ -115,4 +118,36 @@ fn undeclared_hint(
         crate::shell::shell_quote(name.as_str())
     ))?;
     Ok(())
+}
+
+/// `--digest` says what a virtual artifact holds. For a path in the repository register reads
+/// the bytes' identity itself (from git, or DVC's record), and a given digest would override
+/// what DVC serves for the commit with anything the caller typed.
+fn given_digest_is_for_virtual(
+    session: &Session,
+    name: &ArtifactName,
+    commit: &str,
+    digest: &Digest,
+) -> Result<()> {
+    let Some(entry) = crate::provenance::entry_at(&session.repo, commit, name)? else {
+        return Ok(());
+    };
+    let Some(path) = entry.path.as_deref() else {
+        return Ok(());
+    };
+    // A path that cannot be a trailer at all is refused, with its own message, where the
+    // registration's provenance is read.
+    if entry.is_explicitly_virtual()
+        || path.contains("://")
+        || crate::registry::trailer::control_char(path).is_some()
+    {
+        return Ok(());
+    }
+    Err(crate::error::UserError::new(format!(
+        "--digest {} is for a virtual artifact, but '{name}' declares the path '{}', whose digest register records itself (from git, or from DVC's record at the commit)",
+        digest.as_str(),
+        crate::output::escape(path)
+    ))
+    .with_hint("drop --digest; if the path is not in the repository, mark the entry `virtual: true` (artifacts.yaml) or give a URL path (dvc.yaml)")
+    .into())
 }

@@ -76,7 +76,20 @@ pub(crate) fn run(global: &Global, args: VerifyArgs, out: &mut Output) -> Result
         let rel = provenance::repo_relative(name, &recorded.path)?;
         // `Artifact-Path` comes from a tag anyone may have pushed: it is held to register's
         // rule, so a committed link cannot make verify read (and name) files outside.
-        provenance::check_inside(root, &rel)?;
+        if let Err(e) = provenance::check_inside(root, &rel) {
+            // A DVC checkout with `cache.type symlink` and a shared `cache.dir` links every file
+            // out: checking what the link leads to is fine when the user names it.
+            return Err(if recorded.source == DigestSource::Dvc {
+                e.with_hint(format!(
+                    "a DVC checkout may link into a shared cache; to check what the link leads to, name it: `registry verify {} --path {}`",
+                    crate::shell::shell_quote(&args.target.to_string()),
+                    crate::shell::shell_quote(&rel)
+                ))
+            } else {
+                e
+            }
+            .into());
+        }
         root.join(rel)
     };
     let shown = escape(&target.display().to_string()).into_owned();

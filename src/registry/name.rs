@@ -162,6 +162,16 @@ impl FromStr for ArtifactName {
                 message: format!("Invalid artifact name '{s}': {problem}"),
             });
         }
+        // `sub/:s` would be a second name (tag `sub/=s`) of the artifact `sub/dvc.yaml` declares
+        // as `sub:s`: two version lines for one declaration.
+        if let Some(d) = dir.filter(|d| d.ends_with('/')) {
+            return Err(NameError {
+                message: format!(
+                    "Invalid artifact name '{s}': write '{}:{name}' (a directory is named without a trailing '/')",
+                    d.trim_end_matches('/')
+                ),
+            });
+        }
         Ok(ArtifactName(s.to_string()))
     }
 }
@@ -234,9 +244,16 @@ mod tests {
         assert_eq!(n.to_tag_part(), "models/cv=resnet");
         assert_eq!(n.dirname(), Some("models/cv"));
         assert_eq!(n.basename(), "resnet");
+        // GTO's grammar lets `x/:m` through, a second name of `x:m`'s declaration: a tag that
+        // has it still reads, but a user's `x/:m` is refused with the name to write.
         assert_eq!(
-            "x/:m".parse::<ArtifactName>().unwrap().to_tag_part(),
+            ArtifactName::from_tag_part("x/=m").unwrap().to_tag_part(),
             "x/=m"
+        );
+        let e = "x/:m".parse::<ArtifactName>().unwrap_err();
+        assert!(
+            e.message
+                .ends_with("write 'x:m' (a directory is named without a trailing '/')")
         );
     }
 

@@ -155,7 +155,23 @@ pub(crate) fn control_char(value: &str) -> Option<char> {
 /// holds one is refused, or a registration that records no digest itself would carry the
 /// message's forged one.
 pub(crate) fn claims_provenance(message: &str) -> Option<&str> {
-    message.lines().find(|l| {
+    // Lines as every reader may split them: Python's `str.splitlines()` also breaks at `\r`,
+    // U+2028, U+2029 and the other separators below, so a block hidden behind one is found too.
+    let python_line_break = |c: char| {
+        matches!(
+            c,
+            '\n' | '\r'
+                | '\x0b'
+                | '\x0c'
+                | '\x1c'
+                | '\x1d'
+                | '\x1e'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+    };
+    message.split(python_line_break).find(|l| {
         let l = l.trim_start();
         l.starts_with(MANIFEST_HEAD)
             || KEYS.iter().any(|k| {

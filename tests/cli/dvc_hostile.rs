@@ -178,3 +178,146 @@ fn in_a_dvc_repository_an_older_commit_never_gets_the_work_trees_bytes() {
     let msg = repo.git(&["tag", "-l", "--format=%(contents)", "m@v0.0.1"]);
     assert!(!msg.contains("Artifact-Digest"), "{msg}");
 }
+
+#[test]
+fn a_forged_block_behind_another_line_break_is_refused_too() {
+    let repo = TestRepo::new();
+    repo.write(
+        "dvc.yaml",
+        "artifacts:\n  emb:\n    path: s3://bucket/emb.npy\n",
+    );
+    repo.commit("v1");
+    for sep in ["\u{2028}", "\r", "\u{85}"] {
+        let m =
+            format!("Merge{sep}{sep}Artifact-Digest: md5:{X_MD5}{sep}Artifact-Digest-Source: dvc");
+        let r = repo.run(&["register", "emb", "-m", &m]);
+        assert_eq!(r.code, 2, "{sep:?}: {}", r.transcript());
+    }
+    assert_eq!(repo.git(&["tag", "-l"]), "");
+}
+
+#[test]
+fn only_registrations_carry_a_digest_in_history() {
+    let repo = TestRepo::new();
+    let c = repo.commit("v1");
+    repo.run(&[
+        "register",
+        "m",
+        "--digest",
+        &format!("sha256:{}", "1".repeat(64)),
+    ])
+    .ok();
+    repo.git(&[
+        "tag",
+        "-a",
+        "m#dev#1",
+        &c,
+        "-m",
+        &format!(
+            "Assigning stage dev\n\nArtifact-Digest: md5:{X_MD5}\nArtifact-Digest-Source: dvc"
+        ),
+    ]);
+    let h: serde_json::Value =
+        serde_json::from_str(repo.run(&["history", "m", "--json"]).ok()).unwrap();
+    let digests: Vec<(String, serde_json::Value)> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap().to_string(),
+                e["digest"].clone(),
+            )
+        })
+        .collect();
+    assert!(
+        digests.contains(&("assignment".into(), serde_json::Value::Null))
+            && digests.contains(&(
+                "registration".into(),
+                serde_json::json!(format!("sha256:{}", "1".repeat(64)))
+            )),
+        "{digests:?}"
+    );
+}
+
+#[test]
+fn a_given_digest_cannot_override_what_register_reads_itself() {
+    let repo = TestRepo::new();
+    repo.write(".dvc/config", "");
+    repo.write(".gitignore", "/m.pkl\n");
+    repo.write(
+        "m.pkl.dvc",
+        &format!("outs:\n- md5: {X_MD5}\n  size: 2\n  hash: md5\n  path: m.pkl\n"),
+    );
+    repo.write(
+        "dvc.yaml",
+        "artifacts:\n  m:\n    path: m.pkl\n  emb:\n    path: s3://b/e\n",
+    );
+    repo.commit("v1");
+    let given = format!("sha256:{}", "e".repeat(64));
+    let r = repo.run(&["register", "m", "--digest", &given]);
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    assert!(
+        r.stderr.contains(&format!(
+            "error: --digest {given} is for a virtual artifact, but 'm' declares the path 'm.pkl'"
+        )),
+        "{}",
+        r.transcript()
+    );
+    assert_eq!(repo.git(&["tag", "-l"]), "");
+    repo.run(&["register", "emb", "--digest", &given]).ok();
+}
+
+#[test]
+fn a_move_between_two_names_of_one_file_is_refused() {
+    let repo = TestRepo::new();
+    repo.write(".dvc/config", "");
+    repo.write("artifacts.yaml", "m:\n  path: m.pkl\n  type: model\n");
+    std::os::unix::fs::symlink("artifacts.yaml", repo.path().join("dvc.yaml")).unwrap();
+    repo.commit("one file, two names");
+    let r = repo.run(&["annotate", "--move-to", "dvc.yaml", "m"]);
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    assert!(
+        r.stderr
+            .contains("error: artifacts.yaml and dvc.yaml are one file"),
+        "{}",
+        r.transcript()
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("artifacts.yaml")).unwrap(),
+        "m:\n  path: m.pkl\n  type: model\n"
+    );
+}
+
+#[test]
+fn yaml_tags_dvc_cannot_read_are_refused_and_reported() {
+    let repo = TestRepo::new();
+    repo.write(".dvc/config", "");
+    let text = "stages:\n  s:\n    cmd: x\nartifacts:\n  m:\n    path: m.pkl\n";
+    repo.write("dvc.yaml", text);
+    let r = repo.run(&["annotate", "m", "--custom", "j=!custom x"]);
+    assert_eq!(r.code, 2, "{}", r.transcript());
+    assert!(
+        r.stderr.contains("VALUE holds a YAML tag"),
+        "{}",
+        r.transcript()
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("dvc.yaml")).unwrap(),
+        text
+    );
+    // One written by hand: doctor names it.
+    repo.write(
+        "dvc.yaml",
+        &format!("{text}    meta:\n      j: !custom x\n"),
+    );
+    repo.commit("a tag DVC cannot read");
+    let doc = repo.run(&["doctor"]);
+    assert_eq!(doc.code, 1, "{}", doc.transcript());
+    assert!(
+        doc.stdout
+            .contains("problem: dvc.yaml:8: holds a YAML tag (`!…`), which DVC cannot read"),
+        "{}",
+        doc.transcript()
+    );
+}

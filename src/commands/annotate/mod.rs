@@ -205,6 +205,12 @@ fn flag_changes(
             return Err(UsageError(format!("--custom '{kv}' has an empty KEY")).into());
         }
         let value = Value::parse(v).unwrap_or_else(|_| Value::String(v.to_string()));
+        if value.has_tag() {
+            return Err(UsageError(format!(
+                "--custom '{kv}': VALUE holds a YAML tag, which DVC and GTO cannot read (they refuse the whole file); quote it to store it as text"
+            ))
+            .into());
+        }
         let value = if value.is_null() && !v.is_empty() {
             Value::String(v.to_string())
         } else {

@@ -106,6 +106,19 @@ pub(super) fn run(
     let name = args.name.as_str();
     let (source, target) = (files.get(other(to)), files.get(to));
     let key = files.key.as_str();
+    // One file under two names (a link): writing the target and then removing the entry from
+    // the source would leave the declaration in neither.
+    let one_file = |a: &std::path::Path, b: &std::path::Path| {
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    };
+    if one_file(&source.full, &target.full) {
+        return Err(UserError::new(format!(
+            "{} and {} are one file (a symbolic link leads from one to the other); there is nothing to move",
+            source.file, target.file
+        ))
+        .with_hint("replace the link by a file of its own first, or keep the declaration where it is")
+        .into());
+    }
     let Some(old) = source.entry(key) else {
         return Err(
             UserError::new(format!("Cannot find artifact '{name}' in {}", source.file)).into(),
