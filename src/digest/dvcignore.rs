@@ -311,6 +311,21 @@ mod tests {
                 ("z", false, true),
             ],
         );
+        // Braces and POSIX classes are literal text to DVC (review G10): DVC 3.67's answers.
+        let r = rules_at(root, &["{a,b}", "c}", "[[:alpha:]]", "[{]x"]);
+        check(
+            &r,
+            &[
+                ("a", false, false),
+                ("b", false, false),
+                ("{a,b}", false, true),
+                ("c}", false, true),
+                ("z", false, false),
+                ("h]", false, true),
+                ("{x", false, true),
+                ("x", false, false),
+            ],
+        );
         // Unlike git, `*/` and `**/*/` match nothing; `!x/**` lets `x` itself in.
         let r = rules_at(root, &["*/", "x", "!x/**", "**/*/"]);
         check(

@@ -229,6 +229,33 @@ fn where_dvc_differs_from_git_registry_follows_dvc() {
     repo.run(&["verify", "d"]).ok();
 }
 
+/// Review G10: ripgrep's globset reads `{a,b}` as alternation and `[[:alpha:]]` as a POSIX
+/// class (and refuses a lone `}`), none of which DVC's pathspec or git's wildmatch has: to
+/// DVC they are literal text, and registry must read them so.
+#[test]
+fn braces_and_posix_classes_are_literal_text_as_dvc_reads_them() {
+    let Some(bin) = dvc_or_skip("dvcignore braces") else {
+        return;
+    };
+    let repo = dvc_repo(&bin);
+    repo.write(
+        ".dvcignore",
+        "{a,b}\nc}\n[[:alpha:]]\n[{]x\n{evil.py,README}\n",
+    );
+    // DVC leaves out `{a,b}`, `c}`, `h]` (the class `[[:alph` then `]`) and `{x`, not the rest.
+    let kept = ["a", "b", "sub/a", "c", "z", "evil.py", "README", "x"];
+    for rel in kept.iter().chain(&["{a,b}", "c}", "h]", "{x"]) {
+        write_bytes(&repo, &format!("data/d/{rel}"), rel.as_bytes());
+    }
+    dvc(&repo, &bin, &["add", "-q", "data/d"]);
+    let (_, _, nfiles) = dvc_out(&read(&repo.path().join("data/d.dvc")));
+    assert_eq!(nfiles, Some(kept.len() as u64), "DVC itself keeps these");
+    declare(&repo, "d", "data/d");
+    repo.commit("data");
+    registers_as_dvc_records(&repo, "d", "data/d.dvc");
+    repo.run(&["verify", "d"]).ok();
+}
+
 /// Writes `bytes` at `rel` under `dir` (a copy outside the repository).
 fn put(dir: &Path, rel: &str, bytes: &[u8]) {
     let path = dir.join(rel);
