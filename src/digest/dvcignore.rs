@@ -10,11 +10,14 @@
 //! one with a match has the last matching pattern of DVC's merged list.
 //!
 //! The DVC repository's root is the nearest directory above the hashed one that holds a `.dvc`
-//! directory (DVC's `find_root`, which stops at a mount point too); with none, the hashed
-//! directory is its own root: a copy outside any repository is hashed as DVC would hash it at
-//! the top of one. DVC refuses to hash a directory holding a `.dvcignore` that is not itself
-//! ignored (`IgnoreInCollectedDirError`), so its listings never hold one: such a file is
-//! counted as a file here, and the copy is then other bytes than any DVC records.
+//! directory (DVC's `find_root`, which stops at a mount point too). With none, no rule applies
+//! at all (review G4): a copy outside any repository is what `dvc get` or `dvc artifacts get`
+//! wrote, exactly the listing, so an extra entry is never DVC's to leave out. Were the copy's
+//! own `.dvcignore`, `.git/` or `.dvc` obeyed there, the copy would choose what is checked, and
+//! one that hides an extra file would pass. DVC refuses to hash a directory holding a
+//! `.dvcignore` that is not itself ignored (`IgnoreInCollectedDirError`), so its listings never
+//! hold one: such a file is counted as a file here, and the copy is then other bytes than any
+//! DVC records.
 
 use std::fs::File;
 use std::io::Read;
@@ -106,8 +109,9 @@ impl Rules {
     }
 }
 
-/// The rules in force inside `dir`, found as DVC finds them (see the module comment).
-pub(super) fn start(dir: &Path) -> Result<Start> {
+/// The rules in force inside `dir`, found as DVC finds them (see the module comment); `None`
+/// when no DVC repository holds `dir`, so nothing in it is left out.
+pub(super) fn start(dir: &Path) -> Result<Option<Start>> {
     let abs = lexical_absolute(dir)?;
     let root = abs
         .ancestors()
@@ -120,7 +124,10 @@ pub(super) fn start(dir: &Path) -> Result<Start> {
             (!crossed).then_some(a)
         })
         .find(|a| a.join(".dvc").is_dir())
-        .map_or_else(|| abs.clone(), Path::to_path_buf);
+        .map(Path::to_path_buf);
+    let Some(root) = root else {
+        return Ok(None);
+    };
     let mut rules = Rules::default().with_file(&root, &DEFAULTS, true)?;
     let below: Vec<&Path> = abs
         .strip_prefix(&root)
@@ -134,11 +141,11 @@ pub(super) fn start(dir: &Path) -> Result<Start> {
         rules = rules.enter(d)?;
     }
     let nested_repo = abs != root && std::fs::metadata(abs.join(".dvc")).is_ok();
-    Ok(Start {
+    Ok(Some(Start {
         abs,
         rules,
         nested_repo,
-    })
+    }))
 }
 
 /// Whether two directories are on one file system (a mount point lies between them if not).
@@ -311,6 +318,21 @@ mod tests {
                 ("z", false, true),
             ],
         );
+        // Braces and POSIX classes are literal text to DVC (review G10): DVC 3.67's answers.
+        let r = rules_at(root, &["{a,b}", "c}", "[[:alpha:]]", "[{]x"]);
+        check(
+            &r,
+            &[
+                ("a", false, false),
+                ("b", false, false),
+                ("{a,b}", false, true),
+                ("c}", false, true),
+                ("z", false, false),
+                ("h]", false, true),
+                ("{x", false, true),
+                ("x", false, false),
+            ],
+        );
         // Unlike git, `*/` and `**/*/` match nothing; `!x/**` lets `x` itself in.
         let r = rules_at(root, &["*/", "x", "!x/**", "**/*/"]);
         check(
@@ -332,7 +354,7 @@ mod tests {
         std::fs::create_dir_all(root.join("data/d/s")).unwrap();
         std::fs::write(root.join(".dvcignore"), "*.tmp\n/data/d/anchored\n").unwrap();
         std::fs::write(root.join("data/.dvcignore"), "!keep.tmp\nx/\n").unwrap();
-        let s = start(&root.join("data/./d")).unwrap();
+        let s = start(&root.join("data/./d")).unwrap().unwrap();
         assert!(!s.nested_repo);
         let d = root.join("data/d");
         assert_eq!(s.abs, d);
@@ -348,13 +370,11 @@ mod tests {
         assert!(!inner.ignored(&d.join("s/.dvcignore"), false));
         // A directory holding `.dvc` below the root is a nested repository.
         std::fs::write(d.join("s/.dvc"), "").unwrap();
-        assert!(start(&d.join("s")).unwrap().nested_repo);
-        // Outside any repository, the directory is its own root.
+        assert!(start(&d.join("s")).unwrap().unwrap().nested_repo);
+        // Outside any repository no rule applies, not even a `.dvc` of the directory's own.
         let out = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(out.path().join("dl/.dvc")).unwrap();
-        let s = start(&out.path().join("dl")).unwrap();
-        assert!(!s.nested_repo);
-        assert!(s.rules.ignored(&out.path().join("dl/.dvc"), true));
+        assert!(start(&out.path().join("dl")).unwrap().is_none());
     }
 
     #[cfg(unix)]

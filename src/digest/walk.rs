@@ -103,7 +103,7 @@ impl Walked {
 /// Walks a directory (never following links into directories). With `file_links`, a symbolic
 /// link to a regular file counts as that file, as DVC counts it; otherwise it is left out. With
 /// `dvc_ignores`, what DVC's ignore rules leave out (`dvcignore.rs`) is neither walked nor
-/// hashed, only named.
+/// hashed, only named; outside any DVC repository no rule applies, so nothing is left out.
 pub(super) fn walk(path: &Path, file_links: bool, dvc_ignores: bool) -> Result<Walked> {
     let mut walked = Walked {
         files: Vec::new(),
@@ -113,11 +113,15 @@ pub(super) fn walk(path: &Path, file_links: bool, dvc_ignores: bool) -> Result<W
     // Each directory to read: its path, its path as DVC's rules see it, its relative path,
     // and the rules in force inside it.
     let mut stack: Vec<(PathBuf, PathBuf, PathBuf, Rules)> = Vec::new();
-    let (abs, rules, nested) = if dvc_ignores {
-        let start = dvcignore::start(path)?;
-        (start.abs, start.rules, start.nested_repo)
+    let start = if dvc_ignores {
+        dvcignore::start(path)?
     } else {
-        (path.to_path_buf(), Rules::default(), false)
+        None
+    };
+    let dvc_ignores = start.is_some();
+    let (abs, rules, nested) = match start {
+        Some(start) => (start.abs, start.rules, start.nested_repo),
+        None => (path.to_path_buf(), Rules::default(), false),
     };
     stack.push((path.to_path_buf(), abs, PathBuf::new(), rules));
     while let Some((dir, abs, rel_dir, rules)) = stack.pop() {

@@ -128,31 +128,51 @@ fn dvcignore_files_and_builtin_ignores_are_left_out_as_dvc_leaves_them_out() {
     dvc(&repo, &bin, &["get", ".", "data/d", "-o", dl_arg]);
     let ok = repo.run(&["verify", "d", "--path", dl_arg]);
     assert!(ok.ok().starts_with("OK: "), "{}", ok.transcript());
-    // There, DVC's built-in rules still apply (a `.git` beside the files is not the model)...
-    put(&dl, ".git/HEAD", b"ref\n");
-    let ok = repo.run(&["verify", "d", "--path", dl_arg]);
-    assert!(
-        ok.ok().starts_with("OK: ") && ok.stderr.contains(".git/"),
-        "{}",
-        ok.transcript()
-    );
-    // ...but the repository's `.dvcignore` does not: an extra `x.tmp` is named.
-    put(&dl, "x.tmp", b"x\n");
+    // Outside any DVC repository no ignore rule applies (review G4): `dvc get` writes exactly
+    // the listing, so the copy cannot hide an extra entry with its own `.dvcignore`, a `.git/`,
+    // or a file named `.dvc` making a directory a "nested repository": each is named.
+    put(&dl, ".dvcignore", b".dvcignore\nevil.py\n");
+    put(&dl, "evil.py", b"import os\n");
+    put(&dl, "plugins/.dvc", b"");
+    put(&dl, "plugins/hook.py", b"pwn\n");
+    put(&dl, ".git/config", b"x\n");
     let bad = repo.run(&["verify", "d", "--path", dl_arg]);
+    assert_eq!(bad.code, 1, "{}", bad.transcript());
+    for added in [
+        ".dvcignore",
+        "evil.py",
+        "plugins/.dvc",
+        "plugins/hook.py",
+        ".git/config",
+    ] {
+        assert!(
+            bad.stderr.contains(&format!("added: {added}")),
+            "{added}: {}",
+            bad.transcript()
+        );
+    }
     assert!(
-        bad.code == 1 && bad.stderr.contains("added: x.tmp"),
+        !bad.stderr.contains("left out as DVC leaves them out"),
         "{}",
         bad.transcript()
     );
-    // A `.dvcignore` put in a copy applies as DVC would apply it: one leaving itself and the
-    // extra file out gives DVC's md5 again, and verify names what it left out.
-    put(&dl, ".dvcignore", b".dvcignore\nx.tmp\n");
-    let ok = repo.run(&["verify", "d", "--path", dl_arg]);
-    assert!(
-        ok.ok().starts_with("OK: ") && ok.stderr.contains("x.tmp"),
-        "{}",
-        ok.transcript()
-    );
+    // Each alone is enough.
+    for extra in [".dvcignore", "evil.py", "plugins", ".git"] {
+        let dl = repo.home().join(format!("dl-{extra}"));
+        let dl_arg = dl.to_str().unwrap();
+        dvc(&repo, &bin, &["get", ".", "data/d", "-o", dl_arg]);
+        match extra {
+            "plugins" => put(&dl, "plugins/.dvc", b""),
+            ".git" => put(&dl, ".git/HEAD", b"ref\n"),
+            name => put(&dl, name, b".dvcignore\n"),
+        }
+        let bad = repo.run(&["verify", "d", "--path", dl_arg]);
+        assert!(
+            bad.code == 1 && bad.stderr.contains("added: "),
+            "{extra}: {}",
+            bad.transcript()
+        );
+    }
 }
 
 #[test]
@@ -218,6 +238,33 @@ fn where_dvc_differs_from_git_registry_follows_dvc() {
     repo.write("data/d/sub2/.dvcignore", ".dvcignore\n*/\n");
     let kept = ["a/f", "keep/m.bin", "m.txt", "sub2/top.txt"];
     for rel in kept.iter().chain(&["m.bin", "logs/k", "sub2/z/f", "cc/f"]) {
+        write_bytes(&repo, &format!("data/d/{rel}"), rel.as_bytes());
+    }
+    dvc(&repo, &bin, &["add", "-q", "data/d"]);
+    let (_, _, nfiles) = dvc_out(&read(&repo.path().join("data/d.dvc")));
+    assert_eq!(nfiles, Some(kept.len() as u64), "DVC itself keeps these");
+    declare(&repo, "d", "data/d");
+    repo.commit("data");
+    registers_as_dvc_records(&repo, "d", "data/d.dvc");
+    repo.run(&["verify", "d"]).ok();
+}
+
+/// Review G10: ripgrep's globset reads `{a,b}` as alternation and `[[:alpha:]]` as a POSIX
+/// class (and refuses a lone `}`), none of which DVC's pathspec or git's wildmatch has: to
+/// DVC they are literal text, and registry must read them so.
+#[test]
+fn braces_and_posix_classes_are_literal_text_as_dvc_reads_them() {
+    let Some(bin) = dvc_or_skip("dvcignore braces") else {
+        return;
+    };
+    let repo = dvc_repo(&bin);
+    repo.write(
+        ".dvcignore",
+        "{a,b}\nc}\n[[:alpha:]]\n[{]x\n{evil.py,README}\n",
+    );
+    // DVC leaves out `{a,b}`, `c}`, `h]` (the class `[[:alph` then `]`) and `{x`, not the rest.
+    let kept = ["a", "b", "sub/a", "c", "z", "evil.py", "README", "x"];
+    for rel in kept.iter().chain(&["{a,b}", "c}", "h]", "{x"]) {
         write_bytes(&repo, &format!("data/d/{rel}"), rel.as_bytes());
     }
     dvc(&repo, &bin, &["add", "-q", "data/d"]);

@@ -1,5 +1,6 @@
 //! A `.dvcignore`'s lines as DVC reads them, and each pattern as the git globs that match what
-//! DVC's own matcher (pathspec regexes, `dvc/ignore.py`) matches for it.
+//! DVC's own matcher (pathspec regexes, `dvc/ignore.py`) matches for it, written so ripgrep's
+//! globset reads none of its own syntax into them.
 
 /// A pattern as git globs that match what DVC's regex for it matches. DVC differs from git in
 /// three ways (`DvcIgnorePatterns._find_matching_pattern`, which also tries a directory's path
@@ -60,6 +61,63 @@ pub(super) fn as_dvc_reads(line: &str, at_root: bool) -> Vec<String> {
         let slash = if dir_only { "/" } else { "" };
         out.push(format!("{sign}{}/**{slash}", rooted(stem)));
     }
+    out.iter()
+        .map(|glob| as_literal_for_globset(glob))
+        .collect()
+}
+
+/// `glob` with the syntax ripgrep's globset has and DVC's pathspec (like git's wildmatch) has
+/// not made literal (review G10): `{a,b}` alternation (and a lone `}`, which globset refuses)
+/// outside a class become `\{`, `\}`; a `[:name:]` POSIX class inside one, which pathspec
+/// reads as the characters `[`, `:`, … up to the first `]`, gets its `[` as the range `[-[`.
+/// Classes end where both end them: at the first `]` after an optional `!`/`^` and a leading
+/// `]`; inside one, `\` is a character to both. An unclosed `[` is left as it is: the pattern
+/// is then dropped, as DVC drops it.
+fn as_literal_for_globset(glob: &str) -> String {
+    let mut out = String::with_capacity(glob.len());
+    let mut chars = glob.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                out.extend(chars.next());
+            }
+            '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '[' => {
+                out.push(c);
+                let mut first = true;
+                if let Some(&n) = chars.peek()
+                    && (n == '!' || n == '^')
+                {
+                    out.push(n);
+                    chars.next();
+                }
+                let mut in_range = false;
+                while let Some(k) = chars.next() {
+                    match k {
+                        ']' if !first => {
+                            out.push(k);
+                            break;
+                        }
+                        '[' if !in_range && chars.peek() == Some(&':') => out.push_str("[-["),
+                        '-' if !first && !in_range => {
+                            in_range = true;
+                            out.push(k);
+                            first = false;
+                            continue;
+                        }
+                        _ => out.push(k),
+                    }
+                    in_range = false;
+                    first = false;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
     out
 }
 
@@ -105,5 +163,23 @@ mod tests {
         assert_eq!(as_dvc_reads("*/", false), ["*/", "**/*/**/"]);
         assert_eq!(as_dvc_reads("!\\*x", false), ["!*x", "!**/*x/**"]);
         assert_eq!(as_dvc_reads("\\#x", false), ["\\#x", "**/\\#x/**"]);
+    }
+
+    #[test]
+    fn globset_only_syntax_is_made_literal() {
+        let lit = as_literal_for_globset;
+        assert_eq!(lit("{a,b}"), "\\{a,b\\}");
+        assert_eq!(lit("c}"), "c\\}");
+        assert_eq!(lit("\\{x"), "\\{x");
+        assert_eq!(lit("[{]x"), "[{]x");
+        assert_eq!(lit("[[:alpha:]]"), "[[-[:alpha:]]");
+        assert_eq!(lit("[!]{]{"), "[!]{]\\{");
+        assert_eq!(lit("[a-[:]"), "[a-[:]");
+        assert_eq!(lit("[\\]{"), "[\\]\\{");
+        assert_eq!(lit("[x"), "[x");
+        assert_eq!(
+            as_dvc_reads("{a,b}", true),
+            ["\\{a,b\\}", "**/\\{a,b\\}/**"]
+        );
     }
 }
