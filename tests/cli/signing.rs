@@ -210,7 +210,9 @@ impl Agent {
             .expect("ssh-agent runs");
         let agent = Agent { child, socket };
         let start = std::time::Instant::now();
-        while !agent.socket.exists() {
+        // The socket file exists from `bind`, a moment before `listen`: a client in between is
+        // refused (seen on a loaded machine), so wait until a connection is taken.
+        while std::os::unix::net::UnixStream::connect(&agent.socket).is_err() {
             assert!(
                 start.elapsed() < crate::fixture::HANG,
                 "ssh-agent made no socket"
