@@ -34,8 +34,26 @@ pub(super) fn lock_outs(repo: &Repo, commit: &str) -> Result<Vec<(String, Judged
             .ok()
             .flatten();
         let stages = Stages::read(yaml_text.as_deref());
+        // A lock (or the dvc.yaml it is judged by) that git holds as a link is not read by DVC
+        // at this commit: its outs name no bytes, but still keep a digest from being taken.
+        let link = [&lock, &yaml]
+            .into_iter()
+            .find_map(|f| {
+                super::linked(repo, commit, f)
+                    .map(|l| l.then_some(f))
+                    .transpose()
+            })
+            .transpose()?;
         for out in outs {
-            found.push((lock.clone(), stages.judge(&lock, &yaml, schema_ok, out)));
+            let judged = match (link, stages.judge(&lock, &yaml, schema_ok, out)) {
+                (Some(f), Judged::Current(o)) => Judged::Stale {
+                    path: o.path,
+                    raw: o.raw,
+                    why: format!("DVC does not read {}", super::link_why(f, commit)),
+                },
+                (_, j) => j,
+            };
+            found.push((lock.clone(), judged));
         }
     }
     Ok(found)
