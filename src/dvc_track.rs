@@ -18,6 +18,7 @@ use crate::git::Repo;
 
 mod cache;
 mod choose;
+mod ignored;
 mod locks;
 mod record;
 mod stages;
@@ -109,6 +110,12 @@ pub(crate) fn tracked_at(
                 file: own,
             }));
         }
+        if let Some(why) = ignored::left_out(repo, commit, &own)? {
+            return Ok(Some(Tracked::NoDigest {
+                why: format!("has a DVC record {own}, but DVC does not read it: {why}"),
+                file: own,
+            }));
+        }
         return Ok(Some(own_record(&own, path, &outs)));
     }
     let mut found: Vec<(String, Out)> = Vec::new();
@@ -121,6 +128,16 @@ pub(crate) fn tracked_at(
                 why: format!(
                     "is inside '{prefix}', whose DVC record is {}",
                     link_why(&file, commit)
+                ),
+                file,
+            }));
+        }
+        if outs.is_some()
+            && let Some(why) = ignored::left_out(repo, commit, &file)?
+        {
+            return Ok(Some(Tracked::NoDigest {
+                why: format!(
+                    "is inside '{prefix}', whose DVC record {file} DVC does not read: {why}"
                 ),
                 file,
             }));

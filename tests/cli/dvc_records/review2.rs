@@ -135,3 +135,40 @@ fn a_record_git_holds_as_a_link_is_no_record() {
         "DVC does not read dvc.lock, which git holds as a symbolic link",
     );
 }
+
+/// G1: a `dvc.lock` in a directory `.dvcignore` leaves out, and a `.dvc` a pattern matches.
+#[test]
+fn a_record_dvcignore_leaves_out_is_no_record() {
+    let repo = TestRepo::new();
+    repo.write(".gitignore", "/models/\n");
+    repo.write("models/m.pkl", "v1\n");
+    repo.write(
+        "legacy/dvc.lock",
+        &format!("schema: '2.0'\nstages:\n  train:\n    cmd: c\n    outs:\n    - path: ../models/m.pkl\n      hash: md5\n      md5: {MD5_V1}\n      size: 3\n"),
+    );
+    repo.write(
+        "legacy/dvc.yaml",
+        "stages:\n  train:\n    cmd: c\n    outs: [../models/m.pkl]\n",
+    );
+    repo.write(".dvcignore", "legacy/\n");
+    declare(&repo, "m", "models/m.pkl");
+    repo.commit("ignored pipeline");
+    no_digest(
+        &repo,
+        &["register", "m"],
+        "m@v0.0.1",
+        "DVC does not read legacy/dvc.lock: it is left out by .dvcignore",
+    );
+    // The path's own record, matched by a pattern.
+    std::fs::remove_dir_all(repo.path().join("legacy")).unwrap();
+    repo.write(".dvcignore", "*.dvc\n");
+    repo.write("models/m.pkl.dvc", &record("m.pkl", MD5_V1));
+    repo.git(&["add", "-f", "models/m.pkl.dvc"]);
+    repo.commit("ignored .dvc");
+    no_digest(
+        &repo,
+        &["register", "m"],
+        "m@v0.0.2",
+        "has a DVC record models/m.pkl.dvc, but DVC does not read it: it is left out by .dvcignore",
+    );
+}
