@@ -18,6 +18,7 @@ use crate::git::Repo;
 
 mod cache;
 mod choose;
+mod ignored;
 mod locks;
 mod record;
 mod stages;
@@ -59,6 +60,24 @@ fn prefixes(path: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Whether git holds the record `file` as a symbolic link in `commit`: DVC at a revision reads
+/// the link's text there (and refuses it), and in the work tree resolves its outs from the
+/// target's directory, so in neither mode is it a record at the link's place.
+pub(crate) fn linked(repo: &Repo, commit: &str, file: &str) -> Result<bool> {
+    Ok(matches!(
+        repo.tree_file(commit, file, 4096)?,
+        crate::git::TreeFile::Symlink(_)
+    ))
+}
+
+/// Why a linked record is no record, finishing "… {file} …".
+fn link_why(file: &str, commit: &str) -> String {
+    format!(
+        "{file}, which git holds as a symbolic link in commit {}: DVC reads the link's text there, not a record",
+        &commit[..commit.len().min(7)]
+    )
+}
+
 /// The outs of the `.dvc` file `file` of `commit`'s tree, if there is one.
 fn dvc_file(repo: &Repo, commit: &str, file: &str) -> Result<Option<Vec<Out>>> {
     let Some(text) = crate::safe_read::declaration_at(repo, commit, file)?? else {
@@ -83,14 +102,47 @@ pub(crate) fn tracked_at(
     root: Option<&Path>,
 ) -> Result<Option<Tracked>> {
     let own = format!("{path}.dvc");
+    // Read first: a link out of the repository (or to a device) is an error, as for any record.
     if let Some(outs) = dvc_file(repo, commit, &own)? {
+        if linked(repo, commit, &own)? {
+            return Ok(Some(Tracked::NoDigest {
+                why: format!("has a DVC record {}", link_why(&own, commit)),
+                file: own,
+            }));
+        }
+        if let Some(why) = ignored::left_out(repo, commit, &own)? {
+            return Ok(Some(Tracked::NoDigest {
+                why: format!("has a DVC record {own}, but DVC does not read it: {why}"),
+                file: own,
+            }));
+        }
         return Ok(Some(own_record(&own, path, &outs)));
     }
     let mut found: Vec<(String, Out)> = Vec::new();
     let mut stale: Vec<(String, String, Option<String>, String)> = Vec::new();
     for prefix in prefixes(path).into_iter().rev().skip(1) {
         let file = format!("{prefix}.dvc");
-        for out in dvc_file(repo, commit, &file)?.unwrap_or_default() {
+        let outs = dvc_file(repo, commit, &file)?;
+        if outs.is_some() && linked(repo, commit, &file)? {
+            return Ok(Some(Tracked::NoDigest {
+                why: format!(
+                    "is inside '{prefix}', whose DVC record is {}",
+                    link_why(&file, commit)
+                ),
+                file,
+            }));
+        }
+        if outs.is_some()
+            && let Some(why) = ignored::left_out(repo, commit, &file)?
+        {
+            return Ok(Some(Tracked::NoDigest {
+                why: format!(
+                    "is inside '{prefix}', whose DVC record {file} DVC does not read: {why}"
+                ),
+                file,
+            }));
+        }
+        for out in outs.unwrap_or_default() {
             found.push((file.clone(), out));
         }
     }

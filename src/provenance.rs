@@ -273,6 +273,17 @@ pub(crate) fn for_registration(
             ))?;
             return Ok(None);
         }
+        // DVC tracks the directory itself (or one above it): it serves its listing, not git's.
+        if let Some(t) = dvc_track::tracked_at(repo, commit, &rel, repo.workdir())? {
+            let (dvc_track::Tracked::Identity(dvc_track::DvcIdentity { file, .. })
+            | dvc_track::Tracked::NoDigest { file, .. }) = t;
+            out.warn(&format!(
+                "directory '{}' is tracked by DVC ({}), so git's copy of it is not what DVC serves; no digest is recorded (`git rm --cached` its files, or declare them as their own artifact)",
+                escape(&rel),
+                escape(&file)
+            ))?;
+            return Ok(None);
+        }
     }
     if let Some(hashed) = hashed {
         return Ok(Some(Provenance {
@@ -308,21 +319,19 @@ pub(crate) fn for_registration(
             &commit[..commit.len().min(7)]
         ))?;
     }
+    // In a DVC repository a record registry does not read (a `.dvc` away from its out, written
+    // with `dvc add --file` or moved) may name other bytes for that commit, HEAD included: the
+    // work tree is not bound to it.
+    if let Some(dvc_root) = dvc::dvc_root(repo, commit, &rel)? {
+        let short = &commit[..commit.len().min(7)];
+        out.warn(&format!(
+            "'{}' is in neither git nor a DVC record registry reads at {short}, and this is a DVC repository: the work tree cannot be shown to hold that commit's bytes, so no digest is recorded (a record elsewhere in DVC root '{}' may name other bytes; `dvc add` the path and commit its record to record DVC's md5)",
+            escape(&rel),
+            escape(if dvc_root.is_empty() { "." } else { &dvc_root })
+        ))?;
+        return Ok(None);
+    }
     if repo.head_commit().as_deref() != Some(commit) {
-        // In a DVC repository a record registry does not read (a `.dvc` written elsewhere with
-        // `dvc add --file`) may name other bytes for that commit: the work tree is not bound to it.
-        if matches!(
-            crate::safe_read::declaration_at(repo, commit, ".dvc/config")?,
-            Ok(Some(_))
-        ) {
-            out.warn(&format!(
-                "'{}' is in neither git nor a DVC record registry reads at {}, and this is a DVC repository: the work tree cannot be shown to hold that commit's bytes, so no digest is recorded (the work-tree copy is never bound to commit {})",
-                escape(&rel),
-                &commit[..commit.len().min(7)],
-                &commit[..commit.len().min(7)]
-            ))?;
-            return Ok(None);
-        }
         out.warn(&format!(
             "'{}' is not in git; its digest comes from the work tree, which may not match the registered commit",
             escape(&rel)

@@ -34,8 +34,30 @@ pub(super) fn lock_outs(repo: &Repo, commit: &str) -> Result<Vec<(String, Judged
             .ok()
             .flatten();
         let stages = Stages::read(yaml_text.as_deref());
+        // A lock (or the dvc.yaml it is judged by) that git holds as a link is not read by DVC
+        // at this commit: its outs name no bytes, but still keep a digest from being taken.
+        // So is one a `.dvcignore` of the commit leaves out.
+        let mut unread = None;
+        for f in [&lock, &yaml] {
+            if super::linked(repo, commit, f)? {
+                unread = Some(format!("DVC does not read {}", super::link_why(f, commit)));
+            } else if let Some(why) = super::ignored::left_out(repo, commit, f)? {
+                unread = Some(format!("DVC does not read {f}: {why}"));
+            }
+            if unread.is_some() {
+                break;
+            }
+        }
         for out in outs {
-            found.push((lock.clone(), stages.judge(&lock, &yaml, schema_ok, out)));
+            let judged = match (&unread, stages.judge(&lock, &yaml, schema_ok, out)) {
+                (Some(why), Judged::Current(o)) => Judged::Stale {
+                    path: o.path,
+                    raw: o.raw,
+                    why: why.clone(),
+                },
+                (_, j) => j,
+            };
+            found.push((lock.clone(), judged));
         }
     }
     Ok(found)

@@ -124,3 +124,4 @@ fn a_record_name_that_is_not_one_line_is_refused() {
 }
 
 mod current;
+mod review2;
