@@ -22,7 +22,7 @@ use anyhow::{Context, Result};
 use sha2::{Digest as _, Sha256};
 
 pub(crate) mod dvc_md5;
-mod dvcignore;
+pub(crate) mod dvcignore;
 mod walk;
 
 use walk::{Progress, hash_parallel, walk};

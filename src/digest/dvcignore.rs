@@ -109,6 +109,16 @@ impl Rules {
     }
 }
 
+/// A `.dvcignore`'s text as the git globs that match what DVC matches for it (`at_root`: the
+/// file is the DVC root's), for a matcher of records read from a commit's tree
+/// (`dvc_track::ignored`).
+pub(crate) fn dvc_globs(text: &str, at_root: bool) -> Vec<String> {
+    patterns(text)
+        .iter()
+        .flat_map(|line| as_dvc_reads(line, at_root))
+        .collect()
+}
+
 /// The rules in force inside `dir`, found as DVC finds them (see the module comment); `None`
 /// when no DVC repository holds `dir`, so nothing in it is left out.
 pub(super) fn start(dir: &Path) -> Result<Option<Start>> {

@@ -1,13 +1,11 @@
 //! Whether the commit's `.dvcignore` files leave a DVC record out: DVC collects `*.dvc`,
 //! `dvc.yaml` and `dvc.lock` through its ignore-aware walk, so a record a pattern matches (or one
 //! inside a matched directory) is no record DVC reads at that commit. Conservative: each
-//! `.dvcignore` from the git root down to the record's directory is read from the commit's tree
-//! and matched with git's pattern rules (ripgrep's `ignore` crate), on its own — a negation in a
-//! deeper file does not let a record back in — so where DVC's quirks differ the record is
-//! refused, never read — but for the quirk that would refuse what DVC reads: in the DVC root's
-//! file `*/` and `**/` match nothing. Files above the DVC root (the deepest directory holding
-//! `.dvc`) are not DVC's. (`src/digest/dvcignore.rs` applies DVC's exact rules, to work-tree
-//! files only.)
+//! `.dvcignore` from the DVC root (the deepest directory holding `.dvc`) down to the record's
+//! directory is read from the commit's tree, turned into globs exactly as DVC reads its patterns
+//! (`digest::dvcignore::dvc_globs`, the work tree's reader), and matched on its own: a negation
+//! in a deeper file does not let a record back in, so where files disagree the record is
+//! refused, never read.
 
 use std::path::Path;
 
@@ -48,12 +46,10 @@ pub(super) fn left_out(repo: &Repo, commit: &str, file: &str) -> Result<Option<S
         };
         let base = Path::new("/r").join(dir);
         let mut builder = GitignoreBuilder::new(&base);
-        for line in patterns(&text) {
-            if i == root && matches_nothing_at_root(&line) {
-                continue;
-            }
+        builder.allow_unclosed_class(false);
+        for glob in crate::digest::dvcignore::dvc_globs(&text, i == root) {
             // A pattern the glob compiler refuses is dropped, as pathspec drops a bad one.
-            let _ = builder.add_line(None, &line);
+            let _ = builder.add_line(None, &glob);
         }
         let Ok(matcher) = builder.build() else {
             return Ok(Some(format!("{ignore_file} at {short} cannot be read")));
@@ -66,35 +62,6 @@ pub(super) fn left_out(repo: &Repo, commit: &str, file: &str) -> Result<Option<S
         }
     }
     Ok(None)
-}
-
-/// A `.dvcignore`'s patterns as DVC reads the lines (Python's line breaks and `str.strip`; no
-/// empty lines or `#` comments).
-fn patterns(text: &str) -> Vec<String> {
-    let python_space = |c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c);
-    text.split(['\n', '\r'])
-        .map(|line| line.trim_matches(python_space))
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(str::to_string)
-        .collect()
-}
-
-/// In the DVC root's `.dvcignore`, `*/`, `**/`, `**/*/` and `**/*/**` match nothing for DVC
-/// (pathspec's regexes; `src/digest/dvcignore/lines.rs` has the whole of DVC's reading).
-fn matches_nothing_at_root(line: &str) -> bool {
-    let body = line.strip_prefix('!').unwrap_or(line);
-    if body.starts_with('/') {
-        return false;
-    }
-    let dir_only = body.ends_with('/');
-    let mut segments: Vec<&str> = body.trim_end_matches('/').split('/').collect();
-    segments.dedup_by(|a, b| *a == "**" && *b == "**");
-    let nothing: &[&[&str]] = if dir_only {
-        &[&["*"], &["**"], &["**", "*"]]
-    } else {
-        &[&["**", "*", "**"]]
-    };
-    nothing.contains(&segments.as_slice())
 }
 
 #[cfg(test)]
@@ -117,12 +84,21 @@ mod tests {
     }
 
     #[test]
-    fn what_dvc_matches_nothing_with_at_the_root() {
-        for nothing in ["*/", "**/", "**/*/", "**/*/**", "!*/"] {
-            assert!(super::matches_nothing_at_root(nothing), "{nothing}");
-        }
-        for something in ["/*/", "legacy/", "*", "**/*.dvc"] {
-            assert!(!super::matches_nothing_at_root(something), "{something}");
-        }
+    fn the_root_files_quirks_come_from_dvcs_reading() {
+        let ignored = |text: &str, at_root: bool, path: &str| {
+            let mut b = GitignoreBuilder::new(Path::new("/r"));
+            for glob in crate::digest::dvcignore::dvc_globs(text, at_root) {
+                let _ = b.add_line(None, &glob);
+            }
+            b.build()
+                .unwrap()
+                .matched_path_or_any_parents(Path::new("/r").join(path), false)
+                .is_ignore()
+        };
+        // In the DVC root's file `*/` matches nothing for DVC; below the root it works as git's.
+        assert!(!ignored("*/\n", true, "legacy/dvc.lock"));
+        assert!(ignored("*/\n", false, "legacy/dvc.lock"));
+        assert!(ignored("legacy/\n", true, "legacy/dvc.lock"));
+        assert!(!ignored("# legacy/\n", true, "legacy/dvc.lock"));
     }
 }
