@@ -305,6 +305,37 @@ fn within(listing: &[ListEntry], rest: &str) -> Option<(String, Option<u64>)> {
     (!part.is_empty()).then(|| (dvc_md5::dir_md5(&part), Some(part.len() as u64)))
 }
 
+/// The DVC repository holding `rel` (repository-relative), if any: the nearest directory from
+/// `rel`'s up to the git root with a `.dvc` directory in `commit`'s tree, or also in the work
+/// tree when `work_tree` (a `dvc init --subdir` root holds the path as much as the git root's).
+/// `""` is the git root.
+pub(crate) fn dvc_root(
+    repo: &Repo,
+    commit: &str,
+    rel: &str,
+    work_tree: bool,
+) -> Result<Option<String>> {
+    let mut dirs: Vec<&str> = rel.match_indices('/').map(|(i, _)| &rel[..i]).collect();
+    dirs.reverse();
+    dirs.push("");
+    for dir in dirs {
+        let marker = if dir.is_empty() {
+            ".dvc".to_string()
+        } else {
+            format!("{dir}/.dvc")
+        };
+        let in_tree = matches!(
+            repo.tree_file(commit, &marker, 4096)?,
+            crate::git::TreeFile::NotAFile("a directory")
+        );
+        let in_work = work_tree && repo.workdir().is_some_and(|w| w.join(&marker).is_dir());
+        if in_tree || in_work {
+            return Ok(Some(dir.to_string()));
+        }
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

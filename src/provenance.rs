@@ -322,7 +322,7 @@ pub(crate) fn for_registration(
     // In a DVC repository a record registry does not read (a `.dvc` away from its out, written
     // with `dvc add --file` or moved) may name other bytes for that commit, HEAD included: the
     // work tree is not bound to it.
-    if let Some(dvc_root) = dvc::dvc_root(repo, commit, &rel)? {
+    if let Some(dvc_root) = dvc_track::dvc_root(repo, commit, &rel, true)? {
         let short = &commit[..commit.len().min(7)];
         out.warn(&format!(
             "'{}' is in neither git nor a DVC record registry reads at {short}, and this is a DVC repository: the work tree cannot be shown to hold that commit's bytes, so no digest is recorded (a record elsewhere in DVC root '{}' may name other bytes; `dvc add` the path and commit its record to record DVC's md5)",

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{Scope, Session, WriteFlags, apply, attach_provenance};
+use crate::artifacts::Entry;
 use crate::commands::Global;
 use crate::output::Output;
 use crate::registry::name::ArtifactName;
@@ -49,9 +50,14 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
     let session = Session::open_for_write(global, Scope::Artifact(&args.name), &args.write)?;
     session.print_warnings(out)?;
     let commit = session.commit(&args.r#ref)?;
-    undeclared_hint(&session, &args.name, &commit, out)?;
-    if let Some(digest) = &args.digest {
-        given_digest_is_for_virtual(&session, &args.name, &commit, digest)?;
+    // The declaration, read once for both checks; a file that does not parse is reported, with
+    // its line, where the registration's provenance is read.
+    let read = crate::provenance::entry_at(&session.repo, &commit, &args.name).ok();
+    if matches!(read, Some(None)) {
+        undeclared_hint(&session, &args.name, &commit, out)?;
+    }
+    if let (Some(digest), Some(Some(entry))) = (&args.digest, &read) {
+        given_digest_is_for_virtual(&args.name, entry, digest)?;
     }
     let bumps = [
         (args.bump_major, Bump::Major),
@@ -84,7 +90,7 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
     apply(&session, out, &Change::Create(tags), &args.write)
 }
 
-/// Registering a name no declaration file knows records no path and no digest, and in a DVC
+/// Registering a name no declaration file knows (as the caller found) records no path and no digest, and in a DVC
 /// repository DVC cannot find it either: say where to declare it.
 fn undeclared_hint(
     session: &Session,
@@ -92,23 +98,13 @@ fn undeclared_hint(
     commit: &str,
     out: &mut Output,
 ) -> Result<()> {
-    use crate::artifacts::declared::{Format, file_for, lookup};
-    // A file that does not parse is reported where the registration reads it, with its line.
-    let Ok(found) = lookup(&session.repo, commit, name) else {
-        return Ok(());
-    };
-    if found.found.is_some() {
-        return Ok(());
-    }
-    let dvc = !session.repo.files_named(commit, &["dvc.yaml"])?.is_empty()
-        || matches!(
-            crate::safe_read::declaration_at(&session.repo, commit, ".dvc/config")?,
-            Ok(Some(_))
-        );
+    use crate::artifacts::declared::{Format, file_for};
+    let (file, _) = file_for(name, Format::Dvc);
+    let dvc = crate::dvc_track::dvc_root(&session.repo, commit, &file, true)?.is_some()
+        || !session.repo.files_named(commit, &["dvc.yaml"])?.is_empty();
     if !dvc {
         return Ok(());
     }
-    let (file, _) = file_for(name, Format::Dvc);
     out.warn(&format!(
         "'{name}' is declared in no dvc.yaml or artifacts.yaml at {}, so the registration records no path or digest, and `dvc artifacts get` cannot find it",
         &commit[..commit.len().min(7)]
@@ -123,15 +119,7 @@ fn undeclared_hint(
 /// `--digest` says what a virtual artifact holds. For a path in the repository register reads
 /// the bytes' identity itself (from git, or DVC's record), and a given digest would override
 /// what DVC serves for the commit with anything the caller typed.
-fn given_digest_is_for_virtual(
-    session: &Session,
-    name: &ArtifactName,
-    commit: &str,
-    digest: &Digest,
-) -> Result<()> {
-    let Some(entry) = crate::provenance::entry_at(&session.repo, commit, name)? else {
-        return Ok(());
-    };
+fn given_digest_is_for_virtual(name: &ArtifactName, entry: &Entry, digest: &Digest) -> Result<()> {
     let Some(path) = entry.path.as_deref() else {
         return Ok(());
     };

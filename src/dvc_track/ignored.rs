@@ -26,15 +26,11 @@ pub(super) fn left_out(repo: &Repo, commit: &str, file: &str) -> Result<Option<S
             format!("{dir}/{name}")
         }
     };
-    let mut root = 0;
-    for (i, dir) in dirs.iter().enumerate() {
-        if matches!(
-            repo.tree_file(commit, &inside(dir, ".dvc"), 0)?,
-            crate::git::TreeFile::NotAFile("a directory")
-        ) {
-            root = i;
-        }
-    }
+    // The commit's own DVC root: records are judged as the commit has them.
+    let root = match super::dvc_root(repo, commit, file, false)? {
+        Some(root) => dirs.iter().position(|d| *d == root).unwrap_or(0),
+        None => 0,
+    };
     let short = &commit[..commit.len().min(7)];
     for (i, dir) in dirs.into_iter().enumerate().skip(root) {
         let ignore_file = inside(dir, ".dvcignore");

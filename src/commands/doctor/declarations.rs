@@ -14,18 +14,6 @@ use crate::shell::shell_quote;
 /// How many files of each format were read: `(artifacts.yaml, dvc.yaml)`.
 pub(super) type Counted = (usize, usize);
 
-/// Whether the repository is a DVC one: `.dvc/config` in HEAD's tree (as `dvc init` commits
-/// it), or a `.dvc` directory in the work tree.
-fn is_dvc_repository(session: &Session, head: &str) -> Result<bool> {
-    if let Ok(Some(_)) = crate::safe_read::declaration_at(&session.repo, head, ".dvc/config")? {
-        return Ok(true);
-    }
-    Ok(session
-        .repo
-        .workdir()
-        .is_some_and(|w| w.join(".dvc").is_dir()))
-}
-
 pub(super) fn check(
     session: &Session,
     head: &str,
@@ -66,7 +54,6 @@ pub(super) fn check(
             ),
         });
     }
-    let dvc_repo = is_dvc_repository(session, head)?;
     for (name, d) in &inv.declared {
         if let (Some(path), false) = (&d.entry.path, d.entry.is_explicitly_virtual())
             && !path.contains("://")
@@ -85,7 +72,9 @@ pub(super) fn check(
                 });
             }
         }
-        if dvc_repo && d.format == Format::Artifacts {
+        if d.format == Format::Artifacts
+            && crate::dvc_track::dvc_root(&session.repo, head, &d.file, true)?.is_some()
+        {
             findings.push(Finding {
                 problem: format!(
                     "'{name}' is declared in {} only, which DVC does not read: `dvc artifacts get` and Studio cannot find it (ArtifactNotFoundError)",
