@@ -92,7 +92,7 @@ fn control_char_error(name: &ArtifactName, path: &str, c: char) -> UserError {
 
 /// Where a symbolic link at repository-relative `link`, pointing at `target`, leads
 /// (repository-relative; resolved in the tree, as git stores links); an error when it leads out.
-fn follow_link(link: &str, target: &[u8]) -> Result<String, UserError> {
+pub(crate) fn follow_link(link: &str, target: &[u8]) -> Result<String, UserError> {
     let refuse = |why: &str| {
         UserError::new(format!(
             "path '{}' is a symbolic link to '{}', which {why}",

@@ -28,6 +28,7 @@ mod dvc_reads;
 mod dvc_records;
 mod fixture;
 mod fixture_exact;
+mod get_git;
 mod get_lfs;
 mod hostile_args;
 mod hostile_ci;
