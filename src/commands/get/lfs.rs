@@ -90,7 +90,7 @@ fn run_smudge(
             "git-lfs could not fetch the object of '{shown}' (sha256:{}, {} bytes): {}",
             wanted.oid,
             wanted.size,
-            escape_keeping_lines(&redact(&piped::why(&stderr, status)))
+            escape_keeping_lines(&redact(&piped::why(&without_progress(&stderr), status)))
         ))
         .with_hint("the LFS server (the repository's remote, or `lfs.url`) must hold the object: `git lfs push --all` from a clone that has it uploads it")
         .into());
@@ -104,4 +104,15 @@ fn run_smudge(
         .into());
     }
     Ok(hashes)
+}
+
+/// git-lfs's stderr without its progress lines (`Downloading PATH (SIZE)`): the error is the rest.
+fn without_progress(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| !l.starts_with("Downloading "))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
 }
