@@ -200,6 +200,17 @@ fn file_urls_copy_a_file_or_a_directory() {
         "a\n"
     );
 
+    // A copy into the directory it copies is refused before anything is written.
+    let inner = dir.join("copy");
+    let run = run_timed_with(
+        &repo,
+        &["get", "churn", "-o", inner.to_str().unwrap()],
+        |_| {},
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("into itself"), "{}", run.transcript());
+    assert_eq!(names(&dir), ["a.txt", "sub"]);
+
     // Changed since it was registered: caught, nothing left.
     std::fs::write(dir.join("a.txt"), "changed\n").unwrap();
     std::fs::remove_dir_all(repo.path().join("imgs-out")).unwrap();

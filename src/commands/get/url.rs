@@ -165,6 +165,18 @@ fn file(url: &str, into: &Path) -> Result<Written> {
             UserError::new(format!("'{shown}' is not a regular file or a directory")).into(),
         );
     }
+    // A copy written inside what it copies would be walked into as it grows.
+    let parent = into
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if parent.canonicalize().is_ok_and(|p| p.starts_with(&from)) {
+        return Err(UserError::new(format!(
+            "cannot copy '{shown}' into itself: -o is inside it"
+        ))
+        .with_hint("give an -o outside the directory the URL names")
+        .into());
+    }
     std::fs::create_dir(into)
         .with_context(|| format!("cannot create '{}'", escape(&into.display().to_string())))?;
     let mut files = Vec::new();

@@ -66,6 +66,9 @@ fn ways(scheme: &str, url: &str) -> Result<Vec<Way>, UserError> {
                     "--file",
                     "/dev/stdout",
                     "--no-progress",
+                    // One connection: parallel ranges need a file to seek in, not a pipe.
+                    "--max-connections",
+                    "1",
                     // Else `az` prints the blob's properties as JSON after it, into the bytes.
                     "--output",
                     "none",
