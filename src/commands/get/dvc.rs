@@ -39,6 +39,14 @@ pub(super) fn fetch(
     recorded: Option<&Provenance>,
     into: &Path,
 ) -> Result<Written> {
+    // Only what this call creates is removed on failure: never a path that was there before.
+    if std::fs::symlink_metadata(into).is_ok() {
+        return Err(UserError::new(format!(
+            "'{}' exists already",
+            escape(&into.display().to_string())
+        ))
+        .into());
+    }
     if url.is_none()
         && let Some(root) = session_repo.workdir()
         && let Some(md5) = identity(session_repo, commit, rel, recorded)?

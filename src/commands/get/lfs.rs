@@ -43,6 +43,14 @@ pub(super) fn smudge(
     pointer_bytes: &[u8],
     into: &Path,
 ) -> Result<Hashes> {
+    // Only what this call creates is removed on failure: never a path that was there before.
+    if std::fs::symlink_metadata(into).is_ok() {
+        return Err(UserError::new(format!(
+            "'{}' exists already",
+            escape(&into.display().to_string())
+        ))
+        .into());
+    }
     let result = run_smudge(repo, path_in_repo, pointer_bytes, into);
     if result.is_err() {
         let _ = std::fs::remove_file(into);

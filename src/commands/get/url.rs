@@ -29,6 +29,14 @@ const READ_TIMEOUT: Duration = Duration::from_mins(2);
 
 /// Downloads `url` into `into` (which does not exist yet). Nothing is left there on failure.
 pub(super) fn fetch(url: &str, into: &Path) -> Result<Written> {
+    // Only what this call creates is removed on failure: never a path that was there before.
+    if std::fs::symlink_metadata(into).is_ok() {
+        return Err(UserError::new(format!(
+            "'{}' exists already",
+            escape(&into.display().to_string())
+        ))
+        .into());
+    }
     let result = fetch_any(url, into);
     if result.is_err() {
         remove_any(into);
