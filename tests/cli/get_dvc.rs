@@ -1,7 +1,8 @@
 //! DVC-tracked bytes (issue 12, point 4): `registry get` writes what DVC's md5 names, from DVC's
 //! local cache when it holds them (no `dvc` process: these runs have no `dvc` on PATH), else
-//! through `dvc get` from the DVC remote at the registered commit (the cache deleted), a file and
-//! a directory alike; a tampered cache object is caught and a missing `dvc` named, nothing left.
+//! through `dvc get` from the DVC remote at the registered commit (the cache deleted, or a
+//! `-C file://` URL, whose repository is the one `dvc get` reads), a file and a directory alike;
+//! a tampered cache object is caught and a missing `dvc` named, nothing left.
 //!
 //! Real DVC is the oracle (found as `dvc_peer` finds it; skipped with a printed reason without
 //! it, unless `REGISTRY_REQUIRE_DVC=1`), hermetic as `dvc_peer` runs it; the remote is a local
@@ -223,4 +224,54 @@ fn without_dvc_and_its_cache_get_names_the_program() {
         run.transcript()
     );
     assert!(names(&out).is_empty(), "{:?}", names(&out));
+}
+
+#[test]
+fn get_with_a_url_runs_dvc_get_on_that_url() {
+    let Some(bin) = dvc_or_skip("get -C URL") else {
+        return;
+    };
+    let (repo, _store) = pushed(&bin);
+    let top = repo.path().parent().unwrap().to_path_buf();
+    let bare = top.join("remote.git");
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ok(repo
+        .command(Path::new("git"), &top)
+        .args(["init", "-q", "--bare", "-b", "main", "remote.git"])
+        .output()
+        .unwrap());
+    for (k, v) in [
+        ("uploadpack.allowFilter", "true"),
+        ("uploadpack.allowAnySHA1InWant", "true"),
+    ] {
+        ok(repo
+            .command(Path::new("git"), &bare)
+            .args(["config", k, v])
+            .output()
+            .unwrap());
+    }
+    let url = format!("file://{}", bare.display());
+    repo.git(&["push", "-q", &url, "main", "--tags"]);
+    let expected = std::fs::read(repo.path().join("models/churn.pkl")).unwrap();
+    // The local cache is not the URL's: only the DVC remote can serve these.
+    std::fs::remove_dir_all(repo.path().join(".dvc/cache")).unwrap();
+    let out = top.join("deploy");
+    std::fs::create_dir(&out).unwrap();
+    let run = run_timed_in_with(
+        &repo,
+        &out,
+        &["-C", &url, "get", "churn", "-o", "m.pkl"],
+        |c| {
+            dvc_env(c, &repo, Some(&bin));
+        },
+    );
+    assert!(run.ok().contains("verified"), "{}", run.transcript());
+    assert_eq!(std::fs::read(out.join("m.pkl")).unwrap(), expected);
+    assert_eq!(names(&out), ["m.pkl"]);
 }
