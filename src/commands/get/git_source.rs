@@ -12,7 +12,9 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 
 use super::lfs;
-use super::written::{Hashes, Written, write_file_mode};
+use std::io::Write as _;
+
+use super::written::{Hashes, HashingWriter, Written, write_file_mode};
 use crate::error::UserError;
 use crate::git::{BlobRef, PathBlobs, Repo, TreeFile};
 use crate::output::escape;
@@ -28,7 +30,14 @@ const POINTER_MAX: u64 = 1024;
 #[derive(Debug)]
 pub(super) enum GitFetch {
     /// Written into the staging path; `lfs` when any file came through Git LFS.
-    Written { written: Written, lfs: bool },
+    Written {
+        written: Written,
+        lfs: bool,
+        /// With LFS files: the hashes of what git itself holds (their pointers' bytes in their
+        /// place), when every object matched its pointer's oid and size. A digest recorded from
+        /// git (of the pointers) then vouches for the content too: digest → pointer → oid.
+        as_in_git: Option<Written>,
+    },
     /// git holds nothing at the path (after links) in that commit.
     NotInGit { rel: String },
 }
@@ -59,24 +68,24 @@ pub(super) fn fetch(repo: &Repo, commit: &str, rel: &str, into: &Path) -> Result
                 rel = crate::provenance::follow_link(&rel, &target)?;
             }
             PathBlobs::File(blob) => {
-                let mut lfs = false;
-                let mut hashes = None;
+                let mut got = None;
                 repo.stream_blobs(std::slice::from_ref(&blob.oid), &mut |_, size, r| {
-                    let (h, via_lfs) = write_blob(repo, &rel, &blob, size, r, into)?;
-                    lfs = via_lfs;
-                    hashes = Some(h);
+                    got = Some(write_blob(repo, &rel, &blob, size, r, into)?);
                     Ok(())
                 })?;
-                let hashes = hashes.context("git cat-file gave no blob")?;
+                let got = got.context("git cat-file gave no blob")?;
+                let lfs = got.pointer.is_some();
+                let as_in_git = match got.pointer {
+                    Some((pointer, true)) => Some(Written::File(pointer)),
+                    _ => None,
+                };
                 return Ok(GitFetch::Written {
-                    written: Written::File(hashes),
+                    written: Written::File(got.content),
                     lfs,
+                    as_in_git,
                 });
             }
-            PathBlobs::Dir { dirs, files } => {
-                let (written, lfs) = write_dir(repo, &rel, &dirs, &files, into)?;
-                return Ok(GitFetch::Written { written, lfs });
-            }
+            PathBlobs::Dir { dirs, files } => return write_dir(repo, &rel, &dirs, &files, into),
         }
     }
     Err(UserError::new(format!(
@@ -93,7 +102,7 @@ fn write_dir(
     dirs: &[Vec<u8>],
     files: &[(Vec<u8>, BlobRef)],
     into: &Path,
-) -> Result<(Written, bool)> {
+) -> Result<GitFetch> {
     let create = |p: &Path| {
         std::fs::create_dir(p)
             .with_context(|| format!("cannot create '{}'", escape(&p.display().to_string())))
@@ -104,22 +113,42 @@ fn write_dir(
     }
     let oids: Vec<String> = files.iter().map(|(_, b)| b.oid.clone()).collect();
     let mut hashed: Vec<(Vec<u8>, Hashes)> = Vec::with_capacity(files.len());
-    let mut lfs = false;
+    let mut in_git: Vec<(Vec<u8>, Hashes)> = Vec::with_capacity(files.len());
+    let (mut lfs, mut pointers_hold) = (false, true);
     repo.stream_blobs(&oids, &mut |i, size, r| {
         let (name, blob) = &files[i];
         let in_repo = format!("{rel}/{}", String::from_utf8_lossy(name));
         let path = into.join(OsStr::from_bytes(name));
-        let (h, via_lfs) = write_blob(repo, &in_repo, blob, size, r, &path)?;
-        lfs |= via_lfs;
-        hashed.push((name.clone(), h));
+        let got = write_blob(repo, &in_repo, blob, size, r, &path)?;
+        let git_bytes = match got.pointer {
+            Some((pointer, holds)) => {
+                lfs = true;
+                pointers_hold &= holds;
+                pointer
+            }
+            None => got.content.clone(),
+        };
+        in_git.push((name.clone(), git_bytes));
+        hashed.push((name.clone(), got.content));
         Ok(())
     })?;
     hashed.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok((Written::Dir(hashed), lfs))
+    in_git.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(GitFetch::Written {
+        written: Written::Dir(hashed),
+        lfs,
+        as_in_git: (lfs && pointers_hold).then_some(Written::Dir(in_git)),
+    })
 }
 
-/// Writes one blob at `path`: its bytes, or, for an LFS pointer, the object it names. Whether
-/// it went through LFS.
+/// One blob written: the content's hashes, and for an LFS pointer the pointer's own hashes and
+/// whether the object matched the pointer's oid and size.
+struct Wrote {
+    content: Hashes,
+    pointer: Option<(Hashes, bool)>,
+}
+
+/// Writes one blob at `path`: its bytes, or, for an LFS pointer, the object it names.
 fn write_blob(
     repo: &Repo,
     in_repo: &str,
@@ -127,17 +156,27 @@ fn write_blob(
     size: u64,
     r: &mut dyn std::io::Read,
     path: &Path,
-) -> Result<(Hashes, bool)> {
+) -> Result<Wrote> {
+    let plain = |content| Wrote {
+        content,
+        pointer: None,
+    };
     if size >= POINTER_MAX {
-        return Ok((write_file_mode(path, r, blob.executable)?, false));
+        return Ok(plain(write_file_mode(path, r, blob.executable)?));
     }
     let mut small = Vec::new();
     r.read_to_end(&mut small)
         .context("reading the artifact's bytes")?;
-    if lfs::pointer(&small).is_none() {
-        return Ok((write_file_mode(path, &small[..], blob.executable)?, false));
-    }
+    let Some(pointer) = lfs::pointer(&small) else {
+        return Ok(plain(write_file_mode(path, &small[..], blob.executable)?));
+    };
     let hashes = lfs::smudge(repo, in_repo, &small, path)?;
+    let holds = hashes.sha256 == pointer.oid && hashes.size == pointer.size;
+    let mut of_pointer = HashingWriter::new(std::io::sink());
+    of_pointer
+        .write_all(&small)
+        .context("hashing an LFS pointer")?;
+    let pointer_hashes = of_pointer.finish().1;
     if blob.executable {
         // git's exec bit, on the file git-lfs wrote: x wherever r is.
         let meta = std::fs::symlink_metadata(path)
@@ -154,5 +193,8 @@ fn write_blob(
             )
         })?;
     }
-    Ok((hashes, true))
+    Ok(Wrote {
+        content: hashes,
+        pointer: Some((pointer_hashes, holds)),
+    })
 }

@@ -30,10 +30,28 @@ fn staged() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// An old `-o` renamed aside while `--force` replaces a directory: `(aside, out)`.
+static ASIDE: Mutex<Option<(PathBuf, PathBuf)>> = Mutex::new(None);
+
+fn aside() -> std::sync::MutexGuard<'static, Option<(PathBuf, PathBuf)>> {
+    ASIDE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Removes every staging path of this process (the signal watcher runs it just before exiting).
+/// An old copy caught aside goes back to `-o` unless the new one is in already: an interrupted
+/// replace leaves the old copy or the new one, never neither.
 fn remove_all() {
     for path in staged().drain(..) {
         remove(&path);
+    }
+    if let Some((moved, out)) = aside().take() {
+        if exists(&out) {
+            remove(&moved);
+        } else {
+            let _ = std::fs::rename(&moved, &out);
+        }
     }
 }
 
@@ -156,18 +174,23 @@ impl Stage {
                     .with_context(|| format!("replacing '{shown}'"))?;
             }
             Some(_) => {
-                let aside = sibling(&self.out, "old")?;
-                staged().push(aside.clone());
-                std::fs::rename(&self.out, &aside)
-                    .with_context(|| format!("moving the old '{shown}' aside"))?;
+                let moved = sibling(&self.out, "old")?;
+                *aside() = Some((moved.clone(), self.out.clone()));
+                if let Err(e) = std::fs::rename(&self.out, &moved) {
+                    *aside() = None;
+                    return Err(
+                        anyhow::Error::new(e).context(format!("moving the old '{shown}' aside"))
+                    );
+                }
                 if let Err(e) = std::fs::rename(&self.temp, &self.out) {
                     // Put the old one back: a failed replace changes nothing.
-                    let _ = std::fs::rename(&aside, &self.out);
-                    staged().retain(|p| p != &aside);
+                    let _ = std::fs::rename(&moved, &self.out);
+                    *aside() = None;
                     return Err(anyhow::Error::new(e).context(format!("replacing '{shown}'")));
                 }
-                remove(&aside);
-                staged().retain(|p| p != &aside);
+                // Still listed while it is removed: a signal now finishes the removal.
+                remove(&moved);
+                *aside() = None;
             }
         }
         staged().retain(|p| p != &self.temp);
