@@ -1,6 +1,6 @@
 //! Virtual artifacts (issue 12, point 4): `registry get` downloads an `http://` URL from a server
-//! the test starts on 127.0.0.1 (a 404, a body cut short, a redirect loop and a wrong digest are
-//! errors that leave nothing behind, credentials never shown), copies `file://` files and
+//! the test starts on 127.0.0.1 (a 404, a body cut short, a redirect loop, a wrong digest and a
+//! SIGINT mid-body leave nothing behind, credentials never shown), copies `file://` files and
 //! directories, and streams `s3://`/`gs://`/`azure://` through the provider's CLI: a missing
 //! CLI is named, and a fake `aws` on PATH shows the stream is hashed and checked.
 
@@ -32,46 +32,53 @@ fn sha256(bytes: &[u8]) -> String {
 }
 
 /// A server on 127.0.0.1 for the test's life: `/model.bin` (200, the model), `/cut` (promises
-/// the model's length, sends 1000 bytes and closes), `/loop` (redirects to itself), `/moved`
-/// (redirects to `/model.bin`), anything else 404. Returns its base URL.
+/// the model's length, sends 1000 bytes and closes), `/stall` (sends half the model, then waits
+/// half a minute), `/loop` (redirects to itself), `/moved` (redirects to `/model.bin`), anything
+/// else 404. One thread per connection. Returns its base URL.
 fn serve() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut first = String::new();
-            let _ = reader.read_line(&mut first);
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-            }
-            let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let body = model();
-            let head = |status: &str, extra: &str, len: usize| {
-                format!(
-                    "HTTP/1.1 {status}\r\nContent-Length: {len}\r\nConnection: close\r\n{extra}\r\n"
-                )
-            };
-            let _ = match path.as_str() {
-                "/model.bin" => stream
-                    .write_all(head("200 OK", "", body.len()).as_bytes())
-                    .and_then(|()| stream.write_all(&body)),
-                "/cut" => stream
-                    .write_all(head("200 OK", "", body.len()).as_bytes())
-                    .and_then(|()| stream.write_all(&body[..1000])),
-                "/loop" => stream.write_all(head("302 Found", "Location: /loop\r\n", 0).as_bytes()),
-                "/moved" => stream.write_all(
-                    head("301 Moved Permanently", "Location: /model.bin\r\n", 0).as_bytes(),
-                ),
-                _ => stream.write_all(head("404 Not Found", "", 0).as_bytes()),
-            };
+            let Ok(stream) = stream else { continue };
+            std::thread::spawn(move || answer(stream));
         }
     });
     base
+}
+
+/// One request of [`serve`].
+fn answer(mut stream: std::net::TcpStream) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut first = String::new();
+    let _ = reader.read_line(&mut first);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let body = model();
+    let head = |status: &str, extra: &str, len: usize| {
+        format!("HTTP/1.1 {status}\r\nContent-Length: {len}\r\nConnection: close\r\n{extra}\r\n")
+    };
+    let _ = match path.as_str() {
+        "/model.bin" => stream
+            .write_all(head("200 OK", "", body.len()).as_bytes())
+            .and_then(|()| stream.write_all(&body)),
+        "/cut" => stream
+            .write_all(head("200 OK", "", body.len()).as_bytes())
+            .and_then(|()| stream.write_all(&body[..1000])),
+        "/stall" => stream
+            .write_all(head("200 OK", "", body.len()).as_bytes())
+            .and_then(|()| stream.write_all(&body[..body.len() / 2]))
+            .map(|()| std::thread::sleep(std::time::Duration::from_secs(30))),
+        "/loop" => stream.write_all(head("302 Found", "Location: /loop\r\n", 0).as_bytes()),
+        "/moved" => stream
+            .write_all(head("301 Moved Permanently", "Location: /model.bin\r\n", 0).as_bytes()),
+        _ => stream.write_all(head("404 Not Found", "", 0).as_bytes()),
+    };
 }
 
 /// A repository where `churn` is a virtual artifact at `url`, registered with `digest`.
@@ -326,4 +333,44 @@ fn a_cloud_cli_stream_is_hashed_and_checked() {
         "{}",
         run.transcript()
     );
+}
+
+#[test]
+fn an_interrupted_download_leaves_no_partial_file() {
+    let base = serve();
+    let digest = format!("sha256:{}", sha256(&model()));
+    let repo = virtual_at(&format!("{base}/stall"), &digest);
+    let before = names(&repo.path());
+    let mut child = repo
+        .command(&crate::fixture::registry_bin(), &repo.path())
+        .args(["get", "churn", "-o", "out.bin"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the temporary to hold the half the server sends: the download is mid-body.
+    let start = std::time::Instant::now();
+    loop {
+        let temp = names(&repo.path())
+            .into_iter()
+            .find(|n| n.starts_with(".out.bin.registry-get-"));
+        if let Some(t) = temp
+            && std::fs::metadata(repo.path().join(&t)).is_ok_and(|m| m.len() >= 50_000)
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < crate::fixture::HANG,
+            "the download never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = crate::fixture::wait_within(&mut child, crate::fixture::HANG, "registry get");
+    assert!(!status.success(), "{status:?}");
+    assert_eq!(names(&repo.path()), before);
 }
