@@ -9,7 +9,16 @@ use crate::error::UserError;
 use crate::output::{escape, escape_bytes};
 use crate::registry::trailer::Provenance;
 
-use super::written::Written;
+use super::written::{Want, Written};
+
+/// The hashes checking against `recorded` needs: DVC's md5 when it records one, the SHA-256
+/// when it records one (or records nothing: a SHA-256 is cheap, and nothing else is asked).
+pub(super) fn wanted(recorded: Option<&Provenance>) -> Want {
+    Want {
+        sha256: recorded.is_none_or(|r| r.sha256_digest().is_some()),
+        md5: recorded.is_some_and(|r| r.digest.starts_with("md5:")),
+    }
+}
 
 /// The most differing files a mismatch names, one a line.
 const NAMED: usize = 50;
@@ -168,6 +177,25 @@ mod tests {
         let e = check(&recorded("md5:00", Some("sha256:aa")), &w, "x").unwrap_err();
         assert!(e.message.contains("md5:00"), "{e:?}");
         assert!(check(&recorded("crc:1", None), &w, "x").is_err());
+    }
+
+    #[test]
+    fn only_the_recorded_hashes_are_computed() {
+        let both = Want::BOTH;
+        let sha = Want {
+            sha256: true,
+            md5: false,
+        };
+        assert_eq!(wanted(None), sha);
+        assert_eq!(wanted(Some(&recorded("sha256:aa", None))), sha);
+        assert_eq!(wanted(Some(&recorded("md5:bb", Some("sha256:aa")))), both);
+        assert_eq!(
+            wanted(Some(&recorded("md5:bb", None))),
+            Want {
+                sha256: false,
+                md5: true
+            }
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use anyhow::{Context as _, Result};
 use super::lfs;
 use std::io::Write as _;
 
-use super::written::{Hashes, HashingWriter, Written, write_file_mode};
+use super::written::{Hashes, HashingWriter, Want, Written, write_file_mode};
 use crate::error::UserError;
 use crate::git::{BlobRef, PathBlobs, Repo, TreeFile};
 use crate::output::escape;
@@ -42,8 +42,15 @@ pub(super) enum GitFetch {
     NotInGit { rel: String },
 }
 
-/// Writes what git holds at `rel` in `commit` into `into` (which must not exist).
-pub(super) fn fetch(repo: &Repo, commit: &str, rel: &str, into: &Path) -> Result<GitFetch> {
+/// Writes what git holds at `rel` in `commit` into `into` (which must not exist), hashing
+/// what `want` asks for.
+pub(super) fn fetch(
+    repo: &Repo,
+    commit: &str,
+    rel: &str,
+    into: &Path,
+    want: Want,
+) -> Result<GitFetch> {
     let mut rel = rel.to_string();
     for _ in 0..=MAX_LINKS {
         match repo.path_blobs(commit, &rel)? {
@@ -70,7 +77,7 @@ pub(super) fn fetch(repo: &Repo, commit: &str, rel: &str, into: &Path) -> Result
             PathBlobs::File(blob) => {
                 let mut got = None;
                 repo.stream_blobs(std::slice::from_ref(&blob.oid), &mut |_, size, r| {
-                    got = Some(write_blob(repo, &rel, &blob, size, r, into)?);
+                    got = Some(write_blob(repo, &rel, &blob, size, r, into, want)?);
                     Ok(())
                 })?;
                 let got = got.context("git cat-file gave no blob")?;
@@ -85,7 +92,9 @@ pub(super) fn fetch(repo: &Repo, commit: &str, rel: &str, into: &Path) -> Result
                     as_in_git,
                 });
             }
-            PathBlobs::Dir { dirs, files } => return write_dir(repo, &rel, &dirs, &files, into),
+            PathBlobs::Dir { dirs, files } => {
+                return write_dir(repo, &rel, &dirs, &files, into, want);
+            }
         }
     }
     Err(UserError::new(format!(
@@ -102,6 +111,7 @@ fn write_dir(
     dirs: &[Vec<u8>],
     files: &[(Vec<u8>, BlobRef)],
     into: &Path,
+    want: Want,
 ) -> Result<GitFetch> {
     let create = |p: &Path| {
         std::fs::create_dir(p)
@@ -119,7 +129,7 @@ fn write_dir(
         let (name, blob) = &files[i];
         let in_repo = format!("{rel}/{}", String::from_utf8_lossy(name));
         let path = into.join(OsStr::from_bytes(name));
-        let got = write_blob(repo, &in_repo, blob, size, r, &path)?;
+        let got = write_blob(repo, &in_repo, blob, size, r, &path, want)?;
         let git_bytes = match got.pointer {
             Some((pointer, holds)) => {
                 lfs = true;
@@ -156,23 +166,29 @@ fn write_blob(
     size: u64,
     r: &mut dyn std::io::Read,
     path: &Path,
+    want: Want,
 ) -> Result<Wrote> {
     let plain = |content| Wrote {
         content,
         pointer: None,
     };
     if size >= POINTER_MAX {
-        return Ok(plain(write_file_mode(path, r, blob.executable)?));
+        return Ok(plain(write_file_mode(path, r, blob.executable, want)?));
     }
     let mut small = Vec::new();
     r.read_to_end(&mut small)
         .context("reading the artifact's bytes")?;
     let Some(pointer) = lfs::pointer(&small) else {
-        return Ok(plain(write_file_mode(path, &small[..], blob.executable)?));
+        return Ok(plain(write_file_mode(
+            path,
+            &small[..],
+            blob.executable,
+            want,
+        )?));
     };
     let hashes = lfs::smudge(repo, in_repo, &small, path)?;
     let holds = hashes.sha256 == pointer.oid && hashes.size == pointer.size;
-    let mut of_pointer = HashingWriter::new(std::io::sink());
+    let mut of_pointer = HashingWriter::wanting(std::io::sink(), want);
     of_pointer
         .write_all(&small)
         .context("hashing an LFS pointer")?;

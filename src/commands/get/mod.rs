@@ -108,7 +108,13 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
             )?;
             (w, "dvc", None)
         }
-        Plan::Git(rel) => match git_source::fetch(&session.repo, &commit, rel, staged.path())? {
+        Plan::Git(rel) => match git_source::fetch(
+            &session.repo,
+            &commit,
+            rel,
+            staged.path(),
+            check::wanted(recorded.as_ref()),
+        )? {
             git_source::GitFetch::Written {
                 written,
                 lfs,

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 
-use super::written::{Hashes, Written, write_file_mode};
+use super::written::{Hashes, Want, Written, write_file_mode};
 use crate::error::UserError;
 use crate::git::redact;
 use crate::output::escape;
@@ -108,7 +108,7 @@ fn http(url: &str, into: &Path) -> Result<Hashes> {
         .into());
     }
     let body = response.into_body().into_reader();
-    write_file_mode(into, body, false).map_err(|e| {
+    write_file_mode(into, body, false, Want::BOTH).map_err(|e| {
         // A connection closed before Content-Length's bytes came is an I/O error of the read.
         UserError::new(format!(
             "cannot download '{shown}': {}",
@@ -227,7 +227,12 @@ fn copy_one(from: &Path, into: &Path) -> Result<Hashes> {
     if !meta.is_file() {
         return Err(UserError::new(format!("'{}' is not a regular file", shown())).into());
     }
-    write_file_mode(into, file, meta.permissions().mode() & 0o111 != 0)
+    write_file_mode(
+        into,
+        file,
+        meta.permissions().mode() & 0o111 != 0,
+        Want::BOTH,
+    )
 }
 
 #[cfg(test)]

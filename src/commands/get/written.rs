@@ -25,20 +25,43 @@ pub(super) struct Hashes {
     pub size: u64,
 }
 
+/// Which hashes to compute. MD5 costs more than SHA-256 with the CPU's SHA extensions (a
+/// 1 GiB file: 1.4 s against 0.6 s), so a source that knows the recorded digest asks only for
+/// what it will be checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Want {
+    pub sha256: bool,
+    pub md5: bool,
+}
+
+impl Want {
+    /// Both hashes.
+    pub(super) const BOTH: Want = Want {
+        sha256: true,
+        md5: true,
+    };
+}
+
 /// A writer that hashes exactly the bytes its inner writer accepted.
 pub(super) struct HashingWriter<W: Write> {
     inner: W,
-    sha256: Sha256,
-    md5: Md5,
+    sha256: Option<Sha256>,
+    md5: Option<Md5>,
     size: u64,
 }
 
 impl<W: Write> HashingWriter<W> {
+    /// Hashes with both SHA-256 and MD5.
     pub(super) fn new(inner: W) -> Self {
+        HashingWriter::wanting(inner, Want::BOTH)
+    }
+
+    /// Hashes with what `want` asks for; a hash not asked for is an empty string in [`Hashes`].
+    pub(super) fn wanting(inner: W, want: Want) -> Self {
         HashingWriter {
             inner,
-            sha256: Sha256::new(),
-            md5: Md5::new(),
+            sha256: want.sha256.then(Sha256::new),
+            md5: want.md5.then(Md5::new),
             size: 0,
         }
     }
@@ -46,8 +69,8 @@ impl<W: Write> HashingWriter<W> {
     /// The inner writer back, and the hashes of everything written through.
     pub(super) fn finish(self) -> (W, Hashes) {
         let hashes = Hashes {
-            sha256: hex(&self.sha256.finalize()),
-            md5: hex(&self.md5.finalize()),
+            sha256: self.sha256.map(|h| hex(&h.finalize())).unwrap_or_default(),
+            md5: self.md5.map(|h| hex(&h.finalize())).unwrap_or_default(),
             size: self.size,
         };
         (self.inner, hashes)
@@ -58,8 +81,12 @@ impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         // Only what was accepted: a short write's rest comes again in the next call.
-        self.sha256.update(&buf[..n]);
-        self.md5.update(&buf[..n]);
+        if let Some(h) = &mut self.sha256 {
+            h.update(&buf[..n]);
+        }
+        if let Some(h) = &mut self.md5 {
+            h.update(&buf[..n]);
+        }
         self.size += n as u64;
         Ok(n)
     }
@@ -76,12 +103,17 @@ pub(super) const BLOCK: usize = 64 * 1024;
 /// Streams `r` into a new file at `path` (create_new, never following a link), hashing as it goes.
 #[allow(dead_code, reason = "the URL and DVC sources write through it")]
 pub(super) fn write_file(path: &Path, r: impl Read) -> Result<Hashes> {
-    write_file_mode(path, r, false)
+    write_file_mode(path, r, false, Want::BOTH)
 }
 
 /// [`write_file`], with git's executable bit when `executable` (0o777 less the umask, as
-/// `git checkout` writes an executable, else 0o666 less the umask).
-pub(super) fn write_file_mode(path: &Path, mut r: impl Read, executable: bool) -> Result<Hashes> {
+/// `git checkout` writes an executable, else 0o666 less the umask), computing what `want` asks.
+pub(super) fn write_file_mode(
+    path: &Path,
+    mut r: impl Read,
+    executable: bool,
+    want: Want,
+) -> Result<Hashes> {
     // O_EXCL: an existing name, a link included (a dangling one too), is never written through.
     let file = OpenOptions::new()
         .write(true)
@@ -90,7 +122,9 @@ pub(super) fn write_file_mode(path: &Path, mut r: impl Read, executable: bool) -
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
         .open(path)
         .with_context(|| format!("cannot create '{}'", escape(&path.display().to_string())))?;
-    let mut w = HashingWriter::new(file);
+    // One thread: read a block, write it, hash it. Hashing on a second thread measured slower
+    // on two shared cores (git cat-file holds the other).
+    let mut w = HashingWriter::wanting(file, want);
     let mut buf = vec![0u8; BLOCK];
     loop {
         let n = match r.read(&mut buf) {
