@@ -1,6 +1,6 @@
 //! The cached mirror of a URL for `-C URL`: a blobless partial clone (`git clone --bare
-//! --filter=blob:none`) holding the remote's branches and tags with packed refs, and every
-//! commit and tree, but no file contents until a command reads them (then fetched on demand
+//! --filter=blob:none`) holding the remote's tags and default branch with packed refs, and
+//! their commits and trees, but no file contents until a command reads them (then fetched on demand
 //! through the promisor remote, in one batch where the reader knows ahead: `git/promisor.rs`).
 //!
 //! Blobless rather than treeless (`--filter=tree:0`): `show` and `doctor` walk trees to find
@@ -115,8 +115,11 @@ fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&tmp);
+    // The default branch only (`--single-branch`), then every tag: other branches' commits
+    // and trees are never needed to read the registry.
     let clone = git_command()
-        .args(["clone", "--quiet", "--bare", "--filter=blob:none", "--"])
+        .args(["clone", "--quiet", "--bare", "--filter=blob:none"])
+        .args(["--single-branch", "--no-tags", "--"])
         .arg(url)
         .arg(&tmp)
         .output()
@@ -128,6 +131,10 @@ fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
             &redact(String::from_utf8_lossy(&clone.stderr).trim()),
         ));
     }
+    if let Err(e) = fetch_refs(&tmp, shown, None) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
     if let Err(e) = std::fs::rename(&tmp, dir) {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e).with_context(|| format!("cannot create the mirror cache {}", dir.display()));
@@ -135,8 +142,8 @@ fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
     Ok(())
 }
 
-/// One `git ls-remote`; a fetch (branches and tags as the remote has them, deleted ones
-/// pruned) only when the remote's refs differ from the mirror's; HEAD follows the remote's
+/// One `git ls-remote`; a fetch (tags and the default branch as the remote has them, deleted
+/// tags pruned) only when the remote's refs differ from the mirror's; HEAD follows the remote's
 /// default branch, so `register NAME` means the remote's HEAD.
 fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
     let listed = git(dir, &["ls-remote", "--symref", "--", "origin"])
@@ -162,6 +169,8 @@ fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
             theirs.push((name.to_string(), id.to_string()));
         }
     }
+    // What the mirror holds: tags, and the default branch.
+    theirs.retain(|(name, _)| name.starts_with("refs/tags/") || Some(name) == head.as_ref());
     theirs.sort();
     let ours_listed = git(
         dir,
@@ -177,28 +186,11 @@ fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
         .lines()
         .filter_map(|l| l.split_once('\t'))
         .map(|(n, i)| (n.to_string(), i.to_string()))
+        .filter(|(name, _)| name.starts_with("refs/tags/") || Some(name) == head.as_ref())
         .collect();
     ours.sort();
     if ours != theirs {
-        git(
-            dir,
-            &[
-                "fetch",
-                "--quiet",
-                "--prune",
-                "--no-write-fetch-head",
-                "--",
-                "origin",
-                "+refs/heads/*:refs/heads/*",
-                "+refs/tags/*:refs/tags/*",
-            ],
-        )
-        .map_err(|stderr| unreadable(shown, &stderr))?;
-        // `git fetch` writes one loose file per new ref; packed, a later read of thousands of
-        // tags is one file, as in the first clone.
-        git(dir, &["pack-refs", "--all", "--prune"]).map_err(|stderr| {
-            anyhow::anyhow!("cannot pack the refs of the mirror cache: {stderr}")
-        })?;
+        fetch_refs(dir, shown, head.as_deref())?;
     }
     if let Some(branch) = head
         && branch.starts_with("refs/heads/")
@@ -206,6 +198,30 @@ fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
     {
         let _ = git(dir, &["symbolic-ref", "--", "HEAD", &branch]);
     }
+    Ok(())
+}
+
+/// Fetches every tag (deleted ones pruned) and `branch` (the default branch; `None`: only the
+/// one the clone set up), then packs the refs: `git fetch` writes a loose file per new ref, and
+/// packed, a later read of thousands of tags is one file.
+fn fetch_refs(dir: &Path, shown: &str, branch: Option<&str>) -> Result<()> {
+    let refspec = branch.map(|b| format!("+{b}:{b}"));
+    let mut args = vec![
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--",
+        "origin",
+        "+refs/tags/*:refs/tags/*",
+    ];
+    if let Some(r) = &refspec {
+        args.push(r);
+    }
+    git(dir, &args).map_err(|stderr| unreadable(shown, &stderr))?;
+    git(dir, &["pack-refs", "--all", "--prune"])
+        .map_err(|stderr| anyhow::anyhow!("cannot pack the refs of the mirror cache: {stderr}"))?;
     Ok(())
 }
 

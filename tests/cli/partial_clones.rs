@@ -134,8 +134,10 @@ fn the_url_mirror_is_a_blobless_clone_fetched_only_when_the_remote_changed() {
     let remote = served(&repo);
     let url = format!("file://{}", remote.display());
     let local_history = repo.run(&["history", "churn"]).ok().to_string();
+    repo.git(&["push", "-q", "origin", "HEAD~1:refs/heads/feature"]);
 
-    // First call: one blobless clone, refs packed, no model blob fetched.
+    // First call: one blobless clone of the default branch and the tags, refs packed, no
+    // model blob fetched.
     let (run, git) = traced(&repo, &repo.path(), &["-C", &url, "history", "churn"]);
     assert_eq!(run.ok(), local_history, "{}", run.transcript());
     assert_eq!(count(&git, "clone"), 1, "{git:?}");
@@ -153,6 +155,14 @@ fn the_url_mirror_is_a_blobless_clone_fetched_only_when_the_remote_changed() {
         "blob:none"
     );
     assert!(loose_refs(&mirror).is_empty(), "{:?}", loose_refs(&mirror));
+    assert_eq!(
+        git_in(
+            &repo,
+            &mirror,
+            &["for-each-ref", "--format=%(refname)", "refs/heads"]
+        ),
+        "refs/heads/main"
+    );
     let model = repo.git(&["rev-parse", "HEAD:models/churn.pkl"]);
     let listed = git_in(
         &repo,
