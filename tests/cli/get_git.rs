@@ -325,3 +325,25 @@ fn a_url_reads_through_the_blobless_mirror_without_a_work_tree() {
     assert_eq!(names(&away), ["churn.pkl", "data"]);
     assert!(has(&churn_blob));
 }
+
+#[test]
+fn bytes_registered_from_a_work_tree_cannot_be_fetched_from_git() {
+    let repo = TestRepo::new();
+    repo.write("artifacts.yaml", "m:\n  path: m.bin\n  virtual: false\n");
+    repo.write(".gitignore", "m.bin\n");
+    repo.write("m.bin", "kept out of git");
+    repo.commit("ignored");
+    repo.run(&["register", "m"]).ok();
+    let run = repo.run(&["get", "m", "-o", "copy.bin"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("error: 'm.bin' of m v0.0.1 is not in git at commit")
+            && run
+                .stderr
+                .contains("its bytes were registered from a work tree"),
+        "{}",
+        run.stderr
+    );
+    assert!(!repo.path().join("copy.bin").exists());
+}
