@@ -61,6 +61,11 @@ impl Repo {
     /// walked with an explicit stack, each checked before it is read; a hostile entry name or
     /// nesting deeper than git's `core.maxTreeDepth` is an error.
     pub(crate) fn path_blobs(&self, commit: &str, path: &str) -> Result<PathBlobs> {
+        // A treeless clone fetches the commit's trees in one batch, not one per directory.
+        let id = git2::Oid::from_str(commit)
+            .map_err(super::plain)
+            .with_context(|| format!("bad commit id {commit}"))?;
+        self.prefetch_trees(&[id])?;
         let objects = self.objects();
         let tree = objects.commit_tree(commit)?;
         let at = || format!("{path} at {}", short(commit));

@@ -294,6 +294,26 @@ fn a_url_reads_through_the_blobless_mirror_without_a_work_tree() {
         std::fs::read(away.join("data/sub/b.sh")).unwrap(),
         blob(&repo, "HEAD:data/sub/b.sh")
     );
+    // Only that version's blobs came: the mirror still lacks the other artifact's.
+    let mirrors = repo.home().join(".cache/registry/mirrors");
+    let mirror = std::fs::read_dir(&mirrors)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let churn_blob = repo.git(&["rev-parse", "HEAD:models/churn.pkl"]);
+    let has = |oid: &str| {
+        repo.command(Path::new("git"), &mirror)
+            .env("GIT_NO_LAZY_FETCH", "1")
+            .args(["cat-file", "-e", oid])
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(
+        !has(&churn_blob),
+        "the mirror fetched a blob get did not need"
+    );
     let run = repo.run_with(&["-C", &url, "get", "churn"], |c| {
         c.current_dir(&away);
     });
@@ -303,4 +323,27 @@ fn a_url_reads_through_the_blobless_mirror_without_a_work_tree() {
         blob(&repo, "HEAD:models/churn.pkl")
     );
     assert_eq!(names(&away), ["churn.pkl", "data"]);
+    assert!(has(&churn_blob));
+}
+
+#[test]
+fn bytes_registered_from_a_work_tree_cannot_be_fetched_from_git() {
+    let repo = TestRepo::new();
+    repo.write("artifacts.yaml", "m:\n  path: m.bin\n  virtual: false\n");
+    repo.write(".gitignore", "m.bin\n");
+    repo.write("m.bin", "kept out of git");
+    repo.commit("ignored");
+    repo.run(&["register", "m"]).ok();
+    let run = repo.run(&["get", "m", "-o", "copy.bin"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("error: 'm.bin' of m v0.0.1 is not in git at commit")
+            && run
+                .stderr
+                .contains("its bytes were registered from a work tree"),
+        "{}",
+        run.stderr
+    );
+    assert!(!repo.path().join("copy.bin").exists());
 }

@@ -104,7 +104,23 @@ pub(super) fn fetch(
     .into())
 }
 
-/// Writes a directory's files as they stream: its directories first, then each file.
+/// Files smaller than this are read whole and written by a pool of threads (creating a file
+/// is most of its cost, and the kernel does it on any core); larger ones stream as they come.
+const SMALL: u64 = 64 * 1024;
+
+/// Small files queued for the writing threads (bounded memory: at most 2 MiB).
+const QUEUED: usize = 32;
+
+/// A small file for a writing thread.
+struct Job {
+    index: usize,
+    path: std::path::PathBuf,
+    bytes: Vec<u8>,
+    executable: bool,
+}
+
+/// Writes a directory's files as they stream: its directories first, then each file, small
+/// ones by a few threads at once.
 fn write_dir(
     repo: &Repo,
     rel: &str,
@@ -122,26 +138,109 @@ fn write_dir(
         create(&into.join(OsStr::from_bytes(d)))?;
     }
     let oids: Vec<String> = files.iter().map(|(_, b)| b.oid.clone()).collect();
-    let mut hashed: Vec<(Vec<u8>, Hashes)> = Vec::with_capacity(files.len());
-    let mut in_git: Vec<(Vec<u8>, Hashes)> = Vec::with_capacity(files.len());
+    // Per file: the content's hashes, and git's own bytes' when they differ (an LFS pointer).
+    let mut content: Vec<Option<Hashes>> = vec![None; files.len()];
+    let mut pointers: Vec<Option<Hashes>> = vec![None; files.len()];
     let (mut lfs, mut pointers_hold) = (false, true);
-    repo.stream_blobs(&oids, &mut |i, size, r| {
-        let (name, blob) = &files[i];
-        let in_repo = format!("{rel}/{}", String::from_utf8_lossy(name));
-        let path = into.join(OsStr::from_bytes(name));
-        let got = write_blob(repo, &in_repo, blob, size, r, &path, want)?;
-        let git_bytes = match got.pointer {
-            Some((pointer, holds)) => {
-                lfs = true;
-                pointers_hold &= holds;
-                pointer
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let workers = workers.clamp(1, 4);
+    // Set by a thread that failed: the stream stops at the next file.
+    let failed_flag = std::sync::atomic::AtomicBool::new(false);
+    let failed_flag = &failed_flag;
+    let by_threads = std::thread::scope(|s| -> Result<Vec<(usize, Hashes)>> {
+        let (queue, jobs) = std::sync::mpsc::sync_channel::<Job>(QUEUED);
+        let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let jobs = std::sync::Arc::clone(&jobs);
+                s.spawn(move || -> Result<Vec<(usize, Hashes)>> {
+                    let mut done = Vec::new();
+                    loop {
+                        let job = match jobs.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return Ok(done),
+                        };
+                        let Ok(job) = job else {
+                            return Ok(done);
+                        };
+                        match write_file_mode(&job.path, &job.bytes[..], job.executable, want) {
+                            Ok(h) => done.push((job.index, h)),
+                            Err(e) => {
+                                failed_flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                                return Err(e);
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(jobs);
+        let streamed = repo.stream_blobs(&oids, &mut |i, size, r| {
+            if failed_flag.load(std::sync::atomic::Ordering::Relaxed) {
+                anyhow::bail!("the writing threads stopped");
             }
-            None => got.content.clone(),
-        };
-        in_git.push((name.clone(), git_bytes));
-        hashed.push((name.clone(), got.content));
-        Ok(())
+            let (name, blob) = &files[i];
+            let path = into.join(OsStr::from_bytes(name));
+            if size >= SMALL {
+                content[i] = Some(write_file_mode(&path, r, blob.executable, want)?);
+                return Ok(());
+            }
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            r.read_to_end(&mut bytes)
+                .context("reading the artifact's bytes")?;
+            if size < POINTER_MAX && lfs::pointer(&bytes).is_some() {
+                let in_repo = format!("{rel}/{}", String::from_utf8_lossy(name));
+                let got = write_small(repo, &in_repo, blob, &bytes, &path, want)?;
+                if let Some((pointer, holds)) = got.pointer {
+                    lfs = true;
+                    pointers_hold &= holds;
+                    pointers[i] = Some(pointer);
+                }
+                content[i] = Some(got.content);
+                return Ok(());
+            }
+            let job = Job {
+                index: i,
+                path,
+                bytes,
+                executable: blob.executable,
+            };
+            // Every thread gone: one failed, and its error is the one to tell.
+            queue
+                .send(job)
+                .map_err(|_| anyhow::anyhow!("the writing threads stopped"))
+        });
+        drop(queue);
+        let mut done = Vec::new();
+        let mut failed = None;
+        for h in handles {
+            match h.join() {
+                Ok(Ok(d)) => done.extend(d),
+                Ok(Err(e)) => failed = failed.or(Some(e)),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        streamed?;
+        Ok(done)
     })?;
+    for (i, h) in by_threads {
+        content[i] = Some(h);
+    }
+    let mut hashed = Vec::with_capacity(files.len());
+    let mut in_git = Vec::with_capacity(files.len());
+    for (i, (name, _)) in files.iter().enumerate() {
+        let c = content[i]
+            .take()
+            .context("a file of the directory was not written")?;
+        in_git.push((
+            name.clone(),
+            pointers[i].take().unwrap_or_else(|| c.clone()),
+        ));
+        hashed.push((name.clone(), c));
+    }
     hashed.sort_by(|a, b| a.0.cmp(&b.0));
     in_git.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(GitFetch::Written {
@@ -168,29 +267,38 @@ fn write_blob(
     path: &Path,
     want: Want,
 ) -> Result<Wrote> {
-    let plain = |content| Wrote {
-        content,
-        pointer: None,
-    };
     if size >= POINTER_MAX {
-        return Ok(plain(write_file_mode(path, r, blob.executable, want)?));
+        return Ok(Wrote {
+            content: write_file_mode(path, r, blob.executable, want)?,
+            pointer: None,
+        });
     }
     let mut small = Vec::new();
     r.read_to_end(&mut small)
         .context("reading the artifact's bytes")?;
-    let Some(pointer) = lfs::pointer(&small) else {
-        return Ok(plain(write_file_mode(
-            path,
-            &small[..],
-            blob.executable,
-            want,
-        )?));
+    write_small(repo, in_repo, blob, &small, path, want)
+}
+
+/// [`write_blob`] for a blob read whole (a small one).
+fn write_small(
+    repo: &Repo,
+    in_repo: &str,
+    blob: &BlobRef,
+    small: &[u8],
+    path: &Path,
+    want: Want,
+) -> Result<Wrote> {
+    let Some(pointer) = lfs::pointer(small) else {
+        return Ok(Wrote {
+            content: write_file_mode(path, small, blob.executable, want)?,
+            pointer: None,
+        });
     };
-    let hashes = lfs::smudge(repo, in_repo, &small, path)?;
+    let hashes = lfs::smudge(repo, in_repo, small, path)?;
     let holds = hashes.sha256 == pointer.oid && hashes.size == pointer.size;
     let mut of_pointer = HashingWriter::wanting(std::io::sink(), want);
     of_pointer
-        .write_all(&small)
+        .write_all(small)
         .context("hashing an LFS pointer")?;
     let pointer_hashes = of_pointer.finish().1;
     if blob.executable {

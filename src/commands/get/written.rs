@@ -125,17 +125,30 @@ pub(super) fn write_file_mode(
     // One thread: read a block, write it, hash it. Hashing on a second thread measured slower
     // on two shared cores (git cat-file holds the other).
     let mut w = HashingWriter::wanting(file, want);
-    let mut buf = vec![0u8; BLOCK];
-    loop {
-        let n = match r.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(anyhow::Error::new(e).context("reading the artifact's bytes")),
-        };
-        w.write_all(&buf[..n])
-            .with_context(|| format!("writing '{}'", escape(&path.display().to_string())))?;
+    // One buffer per thread, not one per file: a directory of 10,000 small files would
+    // otherwise allocate and zero 640 MiB.
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; BLOCK]);
     }
+    let mut copy = |buf: &mut [u8]| -> Result<()> {
+        loop {
+            let n = match r.read(buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(anyhow::Error::new(e).context("reading the artifact's bytes"));
+                }
+            };
+            w.write_all(&buf[..n])
+                .with_context(|| format!("writing '{}'", escape(&path.display().to_string())))?;
+        }
+    };
+    // A write nested in another's read (never done here) gets a buffer of its own.
+    BUF.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => copy(&mut buf),
+        Err(_) => copy(&mut vec![0u8; BLOCK]),
+    })?;
     let (_, hashes) = w.finish();
     Ok(hashes)
 }

@@ -223,3 +223,63 @@ fn an_interrupted_get_leaves_no_partial_file() {
     }
     // The slow git's `sleep` may outlive the get; it holds nothing of ours.
 }
+
+#[test]
+fn a_fifo_at_out_never_blocks_and_is_replaced_with_force() {
+    let repo = repo_with_artifacts();
+    let fifo = repo.path().join("m.pkl");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let run = crate::fixture::run_timed(&repo, &["get", "churn", "-o", "m.pkl"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("'m.pkl' already exists"),
+        "{}",
+        run.stderr
+    );
+    let run = crate::fixture::run_timed(&repo, &["get", "churn", "-o", "m.pkl", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(
+        std::fs::read(&fifo).unwrap(),
+        super::blob(&repo, "HEAD:models/churn.pkl")
+    );
+}
+
+#[test]
+fn a_linked_path_is_followed_inside_the_repository_and_refused_out_of_it() {
+    let repo = TestRepo::new();
+    repo.write(
+        "artifacts.yaml",
+        "cur:\n  path: models/current.pkl\n  virtual: false\nout:\n  path: models/out.pkl\n  virtual: false\n",
+    );
+    repo.write("models/v2.pkl", "v2 weights");
+    std::os::unix::fs::symlink("v2.pkl", repo.path().join("models/current.pkl")).unwrap();
+    std::os::unix::fs::symlink("../../elsewhere", repo.path().join("models/out.pkl")).unwrap();
+    repo.commit_with_git("links");
+    repo.run(&["register", "cur"]).ok();
+    repo.git(&[
+        "tag",
+        "-a",
+        "out@v0.0.1",
+        "-m",
+        "Registering artifact out version v0.0.1",
+    ]);
+    let run = repo.run(&["get", "cur"]);
+    assert!(
+        run.ok().contains("to current.pkl: sha256:"),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(
+        std::fs::read(repo.path().join("current.pkl")).unwrap(),
+        b"v2 weights"
+    );
+    let run = crate::fixture::run_timed(&repo, &["get", "out", "-o", "o.pkl"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("leads outside the repository"),
+        "{}",
+        run.stderr
+    );
+    assert!(!repo.path().join("o.pkl").exists());
+}
