@@ -42,14 +42,23 @@ pub(super) enum GitFetch {
     NotInGit { rel: String },
 }
 
+/// What [`fetch`] shows the listing to before writing (`None`: one file; else a directory's
+/// file paths).
+pub(super) type Precheck<'a> = dyn Fn(Option<&[&[u8]]>) -> Result<(), UserError> + 'a;
+
 /// Writes what git holds at `rel` in `commit` into `into` (which must not exist), hashing
 /// what `want` asks for.
+///
+/// `precheck` sees what git holds before anything is written (`None`: one file; else the
+/// directory's file paths): the listing is held to the recorded manifest first, so a tree that
+/// expands to other files (a tree bomb of a small push) is refused before one is written.
 pub(super) fn fetch(
     repo: &Repo,
     commit: &str,
     rel: &str,
     into: &Path,
     want: Want,
+    precheck: &Precheck<'_>,
 ) -> Result<GitFetch> {
     let mut rel = rel.to_string();
     for _ in 0..=MAX_LINKS {
@@ -75,6 +84,7 @@ pub(super) fn fetch(
                 rel = crate::provenance::follow_link(&rel, &target)?;
             }
             PathBlobs::File(blob) => {
+                precheck(None)?;
                 let mut got = None;
                 repo.stream_blobs(std::slice::from_ref(&blob.oid), &mut |_, size, r| {
                     got = Some(write_blob(repo, &rel, &blob, size, r, into, want)?);
@@ -93,6 +103,8 @@ pub(super) fn fetch(
                 });
             }
             PathBlobs::Dir { dirs, files } => {
+                let paths: Vec<&[u8]> = files.iter().map(|(p, _)| p.as_slice()).collect();
+                precheck(Some(&paths))?;
                 return write_dir(repo, &rel, &dirs, &files, into, want);
             }
         }

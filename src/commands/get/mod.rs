@@ -114,6 +114,7 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
             rel,
             staged.path(),
             check::wanted(recorded.as_ref()),
+            &|listing| check::listing(recorded.as_ref(), listing, &what),
         )? {
             git_source::GitFetch::Written {
                 written,
@@ -272,6 +273,16 @@ fn default_out(plan: &Plan, what: &str) -> Result<PathBuf> {
         return Err(UserError::new(format!(
             "cannot tell a file name for {what} from its path; give one with -o"
         ))
+        .into());
+    }
+    // A hidden name (`.git`, `.envrc`, `.bashrc`) written into the current directory by default
+    // could change what runs there next: only an explicit -o writes one.
+    if last.starts_with('.') {
+        return Err(UserError::new(format!(
+            "the path of {what} ends in the hidden name '{}', which get does not write into the current directory by default",
+            crate::output::escape(last)
+        ))
+        .with_hint("give the place to write it with -o")
         .into());
     }
     Ok(PathBuf::from(last))
