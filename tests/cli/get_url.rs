@@ -309,7 +309,7 @@ fn a_cloud_cli_stream_is_hashed_and_checked() {
     assert_eq!(std::fs::read(repo.path().join("m.bin")).unwrap(), model());
     assert_eq!(
         std::fs::read_to_string(src.path().join("args")).unwrap(),
-        "s3 cp --quiet s3://bucket/models/m.bin -\n"
+        "s3 cp --only-show-errors s3://bucket/models/m.bin -\n"
     );
 
     // The object changed: caught, nothing left.
