@@ -63,7 +63,25 @@ pub(super) fn fetch(
     let mut rel = rel.to_string();
     for _ in 0..=MAX_LINKS {
         match repo.path_blobs(commit, &rel)? {
-            PathBlobs::Missing => return Ok(GitFetch::NotInGit { rel }),
+            PathBlobs::Missing => {
+                // A link in the middle of the path (`models/current -> v3`): git holds the
+                // bytes, but only a link at the end of an artifact's path is followed, as
+                // `register` follows it. Say so, rather than that git holds nothing.
+                let parts: Vec<&str> = rel.split('/').collect();
+                for i in 1..parts.len() {
+                    let prefix = parts[..i].join("/");
+                    if let TreeFile::Symlink(_) = repo.tree_file(commit, &prefix, 4096)? {
+                        return Err(UserError::new(format!(
+                            "'{}' goes through '{}', a symbolic link in the middle of the path: only a link at its end is followed",
+                            escape(&rel),
+                            escape(&prefix)
+                        ))
+                        .with_hint("declare the path the link leads to")
+                        .into());
+                    }
+                }
+                return Ok(GitFetch::NotInGit { rel });
+            }
             PathBlobs::Submodule => {
                 return Err(UserError::new(format!(
                     "'{}' is a submodule at commit {}: its content is another repository's",
