@@ -313,3 +313,58 @@ fn a_gto_tag_of_dvc_bytes_is_held_to_the_commits_dvc_record() {
     assert!(run.stderr.contains("do not match"), "{}", run.transcript());
     assert!(names(&out).is_empty(), "{:?}", names(&out));
 }
+
+/// SIGTERM sent to registry alone (a supervisor, `kill PID`): the `dvc get` it runs is stopped
+/// with it, so nothing writes into the staging path once it is removed.
+#[test]
+fn a_signal_to_registry_alone_stops_the_dvc_get_it_runs() {
+    let Some(bin) = dvc_or_skip("signal during dvc get") else {
+        return;
+    };
+    let (repo, _store) = pushed(&bin);
+    std::fs::remove_dir_all(repo.path().join(".dvc/cache")).unwrap();
+    // A `dvc` that says nothing for a while, then writes where it was told (`-o` is its 4th
+    // argument), and leaves a mark that it ran to the end.
+    let fake = repo.path().parent().unwrap().join("fake-dvc");
+    std::fs::create_dir_all(&fake).unwrap();
+    let mark = repo.path().parent().unwrap().join("finished");
+    std::fs::write(
+        fake.join("dvc"),
+        format!(
+            "#!/bin/sh\nsleep 3\nprintf late > \"$4\"\ntouch '{}'\n",
+            mark.display()
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(fake.join("dvc")).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(fake.join("dvc"), perms).unwrap();
+    let out = repo.path().parent().unwrap().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut cmd = repo.command(&crate::fixture::registry_bin(), &out);
+    dvc_env(&mut cmd, &repo, Some(&fake.join("dvc")));
+    let mut child = cmd
+        .args([
+            "-C",
+            repo.path().to_str().unwrap(),
+            "get",
+            "churn",
+            "-o",
+            "m.pkl",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = crate::fixture::wait_within(&mut child, crate::fixture::HANG, "registry get");
+    use std::os::unix::process::ExitStatusExt as _;
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    assert!(!mark.exists(), "the dvc get ran on after registry died");
+    assert!(names(&out).is_empty(), "{:?}", names(&out));
+}

@@ -242,19 +242,24 @@ fn not_installed(rel: &str) -> UserError {
 
 /// `dvc get REPO PATH --rev COMMIT -o INTO`, its output kept for an error message.
 fn dvc_get(repo: &str, rel: &str, commit: &str, into: &Path) -> Result<()> {
-    let out = match Command::new("dvc")
+    let child = match Command::new("dvc")
         .args(["get", "--rev", commit, "-o"])
         .arg(into)
         .args(["--", repo, rel])
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
     {
-        Ok(out) => out,
+        Ok(child) => child,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(not_installed(rel).into());
         }
         Err(e) => return Err(anyhow::Error::new(e).context("cannot run dvc")),
     };
+    // Stopped with the get on a signal: it writes into the staging path.
+    let _tracked = super::stage::Child::track(child.id());
+    let out = child.wait_with_output().context("cannot run dvc")?;
     if out.status.success() {
         return Ok(());
     }

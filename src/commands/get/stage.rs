@@ -50,12 +50,79 @@ fn placing() -> std::sync::MutexGuard<'static, bool> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Programs running for this get that write into a staging path (`dvc get`, `git-lfs`, a
+/// cloud CLI), by process id: on a signal sent to registry alone (`kill PID`, a supervisor),
+/// they would go on writing after it died.
+static CHILDREN: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+fn children() -> std::sync::MutexGuard<'static, Vec<u32>> {
+    CHILDREN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A program that writes into a staging path, stopped with the get: registered from its start
+/// until it is waited for (drop).
+pub(super) struct Child(u32);
+
+impl Child {
+    pub(super) fn track(pid: u32) -> Child {
+        crate::signals::install(remove_all);
+        children().push(pid);
+        Child(pid)
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        children().retain(|p| *p != self.0);
+    }
+}
+
+/// Sends SIGTERM to the programs still running and waits for them a little (at most 2 s), so
+/// none writes into a staging path once it is removed. `kill(1)`, not a signal call: no unsafe
+/// code in this crate.
+fn stop_children() {
+    let pids: Vec<u32> = children().clone();
+    if pids.is_empty() {
+        return;
+    }
+    for pid in &pids {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(2)
+        && pids
+            .iter()
+            .any(|p| Path::new(&format!("/proc/{p}")).exists() && !is_zombie(*p))
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Whether a child has exited but not been waited for (it writes nothing more).
+fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')
+                .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(true)
+}
+
 /// Removes every staging path of this process (the signal watcher runs it just before exiting).
 /// Each is first renamed to a name of its own, atomically: the writing threads, which create
 /// files under the staging name, then fail instead of refilling what is being removed. An old
 /// copy caught aside goes back to `-o` unless the new one is in already: an interrupted replace
 /// leaves the old copy or the new one, never neither.
 fn remove_all() {
+    stop_children();
     let mut interrupted = placing();
     *interrupted = true;
     for path in staged().drain(..) {

@@ -42,6 +42,7 @@ pub(in super::super) fn run(mut cmd: Command, input: &[u8], into: &Path) -> Resu
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Piped::NotInstalled),
         Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot run {program}"))),
     };
+    let _tracked = super::super::stage::Child::track(child.id());
     if let Some(mut stdin) = child.stdin.take() {
         // Under a pipe's buffer (64 KiB): never waits on the program. A program that exits
         // without reading it says why on stderr.
