@@ -6,6 +6,7 @@
 //! assignment to staging and a tag that is not a registry tag. When the check fails, the jobs
 //! that need it do not run: that is the gate, played in `ci_examples/gate.rs`.
 
+mod checkout;
 mod gate;
 
 use std::collections::HashMap;
@@ -138,12 +139,17 @@ fn scene() -> (TestRepo, [String; 4]) {
 
 /// `program OPTIONS -c SCRIPT` in the repository, with the `registry` under test first on PATH.
 fn shell(repo: &TestRepo, program: &str, options: &[&str], script: &str) -> Command {
+    shell_in(repo, &repo.path(), program, options, script)
+}
+
+/// `shell` in another directory (a checkout of the repository).
+fn shell_in(repo: &TestRepo, dir: &Path, program: &str, options: &[&str], script: &str) -> Command {
     let bin_dir = registry_bin().parent().unwrap().to_path_buf();
     let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
     .unwrap();
-    let mut cmd = repo.command(Path::new(program), &repo.path());
+    let mut cmd = repo.command(Path::new(program), dir);
     cmd.env("PATH", path).args(options).arg("-c").arg(script);
     cmd
 }
@@ -221,6 +227,8 @@ fn github_workflow_structure() {
     })
     .unwrap();
     assert_eq!(steps[checkout]["with"]["fetch-depth"], 0);
+    // Blobless (issue 12): the history's commits, trees and tags, no blob until one is read.
+    assert_eq!(steps[checkout]["with"]["filter"], "blob:none");
     let fetch = position(&|st| st["run"] == "git fetch --force --tags origin").unwrap();
     let install = position(&|st| {
         st["run"]
@@ -417,6 +425,11 @@ fn gitlab_pipeline_structure() {
     // Tag pipelines only, full clones.
     assert_eq!(doc["workflow"]["rules"][0]["if"], "$CI_COMMIT_TAG");
     assert_eq!(doc["variables"]["GIT_DEPTH"], "0");
+    // Blobless (issue 12), keeping the runner's default fetch flags that the variable replaces.
+    let flags: Vec<&str> = s(&doc["variables"]["GIT_FETCH_EXTRA_FLAGS"])
+        .split_whitespace()
+        .collect();
+    assert_eq!(flags, ["--prune", "--quiet", "--filter=blob:none"]);
 
     // The check job: tags re-fetched as pushed, then check-ref into the dotenv report.
     let check = &doc["check-ref"];
