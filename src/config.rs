@@ -196,6 +196,8 @@ impl Config {
     /// trusts comes from the default branch, not from the pushed tag's own commit.
     pub(crate) fn load_at(repo: &Repo, commit: &str, place: &str) -> Result<Config> {
         let at = format!("at {place} ({})", &commit[..commit.len().min(7)]);
+        // A partial clone (a `-C URL` mirror) fetches both files in one batch.
+        repo.prefetch(&[(commit, ".gto"), (commit, ".registry.yaml")])?;
         let read = |name: &str| -> Result<(String, Option<Vec<u8>>)> {
             let bytes = safe_read::read_tree_file(repo, commit, name)?
                 .map_err(|r| r.about_in(name, &at))?;

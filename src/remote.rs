@@ -1,23 +1,21 @@
 //! Network work through the `git` program: fetch tags before a write, push a new tag (or its
-//! deletion), and keep a cached bare mirror per URL for `-C URL` (SPEC §4.6).
+//! deletion), and keep a cached partial mirror per URL for `-C URL` (SPEC §4.6, `mirror.rs`).
 //!
-//! The `git` program, not libgit2, so credential helpers, SSH agents, proxies and `insteadOf`
-//! rules behave exactly as they do for the user's own `git push`. Nothing here parses git's
-//! output beyond its exit status; stderr is passed on in error messages.
+//! The `git` program (`git::git_command`, hardened), not libgit2, so credential helpers, SSH
+//! agents, proxies and `insteadOf` rules behave as they do for the user's own `git push`. Beyond
+//! the ref lists the mirror compares, nothing here parses git's output but its exit status;
+//! stderr is passed on in error messages.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
-use crate::digest::sha256_bytes;
 use crate::error::UserError;
-use crate::lock::Lock;
+use crate::git::{ALLOWED_PROTOCOLS, credentials, git_command, redact};
 
-/// The protocols git may use for anything `registry` runs: the URL forms the README lists.
-/// Everything else (`ext::`, `fd::`, other remote helpers, plain `http`) stays refused even when
-/// the user's git config allows it.
-const ALLOWED_PROTOCOLS: [&str; 4] = ["https", "ssh", "git", "file"];
+mod mirror;
+
+pub(crate) use mirror::{mirror, mirror_lock};
 
 /// Whether `-C VALUE` names a remote repository rather than a local path. (Anything URL-shaped
 /// counts, supported or not: `check_url` then refuses what is not supported, instead of it
@@ -75,72 +73,6 @@ pub(crate) fn check_url(url: &str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The user-info part of a URL's authority (after `scheme://`) when it is a secret: one with a
-/// password (`user:token@`), or any user part of an `https` URL (`https://TOKEN@host/` is a
-/// common way to pass a token). `ssh://git@host/` names a user, not a secret.
-fn credentials<'a>(scheme: &str, rest: &'a str) -> Option<&'a str> {
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let (userinfo, _host) = authority.rsplit_once('@')?;
-    (userinfo.contains(':') || scheme.starts_with("http")).then_some(userinfo)
-}
-
-/// `text` with the credentials of every URL in it replaced by `***`
-/// (`https://user:token@host/x` becomes `https://***@host/x`), for anything shown to the user.
-pub(crate) fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let scheme_start = rest[..i]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
-            .map_or(0, |j| j + 1);
-        let scheme = rest[scheme_start..i].to_ascii_lowercase();
-        let after = &rest[i + 3..];
-        // The authority ends at a path, a quote, or white space (git quotes URLs in messages).
-        let end = after
-            .find(|c: char| "/?#'\"`".contains(c) || c.is_whitespace())
-            .unwrap_or(after.len());
-        out.push_str(&rest[..i + 3]);
-        match credentials(&scheme, &after[..end]) {
-            Some(userinfo) => {
-                out.push_str("***");
-                out.push_str(&after[userinfo.len()..end]);
-            }
-            None => out.push_str(&after[..end]),
-        }
-        rest = &after[end..];
-        // An http(s) URL's query may carry a token (`?access_token=…`): hidden as well.
-        if scheme.starts_with("http") {
-            let url_end = rest
-                .find(|c: char| "'\"`".contains(c) || c.is_whitespace())
-                .unwrap_or(rest.len());
-            if let Some(q) = rest[..url_end].find('?') {
-                out.push_str(&rest[..=q]);
-                out.push_str("***");
-                rest = &rest[url_end..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `git` with the network hardened: only the allowed protocols (`GIT_ALLOW_PROTOCOL` overrides
-/// any `protocol.*.allow` of the user's config, which `-c protocol.allow=never` alone does not),
-/// no protocol from a URL given by a repository's config or submodule
-/// (`GIT_PROTOCOL_FROM_USER=0`), and no prompt on stdin.
-fn git_command() -> Command {
-    let mut cmd = Command::new("git");
-    cmd.env("GIT_PROTOCOL_FROM_USER", "0")
-        .env("GIT_ALLOW_PROTOCOL", ALLOWED_PROTOCOLS.join(":"))
-        .args(["-c", "protocol.allow=never"])
-        .args(["-c", "protocol.ext.allow=never"]);
-    for p in ALLOWED_PROTOCOLS {
-        cmd.args(["-c", &format!("protocol.{p}.allow=always")]);
-    }
-    cmd.stdin(Stdio::null());
-    cmd
 }
 
 /// Runs `git --git-dir DIR ARGS`; on failure, the error carries git's stderr (credentials
@@ -235,122 +167,6 @@ pub(crate) fn push_object(
     Ok(())
 }
 
-/// The cache directory for mirrors: `$XDG_CACHE_HOME/registry/mirrors`, else
-/// `~/.cache/registry/mirrors`.
-fn cache_root() -> Result<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(x).join("registry").join("mirrors"));
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            UserError::new("neither XDG_CACHE_HOME nor HOME is set: no place for the mirror cache")
-        })?;
-    Ok(PathBuf::from(home)
-        .join(".cache")
-        .join("registry")
-        .join("mirrors"))
-}
-
-/// A readable, stable directory name for a URL: its last path part plus a hash of the whole.
-fn mirror_name(url: &str) -> String {
-    let tail: String = url
-        .trim_end_matches('/')
-        .rsplit(['/', ':'])
-        .next()
-        .unwrap_or("repo")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
-        .take(40)
-        .collect();
-    format!(
-        "{}-{}",
-        tail.trim_start_matches('.'),
-        &sha256_bytes(url.as_bytes())[..16]
-    )
-}
-
-/// Takes the lock of the mirror of `url` (`<cache>/<mirror>.lock`, beside the mirror so that a
-/// broken mirror can be removed under it), after checking the URL. Held while the mirror is
-/// created or fetched, and by a write through `-C URL` for the whole write.
-pub(crate) fn mirror_lock(url: &str) -> Result<Lock> {
-    check_url(url)?;
-    let root = cache_root()?;
-    std::fs::create_dir_all(&root)
-        .with_context(|| format!("cannot create the mirror cache {}", root.display()))?;
-    Lock::acquire(
-        &root.join(format!("{}.lock", mirror_name(url))),
-        &format!("the mirror cache of '{}'", redact(url)),
-    )
-}
-
-/// Brings the mirror of `url` up to date (creating it on first use) and returns its path.
-/// Later calls fetch only what changed. A broken cache is rebuilt: it can be removed any time.
-/// One process at a time creates or fetches a mirror (its lock); others wait for it.
-pub(crate) fn mirror(url: &str) -> Result<PathBuf> {
-    let _lock = mirror_lock(url)?;
-    let shown = redact(url);
-    let dir = cache_root()?.join(mirror_name(url));
-    let healthy = dir.join("HEAD").is_file() && git(&dir, &["rev-parse", "--git-dir"]).is_ok();
-    if dir.exists() && !healthy {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("cannot remove the broken mirror cache {}", dir.display()))?;
-    }
-    if !dir.exists() {
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let init = git_command()
-            .args(["init", "--quiet", "--bare", "--"])
-            .arg(&dir)
-            .output()
-            .context("cannot run git")?;
-        if !init.status.success() {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(UserError::new(format!(
-                "cannot create the mirror cache {}: {}",
-                dir.display(),
-                String::from_utf8_lossy(&init.stderr).trim()
-            ))
-            .into());
-        }
-        if let Err(e) = git(&dir, &["remote", "add", "--", "origin", url]) {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(UserError::new(e).into());
-        }
-    }
-    let fetched = git(
-        &dir,
-        // A mirror: branches and tags exactly as the remote has them, deleted ones pruned.
-        &[
-            "fetch",
-            "--quiet",
-            "--prune",
-            "--",
-            "origin",
-            "+refs/heads/*:refs/heads/*",
-            "+refs/tags/*:refs/tags/*",
-        ],
-    );
-    if let Err(stderr) = fetched {
-        if !healthy {
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        return Err(UserError::new(format!("cannot read the repository at '{shown}': {stderr}"))
-            .with_hint("check the URL and that `git ls-remote URL` works (credentials come from git's own helpers)")
-            .into());
-    }
-    // HEAD follows the remote's default branch, so `register NAME` means the remote's HEAD.
-    if let Ok(out) = git(&dir, &["ls-remote", "--symref", "--", "origin", "HEAD"])
-        && let Some(branch) = out.lines().find_map(|l| {
-            l.strip_prefix("ref: ")
-                .and_then(|r| r.split_whitespace().next())
-        })
-    {
-        let _ = git(&dir, &["symbolic-ref", "--", "HEAD", branch]);
-    }
-    Ok(dir)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,13 +243,5 @@ mod tests {
             "ssh://git@host/x and ssh://***@h"
         );
         assert_eq!(redact("no url here"), "no url here");
-    }
-
-    #[test]
-    fn mirror_names_are_stable_and_distinct() {
-        let a = mirror_name("https://github.com/org/models.git");
-        assert!(a.starts_with("models.git-"), "{a}");
-        assert_eq!(a, mirror_name("https://github.com/org/models.git"));
-        assert_ne!(a, mirror_name("https://gitlab.com/org/models.git"));
     }
 }

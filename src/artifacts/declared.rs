@@ -141,6 +141,7 @@ pub(crate) fn choose(
 /// `name`'s declaration at `commit`. A candidate file that cannot be read or parsed is an error
 /// naming it (and the line and field).
 pub(crate) fn lookup(repo: &Repo, commit: &str, name: &ArtifactName) -> Result<Lookup> {
+    prefetch(repo, &[commit], name)?;
     let mut candidates = Vec::new();
     let mut warnings = Vec::new();
     for format in [Format::Dvc, Format::Artifacts] {
@@ -187,6 +188,18 @@ pub(crate) enum Reach {
     Show,
 }
 
+/// In a partial clone, fetches in one batch the files that may declare `name` at each of
+/// `commits` (its `dvc.yaml` and `artifacts.yaml`), so that reading them is one fetch, not one
+/// per file. A reader of several commits calls it first with all of them.
+pub(crate) fn prefetch(repo: &Repo, commits: &[&str], name: &ArtifactName) -> Result<()> {
+    let files = [Format::Dvc, Format::Artifacts].map(|f| file_for(name, f).0);
+    let wanted: Vec<(&str, &str)> = commits
+        .iter()
+        .flat_map(|c| files.iter().map(move |f| (*c, f.as_str())))
+        .collect();
+    repo.prefetch(&wanted)
+}
+
 /// Every declaration file of `reach` in `commit`'s tree, read; `at` follows each file's name in
 /// messages (` at HEAD`).
 pub(crate) fn inventory(repo: &Repo, commit: &str, reach: Reach, at: &str) -> Result<Inventory> {
@@ -208,6 +221,8 @@ pub(crate) fn inventory(repo: &Repo, commit: &str, reach: Reach, at: &str) -> Re
     };
     files.sort();
     files.dedup();
+    let wanted: Vec<(&str, &str)> = files.iter().map(|f| (commit, f.as_str())).collect();
+    repo.prefetch(&wanted)?;
     let mut dvc_names: Vec<(String, String)> = Vec::new();
     let mut artifacts: Vec<(ArtifactName, Declared)> = Vec::new();
     for file in files {

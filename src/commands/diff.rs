@@ -78,7 +78,9 @@ pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<(
         .into());
     }
 
-    // The declaration (dvc.yaml or artifacts.yaml) at each version's commit, field by field.
+    // The declaration (dvc.yaml or artifacts.yaml) at each version's commit, field by field:
+    // in a partial clone, both commits' files are fetched in one batch.
+    crate::artifacts::declared::prefetch(&session.repo, &[&a.commit, &b.commit], &args.name)?;
     let declared = |commit: &str, out: &mut Output| -> Result<Option<Declared>> {
         let lookup = crate::artifacts::declared::lookup(&session.repo, commit, &args.name)?;
         for w in &lookup.warnings {

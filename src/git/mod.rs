@@ -23,6 +23,8 @@ use crate::registry::time::{Timestamp, parse_git_date};
 mod config;
 mod loose;
 mod objects;
+mod program;
+mod promisor;
 mod read_tags;
 mod revisions;
 mod tag_object;
@@ -34,6 +36,7 @@ mod tags;
 mod trees;
 mod writes;
 
+pub(crate) use program::{ALLOWED_PROTOCOLS, credentials, git_command, redact};
 pub(crate) use trees::{GitPath, TreeFile};
 
 use objects::short;
@@ -205,6 +208,17 @@ impl Repo {
                 .with_context(|| format!("bad commit id {c}"))
         };
         let objects = self.objects();
+        // A shallow clone's cut commits have no parents in libgit2's eyes (it applies the
+        // `shallow` file), so a walk would stop there and list too few commits, silently. Their
+        // parents as the commits record them are followed instead: read when they are here
+        // (fetched with a tag), fetched from a promisor remote, or a missing object's error.
+        let shallow = self.shallow_commits();
+        let parents_of = |c: &git2::Commit<'_>| -> Vec<git2::Oid> {
+            if shallow.is_empty() || !shallow.contains(&c.id().to_string()) {
+                return c.parent_ids().collect();
+            }
+            recorded_parents(c.raw_header_bytes())
+        };
         // Per commit: whether it is an ancestor of `from`; the queue orders by time, then
         // by insertion (older insertions first).
         let mut hidden: HashMap<git2::Oid, bool> = HashMap::new();
@@ -256,7 +270,7 @@ impl Repo {
                     .into_owned();
                 candidates.push((oid, summary));
             }
-            for parent in commit.parent_ids() {
+            for parent in parents_of(&commit) {
                 push(parent, hide, &mut queue, &mut hidden, &mut interesting)?;
             }
             if interesting.is_empty() {
@@ -286,7 +300,7 @@ impl Repo {
                             .map(|e| e.id))
                     };
                     let now = entry_id(&commit)?;
-                    let before = match commit.parent_ids().next() {
+                    let before = match parents_of(&commit).first().copied() {
                         Some(parent) => entry_id(&objects.commit(parent, &|| {
                             format!("commit {}", short(&parent.to_string()))
                         })?)?,
@@ -338,6 +352,17 @@ impl Repo {
             Ok(_) => None,
         }
     }
+}
+
+/// The `parent` lines of a commit's header, as written (before any `shallow` file hides them).
+fn recorded_parents(header: &[u8]) -> Vec<git2::Oid> {
+    header
+        .split(|b| *b == b'\n')
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.strip_prefix(b"parent "))
+        .filter_map(|hex| std::str::from_utf8(hex).ok())
+        .filter_map(|hex| git2::Oid::from_str(hex.trim()).ok())
+        .collect()
 }
 
 /// Why libgit2 could not open the repository at or above `path`, in git's words: another

@@ -15,6 +15,7 @@ use anyhow::{Context as _, Result};
 use git2::{ObjectType, Oid, Repository};
 
 use super::loose::{LooseDirs, Want, inflate_loose};
+use super::promisor::{fetch_objects, missing_error, promisor_remote};
 use super::{Repo, plain};
 use crate::error::UserError;
 
@@ -91,30 +92,64 @@ impl<'r> Objects<'r> {
 
     pub(super) fn commit(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Commit<'r>> {
         self.check(oid, what)?;
-        self.repo
-            .find_commit(oid)
-            .map_err(|e| unreadable(&what(), oid, e))
+        self.or_fetch(oid, what, || self.repo.find_commit(oid))
     }
 
     pub(super) fn tree(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Tree<'r>> {
         self.check(oid, what)?;
-        self.repo
-            .find_tree(oid)
-            .map_err(|e| unreadable(&what(), oid, e))
+        self.or_fetch(oid, what, || self.repo.find_tree(oid))
     }
 
     pub(super) fn blob(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Blob<'r>> {
         self.check(oid, what)?;
-        self.repo
-            .find_blob(oid)
-            .map_err(|e| unreadable(&what(), oid, e))
+        self.or_fetch(oid, what, || self.repo.find_blob(oid))
     }
 
     pub(super) fn object(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Object<'r>> {
         self.check(oid, what)?;
-        self.repo
-            .find_object(oid, None)
-            .map_err(|e| unreadable(&what(), oid, e))
+        self.or_fetch(oid, what, || self.repo.find_object(oid, None))
+    }
+
+    /// Reads `oid` with `read`; when the repository lacks it, fetches it from the promisor
+    /// remote (one object: callers that know their reads ahead fetch them in one batch first,
+    /// `Repo::prefetch`) and reads again, or fails with the fetch that would bring it.
+    fn or_fetch<T>(
+        &self,
+        oid: Oid,
+        what: &dyn Fn() -> String,
+        read: impl Fn() -> Result<T, git2::Error>,
+    ) -> Result<T> {
+        match read() {
+            Ok(found) => Ok(found),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                if promisor_remote(self.repo).is_none() {
+                    return Err(missing_error(self.repo, &what(), oid));
+                }
+                fetch_objects(self.repo, &[oid]).with_context(what)?;
+                read().map_err(|e| unreadable(self.repo, &what(), oid, e))
+            }
+            Err(e) => Err(unreadable(self.repo, &what(), oid, e)),
+        }
+    }
+
+    /// Makes sure `oid` is in the repository (fetched from the promisor remote if need be),
+    /// before something reads it outside these checked reads (an object header).
+    pub(super) fn present(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<()> {
+        let odb = self.repo.odb().map_err(plain)?;
+        if odb.exists(oid) {
+            return Ok(());
+        }
+        self.or_fetch(oid, what, || {
+            if odb.exists(oid) {
+                Ok(())
+            } else {
+                Err(git2::Error::new(
+                    git2::ErrorCode::NotFound,
+                    git2::ErrorClass::Odb,
+                    "object not found",
+                ))
+            }
+        })
     }
 
     /// The tree of a commit given by hex id.
@@ -199,11 +234,9 @@ fn corrupt(what: &str, hex: &str, why: &str) -> anyhow::Error {
 }
 
 /// libgit2 could not read a checked object (a damaged pack, or a missing object).
-fn unreadable(what: &str, oid: Oid, e: git2::Error) -> anyhow::Error {
+fn unreadable(repo: &Repository, what: &str, oid: Oid, e: git2::Error) -> anyhow::Error {
     if e.code() == git2::ErrorCode::NotFound {
-        return UserError::new(format!("{what}: object {oid} is not in the repository"))
-            .with_hint("fetch it again (`git fetch origin`); `git fsck` lists what else is missing")
-            .into();
+        return missing_error(repo, what, oid);
     }
     UserError::new(format!(
         "{what}: object {oid} cannot be read ({})",

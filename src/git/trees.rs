@@ -87,6 +87,7 @@ impl Repo {
                 if entry.filemode == 0o120000 {
                     // Link text is a path: at most PATH_MAX (4096) bytes are copied.
                     objects.check(entry.id, &at)?;
+                    objects.present(entry.id, &at)?;
                     let odb = self.repo.odb().map_err(plain)?;
                     let (size, _) = odb
                         .read_header(entry.id)
@@ -109,6 +110,7 @@ impl Repo {
             Some(ObjectType::Tree) => {}
             _ => return Ok(GitPath::Missing),
         }
+        self.prefetch_dir(&objects, entry.id, path, commit)?;
         let mut stack: Vec<(git2::Oid, Vec<u8>, usize)> = vec![(entry.id, Vec::new(), 0)];
         while let Some((id, prefix, depth)) = stack.pop() {
             let shown = || {
@@ -158,6 +160,40 @@ impl Repo {
     }
 }
 
+impl Repo {
+    /// In a partial clone, fetches the regular files under the tree `dir` that the repository
+    /// lacks, in one batch, so that reading a directory is not one fetch per file. Nothing is
+    /// done without a promisor remote (a missing blob is then an error when it is read).
+    fn prefetch_dir(
+        &self,
+        objects: &objects::Objects<'_>,
+        dir: git2::Oid,
+        path: &str,
+        commit: &str,
+    ) -> Result<()> {
+        let Some(_remote) = self.promisor_remote() else {
+            return Ok(());
+        };
+        let odb = self.repo.odb().map_err(plain)?;
+        let mut missing = Vec::new();
+        let mut stack = vec![(dir, 0usize)];
+        while let Some((id, depth)) = stack.pop() {
+            if depth > objects::MAX_TREE_DEPTH {
+                break; // the walk that reads them reports it
+            }
+            let tree = objects.tree(id, &|| format!("{path} at {}", short(commit)))?;
+            for e in &tree {
+                match e.filemode() {
+                    0o100644 | 0o100755 if !odb.exists(e.id()) => missing.push(e.id()),
+                    0o040000 => stack.push((e.id(), depth + 1)),
+                    _ => {}
+                }
+            }
+        }
+        super::promisor::fetch_objects(&self.repo, &missing)
+    }
+}
+
 /// One path of a commit's tree, as config and declaration files are read from it.
 pub(crate) enum TreeFile {
     Missing,
@@ -187,6 +223,7 @@ impl Repo {
             _ => return Ok(TreeFile::NotAFile("a submodule")),
         }
         objects.check(entry.id, &at)?;
+        objects.present(entry.id, &at)?;
         let odb = self.repo.odb().map_err(plain)?;
         let (size, _) = odb
             .read_header(entry.id)

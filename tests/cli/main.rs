@@ -41,6 +41,7 @@ mod interop;
 mod interop_dvc;
 mod interop_signed;
 mod layers;
+mod partial_clones;
 mod reads;
 mod reads_check_ref;
 mod reads_history;

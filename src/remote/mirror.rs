@@ -1,0 +1,239 @@
+//! The cached mirror of a URL for `-C URL`: a blobless partial clone (`git clone --bare
+//! --filter=blob:none`) holding the remote's tags and default branch with packed refs, and
+//! their commits and trees, but no file contents until a command reads them (then fetched on demand
+//! through the promisor remote, in one batch where the reader knows ahead: `git/promisor.rs`).
+//!
+//! Blobless rather than treeless (`--filter=tree:0`): `show` and `doctor` walk trees to find
+//! declaration files, and `diff` compares trees commit by commit; without trees each of those
+//! would be a fetch of its own, while trees cost little beside the blobs (the README has the
+//! numbers). A later call asks the remote for its refs (`git ls-remote`, one round trip) and
+//! fetches only when they differ from the mirror's, so a warm call costs about one no-op fetch.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::{check_url, git, redact};
+use crate::digest::sha256_bytes;
+use crate::error::UserError;
+use crate::git::{Repo, git_command};
+use crate::lock::Lock;
+
+/// The cache directory for mirrors: `$XDG_CACHE_HOME/registry/mirrors`, else
+/// `~/.cache/registry/mirrors`.
+fn cache_root() -> Result<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(x).join("registry").join("mirrors"));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            UserError::new("neither XDG_CACHE_HOME nor HOME is set: no place for the mirror cache")
+        })?;
+    Ok(PathBuf::from(home)
+        .join(".cache")
+        .join("registry")
+        .join("mirrors"))
+}
+
+/// A readable, stable directory name for a URL: its last path part plus a hash of the whole.
+fn mirror_name(url: &str) -> String {
+    let tail: String = url
+        .trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or("repo")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .take(40)
+        .collect();
+    format!(
+        "{}-{}",
+        tail.trim_start_matches('.'),
+        &sha256_bytes(url.as_bytes())[..16]
+    )
+}
+
+/// Takes the lock of the mirror of `url` (`<cache>/<mirror>.lock`, beside the mirror so that a
+/// broken mirror can be removed under it), after checking the URL. Held while the mirror is
+/// created or fetched, and by a write through `-C URL` for the whole write.
+pub(crate) fn mirror_lock(url: &str) -> Result<Lock> {
+    check_url(url)?;
+    let root = cache_root()?;
+    std::fs::create_dir_all(&root)
+        .with_context(|| format!("cannot create the mirror cache {}", root.display()))?;
+    Lock::acquire(
+        &root.join(format!("{}.lock", mirror_name(url))),
+        &format!("the mirror cache of '{}'", redact(url)),
+    )
+}
+
+/// The error of a remote that cannot be read.
+fn unreadable(shown: &str, stderr: &str) -> anyhow::Error {
+    UserError::new(format!("cannot read the repository at '{shown}': {stderr}"))
+        .with_hint("check the URL and that `git ls-remote URL` works (credentials come from git's own helpers)")
+        .into()
+}
+
+/// Brings the mirror of `url` up to date (creating it on first use) and returns its path.
+/// Later calls fetch only what changed, and nothing when nothing did. A broken cache, or one
+/// an older registry made as a full clone, is rebuilt: the cache can be removed any time. One
+/// process at a time creates or fetches a mirror (its lock); others wait for it.
+pub(crate) fn mirror(url: &str) -> Result<PathBuf> {
+    let _lock = mirror_lock(url)?;
+    let shown = redact(url);
+    let root = cache_root()?;
+    let dir = root.join(mirror_name(url));
+    // Read in-process (no `git` to start on a warm call): a repository that opens, and a
+    // partial clone of `origin` (a mirror an older registry made holds every blob: rebuilt).
+    let opened = dir
+        .join("HEAD")
+        .is_file()
+        .then(|| Repo::open(Some(&dir)).ok())
+        .flatten();
+    let healthy = opened
+        .as_ref()
+        .is_some_and(|r| r.config_bool("remote.origin.promisor") == Some(true));
+    if dir.exists() && !healthy {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("cannot remove the broken mirror cache {}", dir.display()))?;
+    }
+    if !dir.exists() {
+        create(url, &root, &dir, &shown)?;
+        return Ok(dir);
+    }
+    update(&dir, opened.and_then(|r| r.head_branch()), &shown)?;
+    Ok(dir)
+}
+
+/// Clones the mirror into a temporary directory beside it and renames it into place, so an
+/// interrupted clone never leaves a mirror that looks whole.
+fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
+    let tmp = root.join(format!(
+        ".{}.tmp-{}",
+        dir.file_name().and_then(|n| n.to_str()).unwrap_or("mirror"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    // The default branch only (`--single-branch`), then every tag: other branches' commits
+    // and trees are never needed to read the registry.
+    let clone = git_command()
+        .args(["clone", "--quiet", "--bare", "--filter=blob:none"])
+        .args(["--single-branch", "--no-tags", "--"])
+        .arg(url)
+        .arg(&tmp)
+        .output()
+        .context("cannot run git")?;
+    if !clone.status.success() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(unreadable(
+            shown,
+            &redact(String::from_utf8_lossy(&clone.stderr).trim()),
+        ));
+    }
+    if let Err(e) = fetch_refs(&tmp, shown, None) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if let Err(e) = std::fs::rename(&tmp, dir) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e).with_context(|| format!("cannot create the mirror cache {}", dir.display()));
+    }
+    Ok(())
+}
+
+/// One `git ls-remote`; a fetch (tags and the default branch as the remote has them, deleted
+/// tags pruned) only when the remote's refs differ from the mirror's; HEAD follows the remote's
+/// default branch, so `register NAME` means the remote's HEAD.
+fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
+    let listed = git(dir, &["ls-remote", "--symref", "--", "origin"])
+        .map_err(|stderr| unreadable(shown, &stderr))?;
+    let mut head = None;
+    let mut theirs: Vec<(String, String)> = Vec::new();
+    for line in listed.lines() {
+        if let Some(sym) = line.strip_prefix("ref: ") {
+            if let Some(("HEAD", target)) = sym
+                .split_once('\t')
+                .map(|(target, name)| (name.trim(), target.trim()))
+            {
+                head = Some(target.to_string());
+            }
+            continue;
+        }
+        let Some((id, name)) = line.split_once('\t') else {
+            continue;
+        };
+        if (name.starts_with("refs/heads/") || name.starts_with("refs/tags/"))
+            && !name.ends_with("^{}")
+        {
+            theirs.push((name.to_string(), id.to_string()));
+        }
+    }
+    // What the mirror holds: tags, and the default branch.
+    theirs.retain(|(name, _)| name.starts_with("refs/tags/") || Some(name) == head.as_ref());
+    theirs.sort();
+    let ours_listed = git(
+        dir,
+        &[
+            "for-each-ref",
+            "--format=%(refname)\t%(objectname)",
+            "refs/heads",
+            "refs/tags",
+        ],
+    )
+    .map_err(|stderr| anyhow::anyhow!("cannot list the refs of the mirror cache: {stderr}"))?;
+    let mut ours: Vec<(String, String)> = ours_listed
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(n, i)| (n.to_string(), i.to_string()))
+        .filter(|(name, _)| name.starts_with("refs/tags/") || Some(name) == head.as_ref())
+        .collect();
+    ours.sort();
+    if ours != theirs {
+        fetch_refs(dir, shown, head.as_deref())?;
+    }
+    if let Some(branch) = head
+        && branch.starts_with("refs/heads/")
+        && our_head.as_deref() != Some(branch.as_str())
+    {
+        let _ = git(dir, &["symbolic-ref", "--", "HEAD", &branch]);
+    }
+    Ok(())
+}
+
+/// Fetches every tag (deleted ones pruned) and `branch` (the default branch; `None`: only the
+/// one the clone set up), then packs the refs: `git fetch` writes a loose file per new ref, and
+/// packed, a later read of thousands of tags is one file.
+fn fetch_refs(dir: &Path, shown: &str, branch: Option<&str>) -> Result<()> {
+    let refspec = branch.map(|b| format!("+{b}:{b}"));
+    let mut args = vec![
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--",
+        "origin",
+        "+refs/tags/*:refs/tags/*",
+    ];
+    if let Some(r) = &refspec {
+        args.push(r);
+    }
+    git(dir, &args).map_err(|stderr| unreadable(shown, &stderr))?;
+    git(dir, &["pack-refs", "--all", "--prune"])
+        .map_err(|stderr| anyhow::anyhow!("cannot pack the refs of the mirror cache: {stderr}"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mirror_names_are_stable_and_distinct() {
+        let a = mirror_name("https://github.com/org/models.git");
+        assert!(a.starts_with("models.git-"), "{a}");
+        assert_eq!(a, mirror_name("https://github.com/org/models.git"));
+        assert_ne!(a, mirror_name("https://gitlab.com/org/models.git"));
+    }
+}
