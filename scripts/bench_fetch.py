@@ -458,7 +458,8 @@ def render(opts, info, started, rev, meta, remote, ci, got):
     L.append("Each checkout into an empty directory (a non-bare clone with its work tree), then "
              "`registry check-ref %s --format gitlab` there: churn's oldest registration, whose "
              "`artifacts.yaml` a blobless clone does not hold until it is fetched on demand. It "
-             "must write `type` and `path`." % meta["old_tag"])
+             "must write `type` and `path`. Its untimed first run fetches what the clone lacks; the "
+             "timed runs find it there." % meta["old_tag"])
     L.append("")
     L.append("| checkout | median (min–max) | on disk | `check-ref` there | what it wrote |")
     L.append("| --- | --- | ---: | --- | --- |")
