@@ -398,7 +398,7 @@ def within(a, b, limit):
     return B.fmt_ratio(x), B.verdict(x <= limit)
 
 
-def render(opts, info, started, rev, meta, remote, ci, got):
+def render(opts, info, started, rev, meta, remote, ci, got, load):
     L = [HEADING, ""]
     L.append(
         "Made by `python3 scripts/bench_fetch.py%s` (see the README's *Benchmarks*): each "
@@ -411,6 +411,7 @@ def render(opts, info, started, rev, meta, remote, ci, got):
         started.strftime("%Y-%m-%d %H:%M UTC"), opts.profile, rev))
     L.append("- machine: %s cores, %s, %s RAM, %s; %s" % (
         info["cores"], info["cpu"], info["memory"], info["os"], info["git"]))
+    L.append("- load average (1, 5, 15 min) before: %s; after: %s" % load)
     L.append("- served repository: %s registry tags + %s other tags on %d commits, each commit "
              "changing `models/weights.bin` (%d KiB of random bytes: %s of blobs in all), packed "
              "refs, served over `file://` with `uploadpack.allowFilter` and "
@@ -567,6 +568,7 @@ def run(opts):
         opts.profile = opts.profile or "release"
         opts.out = opts.out or os.path.join(B.ROOT, "BENCHMARKS.md")
     started = datetime.datetime.now(datetime.timezone.utc)
+    load_before = B.load_average()
     registry = os.path.abspath(opts.registry or B.build_registry(opts.profile))
     rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=B.ROOT,
                          capture_output=True, text=True).stdout.strip()
@@ -584,7 +586,8 @@ def run(opts):
     log("== get (%d MiB file, %d files)" % (opts.big_mib, opts.files))
     got = bench_get(runner, registry, opts, work)
     shutil.rmtree(work, ignore_errors=True)
-    section = render(opts, info, started, rev, meta, remote, ci, got)
+    section = render(opts, info, started, rev, meta, remote, ci, got,
+                     (load_before, B.load_average()))
     print(section)
     if opts.smoke or not os.path.exists(opts.out):
         text = section
