@@ -13,7 +13,22 @@ use crate::yaml::Value;
 pub(super) fn lock_outs(repo: &Repo, commit: &str) -> Result<Vec<(String, Judged)>> {
     let short = &commit[..commit.len().min(7)];
     let mut found = Vec::new();
-    for lock in repo.files_named(commit, &["dvc.lock"])? {
+    let locks = repo.files_named(commit, &["dvc.lock"])?;
+    // A partial clone fetches every lock and the dvc.yaml beside it in one batch.
+    let beside: Vec<String> = locks
+        .iter()
+        .map(|l| {
+            l.rsplit_once('/')
+                .map_or("dvc.yaml".into(), |(d, _)| format!("{d}/dvc.yaml"))
+        })
+        .collect();
+    let wanted: Vec<(&str, &str)> = locks
+        .iter()
+        .chain(&beside)
+        .map(|f| (commit, f.as_str()))
+        .collect();
+    repo.prefetch(&wanted)?;
+    for lock in locks {
         let Some(text) = crate::safe_read::declaration_at(repo, commit, &lock)?? else {
             continue;
         };

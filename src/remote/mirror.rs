@@ -1,6 +1,6 @@
 //! The cached mirror of a URL for `-C URL`: a blobless partial clone (`git clone --bare
-//! --filter=blob:none`) holding the remote's tags and default branch with packed refs, and
-//! their commits and trees, but no file contents until a command reads them (then fetched on demand
+//! --filter=blob:none`) holding the remote's branches and tags with packed refs (what the clone's one round trip
+//! brings), and their commits and trees, but no file contents until a command reads them (then fetched on demand
 //! through the promisor remote, in one batch where the reader knows ahead: `git/promisor.rs`).
 //!
 //! Blobless rather than treeless (`--filter=tree:0`): `show` and `doctor` walk trees to find
@@ -115,11 +115,12 @@ fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&tmp);
-    // The default branch only (`--single-branch`), then every tag: other branches' commits
-    // and trees are never needed to read the registry.
+    // Branches and tags in the one round trip of a clone (its refs packed). Holding only the
+    // default branch would take a second one (a clone cannot fetch one branch and every tag:
+    // `--single-branch` follows only the tags in that branch's history), and the branches'
+    // commits and trees cost little; so `register NAME BRANCH` works through a URL too.
     let clone = git_command()
-        .args(["clone", "--quiet", "--bare", "--filter=blob:none"])
-        .args(["--single-branch", "--no-tags", "--"])
+        .args(["clone", "--quiet", "--bare", "--filter=blob:none", "--"])
         .arg(url)
         .arg(&tmp)
         .output()
@@ -131,10 +132,6 @@ fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
             &redact(String::from_utf8_lossy(&clone.stderr).trim()),
         ));
     }
-    if let Err(e) = fetch_refs(&tmp, shown, None) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
     if let Err(e) = std::fs::rename(&tmp, dir) {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e).with_context(|| format!("cannot create the mirror cache {}", dir.display()));
@@ -142,8 +139,8 @@ fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
     Ok(())
 }
 
-/// One `git ls-remote`; a fetch (tags and the default branch as the remote has them, deleted
-/// tags pruned) only when the remote's refs differ from the mirror's; HEAD follows the remote's
+/// One `git ls-remote`; a fetch (branches and tags as the remote has them, deleted ones
+/// pruned) only when the remote's refs differ from the mirror's; HEAD follows the remote's
 /// default branch, so `register NAME` means the remote's HEAD.
 fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
     let listed = git(dir, &["ls-remote", "--symref", "--", "origin"])
@@ -169,8 +166,6 @@ fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
             theirs.push((name.to_string(), id.to_string()));
         }
     }
-    // What the mirror holds: tags, and the default branch.
-    theirs.retain(|(name, _)| name.starts_with("refs/tags/") || Some(name) == head.as_ref());
     theirs.sort();
     let ours_listed = git(
         dir,
@@ -186,11 +181,10 @@ fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
         .lines()
         .filter_map(|l| l.split_once('\t'))
         .map(|(n, i)| (n.to_string(), i.to_string()))
-        .filter(|(name, _)| name.starts_with("refs/tags/") || Some(name) == head.as_ref())
         .collect();
     ours.sort();
     if ours != theirs {
-        fetch_refs(dir, shown, head.as_deref())?;
+        fetch_refs(dir, shown)?;
     }
     if let Some(branch) = head
         && branch.starts_with("refs/heads/")
@@ -201,25 +195,24 @@ fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
     Ok(())
 }
 
-/// Fetches every tag (deleted ones pruned) and `branch` (the default branch; `None`: only the
-/// one the clone set up), then packs the refs: `git fetch` writes a loose file per new ref, and
-/// packed, a later read of thousands of tags is one file.
-fn fetch_refs(dir: &Path, shown: &str, branch: Option<&str>) -> Result<()> {
-    let refspec = branch.map(|b| format!("+{b}:{b}"));
-    let mut args = vec![
-        "fetch",
-        "--quiet",
-        "--prune",
-        "--no-tags",
-        "--no-write-fetch-head",
-        "--",
-        "origin",
-        "+refs/tags/*:refs/tags/*",
-    ];
-    if let Some(r) = &refspec {
-        args.push(r);
-    }
-    git(dir, &args).map_err(|stderr| unreadable(shown, &stderr))?;
+/// Fetches the branches and tags as the remote has them (deleted ones pruned), then packs the
+/// refs: `git fetch` writes a loose file per new ref, and packed, a later read of thousands of
+/// tags is one file, as after the first clone.
+fn fetch_refs(dir: &Path, shown: &str) -> Result<()> {
+    git(
+        dir,
+        &[
+            "fetch",
+            "--quiet",
+            "--prune",
+            "--no-write-fetch-head",
+            "--",
+            "origin",
+            "+refs/heads/*:refs/heads/*",
+            "+refs/tags/*:refs/tags/*",
+        ],
+    )
+    .map_err(|stderr| unreadable(shown, &stderr))?;
     git(dir, &["pack-refs", "--all", "--prune"])
         .map_err(|stderr| anyhow::anyhow!("cannot pack the refs of the mirror cache: {stderr}"))?;
     Ok(())

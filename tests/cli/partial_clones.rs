@@ -161,7 +161,8 @@ fn the_url_mirror_is_a_blobless_clone_fetched_only_when_the_remote_changed() {
             &mirror,
             &["for-each-ref", "--format=%(refname)", "refs/heads"]
         ),
-        "refs/heads/main"
+        "refs/heads/feature\nrefs/heads/main",
+        "what the clone's one round trip brings"
     );
     let model = repo.git(&["rev-parse", "HEAD:models/churn.pkl"]);
     let listed = git_in(
