@@ -46,6 +46,22 @@ impl Lock {
     /// Takes the lock file `path` (its directory must exist), waiting up to the timeout. `what`
     /// says what it guards, for the error ("the registry of /repo", "the mirror of URL").
     pub(crate) fn acquire(path: &Path, what: &str) -> Result<Lock> {
+        Lock::acquire_with(path, what, false, DEFAULT_TIMEOUT)
+    }
+
+    /// [`Lock::acquire`] for a cache anyone may rebuild (the `-C URL` mirror): a lock left by a
+    /// process of this host that is gone is taken over, not an error, and the wait is long
+    /// enough for another process's first clone (`REGISTRY_LOCK_TIMEOUT` still rules).
+    pub(crate) fn acquire_cache(path: &Path, what: &str) -> Result<Lock> {
+        Lock::acquire_with(path, what, true, CACHE_TIMEOUT)
+    }
+
+    fn acquire_with(
+        path: &Path,
+        what: &str,
+        take_over: bool,
+        default_timeout: Duration,
+    ) -> Result<Lock> {
         if held().iter().any(|p| p == path) {
             return Ok(Lock {
                 path: path.to_path_buf(),
@@ -53,7 +69,7 @@ impl Lock {
             });
         }
         crate::signals::install(release_all);
-        let timeout = timeout()?;
+        let timeout = timeout(default_timeout)?;
         let start = Instant::now();
         let mut pause = Duration::from_millis(5);
         loop {
@@ -89,6 +105,9 @@ impl Lock {
                     // our read and the check: stale only if its file is still there, unchanged
                     // (a dead process cannot change it; a released lock is gone).
                     let stale = holder.is_dead() && read_small(path) == seen;
+                    if stale && take_over && take_over_stale(path, &seen) {
+                        continue;
+                    }
                     if stale || start.elapsed() >= timeout {
                         return Err(busy(path, what, &holder, timeout).into());
                     }
@@ -125,8 +144,28 @@ pub(crate) fn release_all() {
     }
 }
 
-/// The wait from `REGISTRY_LOCK_TIMEOUT` (seconds, fractions allowed), else 10 s.
-fn timeout() -> Result<Duration> {
+/// The default wait for a cache's lock: a first clone over a slow network takes a while.
+const CACHE_TIMEOUT: Duration = Duration::from_mins(5);
+
+/// Moves a dead holder's lock file aside (one rename: of two processes taking it over, one
+/// moves it) and removes it. Should the file moved be another's fresh lock after all (it took
+/// the stale one over in between), it is put back. Whether the way is free now.
+fn take_over_stale(path: &Path, seen: &[u8]) -> bool {
+    let aside = path.with_extension(format!("stale-{}", std::process::id()));
+    if std::fs::rename(path, &aside).is_err() {
+        return false;
+    }
+    if read_small(&aside) != seen {
+        // Not the dead one's: put it back where its holder expects it (never over a new one).
+        let _ = std::fs::hard_link(&aside, path);
+        let _ = std::fs::remove_file(&aside);
+        return false;
+    }
+    std::fs::remove_file(&aside).is_ok()
+}
+
+/// The wait from `REGISTRY_LOCK_TIMEOUT` (seconds, fractions allowed), else `default`.
+fn timeout(default: Duration) -> Result<Duration> {
     match std::env::var(TIMEOUT_ENV) {
         Ok(raw) if !raw.trim().is_empty() => raw
             .trim()
@@ -138,7 +177,7 @@ fn timeout() -> Result<Duration> {
                     .with_hint(format!("e.g. {TIMEOUT_ENV}=30, or 0 to fail at once"))
                     .into()
             }),
-        _ => Ok(DEFAULT_TIMEOUT),
+        _ => Ok(default),
     }
 }
 

@@ -204,12 +204,8 @@ pub(crate) fn prefetch(repo: &Repo, commits: &[&str], name: &ArtifactName) -> Re
 /// messages (` at HEAD`).
 pub(crate) fn inventory(repo: &Repo, commit: &str, reach: Reach, at: &str) -> Result<Inventory> {
     let mut inv = Inventory::default();
-    let exists = |file: &str| -> Result<bool> {
-        Ok(!matches!(
-            crate::safe_read::declaration_at(repo, commit, file)?,
-            Ok(None)
-        ))
-    };
+    // From the trees alone: a partial clone fetches no file to learn it is there.
+    let exists = |file: &str| repo.has_entry(commit, file);
     let mut files = match reach {
         Reach::Everything => repo.files_named(commit, &["dvc.yaml", "artifacts.yaml"])?,
         Reach::Show if exists("dvc.yaml")? || exists(".dvc/config")? => {

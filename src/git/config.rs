@@ -1,5 +1,6 @@
 //! Reading git's configuration: the settings signing and verifying follow as git does
-//! (`gpg.format`, `user.signingKey`, the programs), `tag.gpgSign`, and the remotes.
+//! (`gpg.format`, `user.signingKey`, the programs), `tag.gpgSign`, and the remotes; and the
+//! refs a mirror compares with its remote's.
 
 use super::Repo;
 
@@ -24,4 +25,28 @@ impl Repo {
     pub(crate) fn config_bool(&self, key: &str) -> Option<bool> {
         self.repo.config().ok()?.get_bool(key).ok()
     }
+}
+
+impl Repo {
+    /// The direct refs under `prefixes` (`refs/tags/`…) and the ids they name, sorted by name;
+    /// symbolic refs and refs that cannot be read are left out.
+    pub(crate) fn refs_under(&self, prefixes: &[&str]) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Ok(refs) = self.repo.references() {
+            for r in refs.flatten() {
+                if let (Some(name), Some(id)) = (r.name(), r.target())
+                    && prefixes.iter().any(|p| name.starts_with(p))
+                {
+                    out.push((name.to_string(), id.to_string()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// Whether git would store a ref of this name (`git check-ref-format`'s rules).
+pub(crate) fn valid_ref_name(name: &str) -> bool {
+    git2::Reference::is_valid_name(name)
 }

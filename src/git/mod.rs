@@ -36,6 +36,7 @@ mod tags;
 mod trees;
 mod writes;
 
+pub(crate) use config::valid_ref_name;
 pub(crate) use program::{ALLOWED_PROTOCOLS, credentials, git_command, redact};
 pub(crate) use trees::{GitPath, TreeFile};
 
@@ -213,6 +214,7 @@ impl Repo {
         // parents as the commits record them are followed instead: read when they are here
         // (fetched with a tag), fetched from a promisor remote, or a missing object's error.
         let shallow = self.shallow_commits();
+        let odb = self.repo.odb().map_err(plain)?;
         let parents_of = |c: &git2::Commit<'_>| -> Vec<git2::Oid> {
             if shallow.is_empty() || !shallow.contains(&c.id().to_string()) {
                 return c.parent_ids().collect();
@@ -270,7 +272,13 @@ impl Repo {
                     .into_owned();
                 candidates.push((oid, summary));
             }
+            let cut = !shallow.is_empty() && shallow.contains(&oid.to_string());
             for parent in parents_of(&commit) {
+                // Below a cut commit that `from` reaches, nothing is listed: a parent the
+                // clone never had is not needed (and fetching it would bring its history).
+                if cut && hide && !odb.exists(parent) {
+                    continue;
+                }
                 push(parent, hide, &mut queue, &mut hidden, &mut interesting)?;
             }
             if interesting.is_empty() {
@@ -283,6 +291,17 @@ impl Repo {
             }
         }
         let mut out = Vec::new();
+        if path.is_some() {
+            // Each listed commit's tree is compared with its first parent's: in a treeless
+            // partial clone, those trees come in one batch.
+            let mut wanted = Vec::new();
+            for (oid, _) in candidates.iter().filter(|(oid, _)| !hidden[oid]) {
+                wanted.push(*oid);
+                let c = objects.commit(*oid, &|| format!("commit {}", short(&oid.to_string())))?;
+                wanted.extend(parents_of(&c).first().filter(|p| odb.exists(**p)));
+            }
+            self.prefetch_trees(&wanted)?;
+        }
         for (oid, summary) in candidates {
             if hidden[&oid] {
                 continue;
@@ -387,6 +406,25 @@ fn cannot_open(path: &Path, e: &git2::Error) -> anyhow::Error {
         && uses_reftable(git_dir)
     {
         return reftable_error(top);
+    }
+    // A repository extension libgit2 does not know (its message names it). The one a tool may
+    // well have written is an older git's `extensions.partialClone`, which git itself reads as
+    // the promisor remote that `remote.<name>.promisor` names today.
+    if let Some(ext) = e.message().strip_prefix("unsupported extension name ") {
+        let top = found.as_ref().map_or(path, |(top, _)| top.as_path());
+        let mut err = UserError::new(format!(
+            "'{}' uses the repository extension '{}', which registry cannot read",
+            top.display(),
+            ext.trim()
+        ));
+        if ext.trim().eq_ignore_ascii_case("extensions.partialclone") {
+            err = err.with_hint(
+                "this is how older git marked a partial clone; today's git marks it per remote, \
+                 which registry reads: `git config remote.origin.promisor true && git config \
+                 --unset extensions.partialClone` (with your promisor remote for origin)",
+            );
+        }
+        return err.into();
     }
     not_a_repo(path)
 }

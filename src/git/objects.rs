@@ -122,6 +122,17 @@ impl<'r> Objects<'r> {
         match read() {
             Ok(found) => Ok(found),
             Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                // libgit2 says "not found" of an object of another type too: that one is
+                // here, and no fetch brings it as what it is not.
+                let odb = self.repo.odb().map_err(plain)?;
+                if let Ok((_, kind)) = odb.read_header(oid) {
+                    return Err(UserError::new(format!(
+                        "{}: object {oid} is a {kind}, not what it is named as",
+                        what()
+                    ))
+                    .with_hint("the repository holds a malformed object; `git fsck` names it")
+                    .into());
+                }
                 if promisor_remote(self.repo).is_none() {
                     return Err(missing_error(self.repo, &what(), oid));
                 }

@@ -25,6 +25,28 @@ pub(crate) fn git_command() -> Command {
     for p in ALLOWED_PROTOCOLS {
         cmd.args(["-c", &format!("protocol.{p}.allow=always")]);
     }
+    // The variables that point git at another repository's parts (what git itself clears
+    // before it works in another repository, `git rev-parse --local-env-vars`): set by a hook
+    // registry runs in, they would make a fetch write its objects there. Every command here
+    // names its repository with `--git-dir`.
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_IMPLICIT_WORK_TREE",
+        "GIT_COMMON_DIR",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_QUARANTINE_PATH",
+        "GIT_INDEX_FILE",
+        "GIT_NAMESPACE",
+        "GIT_SHALLOW_FILE",
+        "GIT_GRAFT_FILE",
+        "GIT_PREFIX",
+        "GIT_NO_REPLACE_OBJECTS",
+        "GIT_REPLACE_REF_BASE",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd.stdin(Stdio::null());
     cmd
 }

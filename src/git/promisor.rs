@@ -50,6 +50,15 @@ impl Repo {
         }
         let objects = self.objects();
         let odb = self.repo.odb().map_err(plain)?;
+        let mut commits = Vec::new();
+        for (commit, _) in wanted {
+            commits.push(
+                Oid::from_str(commit)
+                    .map_err(plain)
+                    .with_context(|| format!("bad commit id {commit}"))?,
+            );
+        }
+        self.prefetch_trees(&commits)?;
         let mut missing = Vec::new();
         for (commit, path) in wanted {
             let tree = objects.commit_tree(commit)?;
@@ -59,6 +68,27 @@ impl Repo {
                 && !odb.exists(entry.id)
             {
                 missing.push(entry.id);
+            }
+        }
+        fetch_objects(&self.repo, &missing)
+    }
+
+    /// In a treeless partial clone (`--filter=tree:0`), fetches the root trees of `commits`
+    /// that the repository lacks, in one batch (a tree fetched so brings its subtrees, not its
+    /// blobs): reading several commits' files is then not one fetch per commit.
+    pub(super) fn prefetch_trees(&self, commits: &[Oid]) -> Result<()> {
+        if commits.is_empty() || self.promisor_remote().is_none() {
+            return Ok(());
+        }
+        let objects = self.objects();
+        let odb = self.repo.odb().map_err(plain)?;
+        let mut missing = Vec::new();
+        for oid in commits {
+            let c = objects.commit(*oid, &|| {
+                format!("commit {}", super::short(&oid.to_string()))
+            })?;
+            if !odb.exists(c.tree_id()) && !missing.contains(&c.tree_id()) {
+                missing.push(c.tree_id());
             }
         }
         fetch_objects(&self.repo, &missing)
@@ -163,7 +193,7 @@ pub(super) fn fetch_objects(repo: &git2::Repository, oids: &[Oid]) -> Result<()>
     .with_hint(
         "this is a partial clone: objects it lacks come from that remote, which must be \
          reachable and serve objects by id (`uploadpack.allowAnySHA1InWant`, as GitHub and \
-         GitLab do); or fetch everything once (`git fetch --refetch origin`)",
+         GitLab do); or fetch every object once (`git fetch --refetch --no-filter origin`)",
     )
     .into())
 }
@@ -173,12 +203,12 @@ pub(super) fn fetch_objects(repo: &git2::Repository, oids: &[Oid]) -> Result<()>
 pub(super) fn missing_error(repo: &git2::Repository, what: &str, oid: Oid) -> anyhow::Error {
     let hint = if repo.is_shallow() {
         "this is a shallow clone, which holds only part of the history: fetch the rest \
-         (`git fetch --unshallow --tags origin`), or clone with `--filter=blob:none` and all \
-         tags instead (blobs then arrive on demand)"
+         (`git fetch --unshallow --tags origin`); a clone made with `--filter=blob:none` and \
+         no `--depth` has every commit and fetches file contents on demand"
     } else {
         "fetch it: `git fetch --filter=blob:none --tags origin` makes this clone a partial one \
-         whose missing blobs are fetched on demand, or fetch everything (`git fetch --tags \
-         origin`); `git fsck` lists what else is missing"
+         whose missing blobs are fetched on demand, or fetch every object again (`git fetch \
+         --refetch origin`); `git fsck` lists what else is missing"
     };
     UserError::new(format!("{what}: object {oid} is not in the repository"))
         .with_hint(hint)

@@ -161,6 +161,15 @@ impl Repo {
 }
 
 impl Repo {
+    /// Whether `commit`'s tree has an entry at `path` (of any kind), read from the trees alone:
+    /// in a partial clone, no blob is fetched to learn it.
+    pub(crate) fn has_entry(&self, commit: &str, path: &str) -> Result<bool> {
+        let objects = self.objects();
+        let tree = objects.commit_tree(commit)?;
+        let at = || format!("{path} at {}", short(commit));
+        Ok(objects.entry_at(&tree, path, &at)?.is_some())
+    }
+
     /// In a partial clone, fetches the regular files under the tree `dir` that the repository
     /// lacks, in one batch, so that reading a directory is not one fetch per file. Nothing is
     /// done without a promisor remote (a missing blob is then an error when it is read).

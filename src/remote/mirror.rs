@@ -62,7 +62,7 @@ pub(crate) fn mirror_lock(url: &str) -> Result<Lock> {
     let root = cache_root()?;
     std::fs::create_dir_all(&root)
         .with_context(|| format!("cannot create the mirror cache {}", root.display()))?;
-    Lock::acquire(
+    Lock::acquire_cache(
         &root.join(format!("{}.lock", mirror_name(url))),
         &format!("the mirror cache of '{}'", redact(url)),
     )
@@ -83,27 +83,51 @@ pub(crate) fn mirror(url: &str) -> Result<PathBuf> {
     let _lock = mirror_lock(url)?;
     let shown = redact(url);
     let root = cache_root()?;
-    let dir = root.join(mirror_name(url));
-    // Read in-process (no `git` to start on a warm call): a repository that opens, and a
-    // partial clone of `origin` (a mirror an older registry made holds every blob: rebuilt).
-    let opened = dir
-        .join("HEAD")
-        .is_file()
+    let name = mirror_name(url);
+    let dir = root.join(&name);
+    // Only a lock holder makes temporary clones: any left now are a killed process's.
+    remove_stale_clones(&root, &name);
+    // Read in-process (no `git` to start on a warm call): a real directory (not a link to
+    // another cache entry), a repository that opens, a partial clone (a mirror an older
+    // registry made holds every blob), and of this URL (a cache restored or copied from
+    // elsewhere must not answer for another repository). Anything else is rebuilt.
+    let is_dir = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
+    let opened = (is_dir && dir.join("HEAD").is_file())
         .then(|| Repo::open(Some(&dir)).ok())
         .flatten();
-    let healthy = opened
-        .as_ref()
-        .is_some_and(|r| r.config_bool("remote.origin.promisor") == Some(true));
-    if dir.exists() && !healthy {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("cannot remove the broken mirror cache {}", dir.display()))?;
-    }
-    if !dir.exists() {
+    let healthy = opened.as_ref().is_some_and(|r| {
+        r.config_bool("remote.origin.promisor") == Some(true)
+            && r.config_string("remote.origin.url").as_deref() == Some(url)
+    });
+    if !healthy {
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&dir),
+            Ok(_) => std::fs::remove_file(&dir),
+            Err(_) => Ok(()),
+        }
+        .with_context(|| format!("cannot remove the broken mirror cache {}", dir.display()))?;
         create(url, &root, &dir, &shown)?;
         return Ok(dir);
     }
-    update(&dir, opened.and_then(|r| r.head_branch()), &shown)?;
+    if let Some(repo) = opened {
+        update(&dir, &repo, &shown)?;
+    }
     Ok(dir)
+}
+
+/// Removes the temporary clones (`.NAME.tmp-PID`) a killed first call left behind.
+fn remove_stale_clones(root: &Path, name: &str) {
+    let prefix = format!(".{name}.tmp-");
+    if let Ok(entries) = std::fs::read_dir(root) {
+        for e in entries.flatten() {
+            if e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&prefix))
+            {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
 }
 
 /// Clones the mirror into a temporary directory beside it and renames it into place, so an
@@ -118,8 +142,11 @@ fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
     // Branches and tags in the one round trip of a clone (its refs packed). Holding only the
     // default branch would take a second one (a clone cannot fetch one branch and every tag:
     // `--single-branch` follows only the tags in that branch's history), and the branches'
-    // commits and trees cost little; so `register NAME BRANCH` works through a URL too.
+    // commits and trees cost little; so `register NAME BRANCH` works through a URL too. The
+    // files ref format whatever the user's default (registry reads no reftable).
     let clone = git_command()
+        .env("GIT_DEFAULT_REF_FORMAT", "files")
+        .args(["-c", "init.defaultRefFormat=files"])
         .args(["clone", "--quiet", "--bare", "--filter=blob:none", "--"])
         .arg(url)
         .arg(&tmp)
@@ -139,58 +166,40 @@ fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
     Ok(())
 }
 
-/// One `git ls-remote`; a fetch (branches and tags as the remote has them, deleted ones
-/// pruned) only when the remote's refs differ from the mirror's; HEAD follows the remote's
-/// default branch, so `register NAME` means the remote's HEAD.
-fn update(dir: &Path, our_head: Option<String>, shown: &str) -> Result<()> {
-    let listed = git(dir, &["ls-remote", "--symref", "--", "origin"])
+/// One `git ls-remote` of the branches and tags (asking the server for those alone, not its
+/// pull-request refs); a fetch (branches and tags as the remote has them, deleted ones pruned)
+/// only when they differ from the mirror's. HEAD then follows the remote's default branch, so
+/// `register NAME` means the remote's HEAD (a change of the default branch alone is seen at
+/// the next change of a ref). Refs git would not store are not compared: a remote advertising
+/// one cannot make every call fetch.
+fn update(dir: &Path, repo: &Repo, shown: &str) -> Result<()> {
+    let listed = git(dir, &["ls-remote", "--heads", "--tags", "--", "origin"])
         .map_err(|stderr| unreadable(shown, &stderr))?;
-    let mut head = None;
-    let mut theirs: Vec<(String, String)> = Vec::new();
-    for line in listed.lines() {
-        if let Some(sym) = line.strip_prefix("ref: ") {
-            if let Some(("HEAD", target)) = sym
-                .split_once('\t')
-                .map(|(target, name)| (name.trim(), target.trim()))
-            {
-                head = Some(target.to_string());
-            }
-            continue;
-        }
-        let Some((id, name)) = line.split_once('\t') else {
-            continue;
-        };
-        if (name.starts_with("refs/heads/") || name.starts_with("refs/tags/"))
-            && !name.ends_with("^{}")
-        {
-            theirs.push((name.to_string(), id.to_string()));
-        }
-    }
-    theirs.sort();
-    let ours_listed = git(
-        dir,
-        &[
-            "for-each-ref",
-            "--format=%(refname)\t%(objectname)",
-            "refs/heads",
-            "refs/tags",
-        ],
-    )
-    .map_err(|stderr| anyhow::anyhow!("cannot list the refs of the mirror cache: {stderr}"))?;
-    let mut ours: Vec<(String, String)> = ours_listed
+    let mut theirs: Vec<(String, String)> = listed
         .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(n, i)| (n.to_string(), i.to_string()))
+        .filter_map(|line| line.split_once('\t'))
+        .filter(|(id, name)| {
+            !name.ends_with("^{}")
+                && crate::git::valid_ref_name(name)
+                && id.bytes().any(|b| b != b'0')
+        })
+        .map(|(id, name)| (name.to_string(), id.to_string()))
         .collect();
-    ours.sort();
-    if ours != theirs {
-        fetch_refs(dir, shown)?;
+    theirs.sort();
+    let ours = repo.refs_under(&["refs/heads/", "refs/tags/"]);
+    if ours == theirs {
+        return Ok(());
     }
-    if let Some(branch) = head
+    fetch_refs(dir, shown)?;
+    if let Ok(out) = git(dir, &["ls-remote", "--symref", "--", "origin", "HEAD"])
+        && let Some(branch) = out.lines().find_map(|l| {
+            l.strip_prefix("ref: ")
+                .and_then(|r| r.split_whitespace().next())
+        })
         && branch.starts_with("refs/heads/")
-        && our_head.as_deref() != Some(branch.as_str())
+        && repo.head_branch().as_deref() != Some(branch)
     {
-        let _ = git(dir, &["symbolic-ref", "--", "HEAD", &branch]);
+        let _ = git(dir, &["symbolic-ref", "--", "HEAD", branch]);
     }
     Ok(())
 }

@@ -42,6 +42,7 @@ mod interop_dvc;
 mod interop_signed;
 mod layers;
 mod partial_clones;
+mod partial_mirror;
 mod reads;
 mod reads_check_ref;
 mod reads_history;

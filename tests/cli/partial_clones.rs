@@ -11,7 +11,7 @@ use crate::fixture::{Run, TestRepo};
 
 /// A repository with `churn` registered twice (its description and model changing) and
 /// pushed, with its tags, to a bare remote that serves partial clones. Returns the remote.
-fn served(repo: &TestRepo) -> PathBuf {
+pub(crate) fn served(repo: &TestRepo) -> PathBuf {
     let parent = repo.path().parent().unwrap().to_path_buf();
     let remote = parent.join("served.git");
     git_in(
@@ -19,6 +19,9 @@ fn served(repo: &TestRepo) -> PathBuf {
         &parent,
         &["init", "-q", "--bare", "-b", "main", "served.git"],
     );
+    // A commit below the first version: a shallow clone's walk must not need it.
+    repo.write("README", "models\n");
+    repo.commit("start");
     git_in(repo, &remote, &["config", "uploadpack.allowFilter", "true"]);
     git_in(
         repo,
@@ -41,7 +44,7 @@ fn served(repo: &TestRepo) -> PathBuf {
 }
 
 #[track_caller]
-fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
     let out = repo
         .command(Path::new("git"), dir)
         .args(args)
@@ -57,7 +60,7 @@ fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
 
 /// Runs registry in `dir` with git's event trace on; returns the run and the git commands it
 /// started at top level (`fetch`, `clone`, `ls-remote`…), in order.
-fn traced(repo: &TestRepo, dir: &Path, args: &[&str]) -> (Run, Vec<String>) {
+pub(crate) fn traced(repo: &TestRepo, dir: &Path, args: &[&str]) -> (Run, Vec<String>) {
     let trace = repo.path().parent().unwrap().join("trace.json");
     let _ = std::fs::remove_file(&trace);
     let out = repo
@@ -85,12 +88,12 @@ fn traced(repo: &TestRepo, dir: &Path, args: &[&str]) -> (Run, Vec<String>) {
     (run, commands)
 }
 
-fn count(commands: &[String], name: &str) -> usize {
+pub(crate) fn count(commands: &[String], name: &str) -> usize {
     commands.iter().filter(|c| *c == name).count()
 }
 
 /// The blobs a repository lacks (what a partial clone left out), by git's own listing.
-fn missing_blobs(repo: &TestRepo, git_dir: &Path) -> usize {
+pub(crate) fn missing_blobs(repo: &TestRepo, git_dir: &Path) -> usize {
     git_in(
         repo,
         git_dir,
@@ -101,7 +104,7 @@ fn missing_blobs(repo: &TestRepo, git_dir: &Path) -> usize {
     .count()
 }
 
-fn the_mirror(repo: &TestRepo) -> PathBuf {
+pub(crate) fn the_mirror(repo: &TestRepo) -> PathBuf {
     let mirrors = repo.home().join(".cache/registry/mirrors");
     let found: Vec<PathBuf> = std::fs::read_dir(&mirrors)
         .unwrap()
@@ -420,6 +423,12 @@ fn a_shallow_ci_checkout_with_tags_reads_right_or_names_the_cut() {
         with_c.extend_from_slice(args);
         assert_eq!(repo.run(&with_c).ok(), full.ok());
     }
+    // v0.0.1 -> v0.0.2: both cut commits are here; the commit below v0.0.1 is not needed.
+    assert_eq!(
+        repo.run(&["-C", &ci_arg, "diff", "churn", "v0.0.1", "v0.0.2"])
+            .ok(),
+        repo.run(&["diff", "churn", "v0.0.1", "v0.0.2"]).ok()
+    );
     // v0.0.2 -> v0.0.3 crosses commits this clone does not have.
     let run = repo.run(&["-C", &ci_arg, "diff", "churn", "v0.0.2", "v0.0.3"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
