@@ -158,6 +158,9 @@ pub(super) fn fetch_objects(repo: &git2::Repository, oids: &[Oid]) -> Result<()>
             "--no-tags",
             "--no-write-fetch-head",
             "--recurse-submodules=no",
+            // A read should not start git's housekeeping (one process more per read); the
+            // mirror's ref fetches, and the user's own git, still run it.
+            "--no-auto-maintenance",
         ])
         .args(["--filter=blob:none", "--stdin", "--", &remote])
         .stdin(Stdio::piped())
