@@ -66,6 +66,8 @@ pub(crate) enum Command {
     Describe(commands::describe::DescribeArgs),
     /// Check a file or directory against the digest a version recorded
     Verify(commands::verify::VerifyArgs),
+    /// Write a version's registered bytes to disk, checked against its recorded digest
+    Get(commands::get::GetArgs),
     /// Every event with its claimed tagger, proven signer, signature status and policy verdict
     Audit(commands::audit::AuditArgs),
     /// Check the repository, config, artifacts.yaml files, registry tags and policy
@@ -118,6 +120,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Remove(a) => commands::annotate::run_remove(g, a, out),
         Command::Describe(a) => commands::describe::run(g, a, out),
         Command::Verify(a) => commands::verify::run(g, a, out),
+        Command::Get(a) => commands::get::run(g, a, out),
         Command::Audit(a) => commands::audit::run(g, a, out),
         Command::Doctor(a) => commands::doctor::run(g, a, out),
         Command::Diff(a) => commands::diff::run(g, a, out),

@@ -23,7 +23,7 @@ mod locks;
 mod record;
 mod stages;
 
-pub(crate) use cache::cached_listing;
+pub(crate) use cache::{cache_dir, cached_listing};
 
 use choose::{agreed, own_record, stale_record, under};
 use record::{Kind, Out};

@@ -1,7 +1,8 @@
 //! What bytes a registration stands for: the artifact's `path` from its artifacts.yaml at the
 //! registered commit, hashed from git when git tracks it there, else DVC's md5 when DVC records
-//! it at that commit (`dvc.rs`), else hashed from the work tree (files that LFS or `.gitignore`
-//! keep out of git), SPEC §4.2. Also the path rules of SPEC §4.1.
+//! it at that commit (`dvc.rs`), else hashed from the work tree (files `.gitignore` keeps out of
+//! git), SPEC §4.2. A Git LFS pointer in git counts as the content it names (`lfs_pointer.rs`).
+//! Also the path rules of SPEC §4.1.
 //!
 //! A symbolic link as the path is followed when it stays inside the repository (in the commit's
 //! tree for a link git tracks, in the work tree otherwise): the digest is of what it points at,
@@ -22,6 +23,7 @@ use crate::registry::name::ArtifactName;
 use crate::registry::trailer::{self, Provenance};
 
 mod dvc;
+pub(crate) mod lfs_pointer;
 
 /// The most symbolic links followed in a row (Linux's MAXSYMLINKS).
 const MAX_LINKS: usize = 40;
@@ -90,7 +92,7 @@ fn control_char_error(name: &ArtifactName, path: &str, c: char) -> UserError {
 
 /// Where a symbolic link at repository-relative `link`, pointing at `target`, leads
 /// (repository-relative; resolved in the tree, as git stores links); an error when it leads out.
-fn follow_link(link: &str, target: &[u8]) -> Result<String, UserError> {
+pub(crate) fn follow_link(link: &str, target: &[u8]) -> Result<String, UserError> {
     let refuse = |why: &str| {
         UserError::new(format!(
             "path '{}' is a symbolic link to '{}', which {why}",
@@ -164,8 +166,18 @@ fn manifest_pairs(entries: &[ManifestEntry]) -> Vec<(Vec<u8>, String)> {
     pairs
 }
 
-/// Hashes what git holds at `path` in `commit`, following symbolic links inside the repository.
-/// Returns the path it came to (`path`, or where its links lead) and its digest, if git holds it.
+/// The SHA-256 of the content a blob stands for: of the blob itself, or for a Git LFS pointer the
+/// `oid` it names, the SHA-256 of the file `git lfs` checks out (so `get` and `verify` check the
+/// real bytes, not the pointer's).
+fn blob_sha256(bytes: &[u8]) -> String {
+    match lfs_pointer::parse(bytes) {
+        Some(pointer) => pointer.oid,
+        None => digest::sha256_bytes(bytes),
+    }
+}
+
+/// Hashes what git holds at `path` in `commit`, following symbolic links inside the repository;
+/// a Git LFS pointer counts as the content it names ([`blob_sha256`]). Returns the path it came to (`path`, or where its links lead) and its digest, if git holds it.
 pub(crate) fn hash_from_git(
     repo: &Repo,
     commit: &str,
@@ -177,7 +189,7 @@ pub(crate) fn hash_from_git(
         let mut single = None;
         let mut entries: Vec<ManifestEntry> = Vec::new();
         let found = repo.for_each_file(commit, &rel, &mut |p, bytes| {
-            let sha256 = digest::sha256_bytes(bytes);
+            let sha256 = blob_sha256(bytes);
             if p.is_empty() {
                 single = Some(sha256);
             } else {

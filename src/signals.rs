@@ -1,19 +1,32 @@
-//! Interrupts while a lock is held: on SIGINT, SIGTERM or SIGHUP the lock files this process
-//! holds are removed before it dies of the signal as it would have anyway, so a Ctrl-C or a CI
-//! job's cancellation does not leave a stale lock behind. (SIGKILL cannot be caught: that is
-//! what the stale-lock error in `lock.rs` is for.)
+//! Interrupts while a lock is held or a file is half written: on SIGINT, SIGTERM or SIGHUP the
+//! lock files this process holds and the temporary files of `registry get` are removed before it
+//! dies of the signal as it would have anyway, so a Ctrl-C or a CI job's cancellation does not
+//! leave a stale lock or a partial file behind. (SIGKILL cannot be caught: that is what the
+//! stale-lock error in `lock.rs` is for, and why `get`'s temporary names are recognisable.)
 //!
 //! A watcher thread does the work, so nothing runs inside a signal handler but a notification.
 
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-/// Starts the watcher (once per process; later calls do nothing), which runs `cleanup` on the
-/// first signal. The caller passes what to clean up, so this module knows nothing of locks.
+/// What to run on a signal: each caller's cleanup, once each.
+static CLEANUPS: Mutex<Vec<fn()>> = Mutex::new(Vec::new());
+
+/// Adds `cleanup` to what runs on the first signal (a function given twice runs once) and starts
+/// the watcher (once per process). The callers pass what to clean up, so this module knows
+/// nothing of locks or files.
 pub(crate) fn install(cleanup: fn()) {
     static ONCE: Once = Once::new();
+    {
+        let mut list = CLEANUPS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !list.iter().any(|f| std::ptr::fn_addr_eq(*f, cleanup)) {
+            list.push(cleanup);
+        }
+    }
     ONCE.call_once(|| {
         let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
             // Without the watcher a signal still ends the process; only the lock file may stay,
@@ -24,7 +37,13 @@ pub(crate) fn install(cleanup: fn()) {
             .name("signals".into())
             .spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    cleanup();
+                    let list = CLEANUPS
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .clone();
+                    for cleanup in list {
+                        cleanup();
+                    }
                     // Die of the signal, so the parent sees what happened.
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
                     std::process::exit(128 + signal);

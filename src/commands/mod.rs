@@ -12,6 +12,7 @@ pub(crate) mod deregister;
 pub(crate) mod describe;
 pub(crate) mod diff;
 pub(crate) mod doctor;
+pub(crate) mod get;
 pub(crate) mod history;
 mod policy_source;
 mod refusal;

@@ -39,7 +39,7 @@ fn cache_dir_setting(config: &str) -> Option<String> {
 
 /// The DVC cache directory of the work tree `root`: `cache.dir` from `.dvc/config.local`, else
 /// from `.dvc/config` (relative to `.dvc/`, as DVC resolves it), else `.dvc/cache`.
-fn cache_dir(root: &Path) -> PathBuf {
+pub(crate) fn cache_dir(root: &Path) -> PathBuf {
     for config in [".dvc/config.local", ".dvc/config"] {
         let Ok(Some(bytes)) = crate::safe_read::read_work_file(root, config) else {
             continue;

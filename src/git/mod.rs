@@ -3,7 +3,8 @@
 //! refs there are), `read_tags.rs` (reading many on every core), `tag_object.rs` (parsing a tag
 //! object), `loose.rs` (reading an object bounded) and `tag_warnings.rs`; `objects.rs` is the
 //! checked access every commit, tree and blob read goes through; `revisions.rs` resolves
-//! revisions, `trees.rs` reads commits' trees, `writes.rs` writes and deletes tags.
+//! revisions, `trees.rs` reads commits' trees, `cat_file.rs` streams a path's blobs out (for
+//! `get`), `writes.rs` writes and deletes tags.
 //!
 //! Opens the repository once, lists registry tags in one pass over `refs/tags`, resolves
 //! revisions, creates and deletes annotated tags, reads the tagger identity and date the way
@@ -20,6 +21,7 @@ use crate::error::UserError;
 use crate::registry::event::RawTag;
 use crate::registry::time::{Timestamp, parse_git_date};
 
+mod cat_file;
 mod config;
 mod loose;
 mod objects;
@@ -36,6 +38,7 @@ mod tags;
 mod trees;
 mod writes;
 
+pub(crate) use cat_file::{BlobRef, PathBlobs};
 pub(crate) use config::valid_ref_name;
 pub(crate) use program::{ALLOWED_PROTOCOLS, credentials, git_command, redact};
 pub(crate) use trees::{GitPath, TreeFile};

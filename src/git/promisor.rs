@@ -96,7 +96,6 @@ impl Repo {
 
     /// Fetches, in one batch, those of `oids` (full hex ids) the repository lacks, from its
     /// promisor remote; without one, a missing object is an error naming it, with the hint.
-    #[expect(dead_code, reason = "`registry get` fetches a version's blobs with it")]
     pub(crate) fn ensure_present(&self, oids: &[String]) -> Result<()> {
         let odb = self.repo.odb().map_err(plain)?;
         let mut missing = Vec::new();
