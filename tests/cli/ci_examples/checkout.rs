@@ -69,11 +69,21 @@ fn assert_missing_objects(repo: &TestRepo, dir: &Path) {
     );
 }
 
-/// What actions/checkout does for a tag push with the example's `with:` (its `fetch-depth: 0`
-/// path: one fetch of every branch and tag, no `--depth`, `--filter` from `filter`), then the
-/// detached checkout of the tag.
-pub(super) fn github_checkout(repo: &TestRepo, doc: &Value, url: &str, tag: &str) -> PathBuf {
-    let steps = doc["jobs"]["registry"]["steps"].as_sequence().unwrap();
+/// What actions/checkout does, as `job`'s first step, for a tag push with the example's
+/// `with:` (its `fetch-depth: 0` path: one fetch of every branch and tag, no `--depth`,
+/// `--filter` from `filter`), then the detached checkout of the tag.
+pub(super) fn github_checkout(
+    repo: &TestRepo,
+    doc: &Value,
+    job: &str,
+    url: &str,
+    tag: &str,
+) -> PathBuf {
+    let steps = doc["jobs"][job]["steps"].as_sequence().unwrap();
+    assert!(
+        s(&steps[0]["uses"]).starts_with("actions/checkout@"),
+        "{job}"
+    );
     let with = &steps[0]["with"];
     assert_eq!(with["fetch-depth"], 0);
     let filter = format!("--filter={}", s(&with["filter"]));
@@ -101,14 +111,15 @@ pub(super) fn github_checkout(repo: &TestRepo, doc: &Value, url: &str, tag: &str
 }
 
 /// The `run:` steps of `job` as written, in order, in `dir` (GitHub's bash, `-eo pipefail`),
-/// less `cargo install` (the registry under test is first on PATH). Returns the step outputs.
+/// less `cargo install` (the registry under test is first on PATH), until one fails. Returns
+/// the step outputs, or the failed step's script and what it printed.
 pub(super) fn github_steps(
     repo: &TestRepo,
     doc: &Value,
     job: &str,
     dir: &Path,
     env: &[(&str, &str)],
-) -> HashMap<String, String> {
+) -> Result<HashMap<String, String>, (String, String)> {
     let output_file = repo.home().join(format!("github_output_{}", repo.tick()));
     for step in doc["jobs"][job]["steps"].as_sequence().unwrap() {
         let Some(run) = step["run"].as_str() else {
@@ -126,10 +137,15 @@ pub(super) fn github_steps(
         );
         cmd.env("GITHUB_OUTPUT", &output_file)
             .envs(env.iter().copied());
-        run_ok(cmd);
+        let out = cmd.output().unwrap();
+        if !out.status.success() {
+            let printed = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            return Err((run.to_string(), printed));
+        }
     }
     let written = std::fs::read_to_string(&output_file).unwrap_or_default();
-    parse_github_output(&written).unwrap().into_iter().collect()
+    Ok(parse_github_output(&written).unwrap().into_iter().collect())
 }
 
 #[test]
@@ -137,7 +153,7 @@ fn github_blobless_checkout_reads_what_it_never_downloaded() {
     let doc = load(GITHUB);
     let (repo, [_, _, prod, _]) = scene();
     let url = serve(&repo);
-    let dir = github_checkout(&repo, &doc, &url, &prod);
+    let dir = github_checkout(&repo, &doc, "registry", &url, &prod);
     assert_blobless(&repo, &dir);
     // The default branch's `.registry.yaml` (the policy check-ref reads) is one of them.
     assert_missing_objects(&repo, &dir);
@@ -148,7 +164,8 @@ fn github_blobless_checkout_reads_what_it_never_downloaded() {
         "registry",
         &dir,
         &[("GITHUB_REF", &ref_), ("DEFAULT_BRANCH", "main")],
-    );
+    )
+    .unwrap_or_else(|(step, printed)| panic!("{step} failed:\n{printed}"));
     for (k, v) in [
         ("name", "churn"),
         ("version", "v0.0.1"),
@@ -185,13 +202,14 @@ pub(super) fn gitlab_checkout(repo: &TestRepo, doc: &Value, url: &str, tag: &str
 }
 
 /// The `script:` of `job` as written, in `dir` (`sh -e`), less `cargo install`; fetches run.
+/// Its output, or what it printed when it failed.
 pub(super) fn gitlab_script(
     repo: &TestRepo,
     doc: &Value,
     job: &str,
     dir: &Path,
     env: &[(String, String)],
-) -> String {
+) -> Result<String, String> {
     let script: Vec<&str> = doc[job]["script"]
         .as_sequence()
         .unwrap()
@@ -201,7 +219,13 @@ pub(super) fn gitlab_script(
         .collect();
     let mut cmd = shell_in(repo, dir, "sh", &["-e"], &script.join("\n"));
     cmd.envs(env.iter().map(|(k, v)| (k, v)));
-    run_ok(cmd)
+    let out = cmd.output().unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        Ok(printed)
+    } else {
+        Err(printed + &String::from_utf8_lossy(&out.stderr))
+    }
 }
 
 #[test]
@@ -229,7 +253,7 @@ fn gitlab_blobless_checkout_reads_what_it_never_downloaded() {
     cmd.envs(env.iter().map(|(k, v)| (k, v)));
     run_ok(cmd);
     assert_missing_objects(&repo, &dir);
-    gitlab_script(&repo, &doc, "check-ref", &dir, &env);
+    gitlab_script(&repo, &doc, "check-ref", &dir, &env).unwrap();
     let report = std::fs::read_to_string(dir.join("registry.env")).unwrap();
     let vars: HashMap<String, String> = parse_dotenv(&report).into_iter().collect();
     for (k, v) in [
