@@ -209,37 +209,56 @@ def generate_get(registry, big_mib, n_files):
 # Timing
 
 
-def measure(runner, label, argv, cwd, repeats, before=None, check=None, ok_codes=(0,)):
-    """`argv` `repeats` times after one untimed warm-up run (peak memory and `check(stdout)` are
-    taken on that one); `before()` runs before every run, untimed (it removes what the last run
-    wrote, so each run starts the same: a cold cache, no clone, no output file)."""
-    res = B.Result(label)
+class Spec:
+    """One command to time: `before()` runs before each run and `after()` after it, untimed
+    (they remove what a run wrote, so each starts the same: a cold cache, no clone, no output);
+    `check(stdout)` judges the warm-up run, before its `after()`."""
+
+    def __init__(self, label, argv, cwd, before=None, after=None, check=None):
+        self.label, self.argv, self.cwd = label, argv, cwd
+        self.before, self.after, self.check = before, after, check
+
+
+def measure_together(runner, specs, repeats):
+    """Each spec `repeats` times after one untimed warm-up run (peak memory and the check are
+    taken on that one), the specs taking turns run by run: a command and its git floor then
+    share whatever else the machine was doing, which a run of one after the other would not."""
+    results = [B.Result(sp.label) for sp in specs]
     for i in range(repeats + 1):
-        if before:
-            before()
-        secs, rss, code, out, err = B.run_once(argv, cwd, capture=(i == 0), measure_rss=(i == 0))
-        if rss is not None:
-            res.rss_kb.append(rss)
-        res.codes.append(code)
-        if code not in ok_codes:
-            msg = "%s failed (exit %d) in %s:\n%s" % (
-                " ".join(argv), code, cwd, err.decode(errors="replace")[-2000:])
-            runner.failures.append(msg)
-            log("FAILED: " + msg)
-            res.skipped = "failed (exit %d)" % code
-            res.stderr = err.decode(errors="replace")
-            return res
-        if i == 0:
-            problem = check(out) if check else None
+        for sp, res in zip(specs, results):
+            if res.skipped:
+                continue
+            if sp.before:
+                sp.before()
+            secs, rss, code, out, err = B.run_once(sp.argv, sp.cwd, capture=(i == 0),
+                                                   measure_rss=(i == 0))
+            if rss is not None:
+                res.rss_kb.append(rss)
+            res.codes.append(code)
+            problem = None
+            if code != 0:
+                problem = "failed (exit %d)" % code
+                res.stderr = err.decode(errors="replace")
+                msg = "%s failed (exit %d) in %s:\n%s" % (
+                    " ".join(sp.argv), code, sp.cwd, res.stderr[-2000:])
+            elif i == 0 and sp.check and sp.check(out):
+                problem = "wrong output"
+                msg = "%s wrote the wrong thing: %s" % (" ".join(sp.argv), sp.check(out))
+            if sp.after:
+                sp.after()
             if problem:
-                msg = "%s wrote the wrong thing: %s" % (" ".join(argv), problem)
                 runner.failures.append(msg)
                 log("FAILED: " + msg)
-                res.skipped = "wrong output"
-                return res
-            continue
-        res.times.append(secs)
-    return res
+                res.skipped = problem
+            elif i > 0:
+                res.times.append(secs)
+    return results
+
+
+def measure(runner, label, argv, cwd, repeats, before=None, check=None):
+    """One command alone (see `measure_together`)."""
+    return measure_together(runner, [Spec(label, argv, cwd, before=before, check=check)],
+                            repeats)[0]
 
 
 def du(path):
@@ -295,22 +314,28 @@ def bench_remote(runner, registry, opts, meta, work):
     cache = os.path.join(work, "cache")
     B.ENV["XDG_CACHE_HOME"] = cache  # the mirror cache; run_once passes B.ENV to every child
     show = [registry, "show", "-C", url]
+    blobless = os.path.join(work, "blobless.git")
     r = {}
-    r["cold"] = measure(runner, "cold show", show, work, opts.repeats, before=rm(cache),
-                        check=expect_churn)
+    # Cold show and the blobless clone it is held to, taking turns; then warm show and a no-op
+    # fetch in that clone, taking turns.
+    r["cold"], r["blobless"] = measure_together(runner, [
+        Spec("cold show", show, work, before=rm(cache), check=expect_churn),
+        Spec("blobless", ["git", "clone", "-q", "--bare", "--filter=blob:none", url, blobless],
+             work, before=rm(blobless)),
+    ], opts.repeats)
     r["cache_size"] = du(cache) if os.path.isdir(cache) else None
-    r["warm"] = measure(runner, "warm show", show, work, opts.repeats, check=expect_churn)
-    for kind, flags in (("blobless", ["--filter=blob:none"]), ("treeless", ["--filter=tree:0"]),
-                        ("full", [])):
+    r["blobless_size"] = du(blobless) if os.path.isdir(blobless) else None
+    r["warm"], r["noop_fetch"] = measure_together(runner, [
+        Spec("warm show", show, work, check=expect_churn),
+        Spec("no-op fetch", ["git", "-C", blobless, "fetch", "-q", "--tags", "origin",
+                             "+refs/heads/*:refs/heads/*"], work),
+    ], max(opts.repeats, opts.fast_repeats))
+    rm(blobless)()
+    for kind, flags in (("treeless", ["--filter=tree:0"]), ("full", [])):
         dest = os.path.join(work, kind + ".git")
         r[kind] = measure(runner, kind, ["git", "clone", "-q", "--bare"] + flags + [url, dest],
                           work, opts.repeats, before=rm(dest))
         r[kind + "_size"] = du(dest) if os.path.isdir(dest) else None
-        if kind == "blobless":
-            r["noop_fetch"] = measure(
-                runner, "no-op fetch",
-                ["git", "-C", dest, "fetch", "-q", "--tags", "origin", "+refs/heads/*:refs/heads/*"],
-                work, opts.repeats)
         rm(dest)()
     rm(cache)()
     return r
@@ -369,31 +394,43 @@ def bench_get(runner, registry, opts, work):
     base, meta = generate_get(registry, opts.big_mib, opts.files)
     r = {"meta": meta}
     git_file, reg_file = os.path.join(work, "git.bin"), os.path.join(work, "get.bin")
-    r["cat"] = measure(runner, "cat-file", ["bash", "-c", 'git cat-file blob "$0" > "$1"',
-                                            meta["big_oid"], git_file],
-                       base, opts.repeats, before=rm(git_file))
-    want = B.sha256_file(git_file) if os.path.exists(git_file) else None
-    rm(git_file)()
-    r["file"] = measure(
-        runner, "get file", [registry, "get", meta["big"], "-o", reg_file], base, opts.repeats,
-        before=rm(reg_file),
-        check=lambda out: None if os.path.exists(reg_file) and B.sha256_file(reg_file) == want
-        else "the bytes written are not git's")
+    seen = {}
+
+    def git_wrote(out):
+        seen["file"] = B.sha256_file(git_file)
+
+    def get_wrote(out):
+        if not os.path.exists(reg_file) or B.sha256_file(reg_file) != seen.get("file"):
+            return "the bytes written are not git's"
+        return None
+
+    r["cat"], r["file"] = measure_together(runner, [
+        Spec("cat-file", ["bash", "-c", 'git cat-file blob "$0" > "$1"', meta["big_oid"], git_file],
+             base, before=rm(git_file), after=rm(git_file), check=git_wrote),
+        Spec("get file", [registry, "get", meta["big"], "-o", reg_file], base,
+             before=rm(reg_file), after=rm(reg_file), check=get_wrote),
+    ], opts.repeats)
     r["file_own"] = own_peak_kb([registry, "get", meta["big"], "-o", reg_file], base, rm(reg_file))
     rm(reg_file)()
     git_dir, reg_dir = os.path.join(work, "archive"), os.path.join(work, "get-dir")
-    r["archive"] = measure(
-        runner, "archive",
-        ["bash", "-c", 'mkdir "$1" && git archive "$0" many | tar -x -C "$1"', meta["commit"],
-         git_dir], base, opts.repeats, before=rm(git_dir))
-    want_dir = B.manifest_digest(os.path.join(git_dir, "many"))
-    r["dir_bytes"] = du(os.path.join(git_dir, "many"))
-    rm(git_dir)()
-    r["dir"] = measure(
-        runner, "get dir", [registry, "get", meta["many"], "-o", reg_dir], base, opts.repeats,
-        before=rm(reg_dir),
-        check=lambda out: None if os.path.isdir(reg_dir) and B.manifest_digest(reg_dir) == want_dir
-        else "the files written are not git's")
+
+    def archive_wrote(out):
+        seen["dir"] = B.manifest_digest(os.path.join(git_dir, "many"))
+        seen["dir_bytes"] = du(os.path.join(git_dir, "many"))
+
+    def get_dir_wrote(out):
+        if not os.path.isdir(reg_dir) or B.manifest_digest(reg_dir) != seen.get("dir"):
+            return "the files written are not git's"
+        return None
+
+    r["archive"], r["dir"] = measure_together(runner, [
+        Spec("archive", ["bash", "-c", 'mkdir "$1" && git archive "$0" many | tar -x -C "$1"',
+                         meta["commit"], git_dir], base,
+             before=rm(git_dir), after=rm(git_dir), check=archive_wrote),
+        Spec("get dir", [registry, "get", meta["many"], "-o", reg_dir], base,
+             before=rm(reg_dir), after=rm(reg_dir), check=get_dir_wrote),
+    ], opts.repeats)
+    r["dir_bytes"] = seen.get("dir_bytes")
     r["dir_own"] = own_peak_kb([registry, "get", meta["many"], "-o", reg_dir], base, rm(reg_dir))
     rm(reg_dir)()
     return r
@@ -428,10 +465,13 @@ def render(opts, info, started, rev, meta, remote, ci, got, load):
     L = [HEADING, ""]
     L.append(
         "Made by `python3 scripts/bench_fetch.py%s` (see the README's *Benchmarks*): each "
-        "registry command beside the git command that is its floor, in the same run. Medians of "
-        "%d runs after one untimed warm-up run, with the min–max spread; peak memory on the "
-        "warm-up run by %s; sizes by `du -sb`. No number here is asserted by any test."
-        % (" --smoke" if opts.smoke else "", opts.repeats, B.RSS_METHOD))
+        "registry command beside the git command that is its floor, in the same run, the two "
+        "taking turns run by run (so both meet the same load on a shared machine). Medians of "
+        "%d runs (%d for warm `show` and the no-op fetch) after one untimed warm-up run, with "
+        "the min–max spread; peak memory on the warm-up run by %s; sizes by `du -sb`. No "
+        "number here is asserted by any test."
+        % (" --smoke" if opts.smoke else "", opts.repeats, max(opts.repeats, opts.fast_repeats),
+           B.RSS_METHOD))
     L.append("")
     L.append("- date: %s; registry: %s build of commit %s" % (
         started.strftime("%Y-%m-%d %H:%M UTC"), opts.profile, rev))
@@ -592,6 +632,7 @@ def run(opts):
         opts.big_mib = opts.big_mib or 4
         opts.files = opts.files or 100
         opts.repeats = opts.repeats or 2
+        opts.fast_repeats = 2
         opts.profile = opts.profile or "debug"
         opts.out = opts.out or os.path.join(B.BENCH_DIR, "fetch-smoke.md")
     else:
@@ -600,6 +641,7 @@ def run(opts):
         opts.big_mib = opts.big_mib or 1024
         opts.files = opts.files or 10000
         opts.repeats = opts.repeats or 5
+        opts.fast_repeats = 21  # warm show and the no-op fetch take milliseconds: more runs
         opts.profile = opts.profile or "release"
         opts.out = opts.out or os.path.join(B.ROOT, "BENCHMARKS.md")
     started = datetime.datetime.now(datetime.timezone.utc)
