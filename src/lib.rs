@@ -22,7 +22,7 @@ pub(crate) mod registry;
 pub(crate) mod remote;
 pub(crate) mod safe_read;
 pub mod shell;
-pub(crate) mod signals;
+pub mod signals;
 pub(crate) mod signature;
 pub(crate) mod yaml;
 

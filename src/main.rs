@@ -88,6 +88,11 @@ fn main() -> ExitCode {
     let Err(err) = result else {
         return ExitCode::SUCCESS;
     };
+    // Interrupted: the signal watcher is removing what this run made (which may be why it
+    // failed) and then ends the process with the signal's status. Wait for it.
+    while registry::signals::exiting() {
+        std::thread::park();
+    }
     if is_broken_pipe(&err) {
         return ExitCode::SUCCESS;
     }

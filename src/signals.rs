@@ -6,10 +6,21 @@
 //!
 //! A watcher thread does the work, so nothing runs inside a signal handler but a notification.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
+
+/// Set once a signal arrived: the process is cleaning up and about to die of it.
+static EXITING: AtomicBool = AtomicBool::new(false);
+
+/// Whether a signal arrived and the watcher is cleaning up. A command that fails meanwhile (its
+/// files removed under it) must not exit first with its own error: the process dies of the
+/// signal, so the caller sees an interrupt, not a failure (`main` waits for the watcher).
+pub fn exiting() -> bool {
+    EXITING.load(Ordering::SeqCst)
+}
 
 /// What to run on a signal: each caller's cleanup, once each.
 static CLEANUPS: Mutex<Vec<fn()>> = Mutex::new(Vec::new());
@@ -37,6 +48,7 @@ pub(crate) fn install(cleanup: fn()) {
             .name("signals".into())
             .spawn(move || {
                 if let Some(signal) = signals.forever().next() {
+                    EXITING.store(true, Ordering::SeqCst);
                     let list = CLEANUPS
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -65,6 +65,23 @@ impl Repo {
         let id = git2::Oid::from_str(commit)
             .map_err(super::plain)
             .with_context(|| format!("bad commit id {commit}"))?;
+        // The path itself may not lead through a name that could take the copy out of its
+        // place or make it a repository (`.git`, which git never writes in a tree: a pushed one
+        // would give the operator's directory an attacker's hooks and config).
+        if let Some(bad) = path
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .find(|c| hostile_name(c.as_bytes()))
+        {
+            return Err(UserError::new(format!(
+                "the path '{}' at {} goes through '{}', a name no copy is written under",
+                crate::output::escape(path),
+                short(commit),
+                crate::output::escape(bad)
+            ))
+            .with_hint("the tree is hostile or broken (git never writes `.git` into a tree); nothing was written")
+            .into());
+        }
         self.prefetch_trees(&[id])?;
         let objects = self.objects();
         let tree = objects.commit_tree(commit)?;

@@ -275,3 +275,41 @@ fn get_with_a_url_runs_dvc_get_on_that_url() {
     assert_eq!(std::fs::read(out.join("m.pkl")).unwrap(), expected);
     assert_eq!(names(&out), ["m.pkl"]);
 }
+
+/// A tag GTO wrote (no digest recorded) of bytes DVC tracks: the commit's `.dvc` file pins
+/// them, so a tampered DVC remote is caught all the same (DVC itself does not check what its
+/// remote serves), and good bytes are verified against that record.
+#[test]
+fn a_gto_tag_of_dvc_bytes_is_held_to_the_commits_dvc_record() {
+    let Some(bin) = dvc_or_skip("GTO tag of DVC bytes") else {
+        return;
+    };
+    let (repo, store) = pushed(&bin);
+    repo.git(&[
+        "tag",
+        "-a",
+        "churn@v0.0.5",
+        "-m",
+        "Registering artifact churn version v0.0.5",
+    ]);
+    std::fs::remove_dir_all(repo.path().join(".dvc/cache")).unwrap();
+    let (run, out) = get_in(
+        &repo,
+        Some(&bin),
+        &["get", "churn@v0.0.5", "-o", "m.pkl", "--json"],
+    );
+    let json: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
+    assert_eq!(json["verified"], true, "{}", run.transcript());
+    std::fs::remove_file(out.join("m.pkl")).unwrap();
+    // The remote's object tampered with.
+    let md5 = dvc_md5_of(&repo, "models/churn.pkl.dvc");
+    let object = store.join("files/md5").join(&md5[..2]).join(&md5[2..]);
+    let mut perms = std::fs::metadata(&object).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o644);
+    std::fs::set_permissions(&object, perms).unwrap();
+    std::fs::write(&object, b"tampered").unwrap();
+    let (run, out) = get_in(&repo, Some(&bin), &["get", "churn@v0.0.5", "-o", "m.pkl"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("do not match"), "{}", run.transcript());
+    assert!(names(&out).is_empty(), "{:?}", names(&out));
+}

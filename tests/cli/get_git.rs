@@ -347,3 +347,27 @@ fn bytes_registered_from_a_work_tree_cannot_be_fetched_from_git() {
     );
     assert!(!repo.path().join("copy.bin").exists());
 }
+
+/// A symbolic link in the middle of the path (`current -> v3`) is named as what stops the get,
+/// not taken for bytes git lacks.
+#[test]
+fn a_link_in_the_middle_of_the_path_is_named() {
+    let repo = TestRepo::new();
+    repo.write("models/v3/m.pkl", "weights\n");
+    std::os::unix::fs::symlink("v3", repo.path().join("models/current")).unwrap();
+    repo.write(
+        "artifacts.yaml",
+        "churn:\n  path: models/current/m.pkl\n  virtual: false\n",
+    );
+    repo.commit("link");
+    repo.run(&["register", "churn"]);
+    let run = repo.run(&["get", "churn", "-o", "m.pkl"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("goes through 'models/current', a symbolic link in the middle of the path"),
+        "{}",
+        run.stderr
+    );
+    assert!(!repo.path().join("m.pkl").exists());
+}

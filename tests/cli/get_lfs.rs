@@ -239,6 +239,22 @@ fn get_smudges_lfs_objects_in_a_clone_and_through_a_url_mirror() {
     run.ok();
     assert_eq!(std::fs::read(elsewhere.join("m.pkl")).unwrap(), want);
     assert_eq!(names(&elsewhere), ["m.pkl"]);
+    // The mirror keeps no copy of the model: only git's objects.
+    let mirrors = repo.home().join(".cache/registry/mirrors");
+    let mut stack = vec![mirrors];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            assert!(
+                !p.to_string_lossy().contains("lfs/objects/") || p.is_dir(),
+                "{}",
+                p.display()
+            );
+            if p.is_dir() {
+                stack.push(p);
+            }
+        }
+    }
 }
 
 #[test]

@@ -309,7 +309,7 @@ fn a_cloud_cli_stream_is_hashed_and_checked() {
     assert_eq!(std::fs::read(repo.path().join("m.bin")).unwrap(), model());
     assert_eq!(
         std::fs::read_to_string(src.path().join("args")).unwrap(),
-        "s3 cp --quiet s3://bucket/models/m.bin -\n"
+        "s3 cp --only-show-errors s3://bucket/models/m.bin -\n"
     );
 
     // The object changed: caught, nothing left.
@@ -373,4 +373,25 @@ fn an_interrupted_download_leaves_no_partial_file() {
     let status = crate::fixture::wait_within(&mut child, crate::fixture::HANG, "registry get");
     assert!(!status.success(), "{status:?}");
     assert_eq!(names(&repo.path()), before);
+}
+
+/// A tag's URL may not point at the kernel's views (a CI job's environment, devices): the
+/// mismatch error would print their digest into the job's log.
+#[test]
+fn file_urls_into_proc_sys_or_dev_are_refused() {
+    let zero = format!("sha256:{}", "0".repeat(64));
+    for url in [
+        "file:///proc/self/environ",
+        "file:///dev/zero",
+        "file:///sys/kernel/mm",
+    ] {
+        let repo = virtual_at(url, &zero);
+        let run = fails_leaving_nothing(&repo, |_| {});
+        assert!(
+            run.stderr.contains("is in /proc, /sys or /dev"),
+            "{url}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("found sha256"), "{}", run.stderr);
+    }
 }

@@ -104,6 +104,57 @@ pub(super) fn check(recorded: &Provenance, written: &Written, what: &str) -> Res
     .with_hint("the source does not hold the registered bytes (changed, or tampered with); `registry describe` and `git tag -n99 TAG` show what was recorded"))
 }
 
+/// What git holds (`None`: one file; else a directory's file paths), held to the recorded
+/// SHA-256 before anything is written: a directory whose files are not the recorded manifest's,
+/// a directory where a file's digest is recorded, or a file where a directory's is, is refused
+/// at once, naming what differs. (Contents are checked as they are written.)
+pub(super) fn listing(
+    recorded: Option<&Provenance>,
+    listing: Option<&[&[u8]]>,
+    what: &str,
+) -> Result<(), UserError> {
+    let Some(recorded) = recorded else {
+        return Ok(());
+    };
+    let Some(sha) = recorded.sha256_digest() else {
+        return Ok(());
+    };
+    let mismatch = |why: &str, named: &str| {
+        UserError::new(format!(
+            "{what}: git holds {why} its registration recorded; nothing was written{named}"
+        ))
+        .with_hint("the tag or the commit was changed, or tampered with, after registration")
+    };
+    match (recorded_manifest(recorded, sha), listing) {
+        (Some(_), None) => Err(mismatch("a file where", "")),
+        (None, Some(_)) if recorded.manifest.is_none() => Err(mismatch("a directory where", "")),
+        (Some(entries), Some(paths)) => {
+            let by_path: std::collections::HashMap<&[u8], &str> = entries
+                .iter()
+                .map(|e| (e.path.as_slice(), e.sha256.as_str()))
+                .collect();
+            let found: Vec<ManifestEntry> = paths
+                .iter()
+                .map(|p| {
+                    // Contents are not known yet: a listed file counts as the recorded one.
+                    let sha256 = by_path.get(p).map(|s| (*s).to_string()).unwrap_or_default();
+                    ManifestEntry {
+                        path: p.to_vec(),
+                        sha256,
+                    }
+                })
+                .collect();
+            let named = differing(&entries, &found);
+            if named.is_empty() {
+                Ok(())
+            } else {
+                Err(mismatch("other files than", &named))
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The recorded manifest, when it is the one the SHA-256 digest `want` is of (a manifest
 /// anyone could have edited into the message proves nothing otherwise).
 fn recorded_manifest(recorded: &Provenance, want: &str) -> Option<Vec<ManifestEntry>> {

@@ -81,7 +81,7 @@ pub(super) fn fetch(
 }
 
 /// DVC's md5 of the bytes: the recorded one when it is DVC's, else the commit's DVC record.
-fn identity(
+pub(super) fn identity(
     repo: &Repo,
     commit: &str,
     rel: &str,

@@ -42,19 +42,46 @@ pub(super) enum GitFetch {
     NotInGit { rel: String },
 }
 
+/// What [`fetch`] shows the listing to before writing (`None`: one file; else a directory's
+/// file paths).
+pub(super) type Precheck<'a> = dyn Fn(Option<&[&[u8]]>) -> Result<(), UserError> + 'a;
+
 /// Writes what git holds at `rel` in `commit` into `into` (which must not exist), hashing
 /// what `want` asks for.
+///
+/// `precheck` sees what git holds before anything is written (`None`: one file; else the
+/// directory's file paths): the listing is held to the recorded manifest first, so a tree that
+/// expands to other files (a tree bomb of a small push) is refused before one is written.
 pub(super) fn fetch(
     repo: &Repo,
     commit: &str,
     rel: &str,
     into: &Path,
     want: Want,
+    precheck: &Precheck<'_>,
 ) -> Result<GitFetch> {
     let mut rel = rel.to_string();
     for _ in 0..=MAX_LINKS {
         match repo.path_blobs(commit, &rel)? {
-            PathBlobs::Missing => return Ok(GitFetch::NotInGit { rel }),
+            PathBlobs::Missing => {
+                // A link in the middle of the path (`models/current -> v3`): git holds the
+                // bytes, but only a link at the end of an artifact's path is followed, as
+                // `register` follows it. Say so, rather than that git holds nothing.
+                let parts: Vec<&str> = rel.split('/').collect();
+                for i in 1..parts.len() {
+                    let prefix = parts[..i].join("/");
+                    if let TreeFile::Symlink(_) = repo.tree_file(commit, &prefix, 4096)? {
+                        return Err(UserError::new(format!(
+                            "'{}' goes through '{}', a symbolic link in the middle of the path: only a link at its end is followed",
+                            escape(&rel),
+                            escape(&prefix)
+                        ))
+                        .with_hint("declare the path the link leads to")
+                        .into());
+                    }
+                }
+                return Ok(GitFetch::NotInGit { rel });
+            }
             PathBlobs::Submodule => {
                 return Err(UserError::new(format!(
                     "'{}' is a submodule at commit {}: its content is another repository's",
@@ -75,6 +102,7 @@ pub(super) fn fetch(
                 rel = crate::provenance::follow_link(&rel, &target)?;
             }
             PathBlobs::File(blob) => {
+                precheck(None)?;
                 let mut got = None;
                 repo.stream_blobs(std::slice::from_ref(&blob.oid), &mut |_, size, r| {
                     got = Some(write_blob(repo, &rel, &blob, size, r, into, want)?);
@@ -93,6 +121,8 @@ pub(super) fn fetch(
                 });
             }
             PathBlobs::Dir { dirs, files } => {
+                let paths: Vec<&[u8]> = files.iter().map(|(p, _)| p.as_slice()).collect();
+                precheck(Some(&paths))?;
                 return write_dir(repo, &rel, &dirs, &files, into, want);
             }
         }

@@ -51,9 +51,26 @@ pub(super) fn smudge(
         ))
         .into());
     }
+    // In a repository without a work tree (the `-C URL` mirror), git-lfs keeps its own copy of
+    // each object it fetches under `lfs/objects`: a cache of every model ever got, which
+    // nothing would prune. The copy at -o is what was asked for: an object this call brought
+    // is removed again (one that was there before is left alone).
+    let stored = pointer(pointer_bytes)
+        .filter(|p| repo.workdir().is_none() && p.oid.len() == 64)
+        .map(|p| {
+            repo.git_dir()
+                .join("lfs/objects")
+                .join(&p.oid[..2])
+                .join(&p.oid[2..4])
+                .join(&p.oid)
+        })
+        .filter(|object| std::fs::symlink_metadata(object).is_err());
     let result = run_smudge(repo, path_in_repo, pointer_bytes, into);
     if result.is_err() {
         let _ = std::fs::remove_file(into);
+    }
+    if let Some(object) = stored {
+        let _ = std::fs::remove_file(object);
     }
     result
 }

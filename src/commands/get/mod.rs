@@ -95,6 +95,7 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
         return Err(stage::exists_error(&shown).into());
     }
     let staged = stage::Stage::new(&target)?;
+    let mut dvc_rel: Option<String> = None;
     let (written, source, as_in_git) = match &plan {
         Plan::Url(u) => (url::fetch(u, staged.path())?, "url", None),
         Plan::Dvc(rel) => {
@@ -106,6 +107,7 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
                 recorded.as_ref(),
                 staged.path(),
             )?;
+            dvc_rel = Some(rel.clone());
             (w, "dvc", None)
         }
         Plan::Git(rel) => match git_source::fetch(
@@ -114,6 +116,7 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
             rel,
             staged.path(),
             check::wanted(recorded.as_ref()),
+            &|listing| check::listing(recorded.as_ref(), listing, &what),
         )? {
             git_source::GitFetch::Written {
                 written,
@@ -133,10 +136,29 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
                     recorded.as_ref(),
                     staged.path(),
                 )?;
+                dvc_rel = Some(rel);
                 (w, "dvc", None)
             }
         },
     };
+    // A tag that records no digest (GTO's) of bytes DVC tracks: the commit's own `.dvc` or
+    // `dvc.lock` pins them as firmly as a git blob, and DVC does not check what its remote
+    // serves. That md5 is what the bytes are held to.
+    let pinned = match (&recorded, &dvc_rel) {
+        (None, Some(rel)) => {
+            dvc::identity(&session.repo, &commit, rel, None)?.map(|md5| Provenance {
+                path: rel.clone(),
+                digest: format!("md5:{md5}"),
+                source: DigestSource::Dvc,
+                manifest: None,
+                sha256: None,
+                dvc: None,
+            })
+        }
+        _ => None,
+    };
+    let from_record = pinned.is_some();
+    let recorded = recorded.or(pinned);
     let verified = if let Some(r) = &recorded {
         if let Err(mismatch) = check::check(r, &written, &what) {
             // A digest of git's own bytes (LFS pointers) vouches for objects that matched them.
@@ -171,7 +193,11 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
             if let Some(sha) = r.sha256.as_deref().filter(|s| *s != r.digest) {
                 d.push_str(&format!(" and {}", escape(sha)));
             }
-            format!("{d} verified")
+            if from_record {
+                format!("{d} (from the commit's DVC record) verified")
+            } else {
+                format!("{d} verified")
+            }
         }
         None => "not verified (no digest recorded)".to_string(),
     };
@@ -272,6 +298,16 @@ fn default_out(plan: &Plan, what: &str) -> Result<PathBuf> {
         return Err(UserError::new(format!(
             "cannot tell a file name for {what} from its path; give one with -o"
         ))
+        .into());
+    }
+    // A hidden name (`.git`, `.envrc`, `.bashrc`) written into the current directory by default
+    // could change what runs there next: only an explicit -o writes one.
+    if last.starts_with('.') {
+        return Err(UserError::new(format!(
+            "the path of {what} ends in the hidden name '{}', which get does not write into the current directory by default",
+            crate::output::escape(last)
+        ))
+        .with_hint("give the place to write it with -o")
         .into());
     }
     Ok(PathBuf::from(last))

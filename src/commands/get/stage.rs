@@ -39,12 +39,34 @@ fn aside() -> std::sync::MutexGuard<'static, Option<(PathBuf, PathBuf)>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Held while a copy is placed, and by the signal watcher's cleanup: the watcher never removes
+/// a staging path in the middle of its rename to `-o` (nor a replace's old copy between its two
+/// renames), and a placement that starts after a signal does nothing.
+static PLACING: Mutex<bool> = Mutex::new(false);
+
+fn placing() -> std::sync::MutexGuard<'static, bool> {
+    PLACING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Removes every staging path of this process (the signal watcher runs it just before exiting).
-/// An old copy caught aside goes back to `-o` unless the new one is in already: an interrupted
-/// replace leaves the old copy or the new one, never neither.
+/// Each is first renamed to a name of its own, atomically: the writing threads, which create
+/// files under the staging name, then fail instead of refilling what is being removed. An old
+/// copy caught aside goes back to `-o` unless the new one is in already: an interrupted replace
+/// leaves the old copy or the new one, never neither.
 fn remove_all() {
+    let mut interrupted = placing();
+    *interrupted = true;
     for path in staged().drain(..) {
-        remove(&path);
+        let mut dying = path.clone().into_os_string();
+        dying.push(".removing");
+        let dying = PathBuf::from(dying);
+        if std::fs::rename(&path, &dying).is_ok() {
+            remove(&dying);
+        } else {
+            remove(&path);
+        }
     }
     if let Some((moved, out)) = aside().take() {
         if exists(&out) {
@@ -140,6 +162,10 @@ impl Stage {
     /// Puts the verified copy at `-o`; `force` replaces what is there.
     pub(super) fn place(self, force: bool) -> Result<()> {
         let shown = escape(&self.out.display().to_string()).into_owned();
+        let interrupted = placing();
+        if *interrupted {
+            return Err(UserError::new(format!("interrupted before '{shown}' was written")).into());
+        }
         let new_is_dir = std::fs::symlink_metadata(&self.temp)
             .with_context(|| format!("the copy for '{shown}' is gone"))?
             .is_dir();
@@ -194,6 +220,7 @@ impl Stage {
             }
         }
         staged().retain(|p| p != &self.temp);
+        drop(interrupted);
         Ok(())
     }
 }

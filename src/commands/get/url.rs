@@ -82,6 +82,12 @@ fn http(url: &str, into: &Path) -> Result<Hashes> {
         .timeout_connect(Some(CONNECT_TIMEOUT))
         .timeout_per_read(Some(READ_TIMEOUT))
         .max_redirects(MAX_REDIRECTS)
+        // An https URL stays https: a redirect to plain http (bytes anyone on the way could
+        // change, and credentials sent in the clear) is refused.
+        .https_only(
+            url.get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://")),
+        )
         // Statuses are judged here, so the message can name the URL the way we show it.
         .http_status_as_error(false)
         .user_agent(concat!("registry/", env!("CARGO_PKG_VERSION")))
@@ -164,6 +170,18 @@ fn file(url: &str, into: &Path) -> Result<Written> {
             escape(&redact(url))
         ))
     })?;
+    // The kernel's views of this process and machine (its environment, with a CI job's
+    // secrets; devices) are no model a tag may point at: a mismatch would print their digest.
+    if ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|p| from.starts_with(p))
+    {
+        return Err(UserError::new(format!(
+            "'{shown}' (from {}) is in /proc, /sys or /dev, which get does not read",
+            escape(&redact(url))
+        ))
+        .into());
+    }
     let meta = std::fs::metadata(&from).with_context(|| format!("reading '{shown}'"))?;
     if meta.is_file() {
         return copy_one(&from, into).map(Written::File);

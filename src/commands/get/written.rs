@@ -101,7 +101,6 @@ impl<W: Write> Write for HashingWriter<W> {
 pub(super) const BLOCK: usize = 64 * 1024;
 
 /// Streams `r` into a new file at `path` (create_new, never following a link), hashing as it goes.
-#[allow(dead_code, reason = "the URL and DVC sources write through it")]
 pub(super) fn write_file(path: &Path, r: impl Read) -> Result<Hashes> {
     write_file_mode(path, r, false, Want::BOTH)
 }
@@ -165,10 +164,6 @@ pub(super) enum Written {
 /// Links are never followed. Anything but regular files and directories (a symbolic link, a
 /// FIFO, a socket, a device) is refused, naming it: no digest covers it, so the copy could not
 /// be checked, and a link could lead anywhere once it is renamed into place.
-#[allow(
-    dead_code,
-    reason = "the sources that run a program (dvc get, cloud CLIs) hash with it"
-)]
 pub(super) fn hash_written(path: &Path) -> Result<Written> {
     let shown = || escape(&path.display().to_string()).into_owned();
     let meta = std::fs::symlink_metadata(path).with_context(|| format!("reading '{}'", shown()))?;

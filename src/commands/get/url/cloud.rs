@@ -29,7 +29,8 @@ fn ways(scheme: &str, url: &str) -> Result<Vec<Way>, UserError> {
     Ok(match scheme {
         "s3" => vec![Way {
             program: "aws",
-            args: s(&["s3", "cp", "--quiet", url, "-"]),
+            // `--only-show-errors`, not `--quiet`, which silences the reason of a failure too.
+            args: s(&["s3", "cp", "--only-show-errors", url, "-"]),
             package: "the AWS CLI (`pip install awscli`, or https://aws.amazon.com/cli/)",
         }],
         "gs" => vec![
