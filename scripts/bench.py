@@ -1582,6 +1582,11 @@ def run(opts):
     text = render(opts, info, rows, hashing, sizes, gto, started, load_before, load_after, rev,
                   signed)
     print(text)
+    if os.path.exists(opts.out):
+        import bench_fetch  # scripts/bench_fetch.py writes its own section: keep it
+
+        kept = bench_fetch.section_of(open(opts.out, encoding="utf-8").read())
+        text = bench_fetch.splice(text, kept) if kept else text
     os.makedirs(os.path.dirname(os.path.abspath(opts.out)), exist_ok=True)
     with open(opts.out, "w") as f:
         f.write(text + "\n")

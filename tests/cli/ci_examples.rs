@@ -6,6 +6,8 @@
 //! assignment to staging and a tag that is not a registry tag. When the check fails, the jobs
 //! that need it do not run: that is the gate, played in `ci_examples/gate.rs`.
 
+mod checkout;
+mod deploy;
 mod gate;
 
 use std::collections::HashMap;
@@ -92,7 +94,15 @@ fn every_registry_line_of_the_examples_parses() {
                 .any(|l| l.starts_with("registry check-ref ") && l.contains(format)),
             "{file}: no `registry check-ref … {format}` in {lines:?}"
         );
-        let errors: Vec<String> = lines.iter().filter_map(|l| parses(l).err()).collect();
+        // An artifact name from check-ref's outputs is parsed as a name: give it one, as CI does.
+        let errors: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                l.replace("$REGISTRY_NAME", "churn")
+                    .replace("$NAME", "churn")
+            })
+            .filter_map(|l| parses(&l).err())
+            .collect();
         assert!(errors.is_empty(), "{file}:\n{}", errors.join("\n"));
     }
 }
@@ -138,12 +148,17 @@ fn scene() -> (TestRepo, [String; 4]) {
 
 /// `program OPTIONS -c SCRIPT` in the repository, with the `registry` under test first on PATH.
 fn shell(repo: &TestRepo, program: &str, options: &[&str], script: &str) -> Command {
+    shell_in(repo, &repo.path(), program, options, script)
+}
+
+/// `shell` in another directory (a checkout of the repository).
+fn shell_in(repo: &TestRepo, dir: &Path, program: &str, options: &[&str], script: &str) -> Command {
     let bin_dir = registry_bin().parent().unwrap().to_path_buf();
     let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
     .unwrap();
-    let mut cmd = repo.command(Path::new(program), &repo.path());
+    let mut cmd = repo.command(Path::new(program), dir);
     cmd.env("PATH", path).args(options).arg("-c").arg(script);
     cmd
 }
@@ -221,6 +236,8 @@ fn github_workflow_structure() {
     })
     .unwrap();
     assert_eq!(steps[checkout]["with"]["fetch-depth"], 0);
+    // Blobless (issue 12): the history's commits, trees and tags, no blob until one is read.
+    assert_eq!(steps[checkout]["with"]["filter"], "blob:none");
     let fetch = position(&|st| st["run"] == "git fetch --force --tags origin").unwrap();
     let install = position(&|st| {
         st["run"]
@@ -261,6 +278,24 @@ fn github_workflow_structure() {
         "success() && needs.registry.outputs.event == 'assignment' && needs.registry.outputs.stage == 'prod'"
     );
     assert_eq!(doc["jobs"]["deploy"]["environment"], "production");
+    // Deploy gets prod's verified bytes first, in a blobless checkout with every tag.
+    let deploy = doc["jobs"]["deploy"]["steps"].as_sequence().unwrap();
+    assert_eq!(deploy[0]["with"]["filter"], "blob:none");
+    assert_eq!(deploy[0]["with"]["fetch-depth"], 0);
+    let runs: Vec<&str> = deploy.iter().filter_map(|st| st["run"].as_str()).collect();
+    let get = runs
+        .iter()
+        .position(|r| r.contains("registry get \"$NAME#prod\" -o deploy/artifact --json"))
+        .expect("the deploy job runs registry get NAME#prod");
+    let fetch = runs
+        .iter()
+        .position(|r| *r == "git fetch --force --tags origin")
+        .unwrap();
+    let ship = runs
+        .iter()
+        .position(|r| r.contains("Deploy $NAME"))
+        .unwrap();
+    assert!(fetch < get && get < ship, "{runs:?}");
     // The gate: GitHub skips a job whose `needs` failed unless its `if` calls one of these.
     for (name, job) in jobs {
         let cond = job["if"].as_str().unwrap_or_default();
@@ -417,6 +452,11 @@ fn gitlab_pipeline_structure() {
     // Tag pipelines only, full clones.
     assert_eq!(doc["workflow"]["rules"][0]["if"], "$CI_COMMIT_TAG");
     assert_eq!(doc["variables"]["GIT_DEPTH"], "0");
+    // Blobless (issue 12), keeping the runner's default fetch flags that the variable replaces.
+    let flags: Vec<&str> = s(&doc["variables"]["GIT_FETCH_EXTRA_FLAGS"])
+        .split_whitespace()
+        .collect();
+    assert_eq!(flags, ["--prune", "--quiet", "--filter=blob:none"]);
 
     // The check job: tags re-fetched as pushed, then check-ref into the dotenv report.
     let check = &doc["check-ref"];
@@ -469,6 +509,28 @@ fn gitlab_pipeline_structure() {
         }
     }
     assert_eq!(doc["deploy"]["environment"], "production");
+    // Deploy gets prod's verified bytes first (a failed get fails the job: `sh -e`, no `||`).
+    let deploy: Vec<&str> = doc["deploy"]["script"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(s)
+        .collect();
+    let get = deploy
+        .iter()
+        .position(|l| {
+            *l == "registry get \"$REGISTRY_NAME#prod\" -o deploy/artifact --json > deploy/registry-get.json"
+        })
+        .expect("the deploy job runs registry get NAME#prod");
+    let fetch = deploy
+        .iter()
+        .position(|l| *l == "git fetch --force --tags origin")
+        .unwrap();
+    let ship = deploy
+        .iter()
+        .position(|l| l.starts_with("echo \"Deploy "))
+        .unwrap();
+    assert!(fetch < get && get < ship, "{deploy:?}");
     // Deploy jobs exist only for tags named like an assignment to prod.
     let re = tag_rule(&doc["deploy"]).expect("deploy has a $CI_COMMIT_TAG rule");
     for t in [
@@ -496,13 +558,16 @@ fn gitlab_pipeline_structure() {
 /// create, with the report's variables (jobs that need a failed job do not run).
 fn gitlab_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
     let report = repo.path().join("registry.env");
-    let _ = std::fs::remove_file(&report); // each pipeline starts from a fresh checkout
+    // Each pipeline starts from a fresh checkout.
+    let _ = std::fs::remove_file(&report);
+    let _ = std::fs::remove_dir_all(repo.path().join("deploy"));
+    let offline = |l: &&str| !l.starts_with("cargo install ") && !l.starts_with("git fetch ");
     let check: Vec<&str> = doc["check-ref"]["script"]
         .as_sequence()
         .unwrap()
         .iter()
         .map(s)
-        .filter(|l| !l.starts_with("cargo install ") && !l.starts_with("git fetch "))
+        .filter(offline)
         .collect();
     let mut cmd = shell(repo, "sh", &["-e"], &check.join("\n"));
     cmd.env("CI_COMMIT_TAG", tag)
@@ -528,6 +593,7 @@ fn gitlab_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
             .unwrap()
             .iter()
             .map(s)
+            .filter(offline)
             .collect();
         script.push("echo __WENT_ON__");
         let mut cmd = shell(repo, "sh", &["-e"], &script.join("\n"));
