@@ -1583,7 +1583,7 @@ def run(opts):
                   signed)
     print(text)
     if os.path.exists(opts.out):
-        import bench_fetch  # scripts/bench_fetch.py writes its own section: keep it
+        import bench_fetch_report as bench_fetch  # bench_fetch.py writes its own section: keep it
 
         kept = bench_fetch.section_of(open(opts.out, encoding="utf-8").read())
         text = bench_fetch.splice(text, kept) if kept else text
