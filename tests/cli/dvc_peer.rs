@@ -153,24 +153,8 @@ impl<'a> Dvc<'a> {
 
     /// A hermetic command for `program` in `cwd` (see the module comment).
     fn hermetic(&self, program: &Path, cwd: &Path) -> Command {
-        let state = self.repo.home().join(".dvc-state");
         let mut cmd = self.repo.command(program, cwd);
-        cmd.env("DVC_NO_ANALYTICS", "1")
-            .env("DVC_SITE_CACHE_DIR", state.join("site-cache"))
-            .env("DVC_GLOBAL_CONFIG_DIR", state.join("global"))
-            .env("DVC_SYSTEM_CONFIG_DIR", state.join("system"))
-            .env("DVC_STUDIO_OFFLINE", "1")
-            .env("PYTHONNOUSERSITE", "1")
-            .env("PYTHONDONTWRITEBYTECODE", "1");
-        for proxy in [
-            "http_proxy",
-            "https_proxy",
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "ALL_PROXY",
-        ] {
-            cmd.env(proxy, NO_NETWORK);
-        }
+        hermetic_env(&mut cmd, self.repo);
         cmd
     }
 
@@ -281,4 +265,26 @@ fn ok(line: &str, out: &Output) -> String {
         out.status
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// DVC's state kept in the test's HOME, no analytics, no Studio, no user site, and every proxy
+/// at a closed port: what every DVC run of the tests has (see the module comment).
+pub(crate) fn hermetic_env(cmd: &mut Command, repo: &TestRepo) {
+    let state = repo.home().join(".dvc-state");
+    cmd.env("DVC_NO_ANALYTICS", "1")
+        .env("DVC_SITE_CACHE_DIR", state.join("site-cache"))
+        .env("DVC_GLOBAL_CONFIG_DIR", state.join("global"))
+        .env("DVC_SYSTEM_CONFIG_DIR", state.join("system"))
+        .env("DVC_STUDIO_OFFLINE", "1")
+        .env("PYTHONNOUSERSITE", "1")
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    for proxy in [
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+    ] {
+        cmd.env(proxy, NO_NETWORK);
+    }
 }

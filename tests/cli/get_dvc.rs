@@ -12,28 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::dvc_fixture::{awkward_dir, declare, dvc, dvc_or_skip, dvc_repo, write_bytes};
-use crate::fixture::{Run, TestRepo, run_timed_in_with};
+use crate::fixture::{Run, TestRepo, names_in, run_timed_in_with};
 
 /// DVC's environment as `dvc_peer` sets it (state in the test's HOME, no analytics, no network),
 /// and a PATH of `git` and, when given, DVC's own directory.
 fn dvc_env(cmd: &mut Command, repo: &TestRepo, dvc_bin: Option<&Path>) {
-    let state = repo.home().join(".dvc-state");
-    cmd.env("DVC_NO_ANALYTICS", "1")
-        .env("DVC_SITE_CACHE_DIR", state.join("site-cache"))
-        .env("DVC_GLOBAL_CONFIG_DIR", state.join("global"))
-        .env("DVC_SYSTEM_CONFIG_DIR", state.join("system"))
-        .env("DVC_STUDIO_OFFLINE", "1")
-        .env("PYTHONNOUSERSITE", "1")
-        .env("PYTHONDONTWRITEBYTECODE", "1");
-    for proxy in [
-        "http_proxy",
-        "https_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-    ] {
-        cmd.env(proxy, "http://127.0.0.1:9");
-    }
+    crate::dvc_peer::hermetic_env(cmd, repo);
     let mut dirs = vec![git_only(repo)];
     if let Some(bin) = dvc_bin {
         // `dvc get` runs git and a shell too.
@@ -59,16 +43,6 @@ fn git_only(repo: &TestRepo) -> PathBuf {
         std::os::unix::fs::symlink(git, bin.join("git")).unwrap();
     }
     bin
-}
-
-/// The names in `dir`: what a run left there.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// Every regular file under `dir`, relative path and bytes, sorted.
@@ -187,7 +161,7 @@ fn a_tampered_cache_object_is_caught_and_nothing_is_left() {
         "{}",
         run.transcript()
     );
-    assert!(names(&out).is_empty(), "{:?}", names(&out));
+    assert!(names_in(&out).is_empty(), "{:?}", names_in(&out));
 }
 
 /// The md5 of the one out of a `.dvc` file in the work tree.
@@ -223,7 +197,7 @@ fn without_dvc_and_its_cache_get_names_the_program() {
         "{}",
         run.transcript()
     );
-    assert!(names(&out).is_empty(), "{:?}", names(&out));
+    assert!(names_in(&out).is_empty(), "{:?}", names_in(&out));
 }
 
 #[test]
@@ -273,7 +247,7 @@ fn get_with_a_url_runs_dvc_get_on_that_url() {
     );
     assert!(run.ok().contains("verified"), "{}", run.transcript());
     assert_eq!(std::fs::read(out.join("m.pkl")).unwrap(), expected);
-    assert_eq!(names(&out), ["m.pkl"]);
+    assert_eq!(names_in(&out), ["m.pkl"]);
 }
 
 /// A tag GTO wrote (no digest recorded) of bytes DVC tracks: the commit's `.dvc` file pins
@@ -311,7 +285,7 @@ fn a_gto_tag_of_dvc_bytes_is_held_to_the_commits_dvc_record() {
     let (run, out) = get_in(&repo, Some(&bin), &["get", "churn@v0.0.5", "-o", "m.pkl"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("do not match"), "{}", run.transcript());
-    assert!(names(&out).is_empty(), "{:?}", names(&out));
+    assert!(names_in(&out).is_empty(), "{:?}", names_in(&out));
 }
 
 /// SIGTERM sent to registry alone (a supervisor, `kill PID`): the `dvc get` it runs is stopped
@@ -366,5 +340,5 @@ fn a_signal_to_registry_alone_stops_the_dvc_get_it_runs() {
     assert_eq!(status.signal(), Some(15), "{status:?}");
     std::thread::sleep(std::time::Duration::from_secs(4));
     assert!(!mark.exists(), "the dvc get ran on after registry died");
-    assert!(names(&out).is_empty(), "{:?}", names(&out));
+    assert!(names_in(&out).is_empty(), "{:?}", names_in(&out));
 }

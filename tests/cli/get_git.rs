@@ -7,7 +7,7 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
-use crate::fixture::TestRepo;
+use crate::fixture::{TestRepo, names_in};
 
 mod hostile;
 
@@ -64,16 +64,6 @@ pub(super) fn listing(dir: &Path) -> Vec<(PathBuf, bool, Vec<u8>)> {
     all
 }
 
-/// Names in `dir` (one level), sorted.
-pub(super) fn names(dir: &Path) -> Vec<String> {
-    let mut n: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    n.sort();
-    n
-}
-
 #[test]
 fn a_file_is_written_as_git_holds_it_to_the_default_out() {
     let repo = repo_with_artifacts();
@@ -94,7 +84,7 @@ fn a_file_is_written_as_git_holds_it_to_the_default_out() {
         std::fs::read(scratch.join("churn.pkl")).unwrap(),
         blob(&repo, "churn@v0.0.1:models/churn.pkl")
     );
-    assert_eq!(names(&scratch), ["churn.pkl"], "no temporary left");
+    assert_eq!(names_in(&scratch), ["churn.pkl"], "no temporary left");
 }
 
 #[test]
@@ -155,7 +145,7 @@ fn a_directory_is_written_as_git_archive_extracts_it() {
         want.iter()
             .any(|(p, exec, _)| p == Path::new("sub/b.sh") && *exec)
     );
-    assert_eq!(names(&repo.path().join("out")), ["data"]);
+    assert_eq!(names_in(&repo.path().join("out")), ["data"]);
 }
 
 #[test]
@@ -186,7 +176,7 @@ fn an_existing_out_needs_force_and_is_replaced_only_by_a_verified_copy() {
     );
     repo.run(&["get", "data", "-o", "m.pkl", "--force"]).ok();
     assert!(repo.path().join("m.pkl/sub/b.sh").is_file());
-    let leftovers: Vec<String> = names(&repo.path())
+    let leftovers: Vec<String> = names_in(&repo.path())
         .into_iter()
         .filter(|n| n.contains("registry-get"))
         .collect();
@@ -322,7 +312,7 @@ fn a_url_reads_through_the_blobless_mirror_without_a_work_tree() {
         std::fs::read(away.join("churn.pkl")).unwrap(),
         blob(&repo, "HEAD:models/churn.pkl")
     );
-    assert_eq!(names(&away), ["churn.pkl", "data"]);
+    assert_eq!(names_in(&away), ["churn.pkl", "data"]);
     assert!(has(&churn_blob));
 }
 

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::fixture::TestRepo;
+use crate::fixture::{TestRepo, git_in, names_in};
 
 /// Writes straight to stderr, past the harness's capture, so a skip shows.
 fn warn(msg: &str) {
@@ -36,22 +36,6 @@ fn lfs_or_skip(test: &str) -> bool {
         "SKIPPED git-lfs ({test}): {why} (apt-get install git-lfs)"
     ));
     false
-}
-
-/// `git ARGS` in `dir` with the fixture's environment; panics on failure, returns stdout.
-#[track_caller]
-fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
-    let out = repo
-        .command(Path::new("git"), dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// `sha256sum FILE`'s digest: the oracle for a file's SHA-256.
@@ -180,16 +164,6 @@ fn pushed_and_cloned(repo: &TestRepo) -> (PathBuf, PathBuf) {
     (remote, clone)
 }
 
-/// The names in `dir`, sorted: what a run left there.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn get_smudges_lfs_objects_in_a_clone_and_through_a_url_mirror() {
     if !lfs_or_skip("get") {
@@ -238,7 +212,7 @@ fn get_smudges_lfs_objects_in_a_clone_and_through_a_url_mirror() {
     );
     run.ok();
     assert_eq!(std::fs::read(elsewhere.join("m.pkl")).unwrap(), want);
-    assert_eq!(names(&elsewhere), ["m.pkl"]);
+    assert_eq!(names_in(&elsewhere), ["m.pkl"]);
     // The mirror keeps no copy of the model: only git's objects.
     let mirrors = repo.home().join(".cache/registry/mirrors");
     let mut stack = vec![mirrors];
@@ -266,7 +240,7 @@ fn an_lfs_object_missing_on_the_server_fails_with_git_lfs_message_and_nothing_le
     let (remote, clone) = pushed_and_cloned(&repo);
     std::fs::remove_dir_all(remote.join("lfs/objects")).unwrap();
     let _ = std::fs::remove_dir_all(clone.join(".git/lfs/objects"));
-    let before = names(&clone);
+    let before = names_in(&clone);
     let run = crate::fixture::run_timed_in(&repo, &clone, &["get", "churn", "-o", "out.pkl"]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
@@ -281,7 +255,7 @@ fn an_lfs_object_missing_on_the_server_fails_with_git_lfs_message_and_nothing_le
         "{}",
         run.transcript()
     );
-    assert_eq!(names(&clone), before, "{}", run.transcript());
+    assert_eq!(names_in(&clone), before, "{}", run.transcript());
 }
 
 /// A blob that is an LFS pointer, written by hand: no git-lfs needed to make one.
@@ -318,7 +292,7 @@ fn a_pointer_records_its_oid_and_get_without_git_lfs_names_the_program() {
     std::fs::create_dir(&bin).unwrap();
     let git = which("git");
     std::os::unix::fs::symlink(&git, bin.join("git")).unwrap();
-    let before = names(&repo.path());
+    let before = names_in(&repo.path());
     let run = crate::fixture::run_timed_with(&repo, &["get", "churn", "-o", "out.pkl"], |c| {
         c.env("PATH", &bin);
     });
@@ -330,7 +304,7 @@ fn a_pointer_records_its_oid_and_get_without_git_lfs_names_the_program() {
         "{}",
         run.transcript()
     );
-    assert_eq!(names(&repo.path()), before);
+    assert_eq!(names_in(&repo.path()), before);
 }
 
 /// Where PATH finds `program`.

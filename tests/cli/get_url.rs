@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::fixture::{Run, TestRepo, run_timed_with};
+use crate::fixture::{Run, TestRepo, names_in, run_timed_with};
 
 /// The model the server serves: bytes that are no text.
 fn model() -> Vec<u8> {
@@ -91,23 +91,13 @@ fn virtual_at(url: &str, digest: &str) -> TestRepo {
     repo
 }
 
-/// The names in the work tree: what a run left there.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 /// `registry get churn -o out.bin` that must fail with exit 1, leaving nothing.
 #[track_caller]
 fn fails_leaving_nothing(repo: &TestRepo, tweak: impl FnOnce(&mut std::process::Command)) -> Run {
-    let before = names(&repo.path());
+    let before = names_in(&repo.path());
     let run = run_timed_with(repo, &["get", "churn", "-o", "out.bin"], tweak);
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert_eq!(names(&repo.path()), before, "{}", run.transcript());
+    assert_eq!(names_in(&repo.path()), before, "{}", run.transcript());
     run
 }
 
@@ -216,7 +206,7 @@ fn file_urls_copy_a_file_or_a_directory() {
     );
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("into itself"), "{}", run.transcript());
-    assert_eq!(names(&dir), ["a.txt", "sub"]);
+    assert_eq!(names_in(&dir), ["a.txt", "sub"]);
 
     // Changed since it was registered: caught, nothing left.
     std::fs::write(dir.join("a.txt"), "changed\n").unwrap();
@@ -340,7 +330,7 @@ fn an_interrupted_download_leaves_no_partial_file() {
     let base = serve();
     let digest = format!("sha256:{}", sha256(&model()));
     let repo = virtual_at(&format!("{base}/stall"), &digest);
-    let before = names(&repo.path());
+    let before = names_in(&repo.path());
     let mut child = repo
         .command(&crate::fixture::registry_bin(), &repo.path())
         .args(["get", "churn", "-o", "out.bin"])
@@ -351,7 +341,7 @@ fn an_interrupted_download_leaves_no_partial_file() {
     // Wait for the temporary to hold the half the server sends: the download is mid-body.
     let start = std::time::Instant::now();
     loop {
-        let temp = names(&repo.path())
+        let temp = names_in(&repo.path())
             .into_iter()
             .find(|n| n.starts_with(".out.bin.registry-get-"));
         if let Some(t) = temp
@@ -372,7 +362,7 @@ fn an_interrupted_download_leaves_no_partial_file() {
     assert!(kill.success());
     let status = crate::fixture::wait_within(&mut child, crate::fixture::HANG, "registry get");
     assert!(!status.success(), "{status:?}");
-    assert_eq!(names(&repo.path()), before);
+    assert_eq!(names_in(&repo.path()), before);
 }
 
 /// A tag's URL may not point at the kernel's views (a CI job's environment, devices): the

@@ -11,21 +11,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::fixture::{TestRepo, run_timed_in};
-
-fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
-    let out = repo
-        .command(Path::new("git"), dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use crate::fixture::{TestRepo, git_in, run_timed_in};
 
 fn mkfifo(path: &Path) {
     let status = Command::new("mkfifo").arg(path).status().unwrap();

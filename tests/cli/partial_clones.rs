@@ -7,7 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::fixture::{Run, TestRepo};
+pub(crate) use crate::fixture::git_in;
+use crate::fixture::{Run, TestRepo, files_under};
 
 /// A repository with `churn` registered twice (its description and model changing) and
 /// pushed, with its tags, to a bare remote that serves partial clones. Returns the remote.
@@ -41,21 +42,6 @@ pub(crate) fn served(repo: &TestRepo) -> PathBuf {
     repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
     repo.git(&["push", "-q", "origin", "main", "--tags"]);
     remote
-}
-
-#[track_caller]
-pub(crate) fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
-    let out = repo
-        .command(Path::new("git"), dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// Runs registry in `dir` with git's event trace on; returns the run and the git commands it
@@ -115,22 +101,6 @@ pub(crate) fn the_mirror(repo: &TestRepo) -> PathBuf {
     found[0].clone()
 }
 
-fn loose_refs(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.join("refs")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn the_url_mirror_is_a_blobless_clone_fetched_only_when_the_remote_changed() {
     let repo = TestRepo::new();
@@ -157,7 +127,11 @@ fn the_url_mirror_is_a_blobless_clone_fetched_only_when_the_remote_changed() {
         ),
         "blob:none"
     );
-    assert!(loose_refs(&mirror).is_empty(), "{:?}", loose_refs(&mirror));
+    assert!(
+        files_under(&mirror.join("refs")).is_empty(),
+        "{:?}",
+        files_under(&mirror.join("refs"))
+    );
     assert_eq!(
         git_in(
             &repo,
@@ -189,7 +163,11 @@ fn the_url_mirror_is_a_blobless_clone_fetched_only_when_the_remote_changed() {
     assert!(run.ok().contains("prod"), "{}", run.transcript());
     assert_eq!(count(&git, "fetch"), 1, "{git:?}");
     assert_eq!(count(&git, "clone"), 0, "{git:?}");
-    assert!(loose_refs(&mirror).is_empty(), "{:?}", loose_refs(&mirror));
+    assert!(
+        files_under(&mirror.join("refs")).is_empty(),
+        "{:?}",
+        files_under(&mirror.join("refs"))
+    );
 
     // A tag deleted on the remote is gone from the mirror.
     git_in(&repo, &remote, &["tag", "-d", "churn#prod#1"]);

@@ -3,9 +3,7 @@
 //! temporary clone), git's reftable default, a hook's `GIT_OBJECT_DIRECTORY`, a server's
 //! pull-request refs, a treeless clone, and an older git's `extensions.partialClone`.
 
-use std::path::Path;
-
-use crate::fixture::TestRepo;
+use crate::fixture::{TestRepo, files_under};
 use crate::partial_clones::{count, git_in, served, the_mirror, traced};
 
 #[test]
@@ -102,24 +100,8 @@ fn the_mirror_is_made_in_the_files_format_and_outside_a_hooks_repository() {
         c.env("GIT_OBJECT_DIRECTORY", &objects);
     });
     assert_eq!(run.ok(), local, "{}", run.transcript());
-    let written = walk_files(&objects);
+    let written = files_under(&objects);
     assert!(written.is_empty(), "{written:?}");
-}
-
-fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 /// A warm call asks the server for branches and tags only: the refs GitHub and GitLab keep per

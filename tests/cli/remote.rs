@@ -5,13 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::fixture::{Run, TestRepo, registry_bin};
+use crate::fixture::{Run, TestRepo, git_in, registry_bin};
 
 /// A bare remote beside the fixture's repository, with the repository's `main` pushed to it
 /// and set as `origin`.
 fn with_remote(repo: &TestRepo) -> PathBuf {
     let remote = repo.path().parent().unwrap().join("remote.git");
-    git_at(
+    git_in(
         repo,
         repo.path().parent().unwrap(),
         &["init", "-q", "--bare", "-b", "main", "remote.git"],
@@ -22,22 +22,8 @@ fn with_remote(repo: &TestRepo) -> PathBuf {
     remote
 }
 
-fn git_at(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
-    let out = repo
-        .command(Path::new("git"), dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 fn tags_at(repo: &TestRepo, git_dir: &Path) -> Vec<String> {
-    let out = git_at(repo, git_dir, &["tag", "-l"]);
+    let out = git_in(repo, git_dir, &["tag", "-l"]);
     let mut tags: Vec<String> = out.lines().map(str::to_string).collect();
     tags.sort();
     tags
@@ -136,13 +122,13 @@ fn push_plans_against_the_remotes_tags() {
     let repo = TestRepo::new();
     let remote = with_remote(&repo);
     let other = repo.path().parent().unwrap().join("other");
-    git_at(
+    git_in(
         &repo,
         repo.path().parent().unwrap(),
         &["clone", "-q", remote.to_str().unwrap(), "other"],
     );
     repo.run(&["register", "churn", "--push"]).ok();
-    git_at(
+    git_in(
         &repo,
         &other,
         &["commit", "-q", "--allow-empty", "-m", "other work"],
@@ -213,13 +199,13 @@ fn two_writers_racing_for_one_version_exactly_one_wins() {
     repo.run(&["register", "churn", "--push"]).ok();
     let base = repo.path().parent().unwrap().to_path_buf();
     for c in ["c1", "c2"] {
-        git_at(&repo, &base, &["clone", "-q", remote.to_str().unwrap(), c]);
-        git_at(
+        git_in(&repo, &base, &["clone", "-q", remote.to_str().unwrap(), c]);
+        git_in(
             &repo,
             &base.join(c),
             &["commit", "-q", "--allow-empty", "-m", c],
         );
-        git_at(
+        git_in(
             &repo,
             &base.join(c),
             &["push", "-q", "origin", &format!("HEAD:refs/heads/{c}")],

@@ -58,9 +58,9 @@ pub(super) fn fetch(
         let cache = dvc_track::cache_dir(&dvc_root);
         match from_cache(&dvc_root, &cache, &md5, into) {
             Ok(Some(written)) => return Ok(written),
-            Ok(None) => remove_any(into), // not all of it is cached: DVC fetches it
+            Ok(None) => super::stage::remove_any(into), // not all of it is cached: DVC fetches it
             Err(e) => {
-                remove_any(into);
+                super::stage::remove_any(into);
                 return Err(e);
             }
         }
@@ -75,7 +75,7 @@ pub(super) fn fetch(
     };
     let result = dvc_get(&repo_arg, rel, commit, into).and_then(|()| hash_written(into));
     if result.is_err() {
-        remove_any(into);
+        super::stage::remove_any(into);
     }
     result
 }
@@ -96,19 +96,6 @@ pub(super) fn identity(
             Some(Tracked::NoDigest { .. }) | None => None,
         },
     )
-}
-
-/// Removes what a failed attempt left at the staging path.
-fn remove_any(path: &Path) {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => {
-            let _ = std::fs::remove_dir_all(path);
-        }
-        Ok(_) => {
-            let _ = std::fs::remove_file(path);
-        }
-        Err(_) => {}
-    }
 }
 
 /// The cache object of a file md5: `files/md5/HE/X…`.

@@ -160,6 +160,12 @@ fn remove(path: &Path) {
     }
 }
 
+/// Removes what a failed attempt of a source left at the staging path (a file or a directory,
+/// never following a link), so the next attempt starts from nothing.
+pub(super) fn remove_any(path: &Path) {
+    remove(path);
+}
+
 /// Whether something (anything: a dangling link, a FIFO) is at `path`.
 pub(super) fn exists(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()

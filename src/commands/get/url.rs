@@ -39,7 +39,7 @@ pub(super) fn fetch(url: &str, into: &Path) -> Result<Written> {
     }
     let result = fetch_any(url, into);
     if result.is_err() {
-        remove_any(into);
+        super::stage::remove_any(into);
     }
     result
 }
@@ -59,19 +59,6 @@ fn fetch_any(url: &str, into: &Path) -> Result<Written> {
         ))
         .with_hint("fetch it by other means and check it with `registry verify NAME --path COPY`")
         .into()),
-    }
-}
-
-/// Removes what a failed attempt left at the staging path.
-fn remove_any(path: &Path) {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => {
-            let _ = std::fs::remove_dir_all(path);
-        }
-        Ok(_) => {
-            let _ = std::fs::remove_file(path);
-        }
-        Err(_) => {}
     }
 }
 

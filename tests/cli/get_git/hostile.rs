@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{names, repo_with_artifacts};
-use crate::fixture::{HANG, TestRepo, registry_bin, wait_within};
+use super::repo_with_artifacts;
+use crate::fixture::{HANG, TestRepo, names_in, registry_bin, wait_within};
 
 /// Tags `tag` at HEAD with the message of `like` (its trailers and manifest): a registration
 /// that records bytes HEAD does not hold.
@@ -36,7 +36,7 @@ fn a_tampered_directory_is_caught_naming_its_files_and_nothing_is_left() {
         assert!(run.stderr.contains(line), "{line:?} in {}", run.stderr);
     }
     assert!(
-        !names(&repo.path())
+        !names_in(&repo.path())
             .iter()
             .any(|n| n == "d" || n.contains("registry-get"))
     );
@@ -56,7 +56,7 @@ fn a_tampered_directory_is_caught_naming_its_files_and_nothing_is_left() {
         assert!(run.stderr.contains(line), "{line:?} in {}", run.stderr);
     }
     assert!(
-        !names(&repo.path())
+        !names_in(&repo.path())
             .iter()
             .any(|n| n == "d" || n.contains("registry-get"))
     );
@@ -69,7 +69,7 @@ fn a_tampered_directory_is_caught_naming_its_files_and_nothing_is_left() {
     );
     assert_eq!(super::listing(&repo.path().join("d")), before);
     assert!(
-        !names(&repo.path())
+        !names_in(&repo.path())
             .iter()
             .any(|n| n.contains("registry-get"))
     );
@@ -90,7 +90,7 @@ fn a_tampered_file_is_caught() {
         run.stderr
     );
     assert!(
-        !names(&repo.path())
+        !names_in(&repo.path())
             .iter()
             .any(|n| n == "m.pkl" || n.contains("registry-get"))
     );
@@ -154,7 +154,7 @@ fn a_hostile_tree_name_is_refused_and_nothing_is_written() {
             run.stderr
         );
         assert!(
-            !names(&repo.path())
+            !names_in(&repo.path())
                 .iter()
                 .any(|n| n == "d" || n.contains("registry-get")),
             "{bad:?}"
@@ -213,7 +213,7 @@ fn an_interrupted_get_leaves_no_partial_file() {
         // Wait for the temporary to hold half a MiB: the get is mid-stream.
         let start = Instant::now();
         let temp = loop {
-            let found = names(&repo.path())
+            let found = names_in(&repo.path())
                 .into_iter()
                 .find(|n| n.starts_with(".out.bin.registry-get-"));
             if let Some(t) = found
