@@ -259,6 +259,12 @@ def fast_import_stream(plan, out, first_files=()):
             for path, content in first_files:
                 out.write(b"M 100644 inline %s\n" % path.encode())
                 data(content)
+    write_tags(plan, out, ident, data)
+
+
+def write_tags(plan, out, ident, data):
+    """The plan's registry tags and other tags as fast-import commands (commit `c` is mark
+    `c + 1`), then the stream's end; `data` writes a data block. Shared with bench_fetch_repos."""
     for tag, c, t, msg in plan["tags"]:
         out.write(b"tag %s\nfrom :%d\n" % (tag.encode(), c + 1))
         out.write(b"tagger %s %d +0000\n" % (ident, t))

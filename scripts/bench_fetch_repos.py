@@ -97,18 +97,7 @@ def generate_served(tags, blob_kib):
             data(b"churn weights of run %d\n" % c)
             out.write(b"M 100644 inline models/weights.bin\n")
             data(rng.randbytes(blob_kib << 10))
-        for tag, c, t, msg in plan["tags"]:
-            out.write(b"tag %s\nfrom :%d\n" % (tag.encode(), c + 1))
-            out.write(b"tagger %s %d +0000\n" % (ident, t))
-            data(msg.encode() + b"\n")
-        for tag, c, t, msg, annotated in plan["extra"]:
-            if annotated:
-                out.write(b"tag %s\nfrom :%d\n" % (tag.encode(), c + 1))
-                out.write(b"tagger %s %d +0000\n" % (ident, t))
-                data(msg.encode() + b"\n")
-            else:
-                out.write(b"reset refs/tags/%s\nfrom :%d\n\n" % (tag.encode(), c + 1))
-        out.write(b"done\n")
+        B.write_tags(plan, out, ident, data)
 
     fast_import(repo, stream)
     serve(repo)

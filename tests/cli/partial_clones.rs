@@ -74,6 +74,21 @@ pub(crate) fn traced(repo: &TestRepo, dir: &Path, args: &[&str]) -> (Run, Vec<St
     (run, commands)
 }
 
+/// `check-ref REF --format github` in `dir`: the run and what it wrote to `$GITHUB_OUTPUT`.
+fn github_outputs(repo: &TestRepo, dir: &Path, reference: &str) -> (Run, String) {
+    let out_file = dir.parent().unwrap().join("gh-out");
+    std::fs::write(&out_file, "").unwrap();
+    let dir = dir.to_str().unwrap();
+    let run = repo.run_with(
+        &["-C", dir, "check-ref", reference, "--format", "github"],
+        |c| {
+            c.env("GITHUB_OUTPUT", &out_file);
+        },
+    );
+    let written = std::fs::read_to_string(&out_file).unwrap();
+    (run, written)
+}
+
 pub(crate) fn count(commands: &[String], name: &str) -> usize {
     commands.iter().filter(|c| *c == name).count()
 }
@@ -265,23 +280,8 @@ fn a_blobless_ci_checkout_reads_older_versions_as_a_full_clone_does() {
         assert!(count(&git, "fetch") <= 1, "{args:?}: {git:?}");
     }
     // check-ref --format github writes the older version's fields, not empty ones.
-    let out_file = parent.join("gh-out");
-    std::fs::write(&out_file, "").unwrap();
-    let run = repo.run_with(
-        &[
-            "-C",
-            ci.to_str().unwrap(),
-            "check-ref",
-            "churn@v0.0.1",
-            "--format",
-            "github",
-        ],
-        |c| {
-            c.env("GITHUB_OUTPUT", &out_file);
-        },
-    );
+    let (run, written) = github_outputs(&repo, &ci, "churn@v0.0.1");
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let written = std::fs::read_to_string(&out_file).unwrap();
     for value in ["model", "models/churn.pkl", "first"] {
         assert!(
             written.contains(&format!("\n{value}\n")),
@@ -309,21 +309,7 @@ fn a_missing_object_without_a_way_to_fetch_it_is_an_error_never_empty_output() {
         .command(Path::new("git"), &ci)
         .args(["config", "--unset", "extensions.partialclone"])
         .output();
-    let out_file = parent.join("gh-out");
-    std::fs::write(&out_file, "").unwrap();
-    let run = repo.run_with(
-        &[
-            "-C",
-            ci.to_str().unwrap(),
-            "check-ref",
-            "churn@v0.0.1",
-            "--format",
-            "github",
-        ],
-        |c| {
-            c.env("GITHUB_OUTPUT", &out_file);
-        },
-    );
+    let (run, written) = github_outputs(&repo, &ci, "churn@v0.0.1");
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
         run.stderr.contains("is not in the repository"),
@@ -336,11 +322,7 @@ fn a_missing_object_without_a_way_to_fetch_it_is_an_error_never_empty_output() {
         "{}",
         run.stderr
     );
-    assert_eq!(
-        std::fs::read_to_string(&out_file).unwrap(),
-        "",
-        "no outputs"
-    );
+    assert_eq!(written, "", "no outputs");
     for args in [
         &["describe", "churn@v0.0.1"][..],
         &["diff", "churn", "v0.0.1", "v0.0.2"],
