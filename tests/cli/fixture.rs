@@ -15,6 +15,10 @@ use std::process::{Child, Command, ExitStatus, Output};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+mod paths;
+
+pub(crate) use paths::{files_under, git_in, names_in};
+
 /// Seconds since the epoch of the first step: 2023-11-14T22:13:20Z.
 pub(crate) const START: i64 = 1_700_000_000;
 
@@ -577,55 +581,4 @@ fn may_hold_commit_graph_or_midx(dir: &Path) -> bool {
         ]
         .iter()
         .any(|f| objects.join(f).exists())
-}
-
-/// `git ARGS` in `dir` (any directory: a clone, a bare remote) with the fixture's environment;
-/// its trimmed stdout. Panics, with git's stderr, when git fails.
-#[track_caller]
-pub(crate) fn git_in(repo: &TestRepo, dir: &Path, args: &[&str]) -> String {
-    let out = repo
-        .command(Path::new("git"), dir)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} in {}: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// The names in `dir`, sorted: what a run left there.
-pub(crate) fn names_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("a directory")
-        .map(|e| {
-            e.expect("an entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-/// Every file (anything but a directory) under `dir`, at any depth.
-pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("a directory") {
-            let p = e.expect("an entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
