@@ -222,15 +222,20 @@ def yaml_entry(name):
     )
 
 
-def fast_import_stream(plan, out, first_files=()):
-    """Writes the whole repository as one fast-import stream to the binary file `out`;
-    `first_files` ((path, bytes) pairs) go into the first commit too."""
-    ident = b"Bench <bench@example.com>"
-
+def data_writer(out):
+    """A function writing one fast-import `data` block of bytes to `out`."""
     def data(b):
         out.write(b"data %d\n" % len(b))
         out.write(b)
         out.write(b"\n")
+    return data
+
+
+def fast_import_stream(plan, out, first_files=()):
+    """Writes the whole repository as one fast-import stream to the binary file `out`;
+    `first_files` ((path, bytes) pairs) go into the first commit too."""
+    ident = b"Bench <bench@example.com>"
+    data = data_writer(out)
 
     by_commit = {}
     for name, c in plan["first_commit"].items():
@@ -1593,10 +1598,16 @@ def run(opts):
 
         kept = bench_fetch.section_of(open(opts.out, encoding="utf-8").read())
         text = bench_fetch.splice(text, kept) if kept else text
-    os.makedirs(os.path.dirname(os.path.abspath(opts.out)), exist_ok=True)
-    with open(opts.out, "w") as f:
-        f.write(text + "\n")
-    log("wrote %s" % opts.out)
+    return write_report(opts.out, text, runner)
+
+
+def write_report(path, text, runner):
+    """Writes the markdown `text` to `path` and lists the commands that failed: the exit
+    status of a run (1 when any command failed; no timing is ever asserted)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.rstrip("\n") + "\n")
+    log("wrote %s" % path)
     if runner.failures:
         log("\n%d command(s) failed:" % len(runner.failures))
         for f in runner.failures:

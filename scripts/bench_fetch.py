@@ -318,16 +318,7 @@ def run(opts):
         text = section
     else:
         text = splice(open(opts.out, encoding="utf-8").read(), section)
-    os.makedirs(os.path.dirname(os.path.abspath(opts.out)), exist_ok=True)
-    with open(opts.out, "w", encoding="utf-8") as f:
-        f.write(text.rstrip("\n") + "\n")
-    log("wrote %s" % opts.out)
-    if runner.failures:
-        log("\n%d command(s) failed:" % len(runner.failures))
-        for f in runner.failures:
-            log("- " + f.splitlines()[0])
-        return 1
-    return 0
+    return B.write_report(opts.out, text, runner)
 
 
 def main():

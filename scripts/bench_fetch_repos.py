@@ -71,11 +71,7 @@ def generate_served(tags, blob_kib):
         # bench.py's stream, then one more commit per commit on top would change its history:
         # instead each commit of the same plan gets the blob, written here line by line.
         ident = b"Bench <bench@example.com>"
-
-        def data(b):
-            out.write(b"data %d\n" % len(b))
-            out.write(b)
-            out.write(b"\n")
+        data = B.data_writer(out)
 
         by_commit = {}
         for name, c in plan["first_commit"].items():
