@@ -147,20 +147,14 @@ impl<'r> Objects<'r> {
     /// before something reads it outside these checked reads (an object header).
     pub(super) fn present(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<()> {
         let odb = self.repo.odb().map_err(plain)?;
-        if odb.exists(oid) {
-            return Ok(());
+        if !odb.exists(oid) {
+            fetch_objects(self.repo, &[oid]).with_context(what)?;
         }
-        self.or_fetch(oid, what, || {
-            if odb.exists(oid) {
-                Ok(())
-            } else {
-                Err(git2::Error::new(
-                    git2::ErrorCode::NotFound,
-                    git2::ErrorClass::Odb,
-                    "object not found",
-                ))
-            }
-        })
+        if odb.exists(oid) {
+            Ok(())
+        } else {
+            Err(missing_error(self.repo, &what(), oid))
+        }
     }
 
     /// The tree of a commit given by hex id.

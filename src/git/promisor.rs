@@ -49,7 +49,6 @@ impl Repo {
             return Ok(());
         }
         let objects = self.objects();
-        let odb = self.repo.odb().map_err(plain)?;
         let mut commits = Vec::new();
         for (commit, _) in wanted {
             commits.push(
@@ -59,18 +58,17 @@ impl Repo {
             );
         }
         self.prefetch_trees(&commits)?;
-        let mut missing = Vec::new();
+        let mut blobs = Vec::new();
         for (commit, path) in wanted {
             let tree = objects.commit_tree(commit)?;
             let at = || format!("{path} at {}", super::short(commit));
             if let Some(entry) = objects.entry_at(&tree, path, &at)?
                 && entry.kind == Some(ObjectType::Blob)
-                && !odb.exists(entry.id)
             {
-                missing.push(entry.id);
+                blobs.push(entry.id);
             }
         }
-        fetch_objects(&self.repo, &missing)
+        fetch_objects(&self.repo, &blobs)
     }
 
     /// In a treeless partial clone (`--filter=tree:0`), fetches the root trees of `commits`
@@ -81,17 +79,14 @@ impl Repo {
             return Ok(());
         }
         let objects = self.objects();
-        let odb = self.repo.odb().map_err(plain)?;
-        let mut missing = Vec::new();
+        let mut trees = Vec::new();
         for oid in commits {
             let c = objects.commit(*oid, &|| {
                 format!("commit {}", super::short(&oid.to_string()))
             })?;
-            if !odb.exists(c.tree_id()) && !missing.contains(&c.tree_id()) {
-                missing.push(c.tree_id());
-            }
+            trees.push(c.tree_id());
         }
-        fetch_objects(&self.repo, &missing)
+        fetch_objects(&self.repo, &trees)
     }
 
     /// Fetches, in one batch, those of `oids` (full hex ids) the repository lacks, from its
@@ -140,15 +135,21 @@ pub(super) fn promisor_remote(repo: &git2::Repository) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Fetches `oids` from the promisor remote in one `git fetch`, as git's own lazy fetch does.
-/// Nothing to fetch, or no promisor remote: nothing is run.
+/// Fetches those of `oids` the repository lacks from the promisor remote in one `git fetch`, as
+/// git's own lazy fetch does. Nothing missing, or no promisor remote: nothing is run.
 pub(super) fn fetch_objects(repo: &git2::Repository, oids: &[Oid]) -> Result<()> {
-    if oids.is_empty() {
-        return Ok(());
-    }
     let Some(remote) = promisor_remote(repo) else {
         return Ok(());
     };
+    // Only those the repository lacks, each once: callers pass what they will read.
+    let odb = repo.odb().map_err(plain)?;
+    let mut missing: Vec<Oid> = oids.iter().copied().filter(|o| !odb.exists(*o)).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    let oids = missing.as_slice();
+    if oids.is_empty() {
+        return Ok(());
+    }
     let mut child = git_command()
         .arg("--git-dir")
         .arg(repo.path())

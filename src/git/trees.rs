@@ -183,8 +183,7 @@ impl Repo {
         let Some(_remote) = self.promisor_remote() else {
             return Ok(());
         };
-        let odb = self.repo.odb().map_err(plain)?;
-        let mut missing = Vec::new();
+        let mut blobs = Vec::new();
         let mut stack = vec![(dir, 0usize)];
         while let Some((id, depth)) = stack.pop() {
             if depth > objects::MAX_TREE_DEPTH {
@@ -193,13 +192,13 @@ impl Repo {
             let tree = objects.tree(id, &|| format!("{path} at {}", short(commit)))?;
             for e in &tree {
                 match e.filemode() {
-                    0o100644 | 0o100755 if !odb.exists(e.id()) => missing.push(e.id()),
+                    0o100644 | 0o100755 => blobs.push(e.id()),
                     0o040000 => stack.push((e.id(), depth + 1)),
                     _ => {}
                 }
             }
         }
-        super::promisor::fetch_objects(&self.repo, &missing)
+        super::promisor::fetch_objects(&self.repo, &blobs)
     }
 }
 

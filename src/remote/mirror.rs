@@ -138,7 +138,6 @@ fn create(url: &str, root: &Path, dir: &Path, shown: &str) -> Result<()> {
         dir.file_name().and_then(|n| n.to_str()).unwrap_or("mirror"),
         std::process::id()
     ));
-    let _ = std::fs::remove_dir_all(&tmp);
     // Branches and tags in the one round trip of a clone (its refs packed). Holding only the
     // default branch would take a second one (a clone cannot fetch one branch and every tag:
     // `--single-branch` follows only the tags in that branch's history), and the branches'

@@ -58,9 +58,9 @@ pub(super) fn fetch(
         let cache = dvc_track::cache_dir(&dvc_root);
         match from_cache(&dvc_root, &cache, &md5, into) {
             Ok(Some(written)) => return Ok(written),
-            Ok(None) => super::stage::remove_any(into), // not all of it is cached: DVC fetches it
+            Ok(None) => super::stage::remove(into), // not all of it is cached: DVC fetches it
             Err(e) => {
-                super::stage::remove_any(into);
+                super::stage::remove(into);
                 return Err(e);
             }
         }
@@ -75,7 +75,7 @@ pub(super) fn fetch(
     };
     let result = dvc_get(&repo_arg, rel, commit, into).and_then(|()| hash_written(into));
     if result.is_err() {
-        super::stage::remove_any(into);
+        super::stage::remove(into);
     }
     result
 }

@@ -95,11 +95,12 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
         return Err(stage::exists_error(&shown).into());
     }
     let staged = stage::Stage::new(&target)?;
-    let mut dvc_rel: Option<String> = None;
+    let mut pinned: Option<Provenance> = None;
     let (written, source, as_in_git) = match &plan {
         Plan::Url(u) => (url::fetch(u, staged.path())?, "url", None),
         Plan::Dvc(rel) => {
-            let w = dvc_fetch(
+            let w;
+            (w, pinned) = dvc_fetch(
                 &session,
                 global,
                 &commit,
@@ -107,7 +108,6 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
                 recorded.as_ref(),
                 staged.path(),
             )?;
-            dvc_rel = Some(rel.clone());
             (w, "dvc", None)
         }
         Plan::Git(rel) => match git_source::fetch(
@@ -128,7 +128,8 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
                 if crate::dvc_track::tracked_at(&session.repo, &commit, &rel, workdir)?.is_none() {
                     return Err(not_in_git(&rel, &commit, &what, recorded.as_ref()).into());
                 }
-                let w = dvc_fetch(
+                let w;
+                (w, pinned) = dvc_fetch(
                     &session,
                     global,
                     &commit,
@@ -136,26 +137,9 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
                     recorded.as_ref(),
                     staged.path(),
                 )?;
-                dvc_rel = Some(rel);
                 (w, "dvc", None)
             }
         },
-    };
-    // A tag that records no digest (GTO's) of bytes DVC tracks: the commit's own `.dvc` or
-    // `dvc.lock` pins them as firmly as a git blob, and DVC does not check what its remote
-    // serves. That md5 is what the bytes are held to.
-    let pinned = match (&recorded, &dvc_rel) {
-        (None, Some(rel)) => {
-            dvc::identity(&session.repo, &commit, rel, None)?.map(|md5| Provenance {
-                path: rel.clone(),
-                digest: format!("md5:{md5}"),
-                source: DigestSource::Dvc,
-                manifest: None,
-                sha256: None,
-                dvc: None,
-            })
-        }
-        _ => None,
     };
     let from_record = pinned.is_some();
     let recorded = recorded.or(pinned);
@@ -216,7 +200,10 @@ pub(crate) fn run(global: &Global, args: GetArgs, out: &mut Output) -> Result<()
     Ok(())
 }
 
-/// The DVC source, with the URL of a `-C URL` session.
+/// The DVC source, with the URL of a `-C URL` session. A tag that records no digest (GTO's) of
+/// bytes DVC tracks is held to the md5 of the commit's own `.dvc` or `dvc.lock`, which pins
+/// them as firmly as a git blob (DVC does not check what its remote serves): that expectation
+/// is returned beside what was written.
 fn dvc_fetch(
     session: &Session,
     global: &Global,
@@ -224,8 +211,21 @@ fn dvc_fetch(
     rel: &str,
     recorded: Option<&Provenance>,
     into: &Path,
-) -> Result<Written> {
-    dvc::fetch(&session.repo, global.url(), commit, rel, recorded, into)
+) -> Result<(Written, Option<Provenance>)> {
+    let pinned = match recorded {
+        Some(_) => None,
+        None => dvc::identity(&session.repo, commit, rel, None)?.map(|md5| Provenance {
+            path: rel.to_string(),
+            digest: format!("md5:{md5}"),
+            source: DigestSource::Dvc,
+            manifest: None,
+            sha256: None,
+            dvc: None,
+        }),
+    };
+    let expected = recorded.or(pinned.as_ref());
+    let written = dvc::fetch(&session.repo, global.url(), commit, rel, expected, into)?;
+    Ok((written, pinned))
 }
 
 /// Chooses the source from the registration's record, else the declaration at the commit.

@@ -144,9 +144,10 @@ fn remove_all() {
     }
 }
 
-/// Removes a file or a whole directory, never following a link. The writing thread may still be
-/// adding files to a directory while the signal watcher removes it: a few tries catch those.
-fn remove(path: &Path) {
+/// Removes a file or a whole directory, never following a link (also what a failed attempt of
+/// a source left at the staging path). The writing thread may still be adding files to a
+/// directory while the signal watcher removes it: a few tries catch those.
+pub(super) fn remove(path: &Path) {
     for _ in 0..5 {
         match std::fs::symlink_metadata(path) {
             Err(_) => return,
@@ -158,12 +159,6 @@ fn remove(path: &Path) {
             }
         }
     }
-}
-
-/// Removes what a failed attempt of a source left at the staging path (a file or a directory,
-/// never following a link), so the next attempt starts from nothing.
-pub(super) fn remove_any(path: &Path) {
-    remove(path);
 }
 
 /// Whether something (anything: a dangling link, a FIFO) is at `path`.

@@ -39,7 +39,7 @@ pub(super) fn fetch(url: &str, into: &Path) -> Result<Written> {
     }
     let result = fetch_any(url, into);
     if result.is_err() {
-        super::stage::remove_any(into);
+        super::stage::remove(into);
     }
     result
 }
