@@ -141,7 +141,11 @@ mod tests {
         let path = dir.join(name);
         std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Command::new(path)
+        // Run by `sh`, not executed itself: another test thread forking while the file was
+        // open for writing would hold that descriptor, and exec would fail with ETXTBSY.
+        let mut cmd = Command::new("sh");
+        cmd.arg(path);
+        cmd
     }
 
     #[test]
