@@ -52,6 +52,7 @@ mod reads_check_ref;
 mod reads_history;
 mod reads_oddities;
 mod reads_show;
+mod release_package;
 mod remote;
 mod signed_reads;
 mod signing;
