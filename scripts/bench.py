@@ -1594,11 +1594,19 @@ def run(opts):
                   signed)
     print(text)
     if os.path.exists(opts.out):
-        import bench_fetch_report as bench_fetch  # bench_fetch.py writes its own section: keep it
+        # bench_fetch.py, bench_install.py and the release-build measurement write their own
+        # sections: keep them, in the file's order.
+        import bench_fetch_report as report
 
-        kept = bench_fetch.section_of(open(opts.out, encoding="utf-8").read())
-        text = bench_fetch.splice(text, kept) if kept else text
+        old = open(opts.out, encoding="utf-8").read()
+        for heading in KEPT_SECTIONS:
+            kept = report.section_of(old, heading)
+            text = report.splice(text, kept, heading) if kept else text
     return write_report(opts.out, text, runner)
+
+
+# Sections of BENCHMARKS.md that other scripts (or a recorded one-off measurement) write.
+KEPT_SECTIONS = ("## Fetching and getting", "## Installing", "## Release build")
 
 
 def write_report(path, text, runner):

@@ -180,18 +180,20 @@ def render(opts, info, started, rev, meta, remote, ci, got, load):
     return "\n".join(L)
 
 
-def section_of(text):
-    """This benchmark's section of a BENCHMARKS.md text (up to the next `## ` heading), or None."""
-    i = text.find("\n" + HEADING + "\n")
+def section_of(text, heading=HEADING):
+    """The section of a BENCHMARKS.md text under `heading` (up to the next `## ` heading), or
+    None. Each script that writes its own section (this one, bench_install.py) uses it."""
+    i = text.find("\n" + heading + "\n")
     if i < 0:
         return None
     j = text.find("\n## ", i + 1)
     return text[i + 1: j + 1 if j >= 0 else len(text)]
 
 
-def splice(text, section):
-    """`text` with its section replaced by `section` (appended when it has none)."""
-    old = section_of(text)
+def splice(text, section, heading=HEADING):
+    """`text` with its section under `heading` replaced by `section` (appended when it has
+    none)."""
+    old = section_of(text, heading)
     section = section.rstrip("\n") + "\n"
     if old is None:
         return text.rstrip("\n") + "\n\n" + section
