@@ -1,11 +1,13 @@
 //! The release workflow (.github/workflows/release.yml, issue 13) read as data: its matrix builds
 //! every wheel platform of the issue and every archive target of the release layout, nothing
 //! publishes unless the gates pass, each job holds only the permissions it needs, and its scripts
-//! take untrusted values through the environment only. `release_workflow/play.rs` runs its
-//! script steps here.
+//! take untrusted values through the environment only. Its script steps are played here:
+//! check-tag (`check_tag.rs`), the builds, archives and GitHub release (`play.rs`), the PyPI
+//! upload (`publish.rs`).
 
 mod check_tag;
 mod play;
+mod publish;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -135,9 +137,9 @@ fn the_matrix_builds_every_wheel_platform_and_every_archive_target() {
             })
         );
         // A build that runs its binary runs on its own architecture (`-arm` runners are
-        // aarch64, macos-14 is arm64, the rest x86_64).
+        // aarch64, macOS runners are arm64, the rest x86_64).
         if e["run"].as_bool().unwrap() {
-            let arm = os.ends_with("-arm") || os == "macos-14";
+            let arm = os.ends_with("-arm") || os.starts_with("macos-");
             assert_eq!(target.starts_with("aarch64"), arm, "{target} runs on {os}");
         }
     }

@@ -1,8 +1,8 @@
 //! The release workflow's build and release steps, played here as GitHub runs a `run:` script
 //! (`bash --noprofile --norc -eo pipefail`), with the environment the workflow gives it, in a
 //! scratch checkout: each matrix entry's maturin flags (a stand-in maturin records them), the
-//! static-binary check, and the archives, SHA256SUMS and `gh release create` of a release made
-//! from the debug binary. The helpers here play check-tag too (`check_tag.rs`).
+//! static-binary check, and the archives, SHA256SUMS and `gh` calls of a release made from the
+//! debug binary (a draft, published once complete; a half-made draft completed on a rerun). The helpers here play check-tag too (`check_tag.rs`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -322,12 +322,14 @@ fn archives_sums_and_the_release_are_made_from_the_builds() {
         .unwrap();
     assert!(version.status.success());
 
-    // `gh release create`, by a stand-in gh that records its arguments and its token.
+    // The release, by a stand-in gh that records each call and answers `release view` from a
+    // file: a draft left by a run that died halfway, or no release yet.
     let bin = root.join("fake-bin");
     fake(
         &bin,
         "gh",
-        "printf '%s\\n' \"$@\" > gh-args\nprintf '%s' \"$GH_TOKEN\" > gh-token\n",
+        "[ \"$GH_TOKEN\" = t0ken ] || exit 3\necho \"$*\" >> gh-calls\n\
+         if [ \"$2\" = view ]; then [ -f draft ] || exit 1; cat draft; fi\n",
     );
     let tag = format!("v{VERSION}");
     let env = [
@@ -335,26 +337,27 @@ fn archives_sums_and_the_release_are_made_from_the_builds() {
         ("TAG", tag.as_str()),
         ("GITHUB_REPOSITORY", "acme/registry"),
     ];
+    let mut assets: Vec<String> = want.iter().map(|n| format!("dist/{n}")).collect();
+    assets.push("dist/SHA256SUMS".to_string());
+    assets.sort(); // as bash expands dist/* in the C locale
+    let assets = assets.join(" ");
+    let view = format!("release view {tag} --repo acme/registry --json isDraft --jq .isDraft");
+    let publish = format!("release edit {tag} --repo acme/registry --draft=false");
+    let calls = || {
+        let calls = std::fs::read_to_string(root.join("gh-calls")).unwrap();
+        std::fs::remove_file(root.join("gh-calls")).unwrap();
+        calls.lines().map(str::to_string).collect::<Vec<_>>()
+    };
     let out = play(create, root, &env, Some(&bin));
     assert!(out.status.success(), "{}", stderr(&out));
-    let args = std::fs::read_to_string(root.join("gh-args")).unwrap();
-    let args: Vec<&str> = args.lines().collect();
-    let mut assets: Vec<String> = want.iter().map(|n| format!("dist/{n}")).collect();
-    assets.insert(0, "dist/SHA256SUMS".to_string());
-    assets.sort();
-    let mut expected = vec!["release", "create", tag.as_str()];
-    expected.extend(assets.iter().map(String::as_str));
-    expected.extend([
-        "--repo",
-        "acme/registry",
-        "--verify-tag",
-        "--title",
-        tag.as_str(),
-        "--generate-notes",
-    ]);
-    assert_eq!(args, expected);
-    assert_eq!(
-        std::fs::read_to_string(root.join("gh-token")).unwrap(),
-        "t0ken"
+    let create_draft = format!(
+        "release create {tag} {assets} --repo acme/registry --verify-tag --draft --title {tag} --generate-notes"
     );
+    assert_eq!(calls(), [view.clone(), create_draft, publish.clone()]);
+    // The rerun after a run died between the draft and its publication: upload, then publish.
+    std::fs::write(root.join("draft"), "true\n").unwrap();
+    let out = play(create, root, &env, Some(&bin));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let upload = format!("release upload {tag} {assets} --repo acme/registry --clobber");
+    assert_eq!(calls(), [view, upload, publish]);
 }
