@@ -3,6 +3,8 @@
 # schemas (PyPI check-jsonschema) and GitHub Actions security lints (PyPI zizmor).
 #
 #   bash scripts/ci/lint_ci_files.sh     # from anywhere; .ci/run calls it
+#   LINT_CI_ROOT=DIR bash scripts/ci/lint_ci_files.sh   # DIR's files instead of this checkout's
+#                                                      # (tests/cli/release_workflow/lint.rs)
 #
 # Installs check-jsonschema 0.39.0 and zizmor 1.32.0 into target/lint-venv (once: skipped when
 # both are there at those versions), then checks, each file that exists:
@@ -23,9 +25,11 @@
 #
 # Exits 1 naming every file that failed (after checking them all); 0 when all pass.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+venv="$(cd "$here/../.." && pwd)/target/lint-venv"
+zizmor_config="$here/zizmor.yml"
+cd "${LINT_CI_ROOT:-$here/../..}"
 
-venv="$PWD/target/lint-venv"
 jsonschema_version=0.39.0
 zizmor_version=1.32.0
 if ! "$venv/bin/check-jsonschema" --version 2>/dev/null | grep -qxF "check-jsonschema, version $jsonschema_version" ||
@@ -115,7 +119,7 @@ gitlab templates/*.yml templates/*/template.yml examples/gitlab-ci/.gitlab-ci.ym
 # finding is ignored (only findings of the example workflow on main, pending its rewrite).
 for f in "${workflows[@]}" "${actions[@]}" "${examples[@]}"; do
   printf -- '--- %s (zizmor)\n' "$f"
-  "$venv/bin/zizmor" --offline --persona regular --config scripts/ci/zizmor.yml "$f" || fail "$f (zizmor)"
+  "$venv/bin/zizmor" --offline --persona regular --config "$zizmor_config" "$f" || fail "$f (zizmor)"
 done
 
 if ((${#failed[@]})); then

@@ -3,9 +3,10 @@
 //! publishes unless the gates pass, each job holds only the permissions it needs, and its scripts
 //! take untrusted values through the environment only. Its script steps are played here:
 //! check-tag (`check_tag.rs`), the builds, archives and GitHub release (`play.rs`), the PyPI
-//! upload (`publish.rs`).
+//! upload (`publish.rs`); and the CI-file linter that checks it is run too (`lint.rs`).
 
 mod check_tag;
+mod lint;
 mod play;
 mod publish;
 
