@@ -53,6 +53,7 @@ mod reads_history;
 mod reads_oddities;
 mod reads_show;
 mod release_package;
+mod release_workflow;
 mod remote;
 mod signed_reads;
 mod signing;
