@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use yaml_serde::Value;
 
-use super::runner::{checkout, fake_uname, own_release, scene};
+use super::runner::{checkout, fake_uname, only_tools, own_release, scene};
 use super::{component_jobs, play_job, resolve_job};
 use crate::check_ref_format::parse_dotenv;
 use crate::fixture::{HOST, TestRepo, files_under};
@@ -23,14 +23,14 @@ struct Played {
     left: Vec<PathBuf>,
 }
 
-/// The check-ref job of the component with `inputs`, played for a push of `tag`, with `path`
-/// first on PATH when given (a fake `uname`).
-fn play(repo: &TestRepo, tag: &str, inputs: &[(&str, &str)], path: Option<&Path>) -> Played {
+/// The check-ref job of the component with `inputs`, played for a push of `tag`, with `path` as
+/// PATH when given.
+fn play(repo: &TestRepo, tag: &str, inputs: &[(&str, &str)], path: Option<String>) -> Played {
     let jobs = component_jobs(inputs);
     play_named(repo, tag, &resolve_job(&[&jobs], "check-ref"), path)
 }
 
-fn play_named(repo: &TestRepo, tag: &str, job: &Value, path: Option<&Path>) -> Played {
+fn play_named(repo: &TestRepo, tag: &str, job: &Value, path: Option<String>) -> Played {
     let dir = checkout(repo, tag);
     let tmp = dir.with_extension("tmp");
     std::fs::create_dir(&tmp).unwrap();
@@ -41,10 +41,8 @@ fn play_named(repo: &TestRepo, tag: &str, job: &Value, path: Option<&Path>) -> P
         ("CI_PIPELINE_SOURCE", "push"),
         ("TMPDIR", &tmp_s),
     ];
-    let with_fake;
-    if let Some(first) = path {
-        with_fake = format!("{}:{}", first.display(), super::path_without_registry());
-        env.push(("PATH", &with_fake));
+    if let Some(path) = &path {
+        env.push(("PATH", path));
     }
     let (ok, log) = play_job(job, repo, &dir, &env);
     let report = dir.join("registry.env");
@@ -56,6 +54,11 @@ fn play_named(repo: &TestRepo, tag: &str, job: &Value, path: Option<&Path>) -> P
             .then(|| parse_dotenv(&std::fs::read_to_string(report).unwrap())),
         left: files_under(&tmp),
     }
+}
+
+/// `dir`, then the PATH [`play_job`] gives by default.
+fn first_on_path(dir: &Path) -> String {
+    format!("{}:{}", dir.display(), super::path_without_registry())
 }
 
 fn tag_named(repo: &TestRepo, pattern: &str) -> String {
@@ -240,7 +243,7 @@ fn an_aarch64_runner_gets_the_aarch64_binary() {
         &repo,
         "churn@v0.0.1",
         &job,
-        Some(&fake_uname(&repo, "aarch64")),
+        Some(first_on_path(&fake_uname(&repo, "aarch64"))),
     );
     assert!(played.ok, "{}", played.log);
     assert!(
@@ -267,7 +270,7 @@ fn an_unsupported_machine_fails_naming_it() {
         &repo,
         "churn@v0.0.1",
         &[("release_url", &url)],
-        Some(&uname),
+        Some(first_on_path(&uname)),
     );
     assert!(!played.ok);
     assert!(
@@ -294,6 +297,46 @@ fn the_placeholder_release_url_says_to_set_it() {
         played
             .log
             .contains("is the placeholder: set the input release_url"),
+        "{}",
+        played.log
+    );
+    assert!(
+        played.left.is_empty() && played.report.is_none(),
+        "{:?}",
+        played.left
+    );
+}
+
+/// An image without curl: wget downloads (and the job passes); without either, the job fails
+/// saying so. PATH is a directory of links to the programs the scripts run, and no other.
+#[test]
+fn wget_stands_in_for_curl_and_neither_fails_clearly() {
+    let (repo, url) = scene();
+    let tools = [
+        "sh",
+        "uname",
+        "mktemp",
+        "rm",
+        "awk",
+        "wc",
+        "sha256sum",
+        "tar",
+        "gzip",
+        "git",
+        "touch",
+    ];
+    let Some(with_wget) = only_tools(&repo, "with-wget", &[&tools[..], &["wget"]].concat()) else {
+        return;
+    };
+    let prod = tag_named(&repo, "churn#prod#*");
+    let played = play(&repo, &prod, &[("release_url", &url)], Some(with_wget));
+    assert!(played.ok, "{}", played.log);
+    assert_eq!(played.report.unwrap().len(), 7);
+    let bare = only_tools(&repo, "bare", &tools).unwrap();
+    let played = play(&repo, &prod, &[("release_url", &url)], Some(bare));
+    assert!(!played.ok);
+    assert!(
+        played.log.contains("the image has neither curl nor wget"),
         "{}",
         played.log
     );

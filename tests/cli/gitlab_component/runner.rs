@@ -122,3 +122,27 @@ pub(super) fn fake_uname(repo: &TestRepo, machine: &str) -> PathBuf {
     );
     dir
 }
+
+/// A directory `name` of symbolic links to `tools`, found on the test process's PATH, to be a
+/// job's whole PATH (an image with only those programs). `None`, after printing why, when one
+/// of them is not installed.
+pub(super) fn only_tools(repo: &TestRepo, name: &str, tools: &[&str]) -> Option<String> {
+    let dir = repo.home().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for tool in tools {
+        let Some(found) = std::env::split_paths(&path)
+            .map(|d| d.join(tool))
+            .find(|p| p.is_file())
+        else {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "SKIPPED gitlab component without curl: no {tool} on PATH"
+            );
+            return None;
+        };
+        std::os::unix::fs::symlink(found, dir.join(tool)).unwrap();
+    }
+    Some(dir.display().to_string())
+}
