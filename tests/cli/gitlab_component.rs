@@ -214,6 +214,13 @@ fn interpolated(text: &str, given: &[(&str, &str)]) -> Result<(Value, Value), St
     Ok((header, jobs))
 }
 
+/// The URL (`http://127.0.0.1:PORT/releases`) of a fake release v1.2.3 (also `latest`), packed
+/// once per test process with the real binary for x86_64 Linux: the `release_url` input for a
+/// played job.
+pub(crate) fn release_url() -> &'static str {
+    runner::release().1.as_str()
+}
+
 /// The component's jobs document, interpolated with `inputs` (name, value as written in
 /// `include: inputs:`; the rest take their defaults). Panics on an input GitLab would refuse.
 pub(crate) fn component_jobs(inputs: &[(&str, &str)]) -> Value {

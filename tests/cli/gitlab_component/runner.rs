@@ -25,7 +25,7 @@ pub(super) fn scene() -> (TestRepo, String) {
     ok(&repo, &["promote", "churn", "prod"]);
     repo.write(".registry.yaml", "promotion_order: [staging, prod]\n");
     repo.commit("policy");
-    (repo, release().1.clone())
+    (repo, super::release_url().to_string())
 }
 
 /// A fake release v1.2.3 and its URL (`http://127.0.0.1:PORT/releases`), made once per test
@@ -33,7 +33,7 @@ pub(super) fn scene() -> (TestRepo, String) {
 /// (the same program) when `strip` runs. Tests that change the release copy it first
 /// ([`own_release`]). It lives in cargo's target tmp dir (a static is never dropped, so it
 /// outlives the process); ones older than an hour, of earlier runs, are removed.
-fn release() -> &'static (PathBuf, String) {
+pub(super) fn release() -> &'static (PathBuf, String) {
     static RELEASE: OnceLock<(PathBuf, String)> = OnceLock::new();
     RELEASE.get_or_init(|| {
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
