@@ -3,9 +3,10 @@
 //! given values checked against their type, `options:` and `regex:`), `extends:` merged, and a
 //! job's `before_script` + `script` played in `sh -e`. Its tests: the shape and the refused
 //! inputs in gitlab_component/structure.rs, GitLab's schema in schema.rs, the played jobs in
-//! play.rs (their world in runner.rs). `ci_examples` plays the example pipeline with
+//! play.rs and hostile.rs (their world in runner.rs). `ci_examples` plays the example pipeline with
 //! [`component_jobs`], [`resolve_job`] and [`play_job`].
 
+mod hostile;
 mod play;
 mod runner;
 mod schema;

@@ -14,23 +14,28 @@ use crate::check_ref_format::parse_dotenv;
 use crate::fixture::{HOST, TestRepo, files_under};
 
 /// One played check-ref job.
-struct Played {
-    ok: bool,
-    log: String,
+pub(super) struct Played {
+    pub(super) ok: bool,
+    pub(super) log: String,
     /// The dotenv report, if the job wrote one.
-    report: Option<Vec<(String, String)>>,
+    pub(super) report: Option<Vec<(String, String)>>,
     /// What the job left in its TMPDIR (the install directory, when it installed).
-    left: Vec<PathBuf>,
+    pub(super) left: Vec<PathBuf>,
 }
 
 /// The check-ref job of the component with `inputs`, played for a push of `tag`, with `path` as
 /// PATH when given.
-fn play(repo: &TestRepo, tag: &str, inputs: &[(&str, &str)], path: Option<String>) -> Played {
+pub(super) fn play(
+    repo: &TestRepo,
+    tag: &str,
+    inputs: &[(&str, &str)],
+    path: Option<String>,
+) -> Played {
     let jobs = component_jobs(inputs);
     play_named(repo, tag, &resolve_job(&[&jobs], "check-ref"), path)
 }
 
-fn play_named(repo: &TestRepo, tag: &str, job: &Value, path: Option<String>) -> Played {
+pub(super) fn play_named(repo: &TestRepo, tag: &str, job: &Value, path: Option<String>) -> Played {
     let dir = checkout(repo, tag);
     let tmp = dir.with_extension("tmp");
     std::fs::create_dir(&tmp).unwrap();
