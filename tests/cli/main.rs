@@ -32,6 +32,7 @@ mod get_dvc;
 mod get_git;
 mod get_lfs;
 mod get_url;
+mod gitlab_component;
 mod hostile_args;
 mod hostile_ci;
 mod hostile_digests;
