@@ -136,6 +136,11 @@ pub(super) fn only_tools(repo: &TestRepo, name: &str, tools: &[&str]) -> Option<
             .find(|p| p.is_file())
         else {
             use std::io::Write;
+            // .ci/run installs every tool these plays use (wget among them) and sets this.
+            assert!(
+                std::env::var_os("REGISTRY_REQUIRE_TOOLS").is_none(),
+                "no {tool} on PATH, and REGISTRY_REQUIRE_TOOLS is set"
+            );
             let _ = writeln!(
                 std::io::stderr().lock(),
                 "SKIPPED gitlab component without curl: no {tool} on PATH"
