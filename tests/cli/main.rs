@@ -11,6 +11,7 @@
     reason = "a test's constants sit next to the step that uses them"
 )]
 
+mod action;
 mod check_ref_format;
 mod ci_examples;
 mod concurrent;

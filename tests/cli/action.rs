@@ -1,0 +1,366 @@
+//! The GitHub Action (action.yml) played as a runner plays a composite action: its inputs'
+//! defaults, each step's `if:`, `env:` and `with:` evaluated from the contexts, each `run:` under
+//! `bash --noprofile --norc -eo pipefail`, with the runner's GITHUB_OUTPUT/GITHUB_PATH/GITHUB_ENV
+//! files, and `actions/cache` as a content-addressed store; the action's outputs are then read
+//! back through its `outputs:` as GitHub does. The evaluator knows only the expression forms the
+//! file uses: any other fails the test, so the file cannot drift from what is played. The
+//! scenarios are in action/install.rs (the installer), action/inputs.rs (its inputs) and
+//! action/check.rs (the check).
+
+mod check;
+mod expr;
+mod inputs;
+mod install;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use yaml_serde::Value;
+
+use crate::check_ref_format::parse_github_output;
+use crate::fixture::TestRepo;
+use expr::Contexts;
+
+/// The one action the composite runs besides its own scripts (the shared contract's pin).
+const CACHE: &str = "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684";
+
+/// What playing the action did.
+pub(crate) struct ActionRun {
+    /// Whether every step that ran succeeded (the action's step in the caller's job passed).
+    pub ok: bool,
+    /// The action's outputs (`steps.ID.outputs.KEY` of the caller), each one evaluated from its
+    /// `outputs.KEY.value`; a step that wrote nothing leaves the empty string, as on GitHub.
+    pub outputs: HashMap<String, String>,
+    /// Each step's name, then what it printed, or why it was skipped.
+    pub log: String,
+}
+
+/// The runner a play runs on.
+pub(crate) struct Runner {
+    /// `RUNNER_OS` and `RUNNER_ARCH` (`Linux`/`X64`, `Windows`/`X64`, …).
+    pub os: String,
+    pub arch: String,
+    /// `RUNNER_TOOL_CACHE`: a fresh directory is a fresh hosted runner.
+    pub tool_cache: PathBuf,
+    /// Where `actions/cache` keeps what it saved, one directory per key, across plays.
+    pub cache_store: PathBuf,
+    /// `GITHUB_ACTION_REPOSITORY`, which some runners leave empty for composite actions.
+    pub action_repository: String,
+}
+
+impl Runner {
+    /// A Linux X64 runner (the `HOST` archive's) with a fresh tool cache and cache store in `dir`.
+    pub(crate) fn linux(dir: &Path) -> Runner {
+        Runner {
+            os: "Linux".into(),
+            arch: "X64".into(),
+            tool_cache: dir.join("toolcache"),
+            cache_store: dir.join("cache-store"),
+            action_repository: "YOUR-ORG/registry".into(),
+        }
+    }
+}
+
+/// Plays action.yml as `uses: YOUR-ORG/registry@v1` in a job on a Linux X64 runner, in
+/// `workdir` (the job's checkout of `repo`; `repo`'s hermetic environment is the job's), with
+/// the inputs `with` plus `release-url: release_url`, and the `github` context `github`: dotted
+/// paths such as `("ref", "refs/tags/churn@v0.0.1")` and
+/// `("event.repository.default_branch", "main")`; a top-level one is also the runner's
+/// `GITHUB_<KEY>` variable. A context value the action reads but `github` lacks fails the test.
+/// The runner's tool cache is fresh and `actions/cache` misses, as on a first hosted run.
+pub(crate) fn play_action(
+    repo: &TestRepo,
+    workdir: &Path,
+    release_url: &str,
+    with: &[(&str, &str)],
+    github: &[(&str, &str)],
+) -> ActionRun {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs: Vec<(&str, &str)> = with.to_vec();
+    inputs.push(("release-url", release_url));
+    play(repo, workdir, &Runner::linux(dir.path()), &inputs, github)
+}
+
+/// action.yml, as a runner downloads it: the repository's files at `_actions/OWNER/REPO/REF`.
+fn unpack_action(runner_dir: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action = runner_dir.join("_actions/YOUR-ORG/registry/v1");
+    std::fs::create_dir_all(action.join("scripts/action")).unwrap();
+    for file in ["action.yml", "scripts/action/install.sh"] {
+        std::fs::copy(root.join(file), action.join(file)).unwrap();
+    }
+    action
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str()
+        .unwrap_or_else(|| panic!("action.yml: expected a string, found {v:?}"))
+}
+
+/// [`play_action`] on any runner.
+pub(crate) fn play(
+    repo: &TestRepo,
+    workdir: &Path,
+    runner: &Runner,
+    with: &[(&str, &str)],
+    github: &[(&str, &str)],
+) -> ActionRun {
+    let scratch = tempfile::tempdir().unwrap();
+    let action_path = unpack_action(scratch.path());
+    let doc: Value =
+        yaml_serde::from_str(&std::fs::read_to_string(action_path.join("action.yml")).unwrap())
+            .unwrap();
+    assert_eq!(doc["runs"]["using"], "composite");
+    let temp = scratch.path().join("runner-temp");
+    std::fs::create_dir_all(&temp).unwrap();
+    std::fs::create_dir_all(&runner.tool_cache).unwrap();
+    let mut cx = Contexts {
+        inputs: inputs(&doc, with),
+        github: github
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect(),
+        runner: [
+            ("os", runner.os.clone()),
+            ("arch", runner.arch.clone()),
+            ("temp", path_text(&temp)),
+            ("tool_cache", path_text(&runner.tool_cache)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        steps: HashMap::new(),
+    };
+    let mut env: Vec<(String, String)> = vec![
+        ("CI".into(), "true".into()),
+        ("GITHUB_ACTIONS".into(), "true".into()),
+        ("GITHUB_ACTION_PATH".into(), path_text(&action_path)),
+        (
+            "GITHUB_ACTION_REPOSITORY".into(),
+            runner.action_repository.clone(),
+        ),
+        ("GITHUB_WORKSPACE".into(), path_text(workdir)),
+        ("RUNNER_OS".into(), runner.os.clone()),
+        ("RUNNER_ARCH".into(), runner.arch.clone()),
+        ("RUNNER_TEMP".into(), path_text(&temp)),
+        ("RUNNER_TOOL_CACHE".into(), path_text(&runner.tool_cache)),
+    ];
+    for (k, v) in github.iter().filter(|(k, _)| !k.contains('.')) {
+        env.push((format!("GITHUB_{}", k.to_uppercase()), (*v).to_string()));
+    }
+    let mut job = Job {
+        env,
+        path: Vec::new(),
+        saves: Vec::new(),
+        log: String::new(),
+    };
+    let steps = doc["runs"]["steps"].as_sequence().unwrap();
+    let mut ok = true;
+    for (n, step) in steps.iter().enumerate() {
+        let name = step["name"].as_str().unwrap_or("(unnamed)").to_string();
+        for key in step.as_mapping().unwrap().keys() {
+            let known = ["name", "id", "if", "shell", "env", "run", "uses", "with"];
+            assert!(
+                known.contains(&text(key)),
+                "action.yml: step key {key:?} is not played"
+            );
+        }
+        job.log.push_str(&format!("▶ {name}\n"));
+        if !ok {
+            job.log.push_str("  (skipped: an earlier step failed)\n");
+            continue;
+        }
+        if let Some(cond) = step["if"].as_str()
+            && !cx.condition(cond)
+        {
+            job.log.push_str(&format!("  (skipped: if {cond})\n"));
+            continue;
+        }
+        let (passed, outputs) = if step["run"].is_string() {
+            let dir = scratch.path().join(format!("step{n}"));
+            job.run(&cx, step, workdir, &dir, repo)
+        } else {
+            assert_eq!(
+                text(&step["uses"]),
+                CACHE,
+                "action.yml: only {CACHE} is played"
+            );
+            (true, job.cache(&cx, step, runner))
+        };
+        // What a failed step wrote is still its outputs, as on GitHub.
+        if let Some(id) = step["id"].as_str() {
+            cx.steps.insert(id.to_string(), outputs);
+        }
+        ok &= passed;
+    }
+    // actions/cache saves in its post step, when the job succeeded and the key missed.
+    if ok {
+        for (path, key) in job.saves {
+            let saved = runner.cache_store.join(&key);
+            if path.is_dir() && !saved.exists() {
+                std::fs::create_dir_all(&runner.cache_store).unwrap();
+                copy_dir(&path, &saved);
+            }
+        }
+    }
+    let outputs = doc["outputs"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (text(k).to_string(), cx.interpolate(text(&v["value"]))))
+        .collect();
+    ActionRun {
+        ok,
+        outputs,
+        log: job.log,
+    }
+}
+
+/// The inputs: `with`, else each declared input's default (evaluated: `${{ github.ref }}`).
+/// An input the action does not declare fails the test, as it warns on GitHub.
+fn inputs(doc: &Value, with: &[(&str, &str)]) -> HashMap<String, expr::Input> {
+    let declared = doc["inputs"].as_mapping().unwrap();
+    for (k, _) in with {
+        assert!(
+            declared.contains_key(*k),
+            "action.yml declares no input {k:?}"
+        );
+    }
+    declared
+        .iter()
+        .map(|(k, v)| {
+            let given = with.iter().find(|(w, _)| w == &text(k)).map(|(_, v)| *v);
+            let input = match given {
+                Some(value) => expr::Input::Given(value.to_string()),
+                None => expr::Input::Default(text(&v["default"]).to_string()),
+            };
+            (text(k).to_string(), input)
+        })
+        .collect()
+}
+
+/// A path as the runner's variables hold it.
+fn path_text(p: &Path) -> String {
+    p.to_str().unwrap().to_string()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let out = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cp: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The job's state across steps: the runner's variables plus GITHUB_ENV's, GITHUB_PATH's
+/// directories (newest first), what actions/cache will save, and the log.
+struct Job {
+    env: Vec<(String, String)>,
+    path: Vec<String>,
+    saves: Vec<(PathBuf, String)>,
+    log: String,
+}
+
+impl Job {
+    /// One `run:` step: whether it passed (exit 0 and well-formed files), and its outputs.
+    fn run(
+        &mut self,
+        cx: &Contexts,
+        step: &Value,
+        workdir: &Path,
+        dir: &Path,
+        repo: &TestRepo,
+    ) -> (bool, HashMap<String, String>) {
+        assert_eq!(
+            text(&step["shell"]),
+            "bash",
+            "a composite step names its shell"
+        );
+        std::fs::create_dir_all(dir).unwrap();
+        let script = dir.join("script.sh");
+        std::fs::write(&script, text(&step["run"])).unwrap();
+        let [output, path, env] = ["output", "path", "env"].map(|f| dir.join(f));
+        for f in [&output, &path, &env] {
+            std::fs::write(f, "").unwrap();
+        }
+        let mut cmd = repo.command(Path::new("bash"), workdir);
+        let system_path = std::env::var("PATH").unwrap_or_default();
+        let full_path = self
+            .path
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once(system_path.as_str()))
+            .collect::<Vec<_>>()
+            .join(":");
+        // GitHub's `shell: bash`: `bash --noprofile --norc -eo pipefail {0}`.
+        cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&script)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("PATH", full_path)
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_PATH", &path)
+            .env("GITHUB_ENV", &env);
+        if let Some(vars) = step["env"].as_mapping() {
+            for (k, v) in vars {
+                cmd.env(text(k), cx.interpolate(text(v)));
+            }
+        }
+        let out = cmd.output().unwrap();
+        self.log.push_str(&String::from_utf8_lossy(&out.stdout));
+        self.log.push_str(&String::from_utf8_lossy(&out.stderr));
+        let mut passed = out.status.success();
+        if !passed {
+            self.log.push_str(&format!("  (failed: {})\n", out.status));
+        }
+        let mut read = |f: &Path| {
+            parse_github_output(&std::fs::read_to_string(f).unwrap()).unwrap_or_else(|e| {
+                self.log.push_str(&format!("  (failed: {e})\n"));
+                passed = false;
+                Vec::new()
+            })
+        };
+        let outputs = read(&output);
+        let vars = read(&env);
+        if passed {
+            self.env.extend(vars);
+            for line in std::fs::read_to_string(&path).unwrap().lines().rev() {
+                self.path.insert(0, line.to_string());
+            }
+        }
+        (passed, outputs.into_iter().collect())
+    }
+
+    /// `actions/cache`: restores the key's saved directory to `path` (a hit), or arranges to
+    /// save `path` under the key when the job succeeds (a miss).
+    fn cache(&mut self, cx: &Contexts, step: &Value, runner: &Runner) -> HashMap<String, String> {
+        let with = step["with"].as_mapping().unwrap();
+        for key in with.keys() {
+            assert!(
+                ["path", "key"].contains(&text(key)),
+                "cache input {key:?} is not played"
+            );
+        }
+        let path = PathBuf::from(cx.interpolate(text(&step["with"]["path"])));
+        let key = cx.interpolate(text(&step["with"]["key"]));
+        assert!(!key.contains('/') && !key.is_empty(), "cache key {key:?}");
+        let saved = runner.cache_store.join(&key);
+        let hit = saved.is_dir();
+        if hit {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            copy_dir(&saved, &path);
+            self.log
+                .push_str(&format!("Cache restored from key: {key}\n"));
+        } else {
+            self.log
+                .push_str(&format!("Cache not found for key: {key}\n"));
+            self.saves.push((path, key));
+        }
+        HashMap::from([("cache-hit".to_string(), hit.to_string())])
+    }
+}
