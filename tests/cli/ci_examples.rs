@@ -12,14 +12,16 @@ mod gate;
 mod structure;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use yaml_serde::Value;
 
-use crate::check_ref_format::{parse_dotenv, parse_github_output};
+use crate::action::{self, ActionRun, Runner};
+use crate::check_ref_format::parse_dotenv;
 use crate::docs::parses;
 use crate::fixture::{TestRepo, registry_bin};
+use crate::gitlab_component::{component_jobs, play_job, release_url, resolve_job};
 use crate::reads::{ok, tag};
 
 const GITHUB: &str = "examples/github-actions/registry.yml";
@@ -42,6 +44,61 @@ fn text(rel: &str) -> String {
 
 fn load(rel: &str) -> Value {
     yaml_serde::from_str(&text(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The GitLab example as GitLab reads it: its own document plus the jobs of the component it
+/// includes (templates/check-ref.yml, interpolated with the include's inputs), every job with
+/// its `extends:` merged. The include's `release_url` and `version` (placeholders a user
+/// replaces) point at the test's fake release.
+fn gitlab_pipeline() -> Value {
+    let example = load(GITLAB);
+    let include = &example["include"][0];
+    let component = s(&include["component"]);
+    assert!(
+        component.starts_with("$CI_SERVER_FQDN/") && component.contains("/check-ref@"),
+        "{component}"
+    );
+    let inputs: Vec<(String, String)> = include["inputs"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let value = match (s(k), v) {
+                ("release_url", _) => release_url().to_string(),
+                ("version", _) => "v1.2.3".to_string(), // the fake release's tag
+                (_, Value::Bool(b)) => b.to_string(),
+                (_, v) => s(v).to_string(),
+            };
+            (s(k).to_string(), value)
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = inputs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let jobs = component_jobs(&pairs);
+    let mut pipeline = example.as_mapping().unwrap().clone();
+    let names: Vec<String> = jobs
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .chain(example.as_mapping().unwrap().keys())
+        .map(|k| s(k).to_string())
+        .filter(|k| !GITLAB_GLOBALS.contains(&k.as_str()))
+        .collect();
+    for name in names {
+        let job = resolve_job(&[&jobs, &example], &name);
+        pipeline.insert(Value::String(name), job);
+    }
+    Value::Mapping(pipeline)
+}
+
+/// The top-level keys of a GitLab pipeline that are no job.
+const GITLAB_GLOBALS: [&str; 5] = ["include", "stages", "variables", "workflow", "default"];
+
+/// The GitHub example and the action it uses (action.yml), whose steps run in its jobs.
+fn github_workflow() -> Value {
+    Value::Sequence(vec![load(GITHUB), load("action.yml")])
 }
 
 fn s(v: &Value) -> &str {
@@ -85,10 +142,39 @@ fn registry_lines(doc: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The commented fallback of an example (between `# --- fallback` and `# --- end fallback`),
+/// uncommented: the YAML a user gets by deleting the `# ` of each line.
+fn fallback(rel: &str) -> Value {
+    let raw = text(rel);
+    let (_, rest) = raw
+        .split_once("# --- fallback")
+        .unwrap_or_else(|| panic!("{rel}: no `# --- fallback` block"));
+    let (_, block) = rest.split_once('\n').unwrap();
+    let (block, _) = block.split_once("# --- end fallback").unwrap();
+    let mut yaml = String::new();
+    for l in block.lines().filter(|l| !l.trim().is_empty()) {
+        let l = l
+            .trim_start()
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{rel}: {l:?} is not commented"));
+        yaml.push_str(l.strip_prefix(' ').unwrap_or(l));
+        yaml.push('\n');
+    }
+    yaml_serde::from_str(&yaml).unwrap_or_else(|e| panic!("{rel}'s fallback: {e}\n{yaml}"))
+}
+
 #[test]
 fn every_registry_line_of_the_examples_parses() {
-    for (file, format) in [(GITHUB, "--format github"), (GITLAB, "--format gitlab")] {
-        let lines = registry_lines(&load(file));
+    // The examples as their CI reads them (with what they include), and their fallbacks.
+    let gitlab = gitlab_pipeline();
+    let github = github_workflow();
+    for (file, doc, format) in [
+        (GITHUB, &github, "--format github"),
+        (GITLAB, &gitlab, "--format gitlab"),
+        (GITHUB, &fallback(GITHUB), "--format github"),
+        (GITLAB, &fallback(GITLAB), "--format gitlab"),
+    ] {
+        let lines = registry_lines(doc);
         assert!(
             lines
                 .iter()
@@ -102,9 +188,31 @@ fn every_registry_line_of_the_examples_parses() {
                 l.replace("$REGISTRY_NAME", "churn")
                     .replace("$NAME", "churn")
             })
+            // clap's own flag, which the installers run to show what they installed: it
+            // prints the version, and clap reports that as an early exit.
+            .filter(|l| l != "registry --version")
             .filter_map(|l| parses(&l).err())
             .collect();
         assert!(errors.is_empty(), "{file}:\n{}", errors.join("\n"));
+    }
+    // The fallbacks install from source, pinned to a release tag.
+    for file in [GITHUB, GITLAB] {
+        let installs: Vec<String> = scripts(&fallback(file))
+            .into_iter()
+            .flat_map(|s| {
+                s.lines()
+                    .map(str::trim)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|l| l.starts_with("cargo install "))
+            .collect();
+        assert!(
+            installs
+                .iter()
+                .any(|l| l.starts_with("cargo install --locked --git ") && l.contains(" --tag v")),
+            "{file}: {installs:?}"
+        );
     }
 }
 
@@ -147,12 +255,8 @@ fn scene() -> (TestRepo, [String; 4]) {
     (repo, names)
 }
 
-/// `program OPTIONS -c SCRIPT` in the repository, with the `registry` under test first on PATH.
-fn shell(repo: &TestRepo, program: &str, options: &[&str], script: &str) -> Command {
-    shell_in(repo, &repo.path(), program, options, script)
-}
-
-/// `shell` in another directory (a checkout of the repository).
+/// `program OPTIONS -c SCRIPT` in `dir` (a checkout of the repository), with the `registry` under
+/// test first on PATH.
 fn shell_in(repo: &TestRepo, dir: &Path, program: &str, options: &[&str], script: &str) -> Command {
     let bin_dir = registry_bin().parent().unwrap().to_path_buf();
     let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
@@ -211,6 +315,8 @@ struct Played {
     code: Option<i32>,
     stdout: String,
     stderr: String,
+    /// Whether stdout and stderr are one log (GitLab's job log), not kept apart.
+    interleaved: bool,
     /// Whether it left any output for later jobs (GitHub's outputs file, GitLab's report).
     wrote: bool,
     /// The later jobs that ran: GitHub's whose `if:` held, GitLab's that went past their guard.
@@ -226,28 +332,55 @@ impl Played {
     }
 }
 
-/// Runs the check step as written for a push of `tag`, then decides each job's `if:` on what it
-/// wrote; when the step fails, so does its job, and every job that needs it is skipped.
+/// The example's `uses: YOUR-ORG/registry@…` step (the action at the repository's root),
+/// played as a Linux runner plays it for a push of `tag` in `workdir`, the runner's tool cache
+/// and cache store in `runner_dir`: the step's `with:`, its placeholder release pointed at the
+/// test's fake release (v1.2.3), the default branch `main`.
+pub(super) fn play_registry_action(
+    repo: &TestRepo,
+    workdir: &Path,
+    step: &Value,
+    tag: &str,
+    runner_dir: &Path,
+) -> ActionRun {
+    let uses = s(&step["uses"]);
+    assert!(uses.starts_with("YOUR-ORG/registry@"), "{uses}");
+    let mut with: Vec<(String, String)> = step["with"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let value = match (s(k), v) {
+                ("version", _) => "v1.2.3".to_string(),
+                (_, Value::Bool(b)) => b.to_string(),
+                (_, v) => s(v).to_string(),
+            };
+            (s(k).to_string(), value)
+        })
+        .collect();
+    with.push(("release-url".into(), release_url().to_string()));
+    let with: Vec<(&str, &str)> = with.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let github_ref = format!("refs/tags/{tag}");
+    let github = [
+        ("ref", github_ref.as_str()),
+        ("event.repository.default_branch", "main"),
+    ];
+    action::play(repo, workdir, &Runner::linux(runner_dir), &with, &github)
+}
+
+/// Plays the check job's action step for a push of `tag` in the scene's repository (whose
+/// `origin/main` is the default branch), then decides each job's `if:` on the job's outputs;
+/// when the step fails, so does its job, and every job that needs it is skipped. The action's
+/// log interleaves stdout and stderr: `stdout` and `stderr` both hold it.
 fn github_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
     let steps = doc["jobs"]["registry"]["steps"].as_sequence().unwrap();
     let step = steps.iter().find(|st| st["id"] == "check").unwrap();
-    let output_file: PathBuf = repo.home().join(format!("github_output_{}", repo.tick()));
-    // GitHub's default shell for `run` on Linux.
-    let mut cmd = shell(
-        repo,
-        "bash",
-        &["--noprofile", "--norc", "-eo", "pipefail"],
-        s(&step["run"]),
-    );
-    cmd.env("GITHUB_REF", format!("refs/tags/{tag}"))
-        .env("GITHUB_OUTPUT", &output_file)
-        .env("DEFAULT_BRANCH", "main");
-    let out = cmd.output().unwrap();
-    let passed = out.status.success();
-    let wrote = output_file.exists();
-    let written = std::fs::read_to_string(&output_file).unwrap_or_default();
-    let step_outputs: HashMap<String, String> =
-        parse_github_output(&written).unwrap().into_iter().collect();
+    let runner = tempfile::tempdir().unwrap();
+    let run = play_registry_action(repo, &repo.path(), step, tag, runner.path());
+    let passed = run.ok;
+    let wrote = KEYS
+        .iter()
+        .any(|k| run.outputs.get(*k).is_some_and(|v| !v.is_empty()));
     // The job's outputs, through its `steps.check.outputs.KEY` mapping.
     let job_outputs: HashMap<String, String> = doc["jobs"]["registry"]["outputs"]
         .as_mapping()
@@ -257,7 +390,7 @@ fn github_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
             let key = s(v)
                 .trim_start_matches("${{ steps.check.outputs.")
                 .trim_end_matches(" }}");
-            let value = step_outputs.get(key).cloned().unwrap_or_default();
+            let value = run.outputs.get(key).cloned().unwrap_or_default();
             (s(k).to_string(), value)
         })
         .collect();
@@ -276,9 +409,10 @@ fn github_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
         .map(|(name, _)| s(name).to_string())
         .collect();
     Played {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: Some(i32::from(!passed)),
+        stdout: run.log.clone(),
+        stderr: run.log,
+        interleaved: true,
         wrote,
         jobs,
     }
@@ -326,34 +460,26 @@ fn matches(re: &str, tag: &str) -> bool {
         .success()
 }
 
-/// Plays the pipeline for a push of `tag`: the check job's script as written (less the
-/// network lines: install and fetch), then, if it passed, each later job that its rules
-/// create, with the report's variables (jobs that need a failed job do not run).
+/// Plays the pipeline for a push of `tag` in a checkout made as the runner makes it: the check
+/// job as GitLab resolves it (the component's install from the fake release, its fetches, its
+/// check-ref), then, if it passed, each later job that its rules create, with the report's
+/// variables (jobs that need a failed job do not run). A job's log interleaves stdout and
+/// stderr, as GitLab's does: `stdout` and `stderr` both hold it.
 fn gitlab_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
-    let report = repo.path().join("registry.env");
-    // Each pipeline starts from a fresh checkout.
-    let _ = std::fs::remove_file(&report);
-    let _ = std::fs::remove_dir_all(repo.path().join("deploy"));
-    let offline = |l: &&str| !l.starts_with("cargo install ") && !l.starts_with("git fetch ");
-    let check: Vec<&str> = doc["check-ref"]["script"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(s)
-        .filter(offline)
-        .collect();
-    let mut cmd = shell(repo, "sh", &["-e"], &check.join("\n"));
-    cmd.env("CI_COMMIT_TAG", tag)
-        .env("CI_DEFAULT_BRANCH", "main");
-    let out = cmd.output().unwrap();
+    let url = checkout::serve(repo);
+    let dir = checkout::gitlab_checkout(repo, doc, &url, tag);
+    let env = [("CI_COMMIT_TAG", tag), ("CI_DEFAULT_BRANCH", "main")];
+    let (passed, log) = play_job(&doc["check-ref"], repo, &dir, &env);
+    let report = dir.join("registry.env");
     let mut played = Played {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: Some(i32::from(!passed)),
+        stdout: log.clone(),
+        stderr: log,
+        interleaved: true,
         wrote: report.exists(),
         jobs: Vec::new(),
     };
-    if !out.status.success() {
+    if !passed {
         return played;
     }
     let variables = parse_dotenv(&std::fs::read_to_string(&report).unwrap());
@@ -361,18 +487,14 @@ fn gitlab_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
         if tag_rule(&doc[job]).is_some_and(|re| !matches(&re, tag)) {
             continue; // no such job in this pipeline
         }
-        let mut script: Vec<&str> = doc[job]["script"]
-            .as_sequence()
-            .unwrap()
-            .iter()
-            .map(s)
-            .filter(offline)
-            .collect();
-        script.push("echo __WENT_ON__");
-        let mut cmd = shell(repo, "sh", &["-e"], &script.join("\n"));
-        cmd.env("CI_COMMIT_TAG", tag)
-            .envs(variables.iter().cloned());
-        if run_ok(cmd).contains("__WENT_ON__") {
+        let mut job_def = doc[job].clone();
+        let script = job_def["script"].as_sequence_mut().unwrap();
+        script.push(Value::String("echo __WENT_ON__".into()));
+        let mut env: Vec<(&str, &str)> = env.to_vec();
+        env.extend(variables.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let (ok, log) = play_job(&job_def, repo, &dir, &env);
+        assert!(ok, "{job} failed:\n{log}");
+        if log.contains("__WENT_ON__") {
             played.jobs.push(job.to_string());
         }
     }
@@ -381,7 +503,7 @@ fn gitlab_play(doc: &Value, repo: &TestRepo, tag: &str) -> Played {
 
 #[test]
 fn gitlab_pipeline_runs_the_right_jobs() {
-    let doc = load(GITLAB);
+    let doc = gitlab_pipeline();
     let (repo, [registration, staging, prod, other]) = scene();
     let jobs = |tag: &str| gitlab_play(&doc, &repo, tag).passed();
     assert_eq!(jobs(&registration), ["build"]);

@@ -351,7 +351,7 @@ fn expand(s: &str, vars: &[(String, String)]) -> String {
 
 /// The test process's PATH less every directory holding a `registry` (cargo's target dir may
 /// be on it), so only the registry a job installs can answer.
-fn path_without_registry() -> String {
+pub(crate) fn path_without_registry() -> String {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let dirs: Vec<PathBuf> = std::env::split_paths(&path)
         .filter(|d| !d.join("registry").exists())

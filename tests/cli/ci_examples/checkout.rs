@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use yaml_serde::Value;
 
-use super::{GITHUB, GITLAB, load, run_ok, s, scene, shell_in};
+use super::{GITHUB, gitlab_pipeline, load, play_registry_action, run_ok, s, scene, shell_in};
 use crate::check_ref_format::{parse_dotenv, parse_github_output};
 use crate::fixture::TestRepo;
+use crate::gitlab_component::{path_without_registry, play_job};
 
 /// The scene's repository as a server that allows partial clones; its `file://` URL.
 pub(super) fn serve(repo: &TestRepo) -> String {
@@ -110,32 +111,53 @@ pub(super) fn github_checkout(
     dir
 }
 
-/// The `run:` steps of `job` as written, in order, in `dir` (GitHub's bash, `-eo pipefail`),
-/// less `cargo install` (the registry under test is first on PATH), until one fails. Returns
-/// the step outputs, or the failed step's script and what it printed.
+/// The steps of `job` as written, in order, in `dir` for a push of `tag`, until one fails:
+/// `run:` steps under GitHub's bash (`-eo pipefail`), the registry action's `uses:` step played
+/// as a runner plays it (installing from the fake release; what it puts on PATH is on later
+/// steps' PATH, and no other `registry` is), the checkout skipped (made by
+/// [`github_checkout`]). Returns the outputs of the step `check` and of the `run:` steps, or
+/// the failed step and what it printed.
 pub(super) fn github_steps(
     repo: &TestRepo,
     doc: &Value,
     job: &str,
     dir: &Path,
+    tag: &str,
     env: &[(&str, &str)],
 ) -> Result<HashMap<String, String>, (String, String)> {
+    let runner = repo.home().join(format!("runner-{}", repo.tick()));
     let output_file = repo.home().join(format!("github_output_{}", repo.tick()));
+    let mut on_path: Vec<PathBuf> = Vec::new();
+    let mut outputs = HashMap::new();
     for step in doc["jobs"][job]["steps"].as_sequence().unwrap() {
-        let Some(run) = step["run"].as_str() else {
-            continue;
-        };
-        if run.starts_with("cargo install ") {
+        if let Some(uses) = step["uses"].as_str() {
+            if uses.starts_with("actions/checkout@") {
+                continue;
+            }
+            let run = play_registry_action(repo, dir, step, tag, &runner);
+            if !run.ok {
+                return Err((uses.to_string(), run.log));
+            }
+            // What the action added to PATH: its `registry-path` output.
+            on_path.push(PathBuf::from(&run.outputs["registry-path"]));
+            if step["id"] == "check" {
+                outputs.extend(run.outputs);
+            }
             continue;
         }
-        let mut cmd = shell_in(
-            repo,
-            dir,
-            "bash",
-            &["--noprofile", "--norc", "-eo", "pipefail"],
-            run,
-        );
-        cmd.env("GITHUB_OUTPUT", &output_file)
+        let run = s(&step["run"]);
+        let path = std::env::join_paths(
+            on_path
+                .iter()
+                .cloned()
+                .chain(std::env::split_paths(&path_without_registry())),
+        )
+        .unwrap();
+        let mut cmd = repo.command(Path::new("bash"), dir);
+        cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", run])
+            .env("PATH", path)
+            .env("GITHUB_REF", format!("refs/tags/{tag}"))
+            .env("GITHUB_OUTPUT", &output_file)
             .envs(env.iter().copied());
         let out = cmd.output().unwrap();
         if !out.status.success() {
@@ -145,7 +167,8 @@ pub(super) fn github_steps(
         }
     }
     let written = std::fs::read_to_string(&output_file).unwrap_or_default();
-    Ok(parse_github_output(&written).unwrap().into_iter().collect())
+    outputs.extend(parse_github_output(&written).unwrap());
+    Ok(outputs)
 }
 
 #[test]
@@ -157,15 +180,8 @@ fn github_blobless_checkout_reads_what_it_never_downloaded() {
     assert_blobless(&repo, &dir);
     // The default branch's `.registry.yaml` (the policy check-ref reads) is one of them.
     assert_missing_objects(&repo, &dir);
-    let ref_ = format!("refs/tags/{prod}");
-    let outputs = github_steps(
-        &repo,
-        &doc,
-        "registry",
-        &dir,
-        &[("GITHUB_REF", &ref_), ("DEFAULT_BRANCH", "main")],
-    )
-    .unwrap_or_else(|(step, printed)| panic!("{step} failed:\n{printed}"));
+    let outputs = github_steps(&repo, &doc, "registry", &dir, &prod, &[])
+        .unwrap_or_else(|(step, printed)| panic!("{step} failed:\n{printed}"));
     for (k, v) in [
         ("name", "churn"),
         ("version", "v0.0.1"),
@@ -201,8 +217,9 @@ pub(super) fn gitlab_checkout(repo: &TestRepo, doc: &Value, url: &str, tag: &str
     dir
 }
 
-/// The `script:` of `job` as written, in `dir` (`sh -e`), less `cargo install`; fetches run.
-/// Its output, or what it printed when it failed.
+/// Job `job` of the pipeline as GitLab resolves it (`extends:` merged: the component's
+/// install from the fake release runs first), in `dir`, fetches included. Its log, or the log
+/// of a failed run.
 pub(super) fn gitlab_script(
     repo: &TestRepo,
     doc: &Value,
@@ -210,27 +227,14 @@ pub(super) fn gitlab_script(
     dir: &Path,
     env: &[(String, String)],
 ) -> Result<String, String> {
-    let script: Vec<&str> = doc[job]["script"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(s)
-        .filter(|l| !l.starts_with("cargo install "))
-        .collect();
-    let mut cmd = shell_in(repo, dir, "sh", &["-e"], &script.join("\n"));
-    cmd.envs(env.iter().map(|(k, v)| (k, v)));
-    let out = cmd.output().unwrap();
-    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
-    if out.status.success() {
-        Ok(printed)
-    } else {
-        Err(printed + &String::from_utf8_lossy(&out.stderr))
-    }
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (ok, log) = play_job(&doc[job], repo, dir, &env);
+    if ok { Ok(log) } else { Err(log) }
 }
 
 #[test]
 fn gitlab_blobless_checkout_reads_what_it_never_downloaded() {
-    let doc = load(GITLAB);
+    let doc = gitlab_pipeline();
     let (repo, [_, _, prod, _]) = scene();
     let url = serve(&repo);
     let dir = gitlab_checkout(&repo, &doc, &url, &prod);

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::checkout::{github_checkout, github_steps, gitlab_checkout, gitlab_script, serve};
-use super::{GITHUB, GITLAB, load, scene};
+use super::{GITHUB, gitlab_pipeline, load, scene};
 use crate::fixture::TestRepo;
 use crate::reads::ok;
 
@@ -76,21 +76,21 @@ fn github_deploy_job_gets_the_registered_bytes_and_refuses_tampered_ones() {
     let url = serve(&repo);
     let env = [("NAME", "churn"), ("VERSION", "v0.0.1")];
     let dir = github_checkout(&repo, &doc, "deploy", &url, &prod);
-    github_steps(&repo, &doc, "deploy", &dir, &env)
+    github_steps(&repo, &doc, "deploy", &dir, &prod, &env)
         .unwrap_or_else(|(step, printed)| panic!("{step} failed:\n{printed}"));
     assert_got_the_registered_bytes(&dir);
 
     let bad = tampered_prod(&repo);
     let dir = github_checkout(&repo, &doc, "deploy", &url, &bad);
-    let (step, printed) =
-        github_steps(&repo, &doc, "deploy", &dir, &env).expect_err("the tampered version deployed");
+    let (step, printed) = github_steps(&repo, &doc, "deploy", &dir, &bad, &env)
+        .expect_err("the tampered version deployed");
     assert!(step.contains("registry get "), "{step}");
     assert_nothing_deployed(&dir, &printed);
 }
 
 #[test]
 fn gitlab_deploy_job_gets_the_registered_bytes_and_refuses_tampered_ones() {
-    let doc = load(GITLAB);
+    let doc = gitlab_pipeline();
     let (repo, [_, _, prod, _]) = scene();
     let url = serve(&repo);
     let env = |tag: &str, version: &str| {

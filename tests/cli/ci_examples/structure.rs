@@ -41,23 +41,23 @@ fn github_workflow_structure() {
     assert_eq!(steps[checkout]["with"]["fetch-depth"], 0);
     // Blobless (issue 12): the history's commits, trees and tags, no blob until one is read.
     assert_eq!(steps[checkout]["with"]["filter"], "blob:none");
+    assert_eq!(steps[checkout]["with"]["persist-credentials"], false);
     let fetch = position(&|st| st["run"] == "git fetch --force --tags origin").unwrap();
-    let install = position(&|st| {
-        st["run"]
-            .as_str()
-            .is_some_and(|r| r.starts_with("cargo install --locked --git "))
-    })
-    .unwrap();
+    // The check is registry's action (issue 13) with the gate on; it installs registry itself.
     let check = position(&|st| st["id"] == "check").unwrap();
-    assert_eq!(
-        steps[check]["run"],
-        "registry check-ref \"$GITHUB_REF\" --policy --policy-ref \"origin/$DEFAULT_BRANCH\" --format github"
+    assert!(
+        s(&steps[check]["uses"]).starts_with("YOUR-ORG/registry@v"),
+        "{:?}",
+        steps[check]
     );
+    assert_eq!(steps[check]["with"]["policy"], true);
+    let action = load("action.yml");
+    assert_eq!(action["inputs"]["ref"]["default"], "${{ github.ref }}");
     assert_eq!(
-        steps[check]["env"]["DEFAULT_BRANCH"],
-        "${{ github.event.repository.default_branch }}"
+        action["inputs"]["policy-ref"]["default"],
+        "origin/${{ github.event.repository.default_branch }}"
     );
-    assert!(checkout < fetch && fetch < check && install < check);
+    assert!(checkout < fetch && fetch < check);
     // A failed check fails its job: nothing lets it fail softly.
     assert!(doc["jobs"]["registry"].get("continue-on-error").is_none());
     assert!(steps.iter().all(|st| st.get("continue-on-error").is_none()));
@@ -85,6 +85,24 @@ fn github_workflow_structure() {
     let deploy = doc["jobs"]["deploy"]["steps"].as_sequence().unwrap();
     assert_eq!(deploy[0]["with"]["filter"], "blob:none");
     assert_eq!(deploy[0]["with"]["fetch-depth"], 0);
+    let install = deploy
+        .iter()
+        .position(|st| {
+            st["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("YOUR-ORG/registry@"))
+        })
+        .expect("the deploy job installs registry with the action");
+    assert_eq!(deploy[install]["with"]["check"], false);
+    let first_run = deploy
+        .iter()
+        .position(|st| {
+            st["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("registry get "))
+        })
+        .unwrap();
+    assert!(install < first_run);
     let runs: Vec<&str> = deploy.iter().filter_map(|st| st["run"].as_str()).collect();
     let get = runs
         .iter()
@@ -130,7 +148,7 @@ fn github_workflow_structure() {
 
 #[test]
 fn gitlab_pipeline_structure() {
-    let doc = load(GITLAB);
+    let doc = gitlab_pipeline();
     // Tag pipelines only, full clones.
     assert_eq!(doc["workflow"]["rules"][0]["if"], "$CI_COMMIT_TAG");
     assert_eq!(doc["variables"]["GIT_DEPTH"], "0");
@@ -140,7 +158,14 @@ fn gitlab_pipeline_structure() {
         .collect();
     assert_eq!(flags, ["--prune", "--quiet", "--filter=blob:none"]);
 
-    // The check job: tags re-fetched as pushed, then check-ref into the dotenv report.
+    // The check job is the component's (issue 13), with the gate on: tags re-fetched as
+    // pushed, the default branch fetched, then check-ref --policy into the dotenv report.
+    let example = load(GITLAB);
+    assert!(
+        example.get("check-ref").is_none(),
+        "the example defines its own check-ref"
+    );
+    assert_eq!(example["include"][0]["inputs"]["policy"], true);
     let check = &doc["check-ref"];
     let script: Vec<&str> = check["script"]
         .as_sequence()
@@ -154,13 +179,21 @@ fn gitlab_pipeline_structure() {
         .unwrap();
     let check_ref = script
         .iter()
-        .position(|l| l.starts_with("registry check-ref "))
+        .position(|l| l.contains("registry check-ref "))
         .unwrap();
     assert!(fetch < check_ref);
-    assert_eq!(
-        script[check_ref],
-        "registry check-ref \"$CI_COMMIT_TAG\" --policy --policy-ref \"origin/$CI_DEFAULT_BRANCH\" --format gitlab --prefix REGISTRY_ --output registry.env"
+    assert!(
+        script[check_ref].contains(
+            "registry check-ref \"$CI_COMMIT_TAG\" --policy --policy-ref \"$REGISTRY_CHECK_POLICY_REF\" --format gitlab --prefix \"$REGISTRY_CHECK_PREFIX\" --output registry.env"
+        ),
+        "{}",
+        script[check_ref]
     );
+    assert_eq!(
+        check["variables"]["REGISTRY_CHECK_POLICY_REF"],
+        "origin/$CI_DEFAULT_BRANCH"
+    );
+    assert_eq!(check["variables"]["REGISTRY_CHECK_PREFIX"], "REGISTRY_");
     let branch = script
         .iter()
         .position(|l| {
@@ -169,6 +202,11 @@ fn gitlab_pipeline_structure() {
         .expect("the default branch is fetched for --policy");
     assert!(branch < check_ref);
     assert_eq!(check["artifacts"]["reports"]["dotenv"], "registry.env");
+    // Installed from the release before anything runs, in check-ref and deploy alike.
+    for job in ["check-ref", "deploy"] {
+        let install = doc[job]["before_script"][0].as_str().unwrap_or_default();
+        assert!(install.contains("sha256sum -c"), "{job}: {install}");
+    }
 
     // Build and deploy get the report (needs), deploy in its environment. The gate: they run
     // only when check-ref succeeded, which nothing softens (no allow_failure, no `when:` but
