@@ -188,6 +188,13 @@ start="$(now)"
   fail "pip install $wheel"
 pip_time="$(took "$start")"
 check_installed "$work/venv/bin" "pip"
+# manylinux allows libz.so.1, so auditwheel would pass a binary linking the system zlib; the
+# static release binaries need it inside (Cargo.toml, libz-sys `static`).
+if command -v ldd >/dev/null 2>&1; then
+  libs="$(ldd "$work/venv/bin/registry")" || fail "ldd $work/venv/bin/registry"
+  ! grep -q 'libz\.so' <<<"$libs" || fail "the binary links the system zlib: $libs"
+  echo "shared libraries: $(awk '{print $1}' <<<"$libs" | tr '\n' ' ')"
+fi
 if as_user "$work/venv/bin" sh -c 'command -v cargo' >/dev/null; then
   echo "note: cargo is in /usr/bin here, so the quickstart could build; REGISTRY_BIN keeps it from it"
 fi
