@@ -2,12 +2,25 @@
 # Try registry in two minutes: builds the binary, makes a demo repository in a temporary
 # directory, registers two versions of a model, promotes them to staging and prod, and prints
 # the registry and its history. Touches nothing outside the temporary directory.
+#
+# REGISTRY_BIN=PATH (or a command name on PATH) runs that binary instead of building one: an
+# installed `registry` (pip, uv, a release archive) needs no Rust toolchain.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-echo "Building registry (release)..."
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-registry="$root/target/release/registry"
+if [ -n "${REGISTRY_BIN:-}" ]; then
+  if ! registry="$(command -v -- "$REGISTRY_BIN")" || [ ! -x "$registry" ] || [ -d "$registry" ]; then
+    printf 'quickstart: REGISTRY_BIN=%q is not an executable file\n' "$REGISTRY_BIN" >&2
+    exit 1
+  fi
+  # Absolute, since the demo runs in another directory.
+  case "$registry" in /*) ;; *) registry="$PWD/$registry" ;; esac
+  echo "Using $registry (REGISTRY_BIN)"
+else
+  echo "Building registry (release)..."
+  cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+  registry="$root/target/release/registry"
+fi
 
 demo="$(mktemp -d "${TMPDIR:-/tmp}/registry-demo.XXXXXX")"
 cd "$demo"

@@ -25,7 +25,8 @@ Tags are GTO's (churn@v1.2.0, churn#prod#3), so GTO, DVC and DVC Studio read the
 
 /// The command line.
 #[derive(Debug, Parser)]
-#[command(name = "registry", version, about = ABOUT, after_help = EXAMPLES)]
+// `--version`: the package version and the commit it was built from (build.rs).
+#[command(name = "registry", version = env!("REGISTRY_VERSION"), about = ABOUT, after_help = EXAMPLES)]
 #[command(arg_required_else_help = true)]
 pub struct Cli {
     #[command(flatten)]

@@ -65,4 +65,5 @@ mod test_files;
 mod trust;
 mod trust_gate;
 mod trust_replay;
+mod version;
 mod writes;
