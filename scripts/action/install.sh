@@ -127,6 +127,9 @@ pick() {
 	*) archive="registry-$target.tar.gz" exe=registry ;;
 	esac
 	cache=${RUNNER_TOOL_CACHE:?is not set: run this as a step of action.yml}
+	case $cache in
+	*[![:print:]]*) fail "RUNNER_TOOL_CACHE '$(shown "$cache")' holds a control character" ;;
+	esac
 	tmp=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/registry-pick.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	download "$base/SHA256SUMS" "$tmp/SHA256SUMS"
@@ -169,11 +172,21 @@ install() {
 			"the release changed after this job picked it, or the download was tampered with: nothing was installed"
 	fi
 	case $archive in
-	*.zip) unzip -q "$tmp/$archive" -d "$stage" ;;
+	*.zip)
+		# Git Bash on the Windows runners ships unzip; 7-Zip is the runner image's fallback.
+		if command -v unzip >/dev/null 2>&1; then
+			unzip -q "$tmp/$archive" -d "$stage"
+		elif command -v 7z >/dev/null 2>&1; then
+			7z x -y -bd -o"$stage" "$tmp/$archive" >/dev/null
+		else
+			fail "cannot unpack $archive: neither unzip nor 7z is on PATH"
+		fi
+		;;
 	*) tar -xzf "$tmp/$archive" -C "$stage" ;;
 	esac
-	if [ ! -f "$stage/registry-$target/$exe" ]; then
-		fail "$archive has no registry-$target/$exe" "is this a registry release?"
+	# A regular file, not a link to something else that chmod would then make executable.
+	if [ ! -f "$stage/registry-$target/$exe" ] || [ -L "$stage/registry-$target/$exe" ]; then
+		fail "$archive has no file registry-$target/$exe" "is this a registry release?"
 	fi
 	chmod +x "$stage/registry-$target/$exe"
 	if [ -e "$dir" ]; then

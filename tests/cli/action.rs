@@ -33,6 +33,9 @@ pub(crate) struct ActionRun {
     pub outputs: HashMap<String, String>,
     /// Each step's name, then what it printed, or why it was skipped.
     pub log: String,
+    /// The directories the action added to PATH (GITHUB_PATH), newest first: a caller's later
+    /// steps find the installed `registry` there.
+    pub path: Vec<PathBuf>,
 }
 
 /// The runner a play runs on.
@@ -92,7 +95,7 @@ fn unpack_action(runner_dir: &Path) -> PathBuf {
     action
 }
 
-fn text(v: &Value) -> &str {
+fn text_of(v: &Value) -> &str {
     v.as_str()
         .unwrap_or_else(|| panic!("action.yml: expected a string, found {v:?}"))
 }
@@ -161,7 +164,7 @@ pub(crate) fn play(
         for key in step.as_mapping().unwrap().keys() {
             let known = ["name", "id", "if", "shell", "env", "run", "uses", "with"];
             assert!(
-                known.contains(&text(key)),
+                known.contains(&text_of(key)),
                 "action.yml: step key {key:?} is not played"
             );
         }
@@ -181,7 +184,7 @@ pub(crate) fn play(
             job.run(&cx, step, workdir, &dir, repo)
         } else {
             assert_eq!(
-                text(&step["uses"]),
+                text_of(&step["uses"]),
                 CACHE,
                 "action.yml: only {CACHE} is played"
             );
@@ -207,12 +210,13 @@ pub(crate) fn play(
         .as_mapping()
         .unwrap()
         .iter()
-        .map(|(k, v)| (text(k).to_string(), cx.interpolate(text(&v["value"]))))
+        .map(|(k, v)| (text_of(k).to_string(), cx.interpolate(text_of(&v["value"]))))
         .collect();
     ActionRun {
         ok,
         outputs,
         log: job.log,
+        path: job.path.iter().map(PathBuf::from).collect(),
     }
 }
 
@@ -229,12 +233,12 @@ fn inputs(doc: &Value, with: &[(&str, &str)]) -> HashMap<String, expr::Input> {
     declared
         .iter()
         .map(|(k, v)| {
-            let given = with.iter().find(|(w, _)| w == &text(k)).map(|(_, v)| *v);
+            let given = with.iter().find(|(w, _)| w == &text_of(k)).map(|(_, v)| *v);
             let input = match given {
                 Some(value) => expr::Input::Given(value.to_string()),
-                None => expr::Input::Default(text(&v["default"]).to_string()),
+                None => expr::Input::Default(text_of(&v["default"]).to_string()),
             };
-            (text(k).to_string(), input)
+            (text_of(k).to_string(), input)
         })
         .collect()
 }
@@ -278,13 +282,13 @@ impl Job {
         repo: &TestRepo,
     ) -> (bool, HashMap<String, String>) {
         assert_eq!(
-            text(&step["shell"]),
+            text_of(&step["shell"]),
             "bash",
             "a composite step names its shell"
         );
         std::fs::create_dir_all(dir).unwrap();
         let script = dir.join("script.sh");
-        std::fs::write(&script, text(&step["run"])).unwrap();
+        std::fs::write(&script, text_of(&step["run"])).unwrap();
         let [output, path, env] = ["output", "path", "env"].map(|f| dir.join(f));
         for f in [&output, &path, &env] {
             std::fs::write(f, "").unwrap();
@@ -308,7 +312,7 @@ impl Job {
             .env("GITHUB_ENV", &env);
         if let Some(vars) = step["env"].as_mapping() {
             for (k, v) in vars {
-                cmd.env(text(k), cx.interpolate(text(v)));
+                cmd.env(text_of(k), cx.interpolate(text_of(v)));
             }
         }
         let out = cmd.output().unwrap();
@@ -342,12 +346,12 @@ impl Job {
         let with = step["with"].as_mapping().unwrap();
         for key in with.keys() {
             assert!(
-                ["path", "key"].contains(&text(key)),
+                ["path", "key"].contains(&text_of(key)),
                 "cache input {key:?} is not played"
             );
         }
-        let path = PathBuf::from(cx.interpolate(text(&step["with"]["path"])));
-        let key = cx.interpolate(text(&step["with"]["key"]));
+        let path = PathBuf::from(cx.interpolate(text_of(&step["with"]["path"])));
+        let key = cx.interpolate(text_of(&step["with"]["key"]));
         assert!(!key.contains('/') && !key.is_empty(), "cache key {key:?}");
         let saved = runner.cache_store.join(&key);
         let hit = saved.is_dir();
@@ -363,4 +367,42 @@ impl Job {
         }
         HashMap::from([("cache-hit".to_string(), hit.to_string())])
     }
+}
+
+#[test]
+fn the_action_pastes_no_expression_into_a_script_and_pins_what_it_uses() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
+    let doc: Value = yaml_serde::from_str(&text).unwrap();
+    for step in doc["runs"]["steps"].as_sequence().unwrap() {
+        if let Some(script) = step["run"].as_str() {
+            // Inputs and outputs reach scripts through `env:` only (zizmor: template-injection).
+            assert!(
+                !script.contains("${{"),
+                "an expression inside run: {script}"
+            );
+        } else {
+            assert_eq!(text_of(&step["uses"]), CACHE);
+        }
+    }
+    // The seven outputs of check-ref, and where registry was installed.
+    let outputs: Vec<&str> = doc["outputs"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(text_of)
+        .collect();
+    assert_eq!(
+        outputs,
+        [
+            "name",
+            "version",
+            "stage",
+            "event",
+            "type",
+            "path",
+            "description",
+            "registry-path"
+        ]
+    );
 }
