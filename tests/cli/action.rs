@@ -114,7 +114,8 @@ pub(crate) fn play(
         yaml_serde::from_str(&std::fs::read_to_string(action_path.join("action.yml")).unwrap())
             .unwrap();
     assert_eq!(doc["runs"]["using"], "composite");
-    let temp = scratch.path().join("runner-temp");
+    // A backslash, as in a Windows runner's `D:\a\_temp`: tools must not trip on one.
+    let temp = scratch.path().join(r"runner\temp");
     std::fs::create_dir_all(&temp).unwrap();
     std::fs::create_dir_all(&runner.tool_cache).unwrap();
     let mut cx = Contexts {

@@ -80,6 +80,8 @@ fn each_runner_gets_the_archive_of_its_os_and_architecture() {
         let runner = Runner {
             os: os.into(),
             arch: arch.into(),
+            // Windows' is `C:\hostedtoolcache\windows`.
+            tool_cache: dir.path().join(r"hosted\toolcache"),
             ..Runner::linux(dir.path())
         };
         let run = install(&repo, &runner, &file_url(&releases), "v0.1.0");
