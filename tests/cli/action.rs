@@ -65,12 +65,21 @@ impl Runner {
 }
 
 /// Plays action.yml as `uses: YOUR-ORG/registry@v1` in a job on a Linux X64 runner, in
-/// `workdir` (the job's checkout of `repo`; `repo`'s hermetic environment is the job's), with
-/// the inputs `with` plus `release-url: release_url`, and the `github` context `github`: dotted
-/// paths such as `("ref", "refs/tags/churn@v0.0.1")` and
-/// `("event.repository.default_branch", "main")`; a top-level one is also the runner's
-/// `GITHUB_<KEY>` variable. A context value the action reads but `github` lacks fails the test.
-/// The runner's tool cache is fresh and `actions/cache` misses, as on a first hosted run.
+/// `workdir` (the job's checkout of `repo`; `repo`'s hermetic environment is the job's).
+///
+/// - `release_url`: the `releases` URL of a `crate::fixture::fake_release` (made with
+///   `registry_bin()` for the check to run the real binary), `file://…` or a `serve_dir` URL;
+///   it is the input `release-url`, replacing any in `with`: a play never downloads from GitHub.
+/// - `with`: the step's other inputs (`ref`, `policy`, `version`, …); one the action does not
+///   declare fails the test, as GitHub warns.
+/// - `github`: the `github` context as dotted paths, e.g. `("ref", "refs/tags/churn@v0.0.1")`
+///   and `("event.repository.default_branch", "main")` (the defaults of `ref` and `policy-ref`
+///   read them); a top-level key is also the runner's `GITHUB_<KEY>` variable. A context value
+///   the action reads but `github` lacks fails the test.
+///
+/// The runner's tool cache is fresh and `actions/cache` misses, as on a first hosted run. The
+/// caller's later steps find `registry` in [`ActionRun::path`], and read [`ActionRun::outputs`]
+/// as `steps.<id>.outputs.<key>`.
 pub(crate) fn play_action(
     repo: &TestRepo,
     workdir: &Path,
@@ -79,8 +88,10 @@ pub(crate) fn play_action(
     github: &[(&str, &str)],
 ) -> ActionRun {
     let dir = tempfile::tempdir().unwrap();
-    let mut inputs: Vec<(&str, &str)> = with.to_vec();
-    inputs.push(("release-url", release_url));
+    // The fake release, whatever the caller's `with` says (a play never downloads from GitHub).
+    let inputs: Vec<(&str, &str)> = std::iter::once(("release-url", release_url))
+        .chain(with.iter().copied().filter(|(k, _)| *k != "release-url"))
+        .collect();
     play(repo, workdir, &Runner::linux(dir.path()), &inputs, github)
 }
 
