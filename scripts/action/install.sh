@@ -93,11 +93,13 @@ download() {
 	fi
 }
 
+# From stdin: GNU sha256sum escapes a name holding a backslash (a Windows runner's paths)
+# with a leading `\` on the digest's line.
 sha256_of() {
 	if command -v sha256sum >/dev/null 2>&1; then
-		sha256sum "$1" | cut -d' ' -f1
+		sha256sum <"$1" | cut -d' ' -f1
 	else
-		shasum -a 256 "$1" | cut -d' ' -f1 # macOS has no sha256sum
+		shasum -a 256 <"$1" | cut -d' ' -f1 # macOS has no sha256sum
 	fi
 }
 
@@ -127,6 +129,9 @@ pick() {
 	*) archive="registry-$target.tar.gz" exe=registry ;;
 	esac
 	cache=${RUNNER_TOOL_CACHE:?is not set: run this as a step of action.yml}
+	case $cache in
+	*[![:print:]]*) fail "RUNNER_TOOL_CACHE '$(shown "$cache")' holds a control character" ;;
+	esac
 	tmp=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/registry-pick.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	download "$base/SHA256SUMS" "$tmp/SHA256SUMS"
@@ -157,29 +162,46 @@ install() {
 	url="$base/$archive"
 	parent=$(dirname "$dir")
 	mkdir -p "$parent"
-	tmp=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/registry-download.XXXXXX")
-	# Unpacked beside dir, so that putting it in place is one rename on one file system.
+	# Downloaded and unpacked beside dir, so that putting it in place is one rename on one
+	# file system, and a failure or a kill at any point leaves dir as it was.
 	stage=$(mktemp -d "$parent/.unpacking.XXXXXX")
-	trap 'rm -rf "$tmp" "$stage"' EXIT
+	trap 'rm -rf "$stage"' EXIT
 	trap 'exit 1' HUP INT TERM
-	download "$url" "$tmp/$archive"
-	got=$(sha256_of "$tmp/$archive")
+	download "$url" "$stage/$archive"
+	got=$(sha256_of "$stage/$archive")
 	if [ "$got" != "$want" ]; then
 		fail "$archive from $(shown "$url") has sha256 $got, but SHA256SUMS says $want" \
 			"the release changed after this job picked it, or the download was tampered with: nothing was installed"
 	fi
-	case $archive in
-	*.zip) unzip -q "$tmp/$archive" -d "$stage" ;;
-	*) tar -xzf "$tmp/$archive" -C "$stage" ;;
-	esac
-	if [ ! -f "$stage/registry-$target/$exe" ]; then
-		fail "$archive has no registry-$target/$exe" "is this a registry release?"
+	# Relative names only: GNU tar reads escapes (`\t`) in the names it is given, and a Windows
+	# runner's paths are full of backslashes. In a subshell: Windows cannot remove a cwd.
+	(
+		cd "$stage"
+		mkdir unpacked
+		case $archive in
+		*.zip)
+			# Git Bash on the Windows runners ships unzip; 7-Zip is the runner image's fallback.
+			if command -v unzip >/dev/null 2>&1; then
+				unzip -q "$archive" -d unpacked
+			elif command -v 7z >/dev/null 2>&1; then
+				7z x -y -bd -ounpacked "$archive" >/dev/null
+			else
+				fail "cannot unpack $archive: neither unzip nor 7z is on PATH"
+			fi
+			;;
+		*) tar -xzf "$archive" -C unpacked ;;
+		esac
+	)
+	new="$stage/unpacked/registry-$target"
+	# A regular file, not a link to something else that chmod would then make executable.
+	if [ ! -f "$new/$exe" ] || [ -L "$new/$exe" ]; then
+		fail "$archive has no file registry-$target/$exe" "is this a registry release?"
 	fi
-	chmod +x "$stage/registry-$target/$exe"
+	chmod +x "$new/$exe"
 	if [ -e "$dir" ]; then
 		fail "$dir exists but holds no $exe" "remove it and run the job again"
 	fi
-	mv "$stage/registry-$target" "$dir"
+	mv "$new" "$dir"
 	printf 'Installed %s into %s\n' "$archive" "$dir"
 }
 

@@ -3,23 +3,24 @@
 //! `bash --noprofile --norc -eo pipefail`, with the runner's GITHUB_OUTPUT/GITHUB_PATH/GITHUB_ENV
 //! files, and `actions/cache` as a content-addressed store; the action's outputs are then read
 //! back through its `outputs:` as GitHub does. The evaluator knows only the expression forms the
-//! file uses: any other fails the test, so the file cannot drift from what is played. The
-//! scenarios are in action/install.rs (the installer), action/inputs.rs (its inputs) and
-//! action/check.rs (the check).
+//! file uses (action/expr.rs): any other fails the test, so the file cannot drift from what is
+//! played. The steps run in action/job.rs; the scenarios are in action/install.rs (the
+//! installer), action/inputs.rs (its inputs) and action/check.rs (the check).
 
 mod check;
 mod expr;
 mod inputs;
 mod install;
+mod job;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use yaml_serde::Value;
 
-use crate::check_ref_format::parse_github_output;
 use crate::fixture::TestRepo;
 use expr::Contexts;
+use job::{Job, copy_dir};
 
 /// The one action the composite runs besides its own scripts (the shared contract's pin).
 const CACHE: &str = "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684";
@@ -33,6 +34,9 @@ pub(crate) struct ActionRun {
     pub outputs: HashMap<String, String>,
     /// Each step's name, then what it printed, or why it was skipped.
     pub log: String,
+    /// The directories the action added to PATH (GITHUB_PATH), newest first: a caller's later
+    /// steps find the installed `registry` there.
+    pub path: Vec<PathBuf>,
 }
 
 /// The runner a play runs on.
@@ -62,12 +66,21 @@ impl Runner {
 }
 
 /// Plays action.yml as `uses: YOUR-ORG/registry@v1` in a job on a Linux X64 runner, in
-/// `workdir` (the job's checkout of `repo`; `repo`'s hermetic environment is the job's), with
-/// the inputs `with` plus `release-url: release_url`, and the `github` context `github`: dotted
-/// paths such as `("ref", "refs/tags/churn@v0.0.1")` and
-/// `("event.repository.default_branch", "main")`; a top-level one is also the runner's
-/// `GITHUB_<KEY>` variable. A context value the action reads but `github` lacks fails the test.
-/// The runner's tool cache is fresh and `actions/cache` misses, as on a first hosted run.
+/// `workdir` (the job's checkout of `repo`; `repo`'s hermetic environment is the job's).
+///
+/// - `release_url`: the `releases` URL of a `crate::fixture::fake_release` (made with
+///   `registry_bin()` for the check to run the real binary), `file://…` or a `serve_dir` URL;
+///   it is the input `release-url`, replacing any in `with`: a play never downloads from GitHub.
+/// - `with`: the step's other inputs (`ref`, `policy`, `version`, …); one the action does not
+///   declare fails the test, as GitHub warns.
+/// - `github`: the `github` context as dotted paths, e.g. `("ref", "refs/tags/churn@v0.0.1")`
+///   and `("event.repository.default_branch", "main")` (the defaults of `ref` and `policy-ref`
+///   read them); a top-level key is also the runner's `GITHUB_<KEY>` variable. A context value
+///   the action reads but `github` lacks fails the test.
+///
+/// The runner's tool cache is fresh and `actions/cache` misses, as on a first hosted run. The
+/// caller's later steps find `registry` in [`ActionRun::path`], and read [`ActionRun::outputs`]
+/// as `steps.<id>.outputs.<key>`.
 pub(crate) fn play_action(
     repo: &TestRepo,
     workdir: &Path,
@@ -76,8 +89,10 @@ pub(crate) fn play_action(
     github: &[(&str, &str)],
 ) -> ActionRun {
     let dir = tempfile::tempdir().unwrap();
-    let mut inputs: Vec<(&str, &str)> = with.to_vec();
-    inputs.push(("release-url", release_url));
+    // The fake release, whatever the caller's `with` says (a play never downloads from GitHub).
+    let inputs: Vec<(&str, &str)> = std::iter::once(("release-url", release_url))
+        .chain(with.iter().copied().filter(|(k, _)| *k != "release-url"))
+        .collect();
     play(repo, workdir, &Runner::linux(dir.path()), &inputs, github)
 }
 
@@ -92,7 +107,7 @@ fn unpack_action(runner_dir: &Path) -> PathBuf {
     action
 }
 
-fn text(v: &Value) -> &str {
+fn text_of(v: &Value) -> &str {
     v.as_str()
         .unwrap_or_else(|| panic!("action.yml: expected a string, found {v:?}"))
 }
@@ -111,7 +126,8 @@ pub(crate) fn play(
         yaml_serde::from_str(&std::fs::read_to_string(action_path.join("action.yml")).unwrap())
             .unwrap();
     assert_eq!(doc["runs"]["using"], "composite");
-    let temp = scratch.path().join("runner-temp");
+    // A backslash, as in a Windows runner's `D:\a\_temp`: tools must not trip on one.
+    let temp = scratch.path().join(r"runner\temp");
     std::fs::create_dir_all(&temp).unwrap();
     std::fs::create_dir_all(&runner.tool_cache).unwrap();
     let mut cx = Contexts {
@@ -161,7 +177,7 @@ pub(crate) fn play(
         for key in step.as_mapping().unwrap().keys() {
             let known = ["name", "id", "if", "shell", "env", "run", "uses", "with"];
             assert!(
-                known.contains(&text(key)),
+                known.contains(&text_of(key)),
                 "action.yml: step key {key:?} is not played"
             );
         }
@@ -181,7 +197,7 @@ pub(crate) fn play(
             job.run(&cx, step, workdir, &dir, repo)
         } else {
             assert_eq!(
-                text(&step["uses"]),
+                text_of(&step["uses"]),
                 CACHE,
                 "action.yml: only {CACHE} is played"
             );
@@ -207,12 +223,13 @@ pub(crate) fn play(
         .as_mapping()
         .unwrap()
         .iter()
-        .map(|(k, v)| (text(k).to_string(), cx.interpolate(text(&v["value"]))))
+        .map(|(k, v)| (text_of(k).to_string(), cx.interpolate(text_of(&v["value"]))))
         .collect();
     ActionRun {
         ok,
         outputs,
         log: job.log,
+        path: job.path.iter().map(PathBuf::from).collect(),
     }
 }
 
@@ -229,12 +246,12 @@ fn inputs(doc: &Value, with: &[(&str, &str)]) -> HashMap<String, expr::Input> {
     declared
         .iter()
         .map(|(k, v)| {
-            let given = with.iter().find(|(w, _)| w == &text(k)).map(|(_, v)| *v);
+            let given = with.iter().find(|(w, _)| w == &text_of(k)).map(|(_, v)| *v);
             let input = match given {
                 Some(value) => expr::Input::Given(value.to_string()),
-                None => expr::Input::Default(text(&v["default"]).to_string()),
+                None => expr::Input::Default(text_of(&v["default"]).to_string()),
             };
-            (text(k).to_string(), input)
+            (text_of(k).to_string(), input)
         })
         .collect()
 }
@@ -244,123 +261,40 @@ fn path_text(p: &Path) -> String {
     p.to_str().unwrap().to_string()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    let out = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(from)
-        .arg(to)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "cp: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The job's state across steps: the runner's variables plus GITHUB_ENV's, GITHUB_PATH's
-/// directories (newest first), what actions/cache will save, and the log.
-struct Job {
-    env: Vec<(String, String)>,
-    path: Vec<String>,
-    saves: Vec<(PathBuf, String)>,
-    log: String,
-}
-
-impl Job {
-    /// One `run:` step: whether it passed (exit 0 and well-formed files), and its outputs.
-    fn run(
-        &mut self,
-        cx: &Contexts,
-        step: &Value,
-        workdir: &Path,
-        dir: &Path,
-        repo: &TestRepo,
-    ) -> (bool, HashMap<String, String>) {
-        assert_eq!(
-            text(&step["shell"]),
-            "bash",
-            "a composite step names its shell"
-        );
-        std::fs::create_dir_all(dir).unwrap();
-        let script = dir.join("script.sh");
-        std::fs::write(&script, text(&step["run"])).unwrap();
-        let [output, path, env] = ["output", "path", "env"].map(|f| dir.join(f));
-        for f in [&output, &path, &env] {
-            std::fs::write(f, "").unwrap();
-        }
-        let mut cmd = repo.command(Path::new("bash"), workdir);
-        let system_path = std::env::var("PATH").unwrap_or_default();
-        let full_path = self
-            .path
-            .iter()
-            .map(String::as_str)
-            .chain(std::iter::once(system_path.as_str()))
-            .collect::<Vec<_>>()
-            .join(":");
-        // GitHub's `shell: bash`: `bash --noprofile --norc -eo pipefail {0}`.
-        cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
-            .arg(&script)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .env("PATH", full_path)
-            .env("GITHUB_OUTPUT", &output)
-            .env("GITHUB_PATH", &path)
-            .env("GITHUB_ENV", &env);
-        if let Some(vars) = step["env"].as_mapping() {
-            for (k, v) in vars {
-                cmd.env(text(k), cx.interpolate(text(v)));
-            }
-        }
-        let out = cmd.output().unwrap();
-        self.log.push_str(&String::from_utf8_lossy(&out.stdout));
-        self.log.push_str(&String::from_utf8_lossy(&out.stderr));
-        let mut passed = out.status.success();
-        if !passed {
-            self.log.push_str(&format!("  (failed: {})\n", out.status));
-        }
-        let mut read = |f: &Path| {
-            parse_github_output(&std::fs::read_to_string(f).unwrap()).unwrap_or_else(|e| {
-                self.log.push_str(&format!("  (failed: {e})\n"));
-                passed = false;
-                Vec::new()
-            })
-        };
-        let outputs = read(&output);
-        let vars = read(&env);
-        if passed {
-            self.env.extend(vars);
-            for line in std::fs::read_to_string(&path).unwrap().lines().rev() {
-                self.path.insert(0, line.to_string());
-            }
-        }
-        (passed, outputs.into_iter().collect())
-    }
-
-    /// `actions/cache`: restores the key's saved directory to `path` (a hit), or arranges to
-    /// save `path` under the key when the job succeeds (a miss).
-    fn cache(&mut self, cx: &Contexts, step: &Value, runner: &Runner) -> HashMap<String, String> {
-        let with = step["with"].as_mapping().unwrap();
-        for key in with.keys() {
+#[test]
+fn the_action_pastes_no_expression_into_a_script_and_pins_what_it_uses() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
+    let doc: Value = yaml_serde::from_str(&text).unwrap();
+    for step in doc["runs"]["steps"].as_sequence().unwrap() {
+        if let Some(script) = step["run"].as_str() {
+            // Inputs and outputs reach scripts through `env:` only (zizmor: template-injection).
             assert!(
-                ["path", "key"].contains(&text(key)),
-                "cache input {key:?} is not played"
+                !script.contains("${{"),
+                "an expression inside run: {script}"
             );
-        }
-        let path = PathBuf::from(cx.interpolate(text(&step["with"]["path"])));
-        let key = cx.interpolate(text(&step["with"]["key"]));
-        assert!(!key.contains('/') && !key.is_empty(), "cache key {key:?}");
-        let saved = runner.cache_store.join(&key);
-        let hit = saved.is_dir();
-        if hit {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            copy_dir(&saved, &path);
-            self.log
-                .push_str(&format!("Cache restored from key: {key}\n"));
         } else {
-            self.log
-                .push_str(&format!("Cache not found for key: {key}\n"));
-            self.saves.push((path, key));
+            assert_eq!(text_of(&step["uses"]), CACHE);
         }
-        HashMap::from([("cache-hit".to_string(), hit.to_string())])
     }
+    // The seven outputs of check-ref, and where registry was installed.
+    let outputs: Vec<&str> = doc["outputs"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(text_of)
+        .collect();
+    assert_eq!(
+        outputs,
+        [
+            "name",
+            "version",
+            "stage",
+            "event",
+            "type",
+            "path",
+            "description",
+            "registry-path"
+        ]
+    );
 }

@@ -2,7 +2,8 @@
 //! hold stand-ins printing `registry for TARGET`: each runner gets its own archive, over
 //! file:// and HTTP, for `latest` and a pinned version; an unsupported runner, a changed
 //! archive, a missing file and a bad input each fail naming what is wrong, installing nothing;
-//! actions/cache restores what an earlier job saved. Bad inputs: action/inputs.rs.
+//! actions/cache restores what an earlier job saved; a job cancelled mid-download leaves
+//! nothing. Bad inputs: action/inputs.rs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -79,6 +80,8 @@ fn each_runner_gets_the_archive_of_its_os_and_architecture() {
         let runner = Runner {
             os: os.into(),
             arch: arch.into(),
+            // Windows' is `C:\hostedtoolcache\windows`.
+            tool_cache: dir.path().join(r"hosted\toolcache"),
             ..Runner::linux(dir.path())
         };
         let run = install(&repo, &runner, &file_url(&releases), "v0.1.0");
@@ -106,6 +109,7 @@ fn each_runner_gets_the_archive_of_its_os_and_architecture() {
             "registry"
         };
         assert!(installed.join(exe).is_file(), "{}", run.log);
+        assert_eq!(run.path, std::slice::from_ref(&installed), "added to PATH");
         assert!(
             run.log.contains(&format!(
                 "Cache not found for key: registry-{os}-{arch}-{digest}\n"
@@ -296,5 +300,66 @@ fn a_later_job_restores_the_install_from_the_cache() {
         run.ok && run.log.contains("registry is already installed in "),
         "{}",
         run.log
+    );
+}
+
+#[test]
+fn an_install_killed_halfway_leaves_nothing_behind() {
+    use std::os::unix::process::CommandExt;
+    let root = tempfile::tempdir().unwrap();
+    let download = root.path().join("releases/latest/download");
+    std::fs::create_dir_all(&download).unwrap();
+    // A FIFO nobody writes: the download blocks there, after the staging dirs exist.
+    let archive = format!("registry-{HOST}.tar.gz");
+    let fifo = Command::new("mkfifo")
+        .arg(download.join(&archive))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let [cache, temp] = ["toolcache", "temp"].map(|d| root.path().join(d));
+    std::fs::create_dir_all(&temp).unwrap();
+    let dir = cache.join("git-model-registry").join("0".repeat(64));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/action/install.sh");
+    let mut child = Command::new("sh")
+        .arg(script)
+        .arg("install")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("INPUT_RELEASE_URL", file_url(&root.path().join("releases")))
+        .env("RUNNER_TEMP", &temp)
+        .envs([
+            ("ARCHIVE", archive.as_str()),
+            ("TARGET", HOST),
+            ("EXE", "registry"),
+        ])
+        .env("SHA256", "0".repeat(64))
+        .env("DIR", &dir)
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    // Opening the FIFO to write returns once curl has opened it to read: the download runs.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = download.join(&archive);
+    std::thread::spawn(move || tx.send(std::fs::OpenOptions::new().write(true).open(path)));
+    let writer = rx
+        .recv_timeout(crate::fixture::HANG)
+        .expect("curl opens the archive");
+    let staging = || std::fs::read_dir(dir.parent().unwrap()).map_or(0, Iterator::count);
+    assert_eq!(staging(), 1, "unpacking beside the install dir");
+    // A cancelled job: the runner signals the step's processes.
+    let pgid = format!("-{}", child.id());
+    let kill = Command::new("kill")
+        .args(["-TERM", "--", &pgid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = crate::fixture::wait_within(&mut child, crate::fixture::HANG, "install.sh");
+    drop(writer);
+    assert!(!status.success());
+    assert_eq!(staging(), 0, "left in the tool cache");
+    assert_eq!(
+        std::fs::read_dir(&temp).unwrap().count(),
+        0,
+        "left in RUNNER_TEMP"
     );
 }
