@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Try registry in two minutes: builds the binary, makes a demo repository in a temporary
-# directory, registers two versions of a model, promotes them to staging and prod, and prints
-# the registry and its history. Touches nothing outside the temporary directory.
+# Try registry: builds the release binary (minutes, the first time), makes a demo repository in
+# a temporary directory, registers two versions of a model, promotes them to staging and prod,
+# and prints the registry and its history. Touches nothing outside the temporary directory.
 #
 # REGISTRY_BIN=PATH (or a command name on PATH) runs that binary instead of building one: an
 # installed `registry` (pip, uv, a release archive) needs no Rust toolchain.

