@@ -155,9 +155,10 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# The README's manual install ("Install", 2.), less its final `install` into ~/.local/bin.
 ARCHIVE_STEPS = (
     'curl -fsSLO "$BASE/$ARCHIVE" && curl -fsSLO "$BASE/SHA256SUMS" '
-    '&& sha256sum -c --ignore-missing --quiet SHA256SUMS && tar -xzf "$ARCHIVE"'
+    '&& sha256sum -c --ignore-missing SHA256SUMS && tar -xzf "$ARCHIVE"'
 )
 
 
