@@ -4,8 +4,16 @@
 #
 #   install.sh release-url   print the releases URL the action downloads from, and exit
 #   install.sh pick          check the inputs, read SHA256SUMS, and write the step outputs
-#                            archive, sha256, target, exe, dir (dir is keyed by the sha256)
-#   install.sh install       download the archive picked, check its sha256, unpack it to dir
+#                            archive, sha256, target, exe, cache (the archive's cache directory,
+#                            keyed by its sha256)
+#   install.sh install       take the archive from cache or download it, check its sha256
+#                            against the pick's every time, unpack it into a new directory under
+#                            RUNNER_TEMP, and write the step output dir
+#
+# What actions/cache restores is never trusted: it holds the archive, not an unpacked binary,
+# and the archive is hashed again (against the SHA256SUMS this job downloaded) before anything
+# is unpacked, so a cache entry planted by another workflow of the repository (caches are shared
+# across its branches) is caught and replaced by a fresh download.
 #
 # Every value arrives through the environment (action.yml's `env:`), never pasted into code:
 #   INPUT_VERSION       `latest`, `vX.Y.Z` or `X.Y.Z` (a semver pre-release suffix is allowed)
@@ -13,7 +21,7 @@
 #   INPUT_POLICY, INPUT_CHECK    `true` or `false` (checked here, used by action.yml)
 #   RUNNER_OS, RUNNER_ARCH, RUNNER_TOOL_CACHE, RUNNER_TEMP, GITHUB_OUTPUT   (the runner's)
 #   GITHUB_ACTION_REPOSITORY, GITHUB_ACTION_PATH   (where the action came from)
-#   ARCHIVE, SHA256, TARGET, EXE, DIR              (install: the pick's outputs)
+#   ARCHIVE, SHA256, TARGET, EXE, CACHE            (install: the pick's outputs)
 # Downloads use https or file:// only, and plain http only for a loopback host (127.0.0.1,
 # localhost, [::1]): a test's server, never a network anyone can sit on. A redirect may only
 # go to https. POSIX sh, so the same file runs on Linux, macOS and Windows (Git Bash) runners.
@@ -146,32 +154,45 @@ pick() {
 		printf 'sha256=%s\n' "$sha256"
 		printf 'target=%s\n' "$target"
 		printf 'exe=%s\n' "$exe"
-		# Content-addressed: the same bytes land in the same dir, whatever `latest` meant.
-		printf 'dir=%s\n' "$cache/git-model-registry/$sha256"
+		# Content-addressed: the same bytes have the same key, whatever `latest` meant.
+		printf 'cache=%s\n' "$cache/git-model-registry/$sha256"
 	} >>"$GITHUB_OUTPUT"
 }
 
 install() {
-	archive=${ARCHIVE:?} want=${SHA256:?} target=${TARGET:?} exe=${EXE:?} dir=${DIR:?}
-	if [ -f "$dir/$exe" ]; then
-		# Only a verified archive is ever renamed into a dir named by its sha256.
-		printf 'registry is already installed in %s\n' "$dir"
-		return
-	fi
-	base=$(download_base) || exit 1
-	url="$base/$archive"
-	parent=$(dirname "$dir")
-	mkdir -p "$parent"
-	# Downloaded and unpacked beside dir, so that putting it in place is one rename on one
-	# file system, and a failure or a kill at any point leaves dir as it was.
-	stage=$(mktemp -d "$parent/.unpacking.XXXXXX")
+	archive=${ARCHIVE:?} want=${SHA256:?} target=${TARGET:?} exe=${EXE:?} cache=${CACHE:?}
+	temp=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
+	# Everything happens in a new directory of the job's own temporary space; a failure or a
+	# kill at any point removes it, and the cache gets only a verified archive, by one rename.
+	stage=$(mktemp -d "$temp/registry-install.XXXXXX")
 	trap 'rm -rf "$stage"' EXIT
 	trap 'exit 1' HUP INT TERM
-	download "$url" "$stage/$archive"
-	got=$(sha256_of "$stage/$archive")
-	if [ "$got" != "$want" ]; then
-		fail "$archive from $(shown "$url") has sha256 $got, but SHA256SUMS says $want" \
-			"the release changed after this job picked it, or the download was tampered with: nothing was installed"
+	got=
+	if [ -f "$cache/$archive" ] && [ ! -L "$cache/$archive" ]; then
+		cp "$cache/$archive" "$stage/$archive"
+		got=$(sha256_of "$stage/$archive")
+		if [ "$got" = "$want" ]; then
+			printf 'Using the cached %s (sha256 %s, checked)\n' "$archive" "$got"
+		else
+			printf 'warning: the cached %s has sha256 %s, not %s: downloading it again\n' "$archive" "$got" "$want" >&2
+			rm -f "$stage/$archive"
+			got=
+		fi
+	fi
+	if [ -z "$got" ]; then
+		base=$(download_base) || exit 1
+		url="$base/$archive"
+		download "$url" "$stage/$archive"
+		got=$(sha256_of "$stage/$archive")
+		if [ "$got" != "$want" ]; then
+			fail "$archive from $(shown "$url") has sha256 $got, but SHA256SUMS says $want" \
+				"the release changed after this job picked it, or the download was tampered with: nothing was installed"
+		fi
+		# For actions/cache to save: the verified archive, put in place by one rename.
+		mkdir -p "$cache"
+		rm -f "$cache/$archive"
+		cp "$stage/$archive" "$cache/.$archive.new"
+		mv -f "$cache/.$archive.new" "$cache/$archive"
 	fi
 	# Relative names only: GNU tar reads escapes (`\t`) in the names it is given, and a Windows
 	# runner's paths are full of backslashes. In a subshell: Windows cannot remove a cwd.
@@ -198,10 +219,12 @@ install() {
 		fail "$archive has no file registry-$target/$exe" "is this a registry release?"
 	fi
 	chmod +x "$new/$exe"
-	if [ -e "$dir" ]; then
-		fail "$dir exists but holds no $exe" "remove it and run the job again"
-	fi
+	dir="$stage/bin"
 	mv "$new" "$dir"
+	rm -f "$stage/$archive"
+	rm -rf "$stage/unpacked"
+	printf 'dir=%s\n' "$dir" >>"$GITHUB_OUTPUT"
+	trap - EXIT
 	printf 'Installed %s into %s\n' "$archive" "$dir"
 }
 

@@ -50,6 +50,9 @@ pub(crate) struct Runner {
     pub cache_store: PathBuf,
     /// `GITHUB_ACTION_REPOSITORY`, which some runners leave empty for composite actions.
     pub action_repository: String,
+    /// `RUNNER_TEMP`: the job's temporary directory, where the action unpacks registry; it
+    /// outlives the play, as it outlives the action's step in a job.
+    pub temp: PathBuf,
 }
 
 impl Runner {
@@ -61,6 +64,8 @@ impl Runner {
             tool_cache: dir.join("toolcache"),
             cache_store: dir.join("cache-store"),
             action_repository: "YOUR-ORG/registry".into(),
+            // A backslash, as in a Windows runner's `D:\a\_temp`: tools must not trip on one.
+            temp: dir.join(r"runner\temp"),
         }
     }
 }
@@ -88,12 +93,14 @@ pub(crate) fn play_action(
     with: &[(&str, &str)],
     github: &[(&str, &str)],
 ) -> ActionRun {
-    let dir = tempfile::tempdir().unwrap();
+    // In the fixture's HOME, so what the action unpacked outlives the play for the caller's
+    // later steps (removed with the repository).
+    let dir = tempfile::tempdir_in(repo.home()).unwrap().keep();
     // The fake release, whatever the caller's `with` says (a play never downloads from GitHub).
     let inputs: Vec<(&str, &str)> = std::iter::once(("release-url", release_url))
         .chain(with.iter().copied().filter(|(k, _)| *k != "release-url"))
         .collect();
-    play(repo, workdir, &Runner::linux(dir.path()), &inputs, github)
+    play(repo, workdir, &Runner::linux(&dir), &inputs, github)
 }
 
 /// action.yml, as a runner downloads it: the repository's files at `_actions/OWNER/REPO/REF`.
@@ -126,8 +133,7 @@ pub(crate) fn play(
         yaml_serde::from_str(&std::fs::read_to_string(action_path.join("action.yml")).unwrap())
             .unwrap();
     assert_eq!(doc["runs"]["using"], "composite");
-    // A backslash, as in a Windows runner's `D:\a\_temp`: tools must not trip on one.
-    let temp = scratch.path().join(r"runner\temp");
+    let temp = runner.temp.clone();
     std::fs::create_dir_all(&temp).unwrap();
     std::fs::create_dir_all(&runner.tool_cache).unwrap();
     let mut cx = Contexts {

@@ -98,10 +98,22 @@ fn each_runner_gets_the_archive_of_its_os_and_architecture() {
             format!("registry-{target}.tar.gz")
         };
         let digest = sha256(&releases.join("download/v0.1.0").join(&archive));
-        let installed = PathBuf::from(&run.outputs["registry-path"]);
+        // The verified archive is what the cache keeps; the binary is unpacked in the job's
+        // own temporary directory.
+        let cached_archive = runner
+            .tool_cache
+            .join("git-model-registry")
+            .join(&digest)
+            .join(&archive);
         assert_eq!(
-            installed,
-            runner.tool_cache.join("git-model-registry").join(&digest)
+            std::fs::read(&cached_archive).unwrap(),
+            std::fs::read(releases.join("download/v0.1.0").join(&archive)).unwrap()
+        );
+        let installed = PathBuf::from(&run.outputs["registry-path"]);
+        assert!(
+            installed.starts_with(&runner.temp),
+            "{}",
+            installed.display()
         );
         let exe = if os == "Windows" {
             "registry.exe"
@@ -286,21 +298,81 @@ fn a_later_job_restores_the_install_from_the_cache() {
         run.log
             .contains("Cache restored from key: registry-Linux-X64-")
     );
-    assert!(run.log.contains(
-        "▶ Download and verify registry\n  (skipped: if steps.cache.outputs.cache-hit != 'true')"
-    ));
+    // Restored, the archive is still hashed against this job's SHA256SUMS before it is used.
+    assert!(
+        run.log.contains("Using the cached registry-") && run.log.contains(", checked)"),
+        "{}",
+        run.log
+    );
     assert!(run.log.contains(&format!("registry for {HOST}\n")));
-    // A self-hosted runner keeps its tool cache: a miss finds the install already in place.
+    // A self-hosted runner keeps its tool cache: a miss finds the archive there, checked too.
     let third = Runner {
         cache_store: dir.path().join("cache-store-2"),
         ..Runner::linux(dir.path())
     };
     let run = install(&repo, &third, &url, "latest");
     assert!(
-        run.ok && run.log.contains("registry is already installed in "),
+        run.ok && run.log.contains("Using the cached registry-"),
         "{}",
         run.log
     );
+}
+
+/// The review's attack: caches are shared by every workflow of a repository, so whoever can run
+/// one on any branch can save an entry under the key a tag's job will restore (the key is
+/// public: the archive's sha256). What the cache restores is never run unchecked: a changed
+/// archive is replaced by a fresh, verified download, and a binary planted beside it is not
+/// what goes on PATH.
+#[test]
+fn a_poisoned_cache_entry_is_caught_and_never_run() {
+    let repo = TestRepo::new();
+    let root = tempfile::tempdir().unwrap();
+    let releases = release(root.path());
+    let url = file_url(&releases);
+    let dir = tempfile::tempdir().unwrap();
+    let runner = Runner::linux(dir.path());
+    let archive = format!("registry-{HOST}.tar.gz");
+    let digest = sha256(&releases.join("latest/download").join(&archive));
+    let key = format!("registry-Linux-X64-{digest}");
+    // The planted entry: another target's archive under this one's name, and a binary.
+    let planted = runner.cache_store.join(&key);
+    std::fs::create_dir_all(&planted).unwrap();
+    std::fs::copy(
+        releases
+            .join("latest/download")
+            .join(format!("registry-{}.tar.gz", TARGETS[1])),
+        planted.join(&archive),
+    )
+    .unwrap();
+    std::fs::write(planted.join("registry"), "#!/bin/sh\necho POISONED\n").unwrap();
+    let run = install(&repo, &runner, &url, "latest");
+    assert!(run.ok, "{}", run.log);
+    assert!(run.log.contains("Cache restored from key: "), "{}", run.log);
+    assert!(
+        run.log
+            .contains(&format!("warning: the cached {archive} has sha256 "))
+            && run.log.contains("downloading it again"),
+        "{}",
+        run.log
+    );
+    assert!(!run.log.contains("POISONED"), "{}", run.log);
+    assert!(
+        !run.log.contains(&format!("registry for {}", TARGETS[1])),
+        "{}",
+        run.log
+    );
+    assert!(
+        run.log.contains(&format!("registry for {HOST}\n")),
+        "{}",
+        run.log
+    );
+    // The tool cache now holds the verified archive again.
+    let cached_archive = runner
+        .tool_cache
+        .join("git-model-registry")
+        .join(&digest)
+        .join(&archive);
+    assert_eq!(sha256(&cached_archive), digest);
 }
 
 #[test]
@@ -319,6 +391,7 @@ fn an_install_killed_halfway_leaves_nothing_behind() {
     let [cache, temp] = ["toolcache", "temp"].map(|d| root.path().join(d));
     std::fs::create_dir_all(&temp).unwrap();
     let dir = cache.join("git-model-registry").join("0".repeat(64));
+    let output = root.path().join("github_output");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/action/install.sh");
     let mut child = Command::new("sh")
         .arg(script)
@@ -333,7 +406,8 @@ fn an_install_killed_halfway_leaves_nothing_behind() {
             ("EXE", "registry"),
         ])
         .env("SHA256", "0".repeat(64))
-        .env("DIR", &dir)
+        .env("CACHE", &dir)
+        .env("GITHUB_OUTPUT", &output)
         .process_group(0)
         .spawn()
         .unwrap();
@@ -344,8 +418,12 @@ fn an_install_killed_halfway_leaves_nothing_behind() {
     let writer = rx
         .recv_timeout(crate::fixture::HANG)
         .expect("curl opens the archive");
-    let staging = || std::fs::read_dir(dir.parent().unwrap()).map_or(0, Iterator::count);
-    assert_eq!(staging(), 1, "unpacking beside the install dir");
+    let staging = || std::fs::read_dir(&temp).map_or(0, Iterator::count);
+    assert_eq!(
+        staging(),
+        1,
+        "downloading into the job's temporary directory"
+    );
     // A cancelled job: the runner signals the step's processes.
     let pgid = format!("-{}", child.id());
     let kill = Command::new("kill")
@@ -356,10 +434,7 @@ fn an_install_killed_halfway_leaves_nothing_behind() {
     let status = crate::fixture::wait_within(&mut child, crate::fixture::HANG, "install.sh");
     drop(writer);
     assert!(!status.success());
-    assert_eq!(staging(), 0, "left in the tool cache");
-    assert_eq!(
-        std::fs::read_dir(&temp).unwrap().count(),
-        0,
-        "left in RUNNER_TEMP"
-    );
+    assert_eq!(staging(), 0, "left in RUNNER_TEMP");
+    assert!(!cache.exists(), "left in the tool cache");
+    assert!(!output.exists(), "wrote an output");
 }
