@@ -92,9 +92,16 @@ fn from_git() -> Option<String> {
     (valid && is_date(date)).then(|| format!("{} {date}", short(commit)))
 }
 
-/// Tells cargo which of git's files to watch: HEAD, the branch it names, packed-refs.
+/// Tells cargo which of git's files to watch: HEAD, the branch it names, packed-refs, and
+/// HEAD's reflog, which every commit and checkout appends to (a branch whose ref lives only in
+/// packed-refs, after `git gc`, is moved by writing a new loose ref file that did not exist
+/// when cargo was told what to watch).
 fn watch(dir: &Path) {
-    let mut files = vec!["HEAD".to_owned(), "packed-refs".to_owned()];
+    let mut files = vec![
+        "HEAD".to_owned(),
+        "packed-refs".to_owned(),
+        "logs/HEAD".to_owned(),
+    ];
     if let Some(branch) = git(dir, &["symbolic-ref", "-q", "HEAD"]) {
         files.push(branch);
     }

@@ -69,6 +69,10 @@ def problems(root: Path, repository: str, tag: str | None) -> list[str]:
             out.append(f"pyproject.toml's [project.urls] {label!r} is {url!r}, not under {want}")
     if named == 0:
         out.append(f"pyproject.toml's [project.urls] name no GitHub repository; expected {want}")
+    # The README is the wheel's description on PyPI, and its install lines name the repository.
+    readme = root / "README.md"
+    if readme.is_file() and "YOUR-ORG" in readme.read_text(encoding="utf-8", errors="replace"):
+        out.append("README.md (the wheel's description on PyPI) still names the placeholder YOUR-ORG: replace it with the repository's owner")
     return out
 
 

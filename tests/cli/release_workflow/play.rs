@@ -32,6 +32,12 @@ pub(super) fn checkout(urls_repo: &str) -> tempfile::TempDir {
     ] {
         std::fs::copy(repo_root().join(rel), dir.path().join(rel)).unwrap();
     }
+    // At publication the placeholder is replaced everywhere; check_tag.py refuses a README that
+    // still names it.
+    let readme = dir.path().join("README.md");
+    let text = std::fs::read_to_string(&readme).unwrap();
+    let owner = urls_repo.split('/').next().unwrap();
+    std::fs::write(&readme, text.replace("YOUR-ORG", owner)).unwrap();
     pyproject(dir.path(), urls_repo, None);
     dir
 }
