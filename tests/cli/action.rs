@@ -292,15 +292,10 @@ fn the_action_pastes_no_expression_into_a_script_and_pins_what_it_uses() {
         .collect();
     assert_eq!(
         outputs,
-        [
-            "name",
-            "version",
-            "stage",
-            "event",
-            "type",
-            "path",
-            "description",
-            "registry-path"
-        ]
+        crate::check_ref_format::KEYS
+            .iter()
+            .copied()
+            .chain(["registry-path"])
+            .collect::<Vec<_>>()
     );
 }

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::fixture::TestRepo;
 use crate::reads::{ok, tag};
 
-/// The seven keys, in the order they are written.
-const KEYS: [&str; 7] = [
+/// The seven keys, in the order they are written (the action's outputs and the examples' job
+/// outputs are these too).
+pub(crate) const KEYS: [&str; 7] = [
     "name",
     "version",
     "stage",

@@ -18,7 +18,7 @@ use std::process::Command;
 use yaml_serde::Value;
 
 use crate::action::{self, ActionRun, Runner};
-use crate::check_ref_format::parse_dotenv;
+use crate::check_ref_format::{KEYS, parse_dotenv};
 use crate::docs::parses;
 use crate::fixture::{TestRepo, registry_bin};
 use crate::gitlab_component::{component_jobs, play_job, release_url, resolve_job};
@@ -26,17 +26,6 @@ use crate::reads::{ok, tag};
 
 const GITHUB: &str = "examples/github-actions/registry.yml";
 const GITLAB: &str = "examples/gitlab-ci/.gitlab-ci.yml";
-
-/// The seven outputs of `check-ref --format`.
-const KEYS: [&str; 7] = [
-    "name",
-    "version",
-    "stage",
-    "event",
-    "type",
-    "path",
-    "description",
-];
 
 fn text(rel: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()

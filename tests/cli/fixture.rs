@@ -23,7 +23,7 @@ pub(crate) use paths::{files_under, git_in, names_in};
     unused_imports,
     reason = "used by the installer tests of the action and the component"
 )]
-pub(crate) use release::{HOST, TARGETS, fake_release, package, serve_dir};
+pub(crate) use release::{HOST, TARGETS, fake_release, package, request_path, serve_dir};
 
 /// Seconds since the epoch of the first step: 2023-11-14T22:13:20Z.
 pub(crate) const START: i64 = 1_700_000_000;

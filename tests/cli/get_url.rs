@@ -4,12 +4,12 @@
 //! directories, and streams `s3://`/`gs://`/`azure://` through the provider's CLI: a missing
 //! CLI is named, and a fake `aws` on PATH shows the stream is hashed and checked.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::fixture::{Run, TestRepo, names_in, run_timed_with};
+use crate::fixture::{Run, TestRepo, names_in, request_path, run_timed_with};
 
 /// The model the server serves: bytes that are no text.
 fn model() -> Vec<u8> {
@@ -49,16 +49,7 @@ fn serve() -> String {
 
 /// One request of [`serve`].
 fn answer(mut stream: std::net::TcpStream) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut first = String::new();
-    let _ = reader.read_line(&mut first);
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-    }
-    let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let path = request_path(&stream);
     let body = model();
     let head = |status: &str, extra: &str, len: usize| {
         format!("HTTP/1.1 {status}\r\nContent-Length: {len}\r\nConnection: close\r\n{extra}\r\n")

@@ -117,15 +117,7 @@ fn the_outputs_are_check_refs_and_a_tag_breaking_the_policy_fails() {
         "{}",
         run.log
     );
-    for key in [
-        "name",
-        "version",
-        "stage",
-        "event",
-        "type",
-        "path",
-        "description",
-    ] {
+    for key in crate::check_ref_format::KEYS {
         assert_eq!(run.outputs[key], "", "{key}");
     }
     // Without the policy the same tag reads as usual.

@@ -277,18 +277,9 @@ fn an_unsupported_machine_fails_naming_it() {
         &[("release_url", &url)],
         Some(first_on_path(&uname)),
     );
-    assert!(!played.ok);
-    assert!(
-        played
-            .log
-            .contains("no release binary for machine 'riscv64' (uname -m)"),
-        "{}",
-        played.log
-    );
-    assert!(
-        played.left.is_empty() && played.report.is_none(),
-        "{:?}",
-        played.left
+    failed_leaving_nothing(
+        &played,
+        "no release binary for machine 'riscv64' (uname -m)",
     );
 }
 
@@ -297,19 +288,7 @@ fn an_unsupported_machine_fails_naming_it() {
 fn the_placeholder_release_url_says_to_set_it() {
     let (repo, _) = scene();
     let played = play(&repo, "churn@v0.0.1", &[], None);
-    assert!(!played.ok);
-    assert!(
-        played
-            .log
-            .contains("is the placeholder: set the input release_url"),
-        "{}",
-        played.log
-    );
-    assert!(
-        played.left.is_empty() && played.report.is_none(),
-        "{:?}",
-        played.left
-    );
+    failed_leaving_nothing(&played, "is the placeholder: set the input release_url");
 }
 
 /// An image without curl: wget downloads (and the job passes); without either, the job fails
@@ -345,6 +324,18 @@ fn wget_stands_in_for_curl_and_neither_fails_clearly() {
         "{}",
         played.log
     );
+    assert!(
+        played.left.is_empty() && played.report.is_none(),
+        "{:?}",
+        played.left
+    );
+}
+
+/// The job failed saying `why`, and left nothing: no install in its TMPDIR, no report.
+#[track_caller]
+fn failed_leaving_nothing(played: &Played, why: &str) {
+    assert!(!played.ok, "{}", played.log);
+    assert!(played.log.contains(why), "{}", played.log);
     assert!(
         played.left.is_empty() && played.report.is_none(),
         "{:?}",
