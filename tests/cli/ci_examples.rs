@@ -1,13 +1,16 @@
 //! The CI examples cannot rot (SPEC §6): `examples/github-actions/registry.yml` and
-//! `examples/gitlab-ci/.gitlab-ci.yml` are parsed as YAML, every `registry …` line in their
-//! scripts goes through the real clap parser, the structure they rely on is asserted, and then
-//! they are played: the check-ref step runs as written against a repository, and the jobs'
+//! `examples/gitlab-ci/.gitlab-ci.yml` are parsed as YAML with what they use (the action at the
+//! repository's root, the component in templates/), every `registry …` line in their scripts and
+//! commented fallbacks goes through the real clap parser, the structure they rely on is
+//! asserted, and then they are played: the check step (the action, or the component's job)
+//! installs registry from a fake release and runs against a repository, and the jobs'
 //! conditions are evaluated on what it wrote, for a registration, an assignment to prod, an
 //! assignment to staging and a tag that is not a registry tag. When the check fails, the jobs
 //! that need it do not run: that is the gate, played in `ci_examples/gate.rs`.
 
 mod checkout;
 mod deploy;
+mod files;
 mod gate;
 mod structure;
 
@@ -21,8 +24,9 @@ use crate::action::{self, ActionRun, Runner};
 use crate::check_ref_format::{KEYS, parse_dotenv};
 use crate::docs::parses;
 use crate::fixture::{TestRepo, registry_bin};
-use crate::gitlab_component::{component_jobs, play_job, release_url, resolve_job};
+use crate::gitlab_component::{play_job, release_url};
 use crate::reads::{ok, tag};
+use files::{fallback, github_workflow, gitlab_pipeline};
 
 const GITHUB: &str = "examples/github-actions/registry.yml";
 const GITLAB: &str = "examples/gitlab-ci/.gitlab-ci.yml";
@@ -33,61 +37,6 @@ fn text(rel: &str) -> String {
 
 fn load(rel: &str) -> Value {
     yaml_serde::from_str(&text(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
-/// The GitLab example as GitLab reads it: its own document plus the jobs of the component it
-/// includes (templates/check-ref.yml, interpolated with the include's inputs), every job with
-/// its `extends:` merged. The include's `release_url` and `version` (placeholders a user
-/// replaces) point at the test's fake release.
-fn gitlab_pipeline() -> Value {
-    let example = load(GITLAB);
-    let include = &example["include"][0];
-    let component = s(&include["component"]);
-    assert!(
-        component.starts_with("$CI_SERVER_FQDN/") && component.contains("/check-ref@"),
-        "{component}"
-    );
-    let inputs: Vec<(String, String)> = include["inputs"]
-        .as_mapping()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| {
-            let value = match (s(k), v) {
-                ("release_url", _) => release_url().to_string(),
-                ("version", _) => "v1.2.3".to_string(), // the fake release's tag
-                (_, Value::Bool(b)) => b.to_string(),
-                (_, v) => s(v).to_string(),
-            };
-            (s(k).to_string(), value)
-        })
-        .collect();
-    let pairs: Vec<(&str, &str)> = inputs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let jobs = component_jobs(&pairs);
-    let mut pipeline = example.as_mapping().unwrap().clone();
-    let names: Vec<String> = jobs
-        .as_mapping()
-        .unwrap()
-        .keys()
-        .chain(example.as_mapping().unwrap().keys())
-        .map(|k| s(k).to_string())
-        .filter(|k| !GITLAB_GLOBALS.contains(&k.as_str()))
-        .collect();
-    for name in names {
-        let job = resolve_job(&[&jobs, &example], &name);
-        pipeline.insert(Value::String(name), job);
-    }
-    Value::Mapping(pipeline)
-}
-
-/// The top-level keys of a GitLab pipeline that are no job.
-const GITLAB_GLOBALS: [&str; 5] = ["include", "stages", "variables", "workflow", "default"];
-
-/// The GitHub example and the action it uses (action.yml), whose steps run in its jobs.
-fn github_workflow() -> Value {
-    Value::Sequence(vec![load(GITHUB), load("action.yml")])
 }
 
 fn s(v: &Value) -> &str {
@@ -129,27 +78,6 @@ fn registry_lines(doc: &Value) -> Vec<String> {
         })
         .filter(|l| l.starts_with("registry "))
         .collect()
-}
-
-/// The commented fallback of an example (between `# --- fallback` and `# --- end fallback`),
-/// uncommented: the YAML a user gets by deleting the `# ` of each line.
-fn fallback(rel: &str) -> Value {
-    let raw = text(rel);
-    let (_, rest) = raw
-        .split_once("# --- fallback")
-        .unwrap_or_else(|| panic!("{rel}: no `# --- fallback` block"));
-    let (_, block) = rest.split_once('\n').unwrap();
-    let (block, _) = block.split_once("# --- end fallback").unwrap();
-    let mut yaml = String::new();
-    for l in block.lines().filter(|l| !l.trim().is_empty()) {
-        let l = l
-            .trim_start()
-            .strip_prefix('#')
-            .unwrap_or_else(|| panic!("{rel}: {l:?} is not commented"));
-        yaml.push_str(l.strip_prefix(' ').unwrap_or(l));
-        yaml.push('\n');
-    }
-    yaml_serde::from_str(&yaml).unwrap_or_else(|e| panic!("{rel}'s fallback: {e}\n{yaml}"))
 }
 
 #[test]
