@@ -19,8 +19,8 @@
 //!    `registry 0.1.0` and the build goes on; this script never fails the build except for (1).
 //!
 //! It reruns when `HEAD` changes (a checkout, a detached HEAD moving), when the branch `HEAD`
-//! names moves (a commit), when `packed-refs` changes (a packed branch), and when the override
-//! changes. Only existing files are named: cargo reruns a script on every build while a file it
+//! names moves (a commit), when `packed-refs` changes (a packed branch), when HEAD's reflog
+//! grows (a commit on a branch that was only packed), and when the override changes. Only existing files are named: cargo reruns a script on every build while a file it
 //! watches is missing.
 
 #![allow(
