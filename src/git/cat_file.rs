@@ -14,7 +14,7 @@ use std::process::Stdio;
 use anyhow::{Context as _, Result};
 use git2::ObjectType;
 
-use super::{Repo, git_command, objects, short};
+use super::{Repo, git_command, short};
 use crate::error::UserError;
 
 /// A blob at a path: its id and whether git's mode for it is executable (100755).
@@ -104,57 +104,30 @@ impl Repo {
             _ => return Ok(PathBlobs::Missing),
         }
         let (mut dirs, mut files) = (Vec::new(), Vec::new());
-        let mut stack: Vec<(git2::Oid, Vec<u8>, usize)> = vec![(entry.id, Vec::new(), 0)];
-        while let Some((id, prefix, depth)) = stack.pop() {
-            let shown = || {
-                format!(
-                    "{path}/{} at {}",
-                    String::from_utf8_lossy(&prefix),
-                    short(commit)
-                )
-            };
-            if depth > objects::MAX_TREE_DEPTH {
+        objects.walk(entry.id, path, commit, &mut |rel, e, at| {
+            let name = e.name_bytes();
+            if hostile_name(name) {
                 return Err(UserError::new(format!(
-                    "{}: trees nested deeper than {}",
-                    shown(),
-                    objects::MAX_TREE_DEPTH
+                    "{}: the tree holds an entry named '{}', which no file can be written as (a hostile tree)",
+                    at(),
+                    crate::output::escape_bytes(name)
                 ))
+                .with_hint("git never writes such a tree; `git fsck` names it")
                 .into());
             }
-            let tree = objects.tree(id, &shown)?;
-            let mut subdirs = Vec::new();
-            for e in &tree {
-                let name = e.name_bytes();
-                if hostile_name(name) {
-                    return Err(UserError::new(format!(
-                        "{}: the tree holds an entry named '{}', which no file can be written as (a hostile tree)",
-                        shown(),
-                        crate::output::escape_bytes(name)
-                    ))
-                    .with_hint("git never writes such a tree; `git fsck` names it")
-                    .into());
-                }
-                let mut rel = prefix.clone();
-                rel.extend_from_slice(name);
-                match e.filemode() {
-                    mode @ (0o100644 | 0o100755) => files.push((
-                        rel,
-                        BlobRef {
-                            oid: e.id().to_string(),
-                            executable: mode == 0o100755,
-                        },
-                    )),
-                    0o040000 => subdirs.push((e.id(), rel)),
-                    _ => {}
-                }
+            match e.filemode() {
+                mode @ (0o100644 | 0o100755) => files.push((
+                    rel.to_vec(),
+                    BlobRef {
+                        oid: e.id().to_string(),
+                        executable: mode == 0o100755,
+                    },
+                )),
+                0o040000 => dirs.push(rel.to_vec()),
+                _ => {}
             }
-            for (id, rel) in subdirs.into_iter().rev() {
-                dirs.push(rel.clone());
-                let mut prefix = rel;
-                prefix.push(b'/');
-                stack.push((id, prefix, depth + 1));
-            }
-        }
+            Ok(())
+        })?;
         // Parents before children: a parent's path is a prefix of its children's, so sorted
         // bytewise it comes first.
         dirs.sort();

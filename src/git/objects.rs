@@ -45,6 +45,11 @@ impl Repo {
     }
 }
 
+/// What [`Objects::walk`] calls for each entry: its path relative to the walk's root, the
+/// entry, and the name of the directory holding it for messages.
+pub(super) type EachEntry<'a> =
+    dyn FnMut(&[u8], &git2::TreeEntry<'_>, &dyn Fn() -> String) -> Result<()> + 'a;
+
 /// A short id for messages.
 pub(super) fn short(id: &str) -> &str {
     &id[..id.len().min(7)]
@@ -98,6 +103,53 @@ impl<'r> Objects<'r> {
     pub(super) fn tree(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Tree<'r>> {
         self.check(oid, what)?;
         self.or_fetch(oid, what, || self.repo.find_tree(oid))
+    }
+
+    /// Walks the tree `root`, the directory `path` at `commit`, depth first with an explicit
+    /// stack: each tree is checked and read as [`Objects::tree`] reads one, and nesting deeper
+    /// than git's `core.maxTreeDepth` is an error. `each(rel, entry, at)` gets every entry, with
+    /// its path relative to `root` (`a/b`, no trailing `/`) and `at` naming the directory that
+    /// holds it for messages; an error of `each` stops the walk. A tree's entries come in its
+    /// order, its subtrees after them.
+    pub(super) fn walk(
+        &self,
+        root: Oid,
+        path: &str,
+        commit: &str,
+        each: &mut EachEntry<'_>,
+    ) -> Result<()> {
+        let mut stack: Vec<(Oid, Vec<u8>, usize)> = vec![(root, Vec::new(), 0)];
+        while let Some((id, prefix, depth)) = stack.pop() {
+            let shown = || {
+                format!(
+                    "{path}/{} at {}",
+                    String::from_utf8_lossy(&prefix),
+                    short(commit)
+                )
+            };
+            if depth > MAX_TREE_DEPTH {
+                return Err(UserError::new(format!(
+                    "{}: trees nested deeper than {MAX_TREE_DEPTH}",
+                    shown()
+                ))
+                .into());
+            }
+            let tree = self.tree(id, &shown)?;
+            let mut subdirs = Vec::new();
+            for e in &tree {
+                let mut rel = prefix.clone();
+                rel.extend_from_slice(e.name_bytes());
+                each(&rel, &e, &shown)?;
+                if e.filemode() == 0o040000 {
+                    subdirs.push((e.id(), rel));
+                }
+            }
+            for (id, mut rel) in subdirs.into_iter().rev() {
+                rel.push(b'/');
+                stack.push((id, rel, depth + 1));
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn blob(&self, oid: Oid, what: &dyn Fn() -> String) -> Result<git2::Blob<'r>> {

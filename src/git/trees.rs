@@ -111,51 +111,20 @@ impl Repo {
             _ => return Ok(GitPath::Missing),
         }
         self.prefetch_dir(&objects, entry.id, path, commit)?;
-        let mut stack: Vec<(git2::Oid, Vec<u8>, usize)> = vec![(entry.id, Vec::new(), 0)];
-        while let Some((id, prefix, depth)) = stack.pop() {
-            let shown = || {
-                format!(
-                    "{path}/{} at {}",
-                    String::from_utf8_lossy(&prefix),
-                    short(commit)
-                )
-            };
-            if depth > objects::MAX_TREE_DEPTH {
-                return Err(UserError::new(format!(
-                    "{}: trees nested deeper than {}",
-                    shown(),
-                    objects::MAX_TREE_DEPTH
-                ))
-                .into());
+        objects.walk(entry.id, path, commit, &mut |rel, e, _| {
+            if matches!(e.filemode(), 0o100644 | 0o100755) {
+                let file = || {
+                    format!(
+                        "{path}/{} at {}",
+                        String::from_utf8_lossy(rel),
+                        short(commit)
+                    )
+                };
+                let blob = objects.blob(e.id(), &file)?;
+                visit(rel, blob.content())?;
             }
-            let tree = objects.tree(id, &shown)?;
-            let mut subdirs = Vec::new();
-            for e in &tree {
-                let mut rel = prefix.clone();
-                rel.extend_from_slice(e.name_bytes());
-                match e.filemode() {
-                    0o100644 | 0o100755 => {
-                        let file = || {
-                            format!(
-                                "{path}/{} at {}",
-                                String::from_utf8_lossy(&rel),
-                                short(commit)
-                            )
-                        };
-                        let blob = objects.blob(e.id(), &file)?;
-                        visit(&rel, blob.content())?;
-                    }
-                    0o040000 => {
-                        rel.push(b'/');
-                        subdirs.push((e.id(), rel));
-                    }
-                    _ => {}
-                }
-            }
-            for (id, rel) in subdirs.into_iter().rev() {
-                stack.push((id, rel, depth + 1));
-            }
-        }
+            Ok(())
+        })?;
         Ok(GitPath::Dir)
     }
 }
@@ -184,20 +153,12 @@ impl Repo {
             return Ok(());
         };
         let mut blobs = Vec::new();
-        let mut stack = vec![(dir, 0usize)];
-        while let Some((id, depth)) = stack.pop() {
-            if depth > objects::MAX_TREE_DEPTH {
-                break; // the walk that reads them reports it
+        objects.walk(dir, path, commit, &mut |_, e, _| {
+            if matches!(e.filemode(), 0o100644 | 0o100755) {
+                blobs.push(e.id());
             }
-            let tree = objects.tree(id, &|| format!("{path} at {}", short(commit)))?;
-            for e in &tree {
-                match e.filemode() {
-                    0o100644 | 0o100755 => blobs.push(e.id()),
-                    0o040000 => stack.push((e.id(), depth + 1)),
-                    _ => {}
-                }
-            }
-        }
+            Ok(())
+        })?;
         super::promisor::fetch_objects(&self.repo, &blobs)
     }
 }
