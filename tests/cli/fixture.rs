@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 mod paths;
 mod release;
 
-pub(crate) use paths::{files_under, git_in, names_in};
+pub(crate) use paths::{files_under, git_in, names_in, programs_only};
 #[allow(
     unused_imports,
     reason = "used by the installer tests of the action and the component"

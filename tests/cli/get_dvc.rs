@@ -32,17 +32,7 @@ fn dvc_env(cmd: &mut Command, repo: &TestRepo, dvc_bin: Option<&Path>) {
 
 /// A directory holding only a link to `git`.
 fn git_only(repo: &TestRepo) -> PathBuf {
-    let bin = repo.path().parent().unwrap().join("git-only");
-    if !bin.exists() {
-        std::fs::create_dir(&bin).unwrap();
-        let path = std::env::var_os("PATH").unwrap();
-        let git = std::env::split_paths(&path)
-            .map(|d| d.join("git"))
-            .find(|p| p.is_file())
-            .unwrap();
-        std::os::unix::fs::symlink(git, bin.join("git")).unwrap();
-    }
-    bin
+    crate::fixture::programs_only(repo.path().parent().unwrap(), "git-only", &["git"]).unwrap()
 }
 
 /// Every regular file under `dir`, relative path and bytes, sorted.

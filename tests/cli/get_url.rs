@@ -230,15 +230,7 @@ fn dir_digest(repo: &TestRepo, dir: &Path) -> String {
 
 /// A directory holding `git` only, for a PATH without any cloud CLI.
 fn bin_with_git(repo: &TestRepo) -> PathBuf {
-    let bin = repo.path().parent().unwrap().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let path = std::env::var_os("PATH").unwrap();
-    let git = std::env::split_paths(&path)
-        .map(|d| d.join("git"))
-        .find(|p| p.is_file())
-        .unwrap();
-    std::os::unix::fs::symlink(git, bin.join("git")).unwrap();
-    bin
+    crate::fixture::programs_only(repo.path().parent().unwrap(), "bin", &["git"]).unwrap()
 }
 
 #[test]

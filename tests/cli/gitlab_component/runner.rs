@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::fixture::{TestRepo, fake_release, git_in, registry_bin, serve_dir};
+use crate::fixture::{TestRepo, fake_release, git_in, programs_only, registry_bin, serve_dir};
 use crate::reads::ok;
 
 /// A repository with churn registered (churn@v0.0.1) and assigned straight to prod
@@ -127,14 +127,9 @@ pub(super) fn fake_uname(repo: &TestRepo, machine: &str) -> PathBuf {
 /// job's whole PATH (an image with only those programs). `None`, after printing why, when one
 /// of them is not installed.
 pub(super) fn only_tools(repo: &TestRepo, name: &str, tools: &[&str]) -> Option<String> {
-    let dir = repo.home().join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for tool in tools {
-        let Some(found) = std::env::split_paths(&path)
-            .map(|d| d.join(tool))
-            .find(|p| p.is_file())
-        else {
+    match programs_only(&repo.home(), name, tools) {
+        Ok(dir) => Some(dir.display().to_string()),
+        Err(tool) => {
             use std::io::Write;
             // .ci/run installs every tool these plays use (wget among them) and sets this.
             assert!(
@@ -145,9 +140,7 @@ pub(super) fn only_tools(repo: &TestRepo, name: &str, tools: &[&str]) -> Option<
                 std::io::stderr().lock(),
                 "SKIPPED gitlab component without curl: no {tool} on PATH"
             );
-            return None;
-        };
-        std::os::unix::fs::symlink(found, dir.join(tool)).unwrap();
+            None
+        }
     }
-    Some(dir.display().to_string())
 }
