@@ -642,10 +642,11 @@ RSS_METHOD = (
 )
 
 
-def run_once(argv, cwd, timeout=None, capture=False, measure_rss=False):
+def run_once(argv, cwd, timeout=None, capture=False, measure_rss=False, env=None):
     """Runs one child; returns (seconds, peak RSS in KiB or None, exit code, stdout bytes,
     stderr bytes). Seconds is None when the child was killed at `timeout`. With `measure_rss`
-    the command runs under GNU time (about a millisecond more: such runs are not timed)."""
+    the command runs under GNU time (about a millisecond more: such runs are not timed here).
+    `env` replaces the benchmark's own environment (ENV)."""
     out_f = tempfile.TemporaryFile() if capture else subprocess.DEVNULL
     err_f = tempfile.TemporaryFile()
     rss_file = None
@@ -655,7 +656,8 @@ def run_once(argv, cwd, timeout=None, capture=False, measure_rss=False):
         argv = [GNU_TIME, "-f", "%M", "-o", rss_file, "--"] + list(argv)
     t0 = time.perf_counter()
     p = subprocess.Popen(
-        argv, cwd=cwd, env=ENV, stdout=out_f, stderr=err_f, start_new_session=True
+        argv, cwd=cwd, env=ENV if env is None else env, stdout=out_f, stderr=err_f,
+        start_new_session=True
     )
     killed = []
 

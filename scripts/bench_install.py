@@ -35,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench as B  # noqa: E402  (machine facts, the report writer)
@@ -43,7 +42,6 @@ import bench_fetch_report as report  # noqa: E402  (sections of BENCHMARKS.md)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADING = "## Installing"
-GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
 UV_VERSION = "0.13.9"
 
 
@@ -54,24 +52,12 @@ class Failures:
         self.failures = []
 
 
-def timed(argv, cwd, env=None):
-    """(seconds, peak RSS in KiB or None, exit code, stderr) of one run of `argv`. Peak memory
-    by GNU time, which counts the largest process of the tree (rustc, for cargo)."""
-    rss_file = None
-    if GNU_TIME:
-        fd, rss_file = tempfile.mkstemp(prefix="bench-rss-")
-        os.close(fd)
-        argv = [GNU_TIME, "-f", "%M", "-o", rss_file, "--"] + list(argv)
-    t0 = time.perf_counter()
-    p = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    seconds = time.perf_counter() - t0
-    rss = None
-    if rss_file:
-        with open(rss_file) as f:
-            numbers = [line.strip() for line in f if line.strip().isdigit()]
-        os.unlink(rss_file)
-        rss = int(numbers[-1]) if numbers else None
-    return seconds, rss, p.returncode, p.stderr.decode(errors="replace")
+def timed(argv, cwd, env):
+    """(seconds, peak RSS in KiB or None, exit code, stderr) of one run of `argv`, by bench.py's
+    runner: peak memory by GNU time, which counts the largest process of the tree (rustc, for
+    cargo). An install is seconds, so GNU time's millisecond does not matter here."""
+    seconds, rss, code, _, err = B.run_once(argv, cwd, measure_rss=True, env=env)
+    return seconds, rss, code, err.decode(errors="replace")
 
 
 def runs_version(binary, failures, label):
