@@ -7,6 +7,7 @@ use super::{Scope, Session, WriteFlags, apply, attach_provenance};
 use crate::artifacts::Entry;
 use crate::commands::Global;
 use crate::output::Output;
+use crate::registry::metrics::{self, Value};
 use crate::registry::name::ArtifactName;
 use crate::registry::plan::{self, Change, Register};
 use crate::registry::spec::Digest;
@@ -17,7 +18,9 @@ Examples:
   registry register churn                    # HEAD becomes the next patch version (v0.0.1 first)
   registry register churn --bump-minor       # v1.2.3 -> v1.3.0
   registry register churn abc1234 --version v2.0.0
-  registry register models:resnet            # monorepo artifact: tag models=resnet@v0.0.1";
+  registry register models:resnet            # monorepo artifact: tag models=resnet@v0.0.1
+  registry register churn --metric eval.auc=0.913 --metric latency_ms=41
+                                             # record scores the commit does not hold";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
@@ -42,6 +45,10 @@ pub(crate) struct RegisterArgs {
     /// Digest to record for a virtual artifact: sha256:HEX
     #[arg(long, value_name = "sha256:HEX")]
     pub digest: Option<Digest>,
+    /// A metric to record with the version, beside those its metrics files hold at REF (this
+    /// value wins); repeatable. Numbers stay numbers: eval.auc=0.913, latency_ms=41
+    #[arg(long = "metric", value_name = "KEY=VALUE", value_parser = parse_metric)]
+    pub metrics: Vec<(String, Value)>,
     #[command(flatten)]
     pub write: WriteFlags,
 }
@@ -71,7 +78,7 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
         &session.reg,
         &session.ctx,
         &Register {
-            artifact: args.name,
+            artifact: args.name.clone(),
             commit,
             version: args.version,
             bumps,
@@ -87,6 +94,8 @@ pub(crate) fn run(global: &Global, args: RegisterArgs, out: &mut Output) -> Resu
         args.digest.as_ref().map(Digest::as_str),
         out,
     )?;
+    let scores = scores_to_record(&session, &args.name, &tags[0].commit, args.metrics, out)?;
+    tags[0].message = metrics::record(&tags[0].message, &scores);
     apply(&session, out, &Change::Create(tags), &args.write)
 }
 
@@ -138,4 +147,48 @@ fn given_digest_is_for_virtual(name: &ArtifactName, entry: &Entry, digest: &Dige
     ))
     .with_hint("drop --digest; if the path is not in the repository, mark the entry `virtual: true` (artifacts.yaml) or give a URL path (dvc.yaml)")
     .into())
+}
+
+/// `--metric KEY=VALUE`, refused when the name holds `=` or a control character.
+fn parse_metric(text: &str) -> Result<(String, Value), String> {
+    metrics::parse_assignment(text)
+}
+
+/// The metrics a registration records: those the artifact's metrics files hold at `commit`,
+/// then those given with `--metric` (a given value replaces a file's, said in a note). A
+/// file's metric whose name cannot be a trailer refuses the registration, naming it.
+fn scores_to_record(
+    session: &Session,
+    name: &ArtifactName,
+    commit: &str,
+    given: Vec<(String, Value)>,
+    out: &mut Output,
+) -> Result<metrics::Metrics> {
+    let read = crate::metrics_source::at_commit(&session.repo, name, commit)?;
+    for w in &read.warnings {
+        out.warn(w)?;
+    }
+    for key in read.values.keys() {
+        if let Some(why) = metrics::bad_key(key) {
+            return Err(crate::error::UserError::new(format!(
+                "cannot record the metrics of '{name}' at {}: {why}",
+                &commit[..commit.len().min(7)]
+            ))
+            .with_hint("rename the metric in its file, or leave the file out of `metrics:`")
+            .into());
+        }
+    }
+    let mut scores = read.values;
+    for (key, value) in given {
+        if let Some(old) = scores.get(&key)
+            && *old != value
+        {
+            out.note(&format!(
+                "--metric {key}={value} replaces {old}, the value its metrics files hold at {}",
+                &commit[..commit.len().min(7)]
+            ))?;
+        }
+        scores.insert(key, value);
+    }
+    Ok(scores)
 }

@@ -151,7 +151,8 @@ pub(crate) fn control_char(value: &str) -> Option<char> {
 }
 
 /// The first line of a user's message (`-m`) that registry's own provenance block could be read
-/// from: a line starting with one of its trailer keys, or the manifest's heading. A message that
+/// from: a line starting with one of its trailer keys (`Artifact-Metric` included: a message
+/// must not forge a version's scores), or the manifest's heading. A message that
 /// holds one is refused, or a registration that records no digest itself would carry the
 /// message's forged one.
 pub(crate) fn claims_provenance(message: &str) -> Option<&str> {
@@ -174,7 +175,7 @@ pub(crate) fn claims_provenance(message: &str) -> Option<&str> {
     message.split(python_line_break).find(|l| {
         let l = l.trim_start();
         l.starts_with(MANIFEST_HEAD)
-            || KEYS.iter().any(|k| {
+            || KEYS.iter().chain([&super::metrics::TRAILER]).any(|k| {
                 l.strip_prefix(k)
                     .is_some_and(|r| r.trim_start().starts_with(':'))
             })

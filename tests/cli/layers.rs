@@ -34,6 +34,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("dvc_track", 3),
     // What a registration stands for: a declaration's path, hashed.
     ("provenance", 4),
+    // A version's metrics: recorded trailers, or the declared files at its commit.
+    ("metrics_source", 4),
     // The commands, then the command line above them.
     ("commands", 5),
     ("cli", 6),
