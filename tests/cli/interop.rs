@@ -486,7 +486,17 @@ fn gto_reads_what_registry_writes() {
     repo.run(&["register", LEGACY]).ok(); // legacy@v0.0.1
 
     repo.commit("second model");
-    repo.run(&["register", CHURN, "--bump-minor"]).ok(); // v0.1.0 on the second commit
+    // Metric trailers too (issue 14): GTO must read the tag as it reads any other.
+    repo.run(&[
+        "register",
+        CHURN,
+        "--bump-minor",
+        "--metric",
+        "eval.auc=0.913",
+        "--metric",
+        "note=\"a b\"",
+    ])
+    .ok(); // v0.1.0 on the second commit
     repo.run(&["register", RESNET, "HEAD", "--version", "v1.0.0"])
         .ok();
     repo.run(&["assign", CHURN, "--stage", "prod", "--version", "v0.0.1"])
