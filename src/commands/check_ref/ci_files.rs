@@ -90,7 +90,7 @@ pub(super) fn write_gitlab(
     }
     if !report.dropped.is_empty() {
         out.warn(&format!(
-            "{} left out of the dotenv report: GitLab refuses one of more than {} variables or {} bytes",
+            "{} left out of the dotenv report: GitLab refuses a report of more than {} variables or {} bytes",
             report.dropped.join(", "),
             ci_outputs::DOTENV_VARIABLES_MAX,
             ci_outputs::DOTENV_BYTES_MAX
