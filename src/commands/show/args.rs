@@ -14,7 +14,7 @@ Examples:
   registry show churn#prod --at 2026-03-01   # what was in prod on 1 March (end of day, UTC)
   registry show churn --metrics                      # one row per version, one column per metric
   registry show churn --metrics --sort-by eval.auc   # the best version first
-  registry show churn --metrics --sort-by latency_ms --asc --json";
+  registry show churn --metrics --sort-by latency_ms --asc --json   # the fastest first, as JSON";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
