@@ -221,3 +221,22 @@ fn gitlab_dotenv_leaves_out_metrics_beyond_gitlabs_limits() {
     let text = std::fs::read_to_string(repo.path().join("registry.env")).unwrap();
     assert_eq!(parse_dotenv(&text).len(), 20);
 }
+
+#[test]
+fn history_json_warns_of_trailers_that_do_not_read() {
+    let repo = TestRepo::new();
+    let c = repo.commit("c");
+    repo.git(&[
+        "tag",
+        "-a",
+        "m@v1.0.0",
+        "-m",
+        "Registering m\n\nArtifact-Metric: auc=0.9\nArtifact-Metric: auc=0.7",
+        &c,
+    ]);
+    let r = repo.run(&["history", "m", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    insta::assert_snapshot!(r.stderr, @"warning: tag 'm@v1.0.0' records metrics that do not read: metric 'auc' is recorded twice; its history item carries none");
+    let items: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(items[0].get("metrics").is_none());
+}
