@@ -115,15 +115,17 @@ pub(crate) fn metric_key(key: &str) -> String {
 /// The outputs of `metrics` (values as tables show them, one line: a control character in a
 /// text value becomes a space), leaving out keys whose names clash ignoring case.
 pub(crate) fn metric_outputs(metrics: &Metrics) -> MetricOutputs {
+    // By lower-cased name (a file may hold very many keys: no search per key).
     let mut by_name: Vec<(String, Vec<&String>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for key in metrics.keys() {
         let name = metric_key(key);
-        match by_name
-            .iter_mut()
-            .find(|(n, _)| n.eq_ignore_ascii_case(&name))
-        {
-            Some((_, keys)) => keys.push(key),
-            None => by_name.push((name, vec![key])),
+        match index.entry(name.to_ascii_lowercase()) {
+            std::collections::hash_map::Entry::Occupied(at) => by_name[*at.get()].1.push(key),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(by_name.len());
+                by_name.push((name, vec![key]));
+            }
         }
     }
     let mut out = MetricOutputs::default();

@@ -272,11 +272,13 @@ pub(crate) struct CheckRefJson {
 pub(crate) type MetricsJson = Object<Value>;
 
 pub(crate) fn metrics_json(values: &crate::registry::metrics::Metrics) -> MetricsJson {
-    let mut o = Object::default();
-    for (k, v) in values {
-        o.insert(k.clone(), v.to_json());
-    }
-    o
+    // A map's keys are unique: no search per key (a metrics file may hold very many).
+    Object(
+        values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect(),
+    )
 }
 
 /// `type`, `path` and `description` of an artifact's declaration (`null` when not declared).
