@@ -27,6 +27,8 @@ What it does:
   and a sample with real `git verify-tag`; cached under target/bench/signed/. A binary without
   `audit` gets the row "audit not available in this binary"; audit may exit 0 or 1 (a policy
   break), anything else fails the benchmark.
+- times `registry show NAME --metrics` over one artifact of 1,000 versions whose registrations
+  carry 5 `Artifact-Metric` trailers each (scripts/bench_metrics.py; smoke mode too).
 - prints a markdown table and writes it to BENCHMARKS.md (smoke mode: target/bench/smoke.md).
 
 No timing is ever asserted: the exit status is non-zero only when a command fails or prints
@@ -1368,7 +1370,7 @@ def render_signed(signed):
 
 
 def render(opts, info, rows, hashing, sizes, gto, started, load_before, load_after, registry_rev,
-           signed=None):
+           signed=None, metrics=None):
     L = []
     L.append("# Benchmarks")
     L.append("")
@@ -1521,7 +1523,13 @@ def render(opts, info, rows, hashing, sizes, gto, started, load_before, load_aft
         L.append("")
     if signed:
         L.extend(render_signed(signed))
+    if metrics:
+        import bench_metrics
+
+        L.extend(bench_metrics.render(sys.modules[__name__], metrics))
     t = targets(rows, hashing, sizes, signed)
+    if metrics:
+        t.append(bench_metrics.target(sys.modules[__name__], metrics))
     if t:
         L.append("## SPEC §7 targets")
         L.append("")
@@ -1600,9 +1608,15 @@ def run(opts):
         log("== %s SSH-signed tags: audit, and git verify-tag on %d of them"
             % (format(opts.signed_size, ","), opts.verify_sample))
         signed = bench_signed(runner, registry, opts)
+    metrics = None
+    if not opts.no_repos:
+        import bench_metrics
+
+        log("== metrics: show NAME --metrics over %d versions" % bench_metrics.VERSIONS)
+        metrics = bench_metrics.bench(sys.modules[__name__], runner, registry, opts)
     load_after = load_average()
     text = render(opts, info, rows, hashing, sizes, gto, started, load_before, load_after, rev,
-                  signed)
+                  signed, metrics)
     print(text)
     if os.path.exists(opts.out):
         # bench_fetch.py, bench_install.py and the release-build measurement write their own

@@ -10,8 +10,9 @@
 //! |----------------------------|-----------------------------------------------------------|
 //! | `show --json`              | [`Overview`]: artifact name → [`OverviewEntry`]           |
 //! | `show NAME --json`         | a list of [`VersionJson`] (with [`VStageJson`], [`EventJson`]) |
-//! | `history [NAME] --json`    | a list of [`HistoryJson`]                                 |
-//! | `check-ref REF --json`     | [`CheckRefJson`]: the event the ref made (nothing for other refs) |
+//! | `show NAME --metrics --json` | a list of `VersionMetricsJson` (`commands/show/metrics_view.rs`; beyond GTO): `artifact`, `version`, `commit`, `stages` (names), `recorded`, `metrics` ([`MetricsJson`]) |
+//! | `history [NAME] --json`    | a list of [`HistoryJson`] (`metrics` on registrations that record some) |
+//! | `check-ref REF --json`     | [`CheckRefJson`]: the event the ref made (nothing for other refs); `metrics`, `metrics_recorded` when its version has metrics |
 //! | `stages --json`            | [`StagesJson`]: a list of stage names, or `null`          |
 //! | `describe NAME --json`     | [`DescribeJson`]: the `artifacts.yaml` entry as declared  |
 //! | `diff NAME A B --json`     | [`DiffJson`] (beyond GTO)                                 |
@@ -195,6 +196,11 @@ pub(crate) struct HistoryJson {
     pub digest: Option<String>,
     /// Beyond GTO: what checking the tag's signature found.
     pub signature: SignatureJson,
+    /// Beyond GTO (issue 14): on a registration, the metrics its tag recorded
+    /// (`Artifact-Metric` trailers); left out when it records none (and on other events: their
+    /// trailers are text). Never read from files here: `show NAME --metrics` does that.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<MetricsJson>,
 }
 
 pub(crate) fn history_json(e: &Event, version: Option<&str>, status: &SigStatus) -> HistoryJson {
@@ -216,6 +222,15 @@ pub(crate) fn history_json(e: &Event, version: Option<&str>, status: &SigStatus)
             .then(|| trailer::parse(&e.message).map(|p| p.digest))
             .flatten(),
         signature: signature_json(status),
+        metrics: (e.kind == EventKind::Registration)
+            .then(|| {
+                crate::registry::metrics::recorded(&e.message)
+                    .ok()
+                    .flatten()
+            })
+            .flatten()
+            .as_ref()
+            .map(metrics_json),
     }
 }
 
@@ -241,6 +256,29 @@ pub(crate) struct CheckRefJson {
     /// Beyond GTO: the declaration at the tag's commit, as `--format` writes it.
     #[serde(flatten)]
     pub declared: DeclaredJson,
+    /// Beyond GTO (issue 14): the metrics of the version the event attaches to (a
+    /// registration's own trailers first); left out when it has none, and on deprecations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<MetricsJson>,
+    /// Beyond GTO: whether those were recorded at registration (`false`: read from the
+    /// metrics files at the version's commit). Present exactly when `metrics` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_recorded: Option<bool>,
+}
+
+/// A version's metrics in JSON: flattened key → value, keys sorted; numbers as JSON numbers
+/// (as recorded: `0.913`, `12`), strings, booleans, `null`; `NaN` and the infinities, which
+/// JSON cannot hold as numbers, as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+pub(crate) type MetricsJson = Object<Value>;
+
+pub(crate) fn metrics_json(values: &crate::registry::metrics::Metrics) -> MetricsJson {
+    // A map's keys are unique: no search per key (a metrics file may hold very many).
+    Object(
+        values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect(),
+    )
 }
 
 /// `type`, `path` and `description` of an artifact's declaration (`null` when not declared).
@@ -281,6 +319,8 @@ pub(crate) fn check_ref_json(e: &Event, version: Option<&str>, status: &SigStatu
         event: e.kind.as_str(),
         signature: signature_json(status),
         declared: DeclaredJson::default(),
+        metrics: None,
+        metrics_recorded: None,
     }
 }
 

@@ -7,7 +7,8 @@ use super::{Scope, Session};
 use crate::commands::Global;
 use crate::json;
 use crate::output::Output;
-use crate::registry::event::Event;
+use crate::registry::event::{Event, EventKind};
+use crate::registry::metrics;
 use crate::registry::name::ArtifactName;
 use crate::registry::signature::SigStatus;
 use crate::registry::version::short;
@@ -63,6 +64,17 @@ pub(crate) fn run(global: &Global, args: HistoryArgs, out: &mut Output) -> Resul
     }
     if args.json {
         let statuses = super::trust::read_statuses(&session);
+        // A registration whose metric trailers do not read shows none: say so, naming the tag.
+        for (e, _) in &events {
+            if e.kind == EventKind::Registration
+                && let Err(why) = metrics::recorded(&e.message)
+            {
+                out.warn(&format!(
+                    "tag '{}' records metrics that do not read: {why}; its history item carries none",
+                    e.tag
+                ))?;
+            }
+        }
         let items: Vec<json::HistoryJson> = events
             .iter()
             .map(|(e, v)| {

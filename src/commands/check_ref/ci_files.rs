@@ -88,6 +88,14 @@ pub(super) fn write_gitlab(
             ci_outputs::DOTENV_VALUE_MAX
         ))?;
     }
+    if !report.dropped.is_empty() {
+        out.warn(&format!(
+            "{} left out of the dotenv report: GitLab refuses a report of more than {} variables or {} bytes",
+            report.dropped.join(", "),
+            ci_outputs::DOTENV_VARIABLES_MAX,
+            ci_outputs::DOTENV_BYTES_MAX
+        ))?;
+    }
     replace_file(file, report.text.as_bytes())
 }
 

@@ -15,6 +15,7 @@ use clap::{ArgGroup, Args, ValueEnum};
 
 mod ci_files;
 mod current;
+mod metrics;
 
 use super::trust::Trust;
 use super::{Scope, Session};
@@ -73,8 +74,9 @@ pub(crate) struct CheckRefArgs {
     /// Print the event: registration, deregistration, assignment, unassignment or deprecation
     #[arg(long)]
     pub event: bool,
-    /// Write CI step outputs (name, version, stage, event, type, path, description) and print the
-    /// sentence; nothing is written for a ref that is not a registry tag
+    /// Write CI step outputs (name, version, stage, event, type, path, description, and
+    /// metric_KEY for each metric of the version) and print the sentence; nothing is written for
+    /// a ref that is not a registry tag
     #[arg(long, value_enum, value_name = "CI")]
     pub format: Option<CiFormat>,
     /// The dotenv file `--format gitlab` writes, from the current directory [default: registry.env]
@@ -257,7 +259,9 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         }
     }
     if let Some(format) = args.format {
-        let outputs = outputs_of(&session, event, version, out)?;
+        let mut outputs = outputs_of(&session, event, version, out)?;
+        let found = metrics::of_event(&session, artifact, event, out)?;
+        metrics::into_outputs(&mut outputs, found.as_ref(), out)?;
         match format {
             CiFormat::Github => write_github(&outputs)?,
             CiFormat::Gitlab => {
@@ -281,6 +285,8 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
         let outputs = outputs_of(&session, event, version, out)?;
         let mut value = json::check_ref_json(event, Some(version), &status);
         value.declared = json::DeclaredJson::of(&outputs.kind, &outputs.path, &outputs.description);
+        let found = metrics::of_event(&session, artifact, event, out)?;
+        metrics::into_json(&mut value, found.as_ref());
         out.json(&value)?;
     } else if args.name {
         out.line(event.artifact.as_str())?;
@@ -378,5 +384,6 @@ fn outputs_of(
         kind: kind.unwrap_or_default(),
         path: path.unwrap_or_default(),
         description: description.unwrap_or_default(),
+        metrics: Vec::new(),
     })
 }

@@ -11,7 +11,10 @@ Examples:
   registry show churn#prod --version  # the version in prod, e.g. to deploy it
   registry show churn@latest --ref    # the registration tag of the latest version
   registry show --json                # GTO's JSON shape
-  registry show churn#prod --at 2026-03-01   # what was in prod on 1 March (end of day, UTC)";
+  registry show churn#prod --at 2026-03-01   # what was in prod on 1 March (end of day, UTC)
+  registry show churn --metrics                      # one row per version, one column per metric
+  registry show churn --metrics --sort-by eval.auc   # the best version first
+  registry show churn --metrics --sort-by latency_ms --asc --json   # the fastest first, as JSON";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
@@ -62,6 +65,17 @@ pub(crate) struct ShowArgs {
     /// date and time) or at a commit, tag or branch (its commit time)
     #[arg(long, value_name = "WHEN")]
     pub at: Option<When>,
+    /// A table of the versions' metrics: one row per version, one column per metric (recorded
+    /// at registration, else read from the metrics files at the version's commit)
+    #[arg(long, requires = "target", conflicts_with_all = ["name", "version", "stage", "show_ref"])]
+    pub metrics: bool,
+    /// With --metrics: the highest value of this metric first (versions without a number for
+    /// it last)
+    #[arg(long = "sort-by", value_name = "KEY", requires = "metrics")]
+    pub sort_by: Option<String>,
+    /// With --sort-by: the lowest value first (for a latency, a loss)
+    #[arg(long, requires = "sort_by")]
+    pub asc: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,7 @@ use anyhow::Result;
 use super::args::{ShowArgs, column_flag};
 use super::{NOTHING, short_label};
 use crate::error::UserError;
+use crate::git::Repo;
 use crate::json;
 use crate::output::Output;
 use crate::registry::resolve::{self, Holder, Sort, StageOptions, VersionFilter};
@@ -12,6 +13,7 @@ use crate::registry::spec::Pick;
 use crate::registry::state::{Artifact, Version};
 
 pub(super) fn show_artifact(
+    repo: &Repo,
     artifact: &Artifact,
     pick: Option<&Pick>,
     args: &ShowArgs,
@@ -47,6 +49,20 @@ pub(super) fn show_artifact(
     if let Some(pick) = pick {
         versions = resolve::keep_picked(versions, pick, &resolved);
     }
+    // The stage column: each stage a version holds, once.
+    let stages_of = |v: &Version| {
+        let mut stages: Vec<String> = Vec::new();
+        for h in holders_of(v) {
+            let s = h.vstage.stage.to_string();
+            if !stages.contains(&s) {
+                stages.push(s);
+            }
+        }
+        stages
+    };
+    if args.metrics {
+        return super::metrics_view::show_metrics(repo, artifact, &versions, stages_of, args, out);
+    }
     if args.json {
         let items: Vec<json::VersionJson> = versions
             .iter()
@@ -64,13 +80,7 @@ pub(super) fn show_artifact(
     let rows: Vec<[String; 5]> = versions
         .iter()
         .map(|v| {
-            let mut stages: Vec<String> = Vec::new();
-            for h in holders_of(v) {
-                let s = h.vstage.stage.to_string();
-                if !stages.contains(&s) {
-                    stages.push(s);
-                }
-            }
+            let stages = stages_of(v);
             let authoring = v.authoring_event();
             [
                 artifact.name.to_string(),

@@ -6,6 +6,7 @@
 
 mod args;
 mod artifact_view;
+mod metrics_view;
 mod registry_view;
 
 use anyhow::Result;
@@ -58,7 +59,7 @@ pub(crate) fn run(global: &Global, args: ShowArgs, out: &mut Output) -> Result<(
                 UserError::new(format!("Cannot find artifact '{name}'"))
                     .with_hint("`registry show` lists the artifacts in this repository")
             })?;
-            artifact_view::show_artifact(artifact, pick.as_ref(), &args, opts, out)
+            artifact_view::show_artifact(&session.repo, artifact, pick.as_ref(), &args, opts, out)
         }
     }
 }
