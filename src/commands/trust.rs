@@ -9,11 +9,12 @@ use crate::config::Config;
 use crate::error::UserError;
 use crate::git::{Repo, Tagger};
 use crate::registry::event::{Event, EventKind, RawTag, Target, event_from_raw};
+use crate::registry::metrics::{self, VersionMetrics};
 use crate::registry::plan::NewTag;
 use crate::registry::signature::{SigFormat, SigStatus};
 use crate::registry::state::Registry;
 use crate::registry::time::Timestamp;
-use crate::registry::trust::{self, Breach, BreachKind, Registrant, Verdict};
+use crate::registry::trust::{self, Breach, BreachKind, Registrant, Scores, Verdict};
 use crate::signature::allowed_signers::{AllowedSigners, LineError};
 use crate::signature::{GpgTrust, Verifier};
 
@@ -100,6 +101,7 @@ impl Trust {
     /// two-person rule its registration's): for `check-ref --policy` and writes.
     pub(crate) fn judge_one(
         &self,
+        repo: &Repo,
         reg: &Registry,
         event: &Event,
         status: &SigStatus,
@@ -108,7 +110,7 @@ impl Trust {
         // A registration proves its registrant only if it passes the policy itself, judged as
         // the gate judges (no earlier than `at`: a retired key cannot vouch by a backdated
         // registration): one signed by a key the policy does not let register proves no one.
-        self.verdict(reg, event, status, at, &|e| {
+        self.verdict(repo, reg, event, status, at, &|e| {
             Some(self.vouching(e, self.status_at(e, at), at))
         })
     }
@@ -119,6 +121,7 @@ impl Trust {
     /// names, a deregistration that takes a guarded stage away).
     fn verdict(
         &self,
+        repo: &Repo,
         reg: &Registry,
         event: &Event,
         status: &SigStatus,
@@ -135,8 +138,21 @@ impl Trust {
         } else {
             Vec::new()
         };
+        // Only an assignment to a gated stage reads the version's metrics.
+        let scores = if self.config.trust.metric_gate_covers(event) {
+            scores_of(repo, reg, event)
+        } else {
+            None
+        };
         let verdict = self.same_person(
-            trust::judge(&self.config.trust, event, status, at, &registrants),
+            trust::judge_scored(
+                &self.config.trust,
+                event,
+                status,
+                at,
+                &registrants,
+                scores.as_ref(),
+            ),
             event,
             status,
             &registrants,
@@ -307,13 +323,14 @@ impl Trust {
     /// or written, no earlier than now), with the statuses of the registry's events.
     pub(crate) fn judge(
         &self,
+        repo: &Repo,
         reg: &Registry,
         event: &Event,
         statuses: &HashMap<String, SigStatus>,
         at: Timestamp,
     ) -> Verdict {
         let status = statuses.get(&event.tag).unwrap_or(&SigStatus::Unsigned);
-        self.verdict(reg, event, status, at, &|e| {
+        self.verdict(repo, reg, event, status, at, &|e| {
             let status = statuses.get(&e.tag).cloned()?;
             Some(self.vouching(e, status, e.time))
         })
@@ -422,9 +439,21 @@ pub(crate) fn refuse_untrusted(
                     claimed_email: r.author_email.clone(),
                     unproven: s.reason().map(str::to_string),
                 };
-                trust::judge(&trust.config.trust, &event, &status, at, &[registrant])
+                let scores = trust
+                    .config
+                    .trust
+                    .metric_gate_covers(&event)
+                    .then(|| planned_scores(&session.repo, r));
+                trust::judge_scored(
+                    &trust.config.trust,
+                    &event,
+                    &status,
+                    at,
+                    &[registrant],
+                    scores.as_ref(),
+                )
             }
-            _ => trust.judge_one(&session.reg, &event, &status, at),
+            _ => trust.judge_one(&session.repo, &session.reg, &event, &status, at),
         };
         if let Verdict::Fail(breach) = verdict {
             return Err(super::refusal::breach_error(
@@ -450,4 +479,48 @@ fn planned_event(tag: &NewTag, object: &[u8], tagger: &Tagger) -> Option<Event> 
         signed: crate::registry::signature::split(object).map(std::sync::Arc::new),
     };
     event_from_raw(raw).ok().flatten()
+}
+
+/// The metric gate's evidence for the stage event `event`: the version it attaches to and that
+/// version's metrics (recorded, else read at its commit); `None` when it attaches to no version.
+/// Metrics that cannot be read at all are none, saying why: the gate then fails, naming it.
+pub(crate) fn scores_of(repo: &Repo, reg: &Registry, event: &Event) -> Option<Scores> {
+    let version = trust::attached(reg.artifact(&event.artifact)?, event)?;
+    let metrics = crate::metrics_source::of_version(repo, &event.artifact, version)
+        .unwrap_or_else(|e| unread(&e));
+    Some(Scores {
+        version: version.label.as_str().to_string(),
+        metrics,
+    })
+}
+
+/// The evidence for an assignment whose registration `registration` the same write makes
+/// (`assign NAME REF`): the metrics its message records, else those at its commit.
+fn planned_scores(repo: &Repo, registration: &Event) -> Scores {
+    let recorded = metrics::recorded(&registration.message);
+    let metrics = match recorded {
+        Ok(Some(values)) => VersionMetrics {
+            values,
+            recorded: true,
+            warnings: Vec::new(),
+        },
+        _ => crate::metrics_source::at_commit(repo, &registration.artifact, &registration.commit)
+            .unwrap_or_else(|e| unread(&e)),
+    };
+    Scores {
+        version: registration
+            .version
+            .as_ref()
+            .map(|v| v.as_str().to_string())
+            .unwrap_or_default(),
+        metrics,
+    }
+}
+
+/// No metrics, and why none could be read.
+fn unread(e: &anyhow::Error) -> VersionMetrics {
+    VersionMetrics {
+        warnings: vec![format!("its metrics could not be read: {e:#}")],
+        ..VersionMetrics::default()
+    }
 }

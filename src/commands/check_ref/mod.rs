@@ -242,7 +242,9 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             // tag backdated to before the cut-over must not slip under it.
             let at = Timestamp::new(event.time.seconds.max(super::now_seconds()), 0);
             let status = trust.status_at(event, at);
-            if let Verdict::Fail(breach) = trust.judge_one(&session.reg, event, &status, at) {
+            if let Verdict::Fail(breach) =
+                trust.judge_one(&session.repo, &session.reg, event, &status, at)
+            {
                 let tail = backdated(&trust, event, at);
                 return Err(crate::commands::refusal::breach_error(&breach, &tail));
             }
