@@ -314,6 +314,25 @@ impl Trust {
         events.iter().map(|e| e.tag.clone()).zip(statuses).collect()
     }
 
+    /// For an event that passed and that a metric gate covers: the rules its version met, and
+    /// whether its values were recorded at registration or read from its commit's files now
+    /// (`check-ref --policy` prints it as a note).
+    pub(crate) fn gate_note(&self, repo: &Repo, reg: &Registry, event: &Event) -> Option<String> {
+        let (key, rules) = self.config.trust.metric_gate(event)?;
+        let scores = scores_of(repo, reg, event)?;
+        let from = if scores.metrics.recorded {
+            "recorded at registration"
+        } else {
+            "not recorded at registration: read from the metrics files at its commit"
+        };
+        Some(format!(
+            "{} {} meets the metric gate of stage '{key}' ({}), by values {from}",
+            event.artifact,
+            scores.version,
+            rules.shown()
+        ))
+    }
+
     /// Whether the policy has anything to say about signatures or principals.
     pub(crate) fn has_rules(&self) -> bool {
         !self.config.trust.is_empty()

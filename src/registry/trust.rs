@@ -224,7 +224,7 @@ impl TrustPolicy {
     }
 
     /// The metric rules covering `event`, and the key of the stage they are written under.
-    fn metric_gate(&self, event: &Event) -> Option<(&str, &MetricRules)> {
+    pub(crate) fn metric_gate(&self, event: &Event) -> Option<(&str, &MetricRules)> {
         if event.kind != EventKind::Assignment {
             return None;
         }

@@ -111,6 +111,13 @@ fn check_ref_policy_fails_the_worse_versions_tag_and_passes_the_better() {
     repo.run(&["promote", "churn@v1.1.0", "prod"]).ok();
     let run = repo.run(&["check-ref", "churn#prod#2", "--policy"]);
     assert!(run.ok().contains("v1.1.0"), "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "churn v1.1.0 meets the metric gate of stage 'prod' (eval.auc >= 0.9, latency_ms < 50), by values recorded at registration"
+        ),
+        "{}",
+        run.transcript()
+    );
 }
 
 #[test]
