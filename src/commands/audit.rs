@@ -83,7 +83,7 @@ struct VerdictJson {
     /// `pass`, `fail`, `grandfathered` (before the cut-over) or `not-covered` (no rule applies).
     result: &'static str,
     /// For a failure: which rule (`unsigned`, `bad-signature`, `unknown-key`, `expired`,
-    /// `unverifiable`, `not-allowed`, `two-person`).
+    /// `unverifiable`, `not-allowed`, `two-person`, `metrics`, `stage-case`).
     rule: Option<&'static str>,
     reason: Option<String>,
 }
@@ -112,6 +112,7 @@ fn rule_word(kind: BreachKind) -> &'static str {
         BreachKind::Unverifiable => "unverifiable",
         BreachKind::NotAllowed => "not-allowed",
         BreachKind::TwoPerson => "two-person",
+        BreachKind::Metrics => "metrics",
         BreachKind::StageCase => "stage-case",
     }
 }
@@ -198,7 +199,7 @@ pub(crate) fn run(global: &Global, args: AuditArgs, out: &mut Output) -> Result<
     };
     for (event, version, digest) in picked {
         let status = statuses.get(&event.tag).unwrap_or(&SigStatus::Unsigned);
-        let verdict = trust.judge(&session.reg, event, &statuses, event.time);
+        let verdict = trust.judge(&session.repo, &session.reg, event, &statuses, event.time);
         let verdict = verdict_json(&verdict);
         *summary.signatures.entry(status.word()).or_default() += 1;
         *summary.verdicts.entry(verdict.result).or_default() += 1;

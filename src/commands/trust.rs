@@ -17,6 +17,10 @@ use crate::registry::trust::{self, Breach, BreachKind, Registrant, Verdict};
 use crate::signature::allowed_signers::{AllowedSigners, LineError};
 use crate::signature::{GpgTrust, Verifier};
 
+mod scores;
+
+use scores::{planned_scores, scores_of};
+
 /// The policy, and how signatures are checked against it.
 pub(crate) struct Trust {
     pub config: Config,
@@ -100,6 +104,7 @@ impl Trust {
     /// two-person rule its registration's): for `check-ref --policy` and writes.
     pub(crate) fn judge_one(
         &self,
+        repo: &Repo,
         reg: &Registry,
         event: &Event,
         status: &SigStatus,
@@ -108,7 +113,7 @@ impl Trust {
         // A registration proves its registrant only if it passes the policy itself, judged as
         // the gate judges (no earlier than `at`: a retired key cannot vouch by a backdated
         // registration): one signed by a key the policy does not let register proves no one.
-        self.verdict(reg, event, status, at, &|e| {
+        self.verdict(repo, reg, event, status, at, &|e| {
             Some(self.vouching(e, self.status_at(e, at), at))
         })
     }
@@ -119,6 +124,7 @@ impl Trust {
     /// names, a deregistration that takes a guarded stage away).
     fn verdict(
         &self,
+        repo: &Repo,
         reg: &Registry,
         event: &Event,
         status: &SigStatus,
@@ -135,8 +141,21 @@ impl Trust {
         } else {
             Vec::new()
         };
+        // Only an assignment to a gated stage reads the version's metrics.
+        let scores = if self.config.trust.metric_gate_covers(event) {
+            scores_of(repo, reg, event)
+        } else {
+            None
+        };
         let verdict = self.same_person(
-            trust::judge(&self.config.trust, event, status, at, &registrants),
+            trust::judge_scored(
+                &self.config.trust,
+                event,
+                status,
+                at,
+                &registrants,
+                scores.as_ref(),
+            ),
             event,
             status,
             &registrants,
@@ -307,13 +326,14 @@ impl Trust {
     /// or written, no earlier than now), with the statuses of the registry's events.
     pub(crate) fn judge(
         &self,
+        repo: &Repo,
         reg: &Registry,
         event: &Event,
         statuses: &HashMap<String, SigStatus>,
         at: Timestamp,
     ) -> Verdict {
         let status = statuses.get(&event.tag).unwrap_or(&SigStatus::Unsigned);
-        self.verdict(reg, event, status, at, &|e| {
+        self.verdict(repo, reg, event, status, at, &|e| {
             let status = statuses.get(&e.tag).cloned()?;
             Some(self.vouching(e, status, e.time))
         })
@@ -422,9 +442,21 @@ pub(crate) fn refuse_untrusted(
                     claimed_email: r.author_email.clone(),
                     unproven: s.reason().map(str::to_string),
                 };
-                trust::judge(&trust.config.trust, &event, &status, at, &[registrant])
+                let scores = trust
+                    .config
+                    .trust
+                    .metric_gate_covers(&event)
+                    .then(|| planned_scores(&session.repo, r));
+                trust::judge_scored(
+                    &trust.config.trust,
+                    &event,
+                    &status,
+                    at,
+                    &[registrant],
+                    scores.as_ref(),
+                )
             }
-            _ => trust.judge_one(&session.reg, &event, &status, at),
+            _ => trust.judge_one(&session.repo, &session.reg, &event, &status, at),
         };
         if let Verdict::Fail(breach) = verdict {
             return Err(super::refusal::breach_error(

@@ -5,14 +5,15 @@
 use anyhow::Result;
 
 use super::wrong;
+use crate::registry::metrics::Condition;
 use crate::registry::name::is_name;
 use crate::registry::time::{Timestamp, invalid_day, parse_git_date};
-use crate::registry::trust::{StageRule, TrustPolicy};
+use crate::registry::trust::{MetricRules, StageRule, TrustPolicy};
 use crate::yaml::{Mapping, Value};
 
 const SIGNATURE_KEYS: &[&str] = &["allowed_signers", "required_since", "gpg_keys"];
 const AUTHORIZE_KEYS: &[&str] = &["register", "deregister", "deprecate", "stages"];
-const STAGE_KEYS: &[&str] = &["assign", "unassign", "two_person"];
+const STAGE_KEYS: &[&str] = &["assign", "unassign", "two_person", "metrics"];
 
 /// A key as an error shows it (a non-string key by its YAML form).
 fn key_name(k: &Value) -> String {
@@ -325,6 +326,7 @@ fn stage_rule(path: &str, stage: &str, value: &Value) -> Result<StageRule> {
         match key {
             "assign" => rule.assign = principals(path, &here, v)?,
             "unassign" => rule.unassign = principals(path, &here, v)?,
+            "metrics" => rule.metrics = metric_rules(path, &here, v)?,
             _ => match v {
                 Value::Bool(b) => rule.two_person = *b,
                 Value::Null => {}
@@ -333,4 +335,36 @@ fn stage_rule(path: &str, stage: &str, value: &Value) -> Result<StageRule> {
         }
     }
     Ok(rule)
+}
+
+/// A stage's metric gate (`authorize.stages.S.metrics`): a list of rules `METRIC OP NUMBER`,
+/// each parsed now, so a malformed rule is refused by name before anything is judged by it
+/// (a rule read as "no rule" would open the gate).
+fn metric_rules(path: &str, key: &str, value: &Value) -> Result<MetricRules> {
+    let items = match value {
+        Value::Null => return Ok(MetricRules::default()),
+        Value::Sequence(items) => items,
+        _ => {
+            return Err(wrong(
+                path,
+                format!(
+                    "`{key}` must be a list of metric rules, for example [\"eval.auc >= 0.9\", \"latency_ms < 50\"]"
+                ),
+            ));
+        }
+    };
+    let mut rules = Vec::new();
+    for item in items {
+        let Value::String(text) = item else {
+            return Err(wrong(
+                path,
+                format!(
+                    "`{key}` holds {}, which is not a metric rule (a string such as \"eval.auc >= 0.9\"; quote it in YAML)",
+                    item.to_yaml().trim_end().escape_debug()
+                ),
+            ));
+        };
+        rules.push(Condition::parse(text).map_err(|why| wrong(path, format!("`{key}`: {why}")))?);
+    }
+    Ok(MetricRules(rules))
 }

@@ -8,8 +8,9 @@ use std::process::Command;
 use crate::config::{Config, SignersFile};
 use crate::error::UserError;
 use crate::git::Repo;
+use crate::registry::metrics::Condition;
 use crate::registry::time::Timestamp;
-use crate::registry::trust::{StageRule, TrustPolicy};
+use crate::registry::trust::{MetricRules, StageRule, TrustPolicy};
 
 /// The README's complete example.
 const EXAMPLE: &str = "\
@@ -67,6 +68,7 @@ fn reads_the_documented_shape() {
             assign: Some(list(&["release-bot", "alice@example.com"])),
             unassign: Some(list(&["release-bot", "alice@example.com"])),
             two_person: true,
+            ..StageRule::default()
         },
     );
     stages.insert(
@@ -141,7 +143,7 @@ fn refuses_each_bad_key_and_value_naming_it() {
         ),
         (
             "authorize:\n  stages:\n    prod:\n      asign: [a]\n",
-            "unknown key 'asign' under `authorize.stages.prod` (accepted: assign, unassign, two_person)",
+            "unknown key 'asign' under `authorize.stages.prod` (accepted: assign, unassign, two_person, metrics)",
         ),
         ("signatures: [a]\n", "`signatures` must be a mapping"),
         (
@@ -308,4 +310,55 @@ fn the_readme_example_reads_as_the_one_tested_here() {
         .expect("a yaml example")
         .0;
     assert_eq!(load(block).unwrap().trust, load(EXAMPLE).unwrap().trust);
+}
+
+#[test]
+fn reads_a_stages_metric_gate_rule_by_rule() {
+    let c = load(
+        "authorize:\n  stages:\n    prod:\n      metrics: [\"eval.auc >= 0.9\", \"latency_ms<50\", \"drift != 1\"]\n",
+    )
+    .unwrap();
+    let rule = &c.trust.stages["prod"];
+    let parsed = ["eval.auc >= 0.9", "latency_ms<50", "drift != 1"]
+        .map(|r| Condition::parse(r).unwrap())
+        .to_vec();
+    assert_eq!(rule.metrics, MetricRules(parsed));
+    assert_eq!(
+        rule.metrics.shown(),
+        "eval.auc >= 0.9, latency_ms < 50, drift != 1"
+    );
+    // A gate alone is a rule: audit and check-ref --policy enforce it.
+    assert!(!c.trust.is_empty() && c.trust.has_rules());
+    // Empty is no gate.
+    let c = load("authorize:\n  stages:\n    prod:\n      metrics:\n").unwrap();
+    assert!(c.trust.is_empty());
+}
+
+#[test]
+fn refuses_a_malformed_metric_rule_naming_it_and_why() {
+    let rule = "(a rule is METRIC OP NUMBER with OP one of < <= > >= == !=, for example 'eval.auc >= 0.9')";
+    for (yaml, hint) in [
+        (
+            "authorize:\n  stages:\n    prod:\n      metrics: \"eval.auc >= 0.9\"\n".to_string(),
+            "`authorize.stages.prod.metrics` must be a list of metric rules, for example [\"eval.auc >= 0.9\", \"latency_ms < 50\"]".to_string(),
+        ),
+        (
+            "authorize:\n  stages:\n    prod:\n      metrics: [0.9]\n".to_string(),
+            "`authorize.stages.prod.metrics` holds 0.9, which is not a metric rule (a string such as \"eval.auc >= 0.9\"; quote it in YAML)".to_string(),
+        ),
+        (
+            "authorize:\n  stages:\n    prod:\n      metrics: [\"eval.auc => 0.9\"]\n".to_string(),
+            format!("`authorize.stages.prod.metrics`: metric rule 'eval.auc => 0.9' compares with '=>', which is not one of < <= > >= == != {rule}"),
+        ),
+        (
+            "authorize:\n  stages:\n    prod:\n      metrics: [\"eval.auc >= high\"]\n".to_string(),
+            format!("`authorize.stages.prod.metrics`: metric rule 'eval.auc >= high' compares with 'high', which is not a number {rule}"),
+        ),
+        (
+            "authorize:\n  stages:\n    prod:\n      metrics: [\"eval.auc\"]\n".to_string(),
+            format!("`authorize.stages.prod.metrics`: metric rule 'eval.auc' has no comparison {rule}"),
+        ),
+    ] {
+        assert_eq!(refusal(&yaml), hint, "{yaml}");
+    }
 }

@@ -24,6 +24,10 @@
 //!   the assigner: the same principal, or the same key under another principal. A registration
 //!   without a good signature proves no one (its tagger e-mail is whatever its pusher typed),
 //!   and a version with no registration fails the rule too.
+//! - `authorize.stages.S.metrics: ["eval.auc >= 0.9", …]`: an assignment to `S` fails unless the
+//!   version it attaches to has metrics meeting every rule (`metrics_gate.rs`); a missing or
+//!   non-numeric metric fails. The gate alone needs no signature: an unsigned assignment that
+//!   meets it passes, unless another rule needs a signature.
 
 use std::collections::BTreeMap;
 
@@ -32,10 +36,14 @@ use super::name::Stage;
 use super::signature::SigStatus;
 use super::time::Timestamp;
 
+mod metrics_gate;
+mod signer;
 mod two_person;
 
-use two_person::two_person_breach;
-pub(crate) use two_person::{Registrant, registrants};
+use metrics_gate::metric_breach;
+pub(crate) use metrics_gate::{MetricRules, Scores};
+use signer::signer_breach;
+pub(crate) use two_person::{Registrant, attached, registrants};
 
 /// The signature and authorization rules of `.registry.yaml`. Every list is optional: `None`
 /// means anyone.
@@ -67,11 +75,16 @@ pub(crate) struct StageRule {
     pub unassign: Option<Vec<String>>,
     /// The registrant of a version may not be the one who assigns it this stage.
     pub two_person: bool,
+    /// The metrics a version must meet to be assigned this stage.
+    pub metrics: MetricRules,
 }
 
 impl StageRule {
     fn is_empty(&self) -> bool {
-        self.assign.is_none() && self.unassign.is_none() && !self.two_person
+        self.assign.is_none()
+            && self.unassign.is_none()
+            && !self.two_person
+            && self.metrics.is_empty()
     }
 }
 
@@ -88,7 +101,8 @@ impl TrustPolicy {
             && self.stages.values().all(StageRule::is_empty)
     }
 
-    /// Whether any rule covers events: a cut-over or an `authorize` list or two-person rule.
+    /// Whether any rule covers events: a cut-over or an `authorize` list, two-person rule or
+    /// metric gate.
     /// (An allowed-signers file or pinned keys alone say how to check, not what to require.)
     pub(crate) fn has_rules(&self) -> bool {
         self.required_since.is_some()
@@ -204,6 +218,21 @@ impl TrustPolicy {
         self.two_person_stage(event).is_some()
     }
 
+    /// Whether a metric gate covers `event` (an assignment to a stage that has one): the shell
+    /// then fetches the metrics of the version it attaches to.
+    pub(crate) fn metric_gate_covers(&self, event: &Event) -> bool {
+        self.metric_gate(event).is_some()
+    }
+
+    /// The metric rules covering `event`, and the key of the stage they are written under.
+    pub(crate) fn metric_gate(&self, event: &Event) -> Option<(&str, &MetricRules)> {
+        if event.kind != EventKind::Assignment {
+            return None;
+        }
+        let (key, rule) = self.stage_rule(event.stage.as_ref()?.as_str())?;
+        (!rule.metrics.is_empty()).then_some((key, &rule.metrics))
+    }
+
     /// The stage whose two-person rule covers `event` (an assignment to it).
     fn two_person_stage<'e>(&self, event: &'e Event) -> Option<&'e str> {
         let stage = event.stage.as_ref()?.as_str();
@@ -233,7 +262,7 @@ pub(crate) struct Breach {
 }
 
 /// Which rule an event breaks: a signature that is not good (one kind per status), a principal
-/// no list allows, or the two-person rule.
+/// no list allows, the two-person rule, or a stage's metric gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum BreachKind {
     Unsigned,
@@ -243,6 +272,8 @@ pub(crate) enum BreachKind {
     Unverifiable,
     NotAllowed,
     TwoPerson,
+    /// The version an assignment attaches to fails the stage's metric rules.
+    Metrics,
     /// A stage name that equals a configured one without ASCII case but not byte for byte.
     StageCase,
 }
@@ -261,15 +292,29 @@ fn shown(s: &str) -> String {
     out
 }
 
-/// The verdict of `policy` on `event`, whose signature check found `status`, judged at `at`
-/// (see the file's comment for which time), with the registrant of the version it attaches to
-/// (for the two-person rule; see [`registrants`]).
+/// The verdict of `policy` on `event` without metrics to judge it by: for events no metric
+/// gate covers. An assignment a gate covers fails it (no scores, no pass).
 pub(crate) fn judge(
     policy: &TrustPolicy,
     event: &Event,
     status: &SigStatus,
     at: Timestamp,
     registrants: &[Registrant],
+) -> Verdict {
+    judge_scored(policy, event, status, at, registrants, None)
+}
+
+/// The verdict of `policy` on `event`, whose signature check found `status`, judged at `at`
+/// (see the file's comment for which time), with the registrant of the version it attaches to
+/// (for the two-person rule; see [`registrants`]) and that version's metrics (for the metric
+/// gate; `None` when no registered version is attached).
+pub(crate) fn judge_scored(
+    policy: &TrustPolicy,
+    event: &Event,
+    status: &SigStatus,
+    at: Timestamp,
+    registrants: &[Registrant],
+    scores: Option<&Scores>,
 ) -> Verdict {
     if policy
         .required_since
@@ -279,108 +324,30 @@ pub(crate) fn judge(
     }
     let list = policy.list_for(event);
     let two_person = policy.two_person_stage(event);
-    if policy.required_since.is_none() && list.is_none() && two_person.is_none() {
+    let gate = policy.metric_gate(event);
+    let signed = policy.required_since.is_some() || list.is_some() || two_person.is_some();
+    if !signed && gate.is_none() {
         return Verdict::NotCovered;
     }
     let tag = shown(&event.tag);
-    let Some(principal) = status.principal() else {
-        return Verdict::Fail(unproven(policy, &tag, status, list, two_person));
-    };
-    if let Some((at, names, what)) = list
-        && !names.iter().any(|n| n == principal)
+    // Signatures first: a metric gate alone needs none (the version's scores decide, whoever
+    // assigns), so only the other rules ask who made the event.
+    if signed
+        && let Some(breach) = signer_breach(policy, status, &tag, list, two_person, registrants)
     {
-        let names = if names.is_empty() {
-            "nobody".to_string()
-        } else {
-            names
-                .iter()
-                .map(|n| shown(n))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        return Verdict::Fail(Breach {
-            kind: BreachKind::NotAllowed,
-            reason: format!(
-                "tag '{tag}' is signed by '{}', who may not {what} ({at}: {names})",
-                shown(principal)
-            ),
-        });
+        return Verdict::Fail(breach);
     }
-    if let Some(stage) = two_person {
-        let rule = format!(
-            "the two-person rule of stage '{stage}' (authorize.stages.{stage}.two_person) needs \
-             someone other than the registrant to assign it"
-        );
-        let reason = two_person_breach(&tag, stage, principal, status, registrants, &rule);
-        if let Some(reason) = reason {
+    if let Some((key, rules)) = gate {
+        let stage = event.stage.as_ref().map_or("", Stage::as_str);
+        let artifact = event.artifact.to_string();
+        if let Some(reason) = metric_breach(&tag, &artifact, stage, key, rules, scores) {
             return Verdict::Fail(Breach {
-                kind: BreachKind::TwoPerson,
+                kind: BreachKind::Metrics,
                 reason,
             });
         }
     }
     Verdict::Pass
-}
-
-/// The breach of a covered event whose signature is not good: what the status found, then the
-/// rule that needs a good one.
-fn unproven(
-    policy: &TrustPolicy,
-    tag: &str,
-    status: &SigStatus,
-    list: Option<(String, &[String], String)>,
-    two_person: Option<&str>,
-) -> Breach {
-    let why = status.reason().map(shown).unwrap_or_default();
-    let (kind, found) = match status {
-        SigStatus::Bad { .. } => (
-            BreachKind::BadSignature,
-            format!("has a bad signature: {why}"),
-        ),
-        SigStatus::UnknownKey { .. } => (
-            BreachKind::UnknownKey,
-            format!("is signed by a key no allowed signer holds: {why}"),
-        ),
-        SigStatus::Expired { principal, .. } => (
-            BreachKind::Expired,
-            format!(
-                "is signed by '{}' with a key outside its validity: {why}",
-                shown(principal)
-            ),
-        ),
-        SigStatus::Unverifiable { .. } => (
-            BreachKind::Unverifiable,
-            format!("has a signature that cannot be checked: {why}"),
-        ),
-        SigStatus::Unsigned | SigStatus::Good { .. } => {
-            (BreachKind::Unsigned, "is unsigned".into())
-        }
-    };
-    let proves = if kind == BreachKind::Unsigned {
-        "an unsigned event proves no principal"
-    } else {
-        "a signature that is not good proves no principal"
-    };
-    // Every rule that needs the signature, the cut-over first: an auditor sees all of them.
-    let mut rules = Vec::new();
-    if let Some(since) = policy.required_since {
-        rules.push(format!(
-            "every event tagged on or after {since} must carry a good signature \
-             (signatures.required_since)"
-        ));
-    }
-    if let Some((at, _, what)) = list {
-        rules.push(format!("{proves}, and {at} names who may {what}"));
-    } else if let Some(stage) = two_person {
-        rules.push(format!(
-            "{proves}, and the two-person rule of stage '{stage}' \
-             (authorize.stages.{stage}.two_person) needs the assigner proven"
-        ));
-    }
-    Breach {
-        kind,
-        reason: format!("tag '{tag}' {found}; {}", rules.join("; ")),
-    }
 }
 
 /// The configured stage name (of a rule, `stages` or `promotion_order`) that `stage` equals

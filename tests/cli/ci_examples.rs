@@ -12,6 +12,7 @@ mod checkout;
 mod deploy;
 mod files;
 mod gate;
+mod metrics;
 mod structure;
 
 use std::collections::HashMap;

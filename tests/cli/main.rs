@@ -47,6 +47,7 @@ mod interop;
 mod interop_dvc;
 mod interop_signed;
 mod layers;
+mod metrics_gate;
 mod metrics_outputs;
 mod metrics_record;
 mod metrics_show;

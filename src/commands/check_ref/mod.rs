@@ -244,9 +244,16 @@ pub(crate) fn run(global: &Global, args: CheckRefArgs, out: &mut Output) -> Resu
             // tag backdated to before the cut-over must not slip under it.
             let at = Timestamp::new(event.time.seconds.max(super::now_seconds()), 0);
             let status = trust.status_at(event, at);
-            if let Verdict::Fail(breach) = trust.judge_one(&session.reg, event, &status, at) {
+            let verdict = trust.judge_one(&session.repo, &session.reg, event, &status, at);
+            if let Verdict::Fail(breach) = &verdict {
                 let tail = backdated(&trust, event, at);
-                return Err(crate::commands::refusal::breach_error(&breach, &tail));
+                return Err(crate::commands::refusal::breach_error(breach, &tail));
+            }
+            // A met metric gate says by which values (a grandfathered event met nothing).
+            if verdict == Verdict::Pass
+                && let Some(note) = trust.gate_note(&session.repo, &session.reg, event)
+            {
+                out.note(&note)?;
             }
         }
         // A signed tag that was the stage's event once, pushed again (deleted and re-created),

@@ -12,6 +12,7 @@ mod plan_withdraw;
 mod registrant;
 mod stages;
 mod trust;
+mod trust_metrics;
 
 use super::event::{Event, RawTag, Target, event_from_raw};
 use super::name::ArtifactName;

@@ -45,6 +45,7 @@ fn policy() -> TrustPolicy {
             assign: Some(names(&["release-bot", "alice@example.com"])),
             unassign: Some(names(&["release-bot", "alice@example.com"])),
             two_person: true,
+            ..StageRule::default()
         },
     );
     stages.insert(

@@ -79,7 +79,7 @@ pub(super) fn two_person_breach(
 /// fold would attach it to (a write being planned), as `state.rs` chooses: of the versions
 /// registered at its commit, the last activated before it, else the first; else the version
 /// named by the commit.
-fn attached<'a>(artifact: &'a Artifact, event: &'a Event) -> Option<&'a Version> {
+pub(crate) fn attached<'a>(artifact: &'a Artifact, event: &'a Event) -> Option<&'a Version> {
     let holds = |v: &&Version| {
         v.stages.iter().any(|s| {
             s.assignments

@@ -122,7 +122,7 @@ fn git_verifies(repo: &TestRepo, allowed: &Path, tag: &str) -> bool {
 }
 
 /// Both pipelines played for a push of `tag`, in a checkout detached at it (as CI checks out).
-fn both(repo: &TestRepo, tag: &str) -> [Played; 2] {
+pub(super) fn both(repo: &TestRepo, tag: &str) -> [Played; 2] {
     repo.git(&["checkout", "-q", "--detach", tag]);
     [
         github_play(&load(GITHUB), repo, tag),
@@ -132,7 +132,7 @@ fn both(repo: &TestRepo, tag: &str) -> [Played; 2] {
 
 /// The check failed with `reason`, left no outputs, and no later job ran.
 #[track_caller]
-fn rejected(played: &Played, reason: &str) {
+pub(super) fn rejected(played: &Played, reason: &str) {
     assert_eq!(played.code, Some(1), "{}{}", played.stdout, played.stderr);
     assert!(played.stderr.contains(reason), "{}", played.stderr);
     // Nothing on stdout (GitLab's one log: no check-ref sentence in it).
