@@ -47,6 +47,7 @@ mod interop;
 mod interop_dvc;
 mod interop_signed;
 mod layers;
+mod metrics_sources;
 mod partial_clones;
 mod partial_mirror;
 mod reads;
