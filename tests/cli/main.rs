@@ -45,6 +45,7 @@ mod hostile_output;
 mod hostile_reads;
 mod interop;
 mod interop_dvc;
+mod interop_dvc_metrics;
 mod interop_signed;
 mod layers;
 mod metrics_sources;
