@@ -200,7 +200,7 @@ pub(crate) fn read_work_file(root: &Path, rel: &str) -> Result<Option<Vec<u8>>, 
 }
 
 /// `rel` joined to `base` (both `/`-separated, repository-relative), or `None` if it leads out.
-fn join_inside(base: &str, rel: &str) -> Option<String> {
+pub(crate) fn join_inside(base: &str, rel: &str) -> Option<String> {
     if rel.starts_with('/') {
         return None;
     }

@@ -156,7 +156,7 @@ fn parse_metric(text: &str) -> Result<(String, Value), String> {
 
 /// The metrics a registration records: those the artifact's metrics files hold at `commit`,
 /// then those given with `--metric` (a given value replaces a file's, said in a note). A
-/// file's metric whose name cannot be a trailer refuses the registration, naming it.
+/// file's metric whose name cannot be a trailer refuses the registration, naming the file.
 fn scores_to_record(
     session: &Session,
     name: &ArtifactName,
@@ -164,19 +164,10 @@ fn scores_to_record(
     given: Vec<(String, Value)>,
     out: &mut Output,
 ) -> Result<metrics::Metrics> {
-    let read = crate::metrics_source::at_commit(&session.repo, name, commit)?;
+    // A file's key that cannot be a trailer refuses the registration there, naming the file.
+    let read = crate::metrics_source::for_registration(&session.repo, name, commit)?;
     for w in &read.warnings {
         out.warn(w)?;
-    }
-    for key in read.values.keys() {
-        if let Some(why) = metrics::bad_key(key) {
-            return Err(crate::error::UserError::new(format!(
-                "cannot record the metrics of '{name}' at {}: {why}",
-                &commit[..commit.len().min(7)]
-            ))
-            .with_hint("rename the metric in its file, or leave the file out of `metrics:`")
-            .into());
-        }
     }
     let mut scores = read.values;
     for (key, value) in given {
