@@ -47,6 +47,8 @@ mod interop;
 mod interop_dvc;
 mod interop_signed;
 mod layers;
+mod metrics_compare;
+mod metrics_diff;
 mod partial_clones;
 mod partial_mirror;
 mod reads;
