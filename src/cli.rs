@@ -75,6 +75,8 @@ pub(crate) enum Command {
     Doctor(commands::doctor::DoctorArgs),
     /// What changed between two versions: entry, digest, commits, stages
     Diff(commands::diff::DiffArgs),
+    /// Several versions' metrics side by side, with changes against the first
+    Compare(commands::compare::CompareArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -125,6 +127,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Audit(a) => commands::audit::run(g, a, out),
         Command::Doctor(a) => commands::doctor::run(g, a, out),
         Command::Diff(a) => commands::diff::run(g, a, out),
+        Command::Compare(a) => commands::compare::run(g, a, out),
         Command::Completions(a) => completions(a, out),
     }
 }

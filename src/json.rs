@@ -16,6 +16,7 @@
 //! | `stages --json`            | [`StagesJson`]: a list of stage names, or `null`          |
 //! | `describe NAME --json`     | [`DescribeJson`]: the `artifacts.yaml` entry as declared  |
 //! | `diff NAME A B --json`     | [`DiffJson`] (beyond GTO)                                 |
+//! | `compare NAME V… --json`   | [`CompareJson`] (beyond GTO)                              |
 //!
 //! [`Output::json`]: crate::output::Output::json
 
@@ -365,6 +366,10 @@ pub(crate) struct DiffJson {
     pub commits: Vec<DiffCommit>,
     /// Each version's label → its stage history, one line per event.
     pub stages: Object<Vec<String>>,
+    /// Each changed metric (every metric with `--all`), as `dvc metrics diff --json` shows it.
+    pub metrics: Object<MetricChangeJson>,
+    /// Whether each side's metrics were recorded at registration (`false`: read from its files).
+    pub metrics_recorded: MetricsRecorded,
 }
 
 /// One end of a diff.
@@ -467,4 +472,55 @@ pub(crate) fn signature_json(s: &SigStatus) -> SignatureJson {
         fingerprint: s.fingerprint().map(str::to_string),
         reason: s.reason().map(str::to_string),
     }
+}
+
+/// One metric's change (`diff --json`, `compare --json`), in `dvc metrics diff --json`'s shape:
+/// `old`/`new` null when that side lacks the metric; `diff` (new - old) and `relative`
+/// ((new - old) / |old|) only when both are numbers (`relative` also not when old is zero).
+#[derive(Debug, Serialize)]
+pub(crate) struct MetricChangeJson {
+    pub old: Value,
+    pub new: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative: Option<f64>,
+}
+
+/// Whether each end of a diff recorded its metrics at registration.
+#[derive(Debug, Serialize)]
+pub(crate) struct MetricsRecorded {
+    pub from: bool,
+    pub to: bool,
+}
+
+/// `compare NAME V1 V2 … --json`: each version's metrics, and each later version's changes
+/// against the first.
+#[derive(Debug, Serialize)]
+pub(crate) struct CompareJson {
+    pub artifact: String,
+    pub versions: Vec<CompareVersion>,
+    /// One entry per version after the first, every metric of either side.
+    pub changes: Vec<CompareChanges>,
+}
+
+/// One column of a comparison.
+#[derive(Debug, Serialize)]
+pub(crate) struct CompareVersion {
+    pub version: String,
+    /// The stage it was picked by (`#prod`), when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    pub commit: String,
+    /// `false`: not recorded at registration, read from the metrics files at its commit.
+    pub recorded: bool,
+    pub metrics: Object<Value>,
+}
+
+/// A version's changes against the comparison's first version.
+#[derive(Debug, Serialize)]
+pub(crate) struct CompareChanges {
+    pub version: String,
+    pub against: String,
+    pub metrics: Object<MetricChangeJson>,
 }

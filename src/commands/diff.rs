@@ -1,19 +1,24 @@
 //! `registry diff NAME A B` (beyond GTO): what changed between two versions — the artifacts.yaml
 //! entry, the recorded digest, the commits in between that touched the artifact's path, and each
-//! version's stage history (SPEC §4.5).
+//! version's stage history (SPEC §4.5), and each metric's change (issue 14), as `dvc metrics diff`
+//! shows it: unchanged metrics only with `--all`.
 
 use anyhow::Result;
 use clap::Args;
 use serde_json::Value;
 
+use super::compare::{cell, change_cells, change_json, provenance_note};
 use super::target::pick_version;
 use super::{Scope, Session};
 use crate::artifacts::declared::Declared;
 use crate::commands::Global;
 use crate::error::UserError;
-use crate::json::{self, DiffCommit, DiffJson, DiffSide, DigestChange, EntryChange};
+use crate::json::{
+    self, DiffCommit, DiffJson, DiffSide, DigestChange, EntryChange, MetricsRecorded,
+};
 use crate::output::{Output, escape};
 use crate::provenance;
+use crate::registry::metrics;
 use crate::registry::name::ArtifactName;
 use crate::registry::spec::Pick;
 use crate::registry::state::Version;
@@ -23,7 +28,11 @@ use crate::registry::version::short;
 const EXAMPLES: &str = "\
 Examples:
   registry diff churn v1.2.0 v1.3.0           # entry, digest, commits, stages
-  registry diff churn v1.2.0 latest --json";
+  registry diff churn v1.2.0 latest --json
+  registry diff churn '#prod' latest --all    # every metric, unchanged ones too
+
+Metrics: Change is new - old, Relative is the change over |old| (none when old is 0); only
+numbers are compared. Unchanged metrics are hidden unless --all, as in `dvc metrics diff`.";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
@@ -37,6 +46,9 @@ pub(crate) struct DiffArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// Show unchanged metrics too
+    #[arg(long)]
+    pub all: bool,
 }
 
 fn stage_lines(v: &Version) -> Vec<String> {
@@ -155,7 +167,24 @@ pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<(
         }
     }
 
+    // Metrics: recorded with each version, or read at its commit (then said so).
+    let ma = crate::metrics_source::of_version(&session.repo, &args.name, a)?;
+    let mb = crate::metrics_source::of_version(&session.repo, &args.name, b)?;
+    let all_changes = metrics::diff(&ma.values, &mb.values);
+    let unchanged = all_changes.iter().filter(|c| c.old == c.new).count();
+    let shown: Vec<_> = all_changes
+        .iter()
+        .filter(|c| args.all || c.old != c.new)
+        .collect();
+
     if args.json {
+        for w in ma.warnings.iter().chain(&mb.warnings) {
+            out.warn(w)?;
+        }
+        let mut metric_changes = json::Object::default();
+        for c in &shown {
+            metric_changes.insert(c.key.clone(), change_json(c));
+        }
         let mut stages = json::Object::default();
         stages.insert(la.to_string(), stage_lines(a));
         stages.insert(lb.to_string(), stage_lines(b));
@@ -185,6 +214,11 @@ pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<(
                 })
                 .collect(),
             stages,
+            metrics: metric_changes,
+            metrics_recorded: MetricsRecorded {
+                from: ma.recorded,
+                to: mb.recorded,
+            },
         };
         out.json(&value)?;
         return Ok(());
@@ -211,6 +245,39 @@ pub(crate) fn run(global: &Global, args: DiffArgs, out: &mut Output) -> Result<(
         out.line(&format!("digest: unchanged, {}", d(&da)))?;
     } else {
         out.line(&format!("digest: {} -> {}", d(&da), d(&db)))?;
+    }
+    let notes = [
+        provenance_note(la, &a.commit, &ma, out)?,
+        provenance_note(lb, &b.commit, &mb, out)?,
+    ];
+    // The section shows only when a side has metrics, so diffs of artifacts without any read
+    // as before.
+    if !all_changes.is_empty() {
+        let hidden = if args.all { 0 } else { unchanged };
+        out.line(&match (shown.len() - (unchanged - hidden), hidden) {
+            (_, 0) => "metrics:".to_string(),
+            (0, n) => format!("metrics: unchanged ({n}; --all shows them)"),
+            (_, n) => format!("metrics: {n} unchanged not shown (--all shows them)"),
+        })?;
+        if !shown.is_empty() {
+            let headers = ["Metric", la, lb, "Change", "Relative"].map(str::to_string);
+            let rows: Vec<Vec<String>> = shown
+                .iter()
+                .map(|c| {
+                    let mut row = vec![
+                        escape(&c.key).into_owned(),
+                        cell(c.old.as_ref()),
+                        cell(c.new.as_ref()),
+                    ];
+                    row.extend(change_cells(c));
+                    row
+                })
+                .collect();
+            out.table(&headers, &rows, true)?;
+        }
+        for n in notes.iter().flatten() {
+            out.line(&escape(n))?;
+        }
     }
     let touching: Vec<_> = commits.iter().filter(|c| c.touches_path).collect();
     match &path {

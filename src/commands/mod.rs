@@ -7,6 +7,7 @@ pub(crate) mod annotate;
 pub(crate) mod assign;
 pub(crate) mod audit;
 pub(crate) mod check_ref;
+pub(crate) mod compare;
 pub(crate) mod deprecate;
 pub(crate) mod deregister;
 pub(crate) mod describe;

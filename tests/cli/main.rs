@@ -48,6 +48,8 @@ mod interop_dvc;
 mod interop_dvc_metrics;
 mod interop_signed;
 mod layers;
+mod metrics_compare;
+mod metrics_diff;
 mod metrics_gate;
 mod metrics_outputs;
 mod metrics_record;
