@@ -16,10 +16,6 @@ pub(crate) mod file_kind;
 pub(crate) mod git;
 pub(crate) mod json;
 pub(crate) mod lock;
-#[allow(
-    dead_code,
-    reason = "issue 14 in progress: the views and the gate use it next"
-)]
 pub(crate) mod metrics_source;
 pub mod output;
 pub(crate) mod provenance;

@@ -31,6 +31,7 @@ authorize:
       assign: [release-bot, alice@example.com]
       unassign: [release-bot, alice@example.com]
       two_person: true
+      metrics: [\"eval.auc >= 0.9\", \"latency_ms < 50\"]
     staging:
       assign: [ci@example.com]
 ";
@@ -68,7 +69,11 @@ fn reads_the_documented_shape() {
             assign: Some(list(&["release-bot", "alice@example.com"])),
             unassign: Some(list(&["release-bot", "alice@example.com"])),
             two_person: true,
-            ..StageRule::default()
+            metrics: MetricRules(
+                ["eval.auc >= 0.9", "latency_ms < 50"]
+                    .map(|r| Condition::parse(r).unwrap())
+                    .to_vec(),
+            ),
         },
     );
     stages.insert(

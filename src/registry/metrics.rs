@@ -538,7 +538,7 @@ pub(crate) fn format_change(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
     }
-    let rounded: f64 = format!("{x:.6e}").parse().unwrap_or(x);
+    let rounded: f64 = format!("{x:.5e}").parse().unwrap_or(x);
     let text = Number::from_f64(rounded).text;
     text.strip_suffix(".0")
         .map_or_else(|| text.clone(), str::to_string)

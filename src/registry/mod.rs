@@ -6,10 +6,6 @@
 
 pub(crate) mod error;
 pub(crate) mod event;
-#[allow(
-    dead_code,
-    reason = "issue 14 in progress: the views and the gate use it next"
-)]
 pub(crate) mod metrics;
 pub(crate) mod name;
 pub(crate) mod oddity;

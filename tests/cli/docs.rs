@@ -86,19 +86,22 @@ fn readme_command_lines_parse() {
 
 #[test]
 fn quickstart_command_lines_parse() {
-    let script = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/quickstart.sh"
-    ))
-    .unwrap();
-    let lines: Vec<String> = script
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("run "))
-        .map(|rest| format!("registry {rest}"))
-        .collect();
-    assert!(lines.len() >= 6, "{lines:?}");
-    let errors: Vec<String> = lines.iter().filter_map(|l| parses(l).err()).collect();
-    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    for script in ["/examples/quickstart.sh", "/examples/metrics.sh"] {
+        let text =
+            std::fs::read_to_string(format!("{}{script}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let lines: Vec<String> = text
+            .lines()
+            .filter_map(|l| {
+                let l = l.trim();
+                l.strip_prefix("run ")
+                    .or_else(|| l.strip_prefix("refused "))
+            })
+            .map(|rest| format!("registry {rest}"))
+            .collect();
+        assert!(lines.len() >= 6, "{script}: {lines:?}");
+        let errors: Vec<String> = lines.iter().filter_map(|l| parses(l).err()).collect();
+        assert!(errors.is_empty(), "{script}: {}", errors.join("\n"));
+    }
 }
 
 #[test]

@@ -209,6 +209,10 @@ fn changes_are_absolute_and_relative_and_only_between_numbers() {
     assert_eq!(format_change(by("lat").absolute.unwrap()), "-10");
     assert_eq!(format_change(by("lat").relative.unwrap()), "-0.2");
     assert_eq!(by("name").absolute, None);
+    // Six significant digits, no more: subtraction noise is cut, real digits kept.
+    assert_eq!(format_change(1.444_444_4), "1.44444");
+    assert_eq!(format_change(0.1 + 0.2 - 0.3), "5.55112e-17");
+    assert_eq!(format_change(123_456_789.0), "123457000");
     assert_eq!(by("added").old, None);
     assert_eq!(by("gone").new, None);
     assert_eq!(by("zero").relative, None);
