@@ -55,6 +55,7 @@ mod metrics_outputs;
 mod metrics_record;
 mod metrics_show;
 mod metrics_sources;
+mod metrics_unrecorded;
 mod metrics_walkthrough;
 mod partial_clones;
 mod partial_mirror;
