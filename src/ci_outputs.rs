@@ -141,12 +141,13 @@ pub(crate) fn metric_outputs(metrics: &Metrics) -> MetricOutputs {
     out
 }
 
-/// Control characters (line breaks among them) and Unicode line separators as spaces.
+/// Control characters (line breaks among them), Unicode line separators and bidirectional
+/// overrides (a CI log would show the value reordered) as spaces.
 fn one_line(value: &str) -> String {
     value
         .chars()
         .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+            if crate::registry::trailer::breaks_line(c) {
                 ' '
             } else {
                 c

@@ -178,7 +178,7 @@ pub(crate) fn breach_fix(kind: BreachKind) -> String {
         BreachKind::NotAllowed => "have a principal the rule names make this event, signed with their key".into(),
         BreachKind::StageCase => "write the stage exactly as the policy does (stage names are case-sensitive tags, and CI expressions may compare them without case)".into(),
         BreachKind::TwoPerson => "another principal than the one who registered the version must put it into this stage".into(),
-        BreachKind::Metrics => "put a version whose metrics meet the stage's rules into it (`registry show NAME --metrics` lists each version's; `registry register NAME REF --metric KEY=VALUE` records them at registration); --force does not lift the gate, and the rules change only by a change to the default branch's .registry.yaml".into(),
+        BreachKind::Metrics => "put a version whose metrics meet the stage's rules into it (`registry show NAME --metrics` lists each version's; a version's scores are those its registration recorded from its metrics files); --force does not lift the gate, and the rules change only by a change to the default branch's .registry.yaml".into(),
     }
 }
 

@@ -6,7 +6,7 @@ use clap::Args;
 use super::{Scope, Session, WriteFlags, apply, attach_provenance};
 use crate::artifacts::Entry;
 use crate::commands::Global;
-use crate::output::Output;
+use crate::output::{Output, escape};
 use crate::registry::metrics::{self, Value};
 use crate::registry::name::ArtifactName;
 use crate::registry::plan::{self, Change, Register};
@@ -155,7 +155,7 @@ fn parse_metric(text: &str) -> Result<(String, Value), String> {
 }
 
 /// The metrics a registration records: those the artifact's metrics files hold at `commit`,
-/// then those given with `--metric` (a given value replaces a file's, said in a note). A
+/// then those given with `--metric` (which may add values, never contradict a file's). A
 /// file's metric whose name cannot be a trailer refuses the registration, naming the file.
 fn scores_to_record(
     session: &Session,
@@ -171,13 +171,21 @@ fn scores_to_record(
     }
     let mut scores = read.values;
     for (key, value) in given {
+        // A score the commit's files hold is what the evaluation wrote: `--metric` adds what
+        // no file holds, and never overwrites one (a gate reads the recorded value).
         if let Some(old) = scores.get(&key)
             && *old != value
         {
-            out.note(&format!(
-                "--metric {key}={value} replaces {old}, the value its metrics files hold at {}",
-                &commit[..commit.len().min(7)]
-            ))?;
+            return Err(crate::error::UserError::new(format!(
+                "--metric {}={} contradicts the metrics files of '{name}' at {}, which hold {} = {}",
+                escape(&key),
+                escape(&value.to_string()),
+                &commit[..commit.len().min(7)],
+                escape(&key),
+                escape(&old.to_string())
+            ))
+            .with_hint("a registration records what its files hold: drop this --metric, or change the file, commit, and register that commit")
+            .into());
         }
         scores.insert(key, value);
     }

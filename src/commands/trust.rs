@@ -143,7 +143,7 @@ impl Trust {
         };
         // Only an assignment to a gated stage reads the version's metrics.
         let scores = if self.config.trust.metric_gate_covers(event) {
-            scores_of(repo, reg, event)
+            scores_of(repo, reg, event).map(|s| self.vouched(reg, event, s, at, registration))
         } else {
             None
         };

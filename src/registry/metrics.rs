@@ -145,7 +145,21 @@ impl Value {
     pub(crate) fn trailer_text(&self) -> String {
         match self {
             Value::Number(n) => n.text.clone(),
-            Value::Text(s) => serde_json::Value::String(s.clone()).to_string(),
+            // JSON escapes control characters; the other characters that break a line for
+            // some reader (U+2028, U+2029, bidirectional overrides) are escaped too, so no value
+            // read from a file can start a trailer of its own or hide one.
+            Value::Text(s) => {
+                let json = serde_json::Value::String(s.clone()).to_string();
+                let mut out = String::with_capacity(json.len());
+                for c in json.chars() {
+                    if breaks_line(c) {
+                        out.push_str(&format!("\\u{:04x}", u32::from(c)));
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
             Value::Bool(b) => b.to_string(),
             Value::Other(json) => json.clone(),
         }
@@ -484,6 +498,12 @@ impl Condition {
                     "has {} = {}, which is not a number and cannot be compared (rule: {self})",
                     self.key,
                     v.trailer_text()
+                )),
+                // `Infinity` would meet every `>=` and `-Infinity` every `<`; `NaN` no rule:
+                // a value that is no finite number is no score a gate can take.
+                Some(n) if !n.is_finite() => Err(format!(
+                    "has {} = {v}, which is not a finite number and cannot meet a rule (rule: {self})",
+                    self.key
                 )),
                 Some(n) if self.op.holds(n, self.threshold.value) => Ok(()),
                 Some(_) => Err(format!(

@@ -51,6 +51,7 @@ mod layers;
 mod metrics_compare;
 mod metrics_diff;
 mod metrics_gate;
+mod metrics_gate_forged;
 mod metrics_outputs;
 mod metrics_record;
 mod metrics_show;

@@ -53,13 +53,20 @@ fn registration_records_the_declared_files_values_and_they_stay() {
     repo.write("eval/metrics.json", r#"{"eval": {"auc": 0.95}}"#);
     repo.write("model.pkl", "weights 2\n");
     repo.commit("model 2");
+    // `--metric` may not contradict a file's value (review H2): refused, nothing written.
     let run = repo.run(&["register", "churn", "--metric", "latency_ms=39"]);
-    run.ok();
+    assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
-        run.stderr.contains("--metric latency_ms=39 replaces 41"),
+        run.stderr
+            .contains("--metric latency_ms=39 contradicts the metrics files of 'churn' at")
+            && run.stderr.contains("which hold latency_ms = 41"),
         "{}",
         run.transcript()
     );
+    assert_eq!(repo.git(&["tag", "-l", "churn@v0.0.2"]), "");
+    repo.write("eval/more.yaml", "latency_ms: 39\ntrain:\n  loss: 0.25\n");
+    repo.commit("latency measured again");
+    repo.run(&["register", "churn"]).ok();
     assert_eq!(trailers(&repo, "churn@v0.0.1"), recorded);
     assert_eq!(
         trailers(&repo, "churn@v0.0.2"),

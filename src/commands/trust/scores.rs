@@ -5,8 +5,10 @@
 use crate::git::Repo;
 use crate::registry::event::Event;
 use crate::registry::metrics::{self, VersionMetrics};
-use crate::registry::state::Registry;
-use crate::registry::trust::{self, Scores};
+use crate::registry::signature::SigStatus;
+use crate::registry::state::{Registry, newest};
+use crate::registry::time::Timestamp;
+use crate::registry::trust::{self, Scores, Verdict};
 
 impl super::Trust {
     /// For an event that passed and that a metric gate covers: the rules its version met, and
@@ -26,6 +28,53 @@ impl super::Trust {
             scores.version,
             rules.shown()
         ))
+    }
+}
+
+impl super::Trust {
+    /// Recorded scores count only when the registration that recorded them passes the policy
+    /// itself, judged no earlier than `at` (as the two-person rule judges registrants): a tag
+    /// anyone could push with `Artifact-Metric: eval.auc=0.99` in its message must not open the
+    /// gate that signed registrations guard. A registration that breaks the policy leaves the
+    /// version with no scores, saying why, so the gate fails closed (its commit's files are
+    /// not read instead: whoever pushed the tag chose that commit too).
+    pub(super) fn vouched(
+        &self,
+        reg: &Registry,
+        event: &Event,
+        mut scores: Scores,
+        at: Timestamp,
+        registration: &dyn Fn(&Event) -> Option<SigStatus>,
+    ) -> Scores {
+        if !scores.metrics.recorded {
+            return scores;
+        }
+        let Some(recorder) = reg
+            .artifact(&event.artifact)
+            .and_then(|a| trust::attached(a, event))
+            .and_then(|v| newest(v.registrations.iter()))
+        else {
+            return scores;
+        };
+        let status = registration(recorder).unwrap_or(SigStatus::Unsigned);
+        let when = if at.seconds >= recorder.time.seconds {
+            at
+        } else {
+            recorder.time
+        };
+        if let Verdict::Fail(breach) =
+            trust::judge(&self.config.trust, recorder, &status, when, &[])
+        {
+            scores.metrics = VersionMetrics {
+                warnings: vec![format!(
+                    "its metrics were recorded by '{}', which does not pass the policy itself ({}), so they count for nothing",
+                    crate::output::escape(&recorder.tag),
+                    breach.reason
+                )],
+                ..VersionMetrics::default()
+            };
+        }
+        scores
     }
 }
 

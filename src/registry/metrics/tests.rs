@@ -183,6 +183,18 @@ fn a_condition_names_the_metric_its_value_and_the_rule() {
     assert!(c("name > 1").unwrap_err().contains("not a number"));
     let nan = m(&[("auc", "NaN")]);
     assert!(Condition::parse("auc >= 0").unwrap().check(&nan).is_err());
+    // Infinity meets no `>=` and -Infinity no `<` (review M1).
+    for (v, rule) in [
+        ("Infinity", "auc >= 0.9"),
+        ("-Infinity", "auc < 50"),
+        ("Infinity", "auc != 1"),
+    ] {
+        let err = Condition::parse(rule)
+            .unwrap()
+            .check(&m(&[("auc", v)]))
+            .unwrap_err();
+        assert!(err.contains("not a finite number"), "{v} {rule}: {err}");
+    }
 }
 
 #[test]
@@ -235,4 +247,22 @@ fn json_keeps_numbers_as_numbers() {
     assert_eq!(Number::from_f64(1e-7).text, "1e-7");
     assert_eq!(Number::from_f64(10.0).text, "10.0");
     assert!(is_json_number(&Number::from_f64(0.1 + 0.2).text));
+}
+
+#[test]
+fn a_string_with_a_hidden_line_break_stays_one_trailer_line() {
+    // U+2028 splits a line for Python's splitlines(); U+202E reorders what a reader sees.
+    let metrics: Metrics = [(
+        "note".to_string(),
+        Value::Text("x\u{2028}Artifact-Metric: auc=0.99\u{202e}".into()),
+    )]
+    .into_iter()
+    .collect();
+    let msg = record("Registered", &metrics);
+    assert_eq!(
+        msg,
+        "Registered\n\nArtifact-Metric: note=\"x\\u2028Artifact-Metric: auc=0.99\\u202e\""
+    );
+    assert_eq!(msg.lines().count(), 3, "{msg:?}");
+    assert_eq!(recorded(&msg).unwrap().unwrap(), metrics);
 }
