@@ -252,6 +252,18 @@ def fast_import_stream(plan, out, first_files=()):
     write_tags(plan, out, ident, data)
 
 
+
+def fresh_build_dir(base):
+    """Where a cached repository `base` is built: `base` and a `base.tmp` left by an interrupted
+    build are removed, and `base.tmp` is made empty (the builder renames it to `base` when done,
+    so a half-built cache is never taken for a whole one)."""
+    for d in (base, base + ".tmp"):
+        if os.path.exists(d):
+            shutil.rmtree(d)
+    os.makedirs(base + ".tmp")
+    return base + ".tmp"
+
+
 def write_commits(plan, out, ident, data, generator, files_of):
     """The plan's commits on main as fast-import commands (commit `c` is mark `c + 1`): each
     adds the artifacts.yaml entries of the artifacts first declared there (`generator` names the
@@ -312,13 +324,7 @@ def generate(size):
     if os.path.exists(meta_path):
         with open(meta_path) as f:
             return json.load(f)
-    if os.path.exists(base):
-        shutil.rmtree(base)
-    os.makedirs(os.path.dirname(base), exist_ok=True)
-    tmp = base + ".tmp"
-    if os.path.exists(tmp):
-        shutil.rmtree(tmp)
-    os.makedirs(tmp)
+    tmp = fresh_build_dir(base)
     t0 = time.perf_counter()
     plan = plan_repository(size)
     loose = os.path.join(tmp, "loose")
@@ -531,12 +537,7 @@ def generate_signed(size):
     if os.path.exists(meta_path):
         with open(meta_path) as f:
             return json.load(f)
-    if os.path.exists(base):
-        shutil.rmtree(base)
-    tmp = base + ".tmp"
-    if os.path.exists(tmp):
-        shutil.rmtree(tmp)
-    os.makedirs(tmp)
+    tmp = fresh_build_dir(base)
     t0 = time.perf_counter()
     key = os.path.join(tmp, "key")
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", SIGNER_PRINCIPAL,

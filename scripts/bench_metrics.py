@@ -11,7 +11,6 @@ formatting, `git`), so both share one copy of it.
 
 import json
 import os
-import shutil
 import subprocess
 
 # Bump when the generated repository changes shape: the cache is keyed by it.
@@ -80,12 +79,7 @@ def generate(B):
     repo = os.path.join(base, "repo")
     if os.path.exists(os.path.join(base, "meta.json")):
         return repo
-    if os.path.exists(base):
-        shutil.rmtree(base)
-    tmp = base + ".tmp"
-    if os.path.exists(tmp):
-        shutil.rmtree(tmp)
-    os.makedirs(tmp)
+    tmp = B.fresh_build_dir(base)
     r = os.path.join(tmp, "repo")
     B.git(["init", "-q", "-b", "main", r], cwd=tmp)
     B.git(["config", "gc.auto", "0"], cwd=r)

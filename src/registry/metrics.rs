@@ -342,19 +342,13 @@ pub(crate) fn recorded(message: &str) -> Result<Option<Metrics>, String> {
         let Some(rest) = line.strip_prefix(TRAILER) else {
             continue;
         };
-        let Some(rest) = rest.strip_prefix(": ") else {
+        let Some((key, value)) = rest.strip_prefix(": ").and_then(|r| r.split_once('=')) else {
             return Err(format!(
                 "trailer line '{}' is not `{TRAILER}: KEY=VALUE`",
                 line.escape_debug()
             ));
         };
         any = true;
-        let Some((key, value)) = rest.split_once('=') else {
-            return Err(format!(
-                "trailer line '{}' is not `{TRAILER}: KEY=VALUE`",
-                line.escape_debug()
-            ));
-        };
         if let Some(why) = bad_key(key) {
             return Err(why);
         }
