@@ -4,7 +4,8 @@
 //! `registry register` records for each version equal `dvc metrics show --json -A` at that
 //! version's commit, flattened with `.` (numbers compared numerically).
 //!
-//! A version GTO registered records no trailers: its metrics are read from the files at its
+//! `show churn --metrics --json` reports the same values for every version. A version GTO
+//! registered records no trailers: its metrics are read from the files at its
 //! commit (`metrics_source::at_commit`). That read is checked here through a second artifact of
 //! the same `dvc.yaml` (the same top-level `metrics:` apply), which `registry` registers at
 //! GTO's commit: what it records is what `at_commit` reads there.
@@ -151,4 +152,46 @@ fn recorded_metrics_equal_dvc_metrics_show_at_each_commit() {
         assert!(ours.len() >= 9, "{tag} records {ours:?}");
         assert_same(tag, &dvc_at(&all, commit), &ours);
     }
+    // What users read: `show churn --metrics --json` gives each version DVC's values at its
+    // commit, the GTO-registered one's read from its files (`recorded: false`).
+    let rows: Value =
+        serde_json::from_str(repo.run(&["show", "churn", "--metrics", "--json"]).ok())
+            .expect("show --metrics --json is JSON");
+    let rows = rows.as_array().expect("a list of versions");
+    let churn: Vec<_> = versions
+        .iter()
+        .filter(|(t, _)| t.starts_with("churn@"))
+        .collect();
+    let gto_commit = versions
+        .iter()
+        .find(|(t, _)| t == "encoder@v0.0.1")
+        .map(|(_, c)| c);
+    let mut shown = 0;
+    for row in rows {
+        let version = row["version"].as_str().unwrap();
+        let commit = churn
+            .iter()
+            .find(|(t, _)| t.ends_with(&format!("@{version}")))
+            .map(|(_, c)| c)
+            .or(if version == "v0.0.3" {
+                gto_commit
+            } else {
+                None
+            })
+            .unwrap_or_else(|| panic!("unexpected version {version}: {row}"));
+        let ours: BTreeMap<String, Value> = row["metrics"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert_same(
+            &format!("show churn {version}"),
+            &dvc_at(&all, commit),
+            &ours,
+        );
+        assert_eq!(row["recorded"], version != "v0.0.3", "{row}");
+        shown += 1;
+    }
+    assert_eq!(shown, churn.len() + usize::from(gto_commit.is_some()));
 }
