@@ -116,7 +116,15 @@ fn read(repo: &Repo, name: &ArtifactName, commit: &str, bad: BadKeys) -> Result<
             }
         };
         let values = match parse::metrics_of(path, &text) {
-            Ok(values) => values,
+            Ok((values, twice)) => {
+                for key in twice {
+                    out.warnings.push(format!(
+                        "{shown} at {short}: metric '{}' is given twice in the file (a dotted key and a nested one flatten alike); it is left out",
+                        escape(&key)
+                    ));
+                }
+                values
+            }
             Err(why) => {
                 out.warnings.push(format!(
                     "{shown} at {short}, {why}; its metrics are not read"

@@ -340,9 +340,27 @@ fn stage_rule(path: &str, stage: &str, value: &Value) -> Result<StageRule> {
 /// A stage's metric gate (`authorize.stages.S.metrics`): a list of rules `METRIC OP NUMBER`,
 /// each parsed now, so a malformed rule is refused by name before anything is judged by it
 /// (a rule read as "no rule" would open the gate).
+///
+/// An empty `metrics:` (no value, or `[]`) is refused too: a gate whose rules were commented out
+/// by a tired hand would let every version in without a word; to drop the gate, drop the key.
 fn metric_rules(path: &str, key: &str, value: &Value) -> Result<MetricRules> {
     let items = match value {
-        Value::Null => return Ok(MetricRules::default()),
+        Value::Null => {
+            return Err(wrong(
+                path,
+                format!(
+                    "`{key}` lists no rule: give at least one (for example [\"eval.auc >= 0.9\"]), or remove the key to have no metric gate"
+                ),
+            ));
+        }
+        Value::Sequence(items) if items.is_empty() => {
+            return Err(wrong(
+                path,
+                format!(
+                    "`{key}` is an empty list: give at least one rule (for example [\"eval.auc >= 0.9\"]), or remove the key to have no metric gate"
+                ),
+            ));
+        }
         Value::Sequence(items) => items,
         _ => {
             return Err(wrong(

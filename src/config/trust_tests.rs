@@ -334,9 +334,7 @@ fn reads_a_stages_metric_gate_rule_by_rule() {
     );
     // A gate alone is a rule: audit and check-ref --policy enforce it.
     assert!(!c.trust.is_empty() && c.trust.has_rules());
-    // Empty is no gate.
-    let c = load("authorize:\n  stages:\n    prod:\n      metrics:\n").unwrap();
-    assert!(c.trust.is_empty());
+    // An empty `metrics:` is refused (see the test below), not read as no gate.
 }
 
 #[test]
@@ -362,6 +360,15 @@ fn refuses_a_malformed_metric_rule_naming_it_and_why() {
         (
             "authorize:\n  stages:\n    prod:\n      metrics: [\"eval.auc\"]\n".to_string(),
             format!("`authorize.stages.prod.metrics`: metric rule 'eval.auc' has no comparison {rule}"),
+        ),
+        // An emptied gate is refused, not read as "no rule" (review of issue 14, L3).
+        (
+            "authorize:\n  stages:\n    prod:\n      metrics:\n".to_string(),
+            "`authorize.stages.prod.metrics` lists no rule: give at least one (for example [\"eval.auc >= 0.9\"]), or remove the key to have no metric gate".to_string(),
+        ),
+        (
+            "authorize:\n  stages:\n    prod:\n      metrics: []\n".to_string(),
+            "`authorize.stages.prod.metrics` is an empty list: give at least one rule (for example [\"eval.auc >= 0.9\"]), or remove the key to have no metric gate".to_string(),
         ),
     ] {
         assert_eq!(refusal(&yaml), hint, "{yaml}");

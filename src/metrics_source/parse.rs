@@ -33,9 +33,9 @@ impl Format {
     }
 }
 
-/// The metrics one file's text holds, flattened with `.` ([`metrics::flatten`]); `Err` is
-/// `line N: why`.
-pub(crate) fn metrics_of(path: &str, text: &str) -> Result<Metrics, String> {
+/// The metrics one file's text holds, flattened with `.` ([`metrics::flatten_checked`]), and
+/// the keys two places of the file give (left out); `Err` is `line N: why`.
+pub(crate) fn metrics_of(path: &str, text: &str) -> Result<(Metrics, Vec<String>), String> {
     // Non-finite floats (YAML's `.nan`, TOML's `inf`) have no JSON value: they are set after
     // flattening, under the key flattening gives them.
     let mut special = Vec::new();
@@ -65,11 +65,13 @@ pub(crate) fn metrics_of(path: &str, text: &str) -> Result<Metrics, String> {
             from_toml_table(&t, "", &mut special)
         }
     };
-    let mut out = tree.map_or_else(Metrics::new, |t| metrics::flatten(&t));
+    let (mut out, twice) = tree.map_or_else(Default::default, |t| metrics::flatten_checked(&t));
     for (key, value) in special {
-        out.insert(key, Value::Number(Number::from_f64(value)));
+        if !twice.contains(&key) {
+            out.insert(key, Value::Number(Number::from_f64(value)));
+        }
     }
-    Ok(out)
+    Ok((out, twice))
 }
 
 /// A parser's message without its own ` at line 3 column 5` (the caller says the line).

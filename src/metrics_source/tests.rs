@@ -7,6 +7,7 @@ use crate::registry::metrics::Value;
 fn shown(path: &str, text: &str) -> Vec<(String, String)> {
     metrics_of(path, text)
         .unwrap()
+        .0
         .into_iter()
         .map(|(k, v)| (k, v.trailer_text()))
         .collect()
@@ -65,10 +66,10 @@ fn nested_keys_flatten_and_only_dvcs_types_stay() {
         ])
     );
     // A top level that is no mapping holds no keys (DVC shows none either).
-    assert!(metrics_of("m.json", "0.9").unwrap().is_empty());
-    assert!(metrics_of("m.yaml", "").unwrap().is_empty());
+    assert!(metrics_of("m.json", "0.9").unwrap().0.is_empty());
+    assert!(metrics_of("m.yaml", "").unwrap().0.is_empty());
     assert_eq!(
-        metrics_of("m.json", r#"{"a": 1}"#).unwrap()["a"],
+        metrics_of("m.json", r#"{"a": 1}"#).unwrap().0["a"],
         Value::from_trailer("1").unwrap()
     );
 }
@@ -84,4 +85,15 @@ fn malformed_files_name_the_line() {
     assert!(e.starts_with("line 2: "), "{e}");
     let e = metrics_of("m.yaml", "a: 1\nb: !x 2\n").unwrap_err();
     assert!(e.starts_with("line 2: holds a YAML tag"), "{e}");
+}
+
+#[test]
+fn a_dotted_key_beside_a_nested_one_is_left_out_and_reported() {
+    // Which of the two a reader of the file means cannot be told (review of issue 14, M3).
+    let (values, twice) = metrics_of("m.json", r#"{"a.b": 1, "a": {"b": 2}, "c": 3}"#).unwrap();
+    assert_eq!(twice, ["a.b"]);
+    assert!(!values.contains_key("a.b"));
+    assert_eq!(values["c"], Value::from_trailer("3").unwrap());
+    let (_, twice) = metrics_of("m.yaml", "a.b: 1\na:\n  b: .nan\n").unwrap();
+    assert_eq!(twice, ["a.b"]);
 }

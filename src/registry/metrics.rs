@@ -235,21 +235,35 @@ impl fmt::Display for Value {
 /// Flattens a parsed metrics file (JSON, YAML or TOML, converted to JSON's values by the
 /// reader) as DVC's table does: nested mappings join their keys with `.`; every other value is
 /// a leaf. A top level that is not a mapping has no keys (DVC shows nothing for it either).
-pub(crate) fn flatten(value: &serde_json::Value) -> Metrics {
+/// Also returns the flattened keys that two places of the file give (`"a.b": 1` beside
+/// `"a": {"b": 2}`): those are left out, since which one a reader of the file means cannot be
+/// told, and the one written last would otherwise win silently.
+pub(crate) fn flatten_checked(value: &serde_json::Value) -> (Metrics, Vec<String>) {
     let mut out = Metrics::new();
+    let mut twice = Vec::new();
     if let serde_json::Value::Object(map) = value {
         for (k, v) in map {
-            flatten_into(k.clone(), v, &mut out);
+            flatten_into(k.clone(), v, &mut out, &mut twice);
         }
     }
-    out
+    for k in &twice {
+        out.remove(k);
+    }
+    twice.sort();
+    twice.dedup();
+    (out, twice)
 }
 
-fn flatten_into(key: String, value: &serde_json::Value, out: &mut Metrics) {
+fn flatten_into(
+    key: String,
+    value: &serde_json::Value,
+    out: &mut Metrics,
+    twice: &mut Vec<String>,
+) {
     let leaf = match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
-                flatten_into(format!("{key}.{k}"), v, out);
+                flatten_into(format!("{key}.{k}"), v, out, twice);
             }
             return;
         }
@@ -261,7 +275,9 @@ fn flatten_into(key: String, value: &serde_json::Value, out: &mut Metrics) {
         serde_json::Value::Bool(b) => Value::Bool(*b),
         other => Value::Other(other.to_string()),
     };
-    out.insert(key, leaf);
+    if out.insert(key.clone(), leaf).is_some() {
+        twice.push(key);
+    }
 }
 
 /// Why `key` cannot be a metric's name, if it cannot: empty, a control or line-breaking
@@ -278,6 +294,15 @@ pub(crate) fn bad_key(key: &str) -> Option<String> {
             c.escape_unicode()
         ));
     }
+    // Invisible and space-like characters other than the ASCII space: `eval.auc` and
+    // `eval.auc` + U+200B would be two columns that read alike in every table.
+    if let Some(c) = key.chars().find(|c| invisible(*c)) {
+        return Some(format!(
+            "metric name '{}' holds the invisible character {}, which would make it look like another",
+            key.escape_debug(),
+            c.escape_unicode()
+        ));
+    }
     if key.contains('=') {
         return Some(format!(
             "metric name '{key}' holds '=', which separates a metric's name from its value"
@@ -287,6 +312,26 @@ pub(crate) fn bad_key(key: &str) -> Option<String> {
         return Some(format!("metric name '{key}' starts or ends with a space"));
     }
     None
+}
+
+/// Characters that show as nothing or as a space without being the ASCII space.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{a0}'
+            | '\u{ad}'
+            | '\u{34f}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
+            | '\u{180e}'
+            | '\u{2000}'..='\u{200d}'
+            | '\u{202f}'
+            | '\u{205f}'..='\u{2064}'
+            | '\u{3000}'
+            | '\u{3164}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+    )
 }
 
 /// Parses `KEY=VALUE` as `register --metric` takes it.

@@ -15,14 +15,15 @@ fn nested_keys_flatten_with_dots_and_numbers_stay_numbers() {
         r#"{"eval": {"auc": 0.913, "n": 12}, "name": "rf", "ok": true, "l": [1,2]}"#,
     )
     .unwrap();
-    let f = flatten(&v);
+    let (f, twice) = flatten_checked(&v);
+    assert!(twice.is_empty());
     assert_eq!(f["eval.auc"].number(), Some(0.913));
     assert_eq!(f["eval.n"].to_string(), "12");
     assert_eq!(f["name"], Value::Text("rf".into()));
     assert_eq!(f["name"].number(), None);
     assert_eq!(f["ok"], Value::Bool(true));
     assert_eq!(f["l"], Value::Other("[1,2]".into()));
-    assert!(flatten(&serde_json::json!([1, 2])).is_empty());
+    assert!(flatten_checked(&serde_json::json!([1, 2])).0.is_empty());
 }
 
 #[test]
@@ -124,6 +125,11 @@ fn keys_with_control_characters_or_equals_are_refused() {
         assert!(parse_assignment(bad).is_err(), "{bad:?}");
     }
     assert!(bad_key("a=b").unwrap().contains("'='"));
+    // Look-alikes: a zero-width space, a no-break space (review of issue 14, L1).
+    for k in ["eval.auc\u{200b}", "x\u{a0}y", "\u{feff}auc"] {
+        assert!(bad_key(k).unwrap().contains("invisible character"), "{k:?}");
+    }
+    assert!(bad_key("précision@k").is_none());
 }
 
 #[test]
