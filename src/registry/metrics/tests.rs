@@ -1,5 +1,6 @@
 //! Unit tests of the metrics core: values, trailers, conditions and changes.
 
+use super::condition::Op;
 use super::*;
 
 fn m(pairs: &[(&str, &str)]) -> Metrics {
