@@ -26,14 +26,8 @@ pub(crate) fn of_version(
     version: &Version,
 ) -> Result<VersionMetrics> {
     if let Some(registration) = newest(version.registrations.iter()) {
-        match metrics::recorded(&registration.message) {
-            Ok(Some(values)) => {
-                return Ok(VersionMetrics {
-                    values,
-                    recorded: true,
-                    warnings: Vec::new(),
-                });
-            }
+        match VersionMetrics::recorded_in(&registration.message) {
+            Ok(Some(found)) => return Ok(found),
             Ok(None) => {}
             Err(why) => {
                 let mut read = at_commit(repo, name, &version.commit)?;

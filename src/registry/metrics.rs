@@ -36,6 +36,18 @@ pub(crate) struct VersionMetrics {
     pub warnings: Vec<String>,
 }
 
+impl VersionMetrics {
+    /// What a tag message records, as a version's metrics: `Ok(None)` when it records none
+    /// ([`recorded`] says why it does not read, if it does not).
+    pub(crate) fn recorded_in(message: &str) -> Result<Option<VersionMetrics>, String> {
+        Ok(recorded(message)?.map(|values| VersionMetrics {
+            values,
+            recorded: true,
+            warnings: Vec::new(),
+        }))
+    }
+}
+
 /// One metric's value.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {

@@ -11,7 +11,7 @@ use crate::json;
 use crate::metrics_source;
 use crate::output::{Output, escape};
 use crate::registry::event::{Event, EventKind};
-use crate::registry::metrics::{self, VersionMetrics};
+use crate::registry::metrics::VersionMetrics;
 use crate::registry::state::Artifact;
 
 /// The metrics of `event`'s version; warnings (a file that does not read) go to stderr.
@@ -26,13 +26,9 @@ pub(super) fn of_event(
     }
     // The tag itself is what CI was handed: its own record wins over a newer registration's.
     if event.kind == EventKind::Registration
-        && let Ok(Some(values)) = metrics::recorded(&event.message)
+        && let Ok(Some(found)) = VersionMetrics::recorded_in(&event.message)
     {
-        return Ok(Some(VersionMetrics {
-            values,
-            recorded: true,
-            warnings: Vec::new(),
-        }));
+        return Ok(Some(found));
     }
     let Some(version) = artifact
         .versions

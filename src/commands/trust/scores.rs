@@ -4,7 +4,7 @@
 
 use crate::git::Repo;
 use crate::registry::event::Event;
-use crate::registry::metrics::{self, VersionMetrics};
+use crate::registry::metrics::VersionMetrics;
 use crate::registry::signature::SigStatus;
 use crate::registry::state::{Registry, newest};
 use crate::registry::time::Timestamp;
@@ -94,13 +94,8 @@ pub(super) fn scores_of(repo: &Repo, reg: &Registry, event: &Event) -> Option<Sc
 /// The evidence for an assignment whose registration `registration` the same write makes
 /// (`assign NAME REF`): the metrics its message records, else those at its commit.
 pub(super) fn planned_scores(repo: &Repo, registration: &Event) -> Scores {
-    let recorded = metrics::recorded(&registration.message);
-    let metrics = match recorded {
-        Ok(Some(values)) => VersionMetrics {
-            values,
-            recorded: true,
-            warnings: Vec::new(),
-        },
+    let metrics = match VersionMetrics::recorded_in(&registration.message) {
+        Ok(Some(found)) => found,
         _ => crate::metrics_source::at_commit(repo, &registration.artifact, &registration.commit)
             .unwrap_or_else(|e| unread(&e)),
     };
